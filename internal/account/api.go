@@ -1,0 +1,183 @@
+package account
+
+import (
+	"net/http"
+	"strconv"
+
+	"grassroots/internal/platform/authz"
+	"grassroots/internal/platform/errs"
+	"grassroots/internal/platform/web"
+)
+
+// PasswordInput sets a password.
+type PasswordInput struct {
+	Password string `json:"password"`
+}
+
+func (h *handler) apiRoutes(r *web.Router) {
+	r.API("GET /api/v1/me", authz.Authenticated, web.OpDoc{Summary: "The signed-in account, with its own personal data and permissions", Tag: "account",
+		Response: Me{}}, h.apiMe)
+	r.API("GET /api/v1/users", PermUserView, web.OpDoc{Summary: "Accounts in scope (phones masked)", Tag: "account",
+		Query: append([]web.Param{{Name: "q", Type: "string", Description: "user name or display name contains"},
+			{Name: "role", Type: "string"}, {Name: "region", Type: "string", Description: "region subtree"},
+			{Name: "phone", Type: "string", Description: "exact mobile number"}}, web.PageQuery...),
+		Response: web.List[*User]{}}, h.apiUserList)
+	r.API("POST /api/v1/users", PermUserManage, web.OpDoc{Summary: "Create an account", Tag: "account",
+		Body: UserInput{}, Response: User{}, Status: http.StatusCreated}, h.apiUserCreate)
+	r.API("GET /api/v1/users/{id}", PermUserView, web.OpDoc{Summary: "One account", Tag: "account", Response: User{}}, h.apiUser)
+	r.API("PATCH /api/v1/users/{id}", PermUserManage, web.OpDoc{Summary: "Change an account (optimistic: send its version)", Tag: "account",
+		Body: UserUpdate{}, Response: User{}}, h.apiUserUpdate)
+	r.API("GET /api/v1/users/{id}/personal", PermUserPII, web.OpDoc{Summary: "Unmasked personal data; every read is audited", Tag: "account",
+		Response: Personal{}}, h.apiUserPersonal)
+	r.API("PUT /api/v1/users/{id}/password", PermUserManage, web.OpDoc{Summary: "Set a new password; ends the account's sessions", Tag: "account",
+		Body: PasswordInput{}, Status: http.StatusNoContent}, h.apiUserPassword)
+	r.API("GET /api/v1/tokens", PermToken, web.OpDoc{Summary: "API tokens of yourself or of an account you manage", Tag: "account",
+		Query: append([]web.Param{{Name: "user_id", Type: "integer"}}, web.PageQuery...), Response: web.List[Token]{}}, h.apiTokenList)
+	r.API("POST /api/v1/tokens", PermToken, web.OpDoc{Summary: "Create an API token; the secret is returned once", Tag: "account",
+		Body: TokenInput{}, Response: NewToken{}, Status: http.StatusCreated}, h.apiTokenCreate)
+	r.API("DELETE /api/v1/tokens/{id}", PermToken, web.OpDoc{Summary: "Revoke an API token", Tag: "account",
+		Status: http.StatusNoContent}, h.apiTokenRevoke)
+}
+
+func userID(r *http.Request) (int64, error) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, errs.NotFoundf("kind.user")
+	}
+	return id, nil
+}
+
+func (h *handler) apiMe(w http.ResponseWriter, r *http.Request) error {
+	me, err := h.svc.Me(r.Context())
+	if err != nil {
+		return err
+	}
+	return web.JSON(w, http.StatusOK, me)
+}
+
+func (h *handler) apiUserList(w http.ResponseWriter, r *http.Request) error {
+	cur, limit, err := web.PageParams(r)
+	if err != nil {
+		return err
+	}
+	q := r.URL.Query()
+	users, err := h.svc.Users(r.Context(), UserFilter{Query: q.Get("q"), Role: authz.Role(q.Get("role")), Region: q.Get("region"),
+		Phone: q.Get("phone"), AfterID: cur.ID, Limit: limit + 1})
+	if err != nil {
+		return err
+	}
+	return web.JSON(w, http.StatusOK, web.Paginate(users, limit, func(u *User) web.Cursor { return web.Cursor{ID: u.ID} }))
+}
+
+func (h *handler) apiUserCreate(w http.ResponseWriter, r *http.Request) error {
+	var in UserInput
+	if err := web.DecodeJSON(r, &in); err != nil {
+		return err
+	}
+	u, err := h.svc.CreateUser(r.Context(), in)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Location", "/api/v1/users/"+strconv.FormatInt(u.ID, 10))
+	return web.JSON(w, http.StatusCreated, u)
+}
+
+func (h *handler) apiUser(w http.ResponseWriter, r *http.Request) error {
+	id, err := userID(r)
+	if err != nil {
+		return err
+	}
+	u, err := h.svc.User(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	return web.JSON(w, http.StatusOK, u)
+}
+
+func (h *handler) apiUserUpdate(w http.ResponseWriter, r *http.Request) error {
+	id, err := userID(r)
+	if err != nil {
+		return err
+	}
+	var upd UserUpdate
+	if err := web.DecodeJSON(r, &upd); err != nil {
+		return err
+	}
+	u, err := h.svc.UpdateUser(r.Context(), id, upd)
+	if err != nil {
+		return err
+	}
+	return web.JSON(w, http.StatusOK, u)
+}
+
+func (h *handler) apiUserPersonal(w http.ResponseWriter, r *http.Request) error {
+	id, err := userID(r)
+	if err != nil {
+		return err
+	}
+	p, err := h.svc.Personal(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	return web.JSON(w, http.StatusOK, p)
+}
+
+func (h *handler) apiUserPassword(w http.ResponseWriter, r *http.Request) error {
+	id, err := userID(r)
+	if err != nil {
+		return err
+	}
+	var in PasswordInput
+	if err := web.DecodeJSON(r, &in); err != nil {
+		return err
+	}
+	if err := h.svc.SetPassword(r.Context(), id, in.Password); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+func (h *handler) apiTokenList(w http.ResponseWriter, r *http.Request) error {
+	cur, limit, err := web.PageParams(r)
+	if err != nil {
+		return err
+	}
+	var uid int64
+	if s := r.URL.Query().Get("user_id"); s != "" {
+		if uid, err = strconv.ParseInt(s, 10, 64); err != nil {
+			return errs.Field("user_id", "rule.json_type", "integer")
+		}
+	}
+	ts, err := h.svc.Tokens(r.Context(), uid, cur.ID, limit+1)
+	if err != nil {
+		return err
+	}
+	return web.JSON(w, http.StatusOK, web.Paginate(ts, limit, func(t Token) web.Cursor { return web.Cursor{ID: t.ID} }))
+}
+
+func (h *handler) apiTokenCreate(w http.ResponseWriter, r *http.Request) error {
+	var in TokenInput
+	if err := web.DecodeJSON(r, &in); err != nil {
+		return err
+	}
+	nt, err := h.svc.CreateToken(r.Context(), in)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	return web.JSON(w, http.StatusCreated, nt)
+}
+
+func (h *handler) apiTokenRevoke(w http.ResponseWriter, r *http.Request) error {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		return errs.NotFoundf("kind.token")
+	}
+	if err := h.svc.RevokeToken(r.Context(), id); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}

@@ -1,0 +1,634 @@
+package account
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base32"
+	"encoding/hex"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"grassroots/internal/platform/audit"
+	"grassroots/internal/platform/authz"
+	"grassroots/internal/platform/db"
+	"grassroots/internal/platform/errs"
+	"grassroots/internal/platform/pii"
+	"grassroots/internal/territory"
+)
+
+// Config holds the security settings of accounts.
+type Config struct {
+	IdleTimeout time.Duration // a session ends after this long unused (30 min)
+	MaxSession  time.Duration // and after this long in any case (12 h)
+	MaxFailures int           // failed logins before a lockout (5)
+	LockFor     time.Duration // how long a lockout lasts (15 min)
+	Argon2      Argon2Params
+}
+
+// DefaultConfig is the 等保 2.0 level-3 baseline.
+var DefaultConfig = Config{IdleTimeout: 30 * time.Minute, MaxSession: 12 * time.Hour, MaxFailures: 5,
+	LockFor: 15 * time.Minute, Argon2: DefaultArgon2}
+
+// Service is the account module's API.
+type Service struct {
+	db      *db.DB
+	regions *territory.Service
+	policy  *authz.Policy
+	keys    *pii.Keyring
+	cfg     Config
+	// dummyHash makes a login for an unknown name cost as much as one for
+	// a known name, so timing does not tell which names exist.
+	dummyHash string
+}
+
+// NewService returns the account service.
+func NewService(d *db.DB, regions *territory.Service, policy *authz.Policy, keys *pii.Keyring, cfg Config) *Service {
+	return &Service{db: d, regions: regions, policy: policy, keys: keys, cfg: cfg,
+		dummyHash: hashPassword("not a password", cfg.Argon2)}
+}
+
+// Policy returns the role policy.
+func (s *Service) Policy() *authz.Policy { return s.policy }
+
+var usernameRe = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{2,31}$`)
+
+func roleList() string {
+	var rs []string
+	for _, r := range authz.Roles {
+		rs = append(rs, string(r))
+	}
+	return strings.Join(rs, ", ")
+}
+
+// CreateUser adds an account inside the actor's scope, with a role no
+// stronger than the actor's own.
+func (s *Service) CreateUser(ctx context.Context, in UserInput) (*User, error) {
+	actor := authz.ActorFrom(ctx)
+	sc := authz.ScopeFrom(ctx)
+	in.Username = strings.TrimSpace(in.Username)
+	in.DisplayName = strings.TrimSpace(in.DisplayName)
+	in.Phone = strings.TrimSpace(in.Phone)
+	var fe errs.Fields
+	if !usernameRe.MatchString(in.Username) {
+		fe.Add("username", "rule.username", "")
+	}
+	if in.DisplayName == "" {
+		fe.Add("display_name", "rule.required", "")
+	} else if utf8.RuneCountInString(in.DisplayName) > 50 {
+		fe.Add("display_name", "rule.max_length", "50")
+	}
+	switch {
+	case !in.Role.Valid():
+		fe.Add("role", "rule.one_of", roleList())
+	case actor != nil && !s.policy.CanGrant(actor.Role, in.Role):
+		fe.Add("role", "rule.role_grant", "")
+	}
+	if in.Phone != "" && !pii.ValidPhone(in.Phone) {
+		fe.Add("phone", "rule.phone", "")
+	}
+	validatePassword(&fe, "password", in.Password, in.Username)
+	if in.RegionCode == "" {
+		fe.Add("region_code", "rule.required", "")
+	} else if _, err := s.regions.ContainsRegion(ctx, in.RegionCode); err != nil {
+		if errs.CodeOf(err) != errs.NotFound {
+			return nil, err
+		}
+		fe.Add("region_code", "rule.region_code", in.RegionCode)
+	} else if in.Role.Valid() && !levelAllowed(in.Role, in.RegionCode) {
+		fe.Add("region_code", "rule.role_level", levelNames(in.Role))
+	}
+	if in.Role.Valid() {
+		if err := s.checkDepartment(ctx, &fe, sc, in.Role, in.RegionCode, in.DepartmentID); err != nil {
+			return nil, err
+		}
+	}
+	if err := fe.Err(); err != nil {
+		return nil, err
+	}
+	u := &User{Username: in.Username, DisplayName: in.DisplayName, Role: in.Role, RegionCode: in.RegionCode,
+		DepartmentID: in.DepartmentID, PhoneMasked: maskPhone(in.Phone), passwordHash: hashPassword(in.Password, s.cfg.Argon2)}
+	var err error
+	if u.phoneEnc, err = s.keys.Encrypt(in.Phone); err != nil {
+		return nil, err
+	}
+	err = s.db.Tx(ctx, func(tx *db.Tx) error {
+		if err := insertUser(ctx, tx, u, s.keys.Hash(in.Phone)); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, audit.Entry{Action: "account.user.create", ObjectType: "user",
+			ObjectID: strconv.FormatInt(u.ID, 10), Region: u.RegionCode, After: u})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return u, nil
+}
+
+func levelAllowed(r authz.Role, code string) bool {
+	for _, n := range regionLevels[r] {
+		if len(code) == n {
+			return true
+		}
+	}
+	return false
+}
+
+func levelNames(r authz.Role) string {
+	names := map[int]string{4: "city", 6: "district", 9: "subdistrict", 12: "community", 15: "grid"}
+	var out []string
+	for _, n := range regionLevels[r] {
+		out = append(out, names[n])
+	}
+	return strings.Join(out, ", ")
+}
+
+// checkDepartment enforces: department staff name a department that the
+// actor may see, that serves the account's region; other roles name none.
+func (s *Service) checkDepartment(ctx context.Context, fe *errs.Fields, sc authz.Scope, role authz.Role, region string, dept int64) error {
+	if !role.NeedsDepartment() {
+		if dept != 0 {
+			fe.Add("department_id", "rule.no_department", "")
+		}
+		return nil
+	}
+	if dept == 0 {
+		fe.Add("department_id", "rule.department", "")
+		return nil
+	}
+	d, err := s.regions.Department(ctx, dept)
+	if errs.CodeOf(err) == errs.NotFound {
+		fe.Add("department_id", "rule.department", "")
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if !strings.HasPrefix(region, d.RegionCode) || (sc.Department != 0 && sc.Department != dept) {
+		fe.Add("department_id", "rule.department", "")
+	}
+	return nil
+}
+
+// User returns one account in the actor's scope.
+func (s *Service) User(ctx context.Context, id int64) (*User, error) {
+	return findUser(ctx, s.db, authz.ScopeFrom(ctx), id)
+}
+
+// Users lists accounts in the actor's scope.
+func (s *Service) Users(ctx context.Context, f UserFilter) ([]*User, error) {
+	var fe errs.Fields
+	if f.Role != "" && !f.Role.Valid() {
+		fe.Add("role", "rule.one_of", roleList())
+	}
+	if f.Phone != "" && !pii.ValidPhone(f.Phone) {
+		fe.Add("phone", "rule.phone", "")
+	}
+	if err := fe.Err(); err != nil {
+		return nil, err
+	}
+	if f.Limit <= 0 || f.Limit > 1000 {
+		f.Limit = 1000
+	}
+	return findUsers(ctx, s.db, authz.ScopeFrom(ctx), f, s.keys.Hash(f.Phone))
+}
+
+// Personal returns a user's unmasked personal data and records the read.
+func (s *Service) Personal(ctx context.Context, id int64) (Personal, error) {
+	var p Personal
+	err := s.db.Tx(ctx, func(tx *db.Tx) error {
+		u, err := findUser(ctx, tx, authz.ScopeFrom(ctx), id)
+		if err != nil {
+			return err
+		}
+		phone, err := s.keys.Decrypt(u.phoneEnc)
+		if err != nil {
+			return fmt.Errorf("account: user %d phone: %w", id, err)
+		}
+		p = Personal{UserID: id, Phone: phone}
+		return audit.Record(ctx, tx, audit.Entry{Action: "account.user.read_personal", ObjectType: "user",
+			ObjectID: strconv.FormatInt(id, 10), Region: u.RegionCode, Detail: map[string]string{"fields": "phone"}})
+	})
+	return p, err
+}
+
+// UpdateUser changes an account the actor manages. The version must match
+// the stored one, so two people editing at once cannot lose a change.
+func (s *Service) UpdateUser(ctx context.Context, id int64, upd UserUpdate) (*User, error) {
+	actor := authz.ActorFrom(ctx)
+	var out *User
+	err := s.db.Tx(ctx, func(tx *db.Tx) error {
+		u, err := findUser(ctx, tx, authz.ScopeFrom(ctx), id)
+		if err != nil {
+			return err
+		}
+		if actor != nil && !s.policy.CanGrant(actor.Role, u.Role) {
+			return errs.E(errs.Forbidden, "err.manage_stronger")
+		}
+		if actor != nil && actor.UserID == id && upd.Disabled != nil && *upd.Disabled {
+			return errs.Field("disabled", "rule.not_self", "")
+		}
+		before := *u
+		var fe errs.Fields
+		if upd.Version != u.Version {
+			return errs.E(errs.Conflict, "err.conflict")
+		}
+		if upd.DisplayName != nil {
+			n := strings.TrimSpace(*upd.DisplayName)
+			if n == "" {
+				fe.Add("display_name", "rule.required", "")
+			} else if utf8.RuneCountInString(n) > 50 {
+				fe.Add("display_name", "rule.max_length", "50")
+			}
+			u.DisplayName = n
+		}
+		phoneHash := ""
+		if upd.Phone != nil {
+			p := strings.TrimSpace(*upd.Phone)
+			if p != "" && !pii.ValidPhone(p) {
+				fe.Add("phone", "rule.phone", "")
+			}
+			if u.phoneEnc, err = s.keys.Encrypt(p); err != nil {
+				return err
+			}
+			u.PhoneMasked, phoneHash = maskPhone(p), s.keys.Hash(p)
+		} else {
+			plain, err := s.keys.Decrypt(u.phoneEnc)
+			if err != nil {
+				return err
+			}
+			phoneHash = s.keys.Hash(plain)
+		}
+		if err := fe.Err(); err != nil {
+			return err
+		}
+		var disabledAt *time.Time
+		if upd.Disabled != nil {
+			u.Disabled = *upd.Disabled
+		}
+		if u.Disabled {
+			now := tx.Now()
+			disabledAt = &now
+		}
+		if upd.Unlock {
+			u.LockedUntil, u.failed = nil, 0
+		}
+		if err := updateUser(ctx, tx, u, phoneHash, disabledAt); err != nil {
+			return err
+		}
+		if u.Disabled {
+			if _, err := tx.ExecContext(ctx, `/* account.UpdateUser */ DELETE FROM account_sessions WHERE user_id = ?`, id); err != nil {
+				return err
+			}
+		}
+		out = u
+		return audit.Record(ctx, tx, audit.Entry{Action: "account.user.update", ObjectType: "user",
+			ObjectID: strconv.FormatInt(id, 10), Region: u.RegionCode, Before: before, After: u})
+	})
+	return out, err
+}
+
+// SetPassword sets a new password for an account the actor manages (or,
+// without an actor, from the command line), ends its sessions and lifts a
+// lockout.
+func (s *Service) SetPassword(ctx context.Context, id int64, pw string) error {
+	actor := authz.ActorFrom(ctx)
+	return s.db.Tx(ctx, func(tx *db.Tx) error {
+		u, err := findUser(ctx, tx, authz.ScopeFrom(ctx), id)
+		if err != nil {
+			return err
+		}
+		if actor != nil && actor.UserID != id && !s.policy.CanGrant(actor.Role, u.Role) {
+			return errs.E(errs.Forbidden, "err.manage_stronger")
+		}
+		var fe errs.Fields
+		validatePassword(&fe, "password", pw, u.Username)
+		if err := fe.Err(); err != nil {
+			return err
+		}
+		if err := setPassword(ctx, tx, id, hashPassword(pw, s.cfg.Argon2)); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, audit.Entry{Action: "account.user.password", ObjectType: "user",
+			ObjectID: strconv.FormatInt(id, 10), Region: u.RegionCode})
+	})
+}
+
+// ChangeOwnPassword lets the signed-in actor change their password.
+func (s *Service) ChangeOwnPassword(ctx context.Context, old, pw string) error {
+	a := authz.ActorFrom(ctx)
+	if a == nil {
+		return errs.E(errs.Unauthorized, "err.unauthorized")
+	}
+	u, err := findUser(ctx, s.db, a.Scope, a.UserID)
+	if err != nil {
+		return err
+	}
+	if !checkPassword(u.passwordHash, old) {
+		return errs.Field("old_password", "rule.wrong_password", "")
+	}
+	if old == pw {
+		return errs.Field("password", "rule.same_password", "")
+	}
+	return s.SetPassword(ctx, a.UserID, pw)
+}
+
+// UserByName finds an account by name, for the command line.
+func (s *Service) UserByName(ctx context.Context, name string) (*User, error) {
+	return unscopedFindUserByName(ctx, s.db, name)
+}
+
+// CountUsers counts every account.
+func (s *Service) CountUsers(ctx context.Context) (int, error) { return countUsers(ctx, s.db) }
+
+// Session is a new login.
+type Session struct {
+	Token   string
+	Expires time.Time
+	User    *User
+}
+
+// Login checks a name and password. Unknown names and wrong passwords get
+// the same answer; after MaxFailures wrong passwords the account is locked
+// for LockFor, and the lockout is audited.
+func (s *Service) Login(ctx context.Context, username, password, userAgent string) (Session, error) {
+	fail := errs.E(errs.Unauthorized, "err.login_failed")
+	var fe errs.Fields
+	if strings.TrimSpace(username) == "" {
+		fe.Add("username", "rule.required", "")
+	}
+	if password == "" {
+		fe.Add("password", "rule.required", "")
+	}
+	if err := fe.Err(); err != nil {
+		return Session{}, err
+	}
+	u, err := unscopedFindUserByName(ctx, s.db, strings.TrimSpace(username))
+	if errs.CodeOf(err) == errs.NotFound {
+		checkPassword(s.dummyHash, password)
+		root, _ := s.regions.Root(ctx) // anonymous events belong to the whole city
+		_ = audit.RecordRead(ctx, s.db, audit.Entry{Action: "account.login.failed", ObjectType: "user", ObjectID: "name:" + truncate(username, 64),
+			Region: root, Detail: map[string]string{"reason": "unknown user"}})
+		return Session{}, fail
+	}
+	if err != nil {
+		return Session{}, err
+	}
+	now := s.db.Now()
+	region := u.RegionCode
+	id := strconv.FormatInt(u.ID, 10)
+	if u.LockedUntil != nil && now.Before(*u.LockedUntil) {
+		_ = audit.RecordRead(ctx, s.db, audit.Entry{Action: "account.login.refused_locked", ObjectType: "user", ObjectID: id, Region: region})
+		mins := int(u.LockedUntil.Sub(now).Minutes()) + 1
+		return Session{}, errs.E(errs.Locked, "err.account_locked", strconv.Itoa(mins))
+	}
+	if !checkPassword(u.passwordHash, password) {
+		var locked bool
+		err := s.db.Tx(ctx, func(tx *db.Tx) error {
+			var err error
+			if locked, err = recordLoginFailure(ctx, tx, u.ID, s.cfg.MaxFailures, s.cfg.LockFor); err != nil {
+				return err
+			}
+			action := "account.login.failed"
+			if locked {
+				action = "account.locked"
+			}
+			return audit.Record(ctx, tx, audit.Entry{Action: action, ObjectType: "user", ObjectID: id, Region: region,
+				Detail: map[string]string{"reason": "wrong password"}})
+		})
+		if err != nil {
+			return Session{}, err
+		}
+		if locked {
+			return Session{}, errs.E(errs.Locked, "err.account_locked", strconv.Itoa(int(s.cfg.LockFor.Minutes())))
+		}
+		return Session{}, fail
+	}
+	if u.Disabled || u.Role == authz.RoleIntegration {
+		// Integration accounts use tokens only.
+		_ = audit.RecordRead(ctx, s.db, audit.Entry{Action: "account.login.refused_disabled", ObjectType: "user", ObjectID: id, Region: region})
+		return Session{}, fail
+	}
+	tok := randomToken(32)
+	sess := Session{Token: tok, Expires: now.Add(s.cfg.MaxSession), User: u}
+	err = s.db.Tx(ctx, func(tx *db.Tx) error {
+		if err := recordLoginSuccess(ctx, tx, u.ID); err != nil {
+			return err
+		}
+		if err := insertSession(ctx, tx, hashToken(tok), u.ID, sess.Expires, authz.ClientFrom(ctx).IP, truncate(userAgent, 200)); err != nil {
+			return err
+		}
+		return audit.Record(authz.WithActor(ctx, s.actor(u, 0)), tx, audit.Entry{Action: "account.login", ObjectType: "user", ObjectID: id, Region: region})
+	})
+	return sess, err
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n]
+}
+
+// Logout ends a session.
+func (s *Service) Logout(ctx context.Context, token string) error {
+	h := hashToken(token)
+	sess, err := findSession(ctx, s.db, h)
+	if err != nil {
+		return nil // already gone
+	}
+	return s.db.Tx(ctx, func(tx *db.Tx) error {
+		if err := deleteSession(ctx, tx, h); err != nil {
+			return err
+		}
+		a := authz.ActorFrom(ctx)
+		region := ""
+		if a != nil {
+			region = a.Scope.Region
+		}
+		return audit.Record(ctx, tx, audit.Entry{Action: "account.logout", ObjectType: "user",
+			ObjectID: strconv.FormatInt(sess.userID, 10), Region: region})
+	})
+}
+
+// SessionActor resolves a session cookie, enforcing the idle and absolute
+// timeouts, and keeps the session alive.
+func (s *Service) SessionActor(ctx context.Context, token string) (*authz.Actor, error) {
+	h := hashToken(token)
+	sess, err := findSession(ctx, s.db, h)
+	if err != nil {
+		return nil, err
+	}
+	now := s.db.Now()
+	if now.Sub(sess.lastSeen) > s.cfg.IdleTimeout || now.After(sess.expires) {
+		_ = deleteSession(ctx, s.db, h)
+		return nil, errs.E(errs.Unauthorized, "err.session_expired")
+	}
+	u, err := findUser(ctx, s.db, authz.All, sess.userID)
+	if err != nil || u.Disabled {
+		return nil, errs.E(errs.Unauthorized, "err.session_expired")
+	}
+	if now.Sub(sess.lastSeen) > time.Minute {
+		if err := touchSession(ctx, s.db, h, now); err != nil {
+			return nil, fmt.Errorf("account: touch session: %w", err)
+		}
+	}
+	return s.actor(u, 0), nil
+}
+
+// TokenActor resolves an API token.
+func (s *Service) TokenActor(ctx context.Context, token string) (*authz.Actor, error) {
+	t, err := findTokenByHash(ctx, s.db, hashToken(token))
+	if err != nil {
+		return nil, err
+	}
+	if t.RevokedAt != nil {
+		return nil, errs.E(errs.Unauthorized, "err.bad_token")
+	}
+	u, err := findUser(ctx, s.db, authz.All, t.UserID)
+	if err != nil || u.Disabled {
+		return nil, errs.E(errs.Unauthorized, "err.bad_token")
+	}
+	now := s.db.Now()
+	if t.LastUsedAt == nil || now.Sub(*t.LastUsedAt) > time.Minute {
+		if err := touchToken(ctx, s.db, t.ID, now); err != nil {
+			return nil, fmt.Errorf("account: touch token: %w", err)
+		}
+	}
+	return s.actor(u, t.ID), nil
+}
+
+func (s *Service) actor(u *User, tokenID int64) *authz.Actor {
+	return &authz.Actor{UserID: u.ID, Username: u.Username, DisplayName: u.DisplayName, Role: u.Role,
+		Scope: u.Scope(), Perms: s.policy.Perms(u.Role), TokenID: tokenID}
+}
+
+// Me returns the actor's own account, phone included (PIPL access right).
+func (s *Service) Me(ctx context.Context) (Me, error) {
+	a := authz.ActorFrom(ctx)
+	if a == nil {
+		return Me{}, errs.E(errs.Unauthorized, "err.unauthorized")
+	}
+	u, err := findUser(ctx, s.db, a.Scope, a.UserID)
+	if err != nil {
+		return Me{}, err
+	}
+	phone, err := s.keys.Decrypt(u.phoneEnc)
+	if err != nil {
+		return Me{}, err
+	}
+	m := Me{User: *u, Phone: phone, Permissions: []authz.Perm{}}
+	for _, p := range s.policy.All() {
+		if a.Can(p) {
+			m.Permissions = append(m.Permissions, p)
+		}
+	}
+	return m, nil
+}
+
+const tokenPrefix = "grt_"
+
+func randomToken(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b))
+}
+
+func hashToken(t string) string {
+	sum := sha256.Sum256([]byte(t))
+	return hex.EncodeToString(sum[:])
+}
+
+// CreateToken makes an API token for the actor or for an account the
+// actor manages. The secret is returned once and stored only hashed.
+func (s *Service) CreateToken(ctx context.Context, in TokenInput) (NewToken, error) {
+	a := authz.ActorFrom(ctx)
+	if a == nil {
+		return NewToken{}, errs.E(errs.Unauthorized, "err.unauthorized")
+	}
+	in.Name = strings.TrimSpace(in.Name)
+	var fe errs.Fields
+	if in.Name == "" {
+		fe.Add("name", "rule.required", "")
+	} else if utf8.RuneCountInString(in.Name) > 60 {
+		fe.Add("name", "rule.max_length", "60")
+	}
+	if err := fe.Err(); err != nil {
+		return NewToken{}, err
+	}
+	if in.UserID == 0 {
+		in.UserID = a.UserID
+	}
+	var out NewToken
+	err := s.db.Tx(ctx, func(tx *db.Tx) error {
+		u, err := s.tokenOwner(ctx, tx, a, in.UserID)
+		if err != nil {
+			return err
+		}
+		secret := tokenPrefix + randomToken(24)
+		t := Token{UserID: u.ID, Name: in.Name, Prefix: secret[:len(tokenPrefix)+6]}
+		if err := insertToken(ctx, tx, &t, hashToken(secret), a.UserID); err != nil {
+			return err
+		}
+		out = NewToken{Token: t, Secret: secret}
+		return audit.Record(ctx, tx, audit.Entry{Action: "account.token.create", ObjectType: "token",
+			ObjectID: strconv.FormatInt(t.ID, 10), Region: u.RegionCode, After: t})
+	})
+	return out, err
+}
+
+// tokenOwner returns the account whose tokens the actor may manage: their
+// own, or one in scope whose role they could grant.
+func (s *Service) tokenOwner(ctx context.Context, q db.Querier, a *authz.Actor, userID int64) (*User, error) {
+	u, err := findUser(ctx, q, a.Scope, userID)
+	if err != nil {
+		return nil, err
+	}
+	if u.ID != a.UserID && (!a.Can(PermUserManage) || !s.policy.CanGrant(a.Role, u.Role)) {
+		return nil, errs.NotFoundf("kind.user")
+	}
+	return u, nil
+}
+
+// Tokens lists the tokens of userID (0: the actor's own).
+func (s *Service) Tokens(ctx context.Context, userID, afterID int64, limit int) ([]Token, error) {
+	a := authz.ActorFrom(ctx)
+	if a == nil {
+		return nil, errs.E(errs.Unauthorized, "err.unauthorized")
+	}
+	if userID == 0 {
+		userID = a.UserID
+	}
+	if _, err := s.tokenOwner(ctx, s.db, a, userID); err != nil {
+		return nil, err
+	}
+	return findTokens(ctx, s.db, a.Scope, userID, afterID, limit)
+}
+
+// RevokeToken revokes a token the actor may manage.
+func (s *Service) RevokeToken(ctx context.Context, id int64) error {
+	a := authz.ActorFrom(ctx)
+	if a == nil {
+		return errs.E(errs.Unauthorized, "err.unauthorized")
+	}
+	return s.db.Tx(ctx, func(tx *db.Tx) error {
+		row := tx.QueryRowContext(ctx, `/* account.RevokeToken */ SELECT `+tokenCols+` FROM account_tokens WHERE id = ?`, id)
+		t, err := scanToken(row)
+		if err != nil {
+			return errs.NotFoundf("kind.token")
+		}
+		u, err := s.tokenOwner(ctx, tx, a, t.UserID)
+		if err != nil {
+			return errs.NotFoundf("kind.token")
+		}
+		if err := revokeToken(ctx, tx, id); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, audit.Entry{Action: "account.token.revoke", ObjectType: "token",
+			ObjectID: strconv.FormatInt(id, 10), Region: u.RegionCode})
+	})
+}

@@ -1,0 +1,112 @@
+// Package app wires the modules into one program: configuration, the
+// command line, the HTTP server and the demo.
+package app
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"grassroots/internal/platform/pii"
+)
+
+// Config is every setting, from flags with GRASSROOTS_* environment
+// variables as fallback.
+type Config struct {
+	DB             string
+	Addr           string
+	DataKey        string
+	SessionIdle    time.Duration
+	SessionMax     time.Duration
+	SecureCookies  bool
+	TLSCert        string
+	TLSKey         string
+	TrustProxy     bool
+	LogFormat      string
+	LogLevel       string
+	TileURL        string
+	RequestTimeout time.Duration
+	ShutdownWait   time.Duration
+}
+
+// bindConfig registers the shared flags on fs, with defaults taken from
+// the environment where set.
+func bindConfig(fs *flag.FlagSet, c *Config, getenv func(string) string, defaultDB string) {
+	str := func(p *string, name, def, usage string) {
+		env := "GRASSROOTS_" + strings.ToUpper(strings.ReplaceAll(name, "-", "_"))
+		if v := getenv(env); v != "" {
+			def = v
+		}
+		fs.StringVar(p, name, def, usage+" (env "+env+")")
+	}
+	dur := func(p *time.Duration, name string, def time.Duration, usage string) {
+		env := "GRASSROOTS_" + strings.ToUpper(strings.ReplaceAll(name, "-", "_"))
+		if v := getenv(env); v != "" {
+			if d, err := time.ParseDuration(v); err == nil {
+				def = d
+			}
+		}
+		fs.DurationVar(p, name, def, usage+" (env "+env+")")
+	}
+	boolean := func(p *bool, name string, usage string) {
+		env := "GRASSROOTS_" + strings.ToUpper(strings.ReplaceAll(name, "-", "_"))
+		v := getenv(env)
+		fs.BoolVar(p, name, v == "1" || v == "true", usage+" (env "+env+")")
+	}
+	str(&c.DB, "db", defaultDB, "database URL: sqlite:FILE or postgres://…")
+	str(&c.Addr, "addr", "127.0.0.1:8080", "listen address")
+	str(&c.DataKey, "data-key", "", "personal-data keyring id:base64[,id:base64…]; default: a key file beside the SQLite database")
+	dur(&c.SessionIdle, "session-idle", 30*time.Minute, "sign out after this long idle")
+	dur(&c.SessionMax, "session-max", 12*time.Hour, "sign out after this long in any case")
+	boolean(&c.SecureCookies, "secure-cookies", "mark cookies Secure (set when TLS ends at a proxy)")
+	str(&c.TLSCert, "tls-cert", "", "TLS certificate file (serve HTTPS)")
+	str(&c.TLSKey, "tls-key", "", "TLS key file")
+	boolean(&c.TrustProxy, "trust-proxy", "take the client address from X-Forwarded-For")
+	str(&c.LogFormat, "log-format", "text", "log format: text or json")
+	str(&c.LogLevel, "log-level", "info", "log level: debug, info, warn, error")
+	str(&c.TileURL, "tile-url", "", "map tile URL template, e.g. https://tiles.example/{z}/{x}/{y}.png (none: outlines only)")
+	dur(&c.RequestTimeout, "request-timeout", 30*time.Second, "deadline of one request")
+	dur(&c.ShutdownWait, "shutdown-wait", 30*time.Second, "how long SIGTERM waits for requests in flight")
+}
+
+// validate checks settings that flag parsing cannot.
+func (c *Config) validate() error {
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		return fmt.Errorf("-log-format %q: must be text or json", c.LogFormat)
+	}
+	if (c.TLSCert == "") != (c.TLSKey == "") {
+		return fmt.Errorf("-tls-cert and -tls-key go together")
+	}
+	if c.SessionIdle < time.Minute {
+		return fmt.Errorf("-session-idle %s: must be at least 1m", c.SessionIdle)
+	}
+	return nil
+}
+
+// keyring returns the personal-data keyring: the configured one, or for a
+// SQLite database a key file beside it, created on first use.
+func (c *Config) keyring(sqlitePath string, warn func(string)) (*pii.Keyring, error) {
+	if c.DataKey != "" {
+		return pii.ParseKeyring(c.DataKey)
+	}
+	if sqlitePath == "" {
+		return nil, fmt.Errorf("set GRASSROOTS_DATA_KEY (or -data-key) for a PostgreSQL database; create one with `grassroots keygen`")
+	}
+	file := strings.TrimSuffix(sqlitePath, filepath.Ext(sqlitePath)) + ".key"
+	b, err := os.ReadFile(file)
+	if os.IsNotExist(err) {
+		spec := pii.NewKeySpec("k1")
+		if err := os.WriteFile(file, []byte(spec+"\n"), 0o600); err != nil {
+			return nil, fmt.Errorf("create data key %s: %w", file, err)
+		}
+		warn("created personal-data key " + file + ": back it up with the database; without it phones and ID numbers cannot be read")
+		return pii.ParseKeyring(spec)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read data key %s: %w", file, err)
+	}
+	return pii.ParseKeyring(strings.TrimSpace(string(b)))
+}

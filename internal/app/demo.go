@@ -1,0 +1,130 @@
+package app
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+
+	"grassroots/internal/account"
+	"grassroots/internal/platform/authz"
+	"grassroots/internal/platform/errs"
+	"grassroots/internal/territory"
+)
+
+// DemoPassword is the password of every demo account. Demo accounts exist
+// only in a database made by `grassroots demo`.
+const DemoPassword = "Demo-2026-nc"
+
+// demoMark labels everything the demo invents, so nobody mistakes it for
+// real data.
+const demoMark = "（演示）"
+
+// DemoAccount is one demo login.
+type DemoAccount struct {
+	Username, Name string
+	Role           authz.Role
+	Region         string
+	Department     string // department name, for department staff
+}
+
+// Real divisions of Nanchang that the demo accounts sit in: 东湖区,
+// its 滕王阁街道, and two of that subdistrict's communities.
+const (
+	demoCity        = "3601"         // 南昌市
+	demoDistrict    = "360102"       // 东湖区
+	demoSubdistrict = "360102002"    // 滕王阁街道
+	demoCommunityA  = "360102002001" // 民巷社区
+	demoCommunityB  = "360102002002" // 章江路社区
+)
+
+// DemoAccounts lists the demo logins, one for every level and role.
+var DemoAccounts = []DemoAccount{
+	{"demo-city", "市级管理员" + demoMark, authz.RoleCityAdmin, demoCity, ""},
+	{"demo-district", "东湖区工作人员" + demoMark, authz.RoleDistrictStaff, demoDistrict, ""},
+	{"demo-subdistrict", "滕王阁街道工作人员" + demoMark, authz.RoleSubdistrictStaff, demoSubdistrict, ""},
+	{"demo-secretary", "民巷社区书记" + demoMark, authz.RoleCommunitySecretary, demoCommunityA, ""},
+	{"demo-worker", "章江路社区工作者" + demoMark, authz.RoleCommunityWorker, demoCommunityB, ""},
+	{"demo-grid", "民巷社区网格员" + demoMark, authz.RoleGridWorker, demoCommunityA, ""},
+	{"demo-dept", "东湖区城管局人员" + demoMark, authz.RoleDepartmentStaff, demoDistrict, "东湖区城市管理局" + demoMark},
+	{"demo-member", "在职党员" + demoMark, authz.RolePartyMember, demoCommunityA, ""},
+	{"demo-resident", "居民" + demoMark, authz.RoleResident, demoCommunityA, ""},
+	{"demo-hotline", "12345 热线对接" + demoMark, authz.RoleIntegration, demoCity, ""},
+}
+
+// seedDemo loads the real Nanchang division tree and the demo accounts.
+// It is idempotent: a second run changes nothing and duplicates nothing.
+// It refuses a database that holds accounts other than the demo ones.
+func seedDemo(ctx context.Context, a *App, out io.Writer) error {
+	ctx = authz.WithActor(ctx, &authz.Actor{Username: "demo", Role: authz.RoleCityAdmin, Scope: authz.All})
+	users, err := a.Accounts.Users(ctx, account.UserFilter{Limit: 1000})
+	if err != nil {
+		return err
+	}
+	for _, u := range users {
+		if !strings.HasPrefix(u.Username, "demo-") {
+			return fmt.Errorf("the database holds real accounts (%s); run the demo on its own database (-db)", u.Username)
+		}
+	}
+	rep, err := a.Territory.ImportCSV(ctx, bytes.NewReader(territory.NanchangCSV()), territory.ImportOptions{})
+	if err != nil {
+		return err
+	}
+	if !rep.Committed {
+		return fmt.Errorf("embedded division list has %d bad rows", len(rep.Errors))
+	}
+	fmt.Fprintf(out, "Nanchang divisions (NBS 2023 codes): %d rows, %d new or changed.\n", rep.Rows, rep.Changed)
+	created := 0
+	for _, da := range DemoAccounts {
+		in := account.UserInput{Username: da.Username, DisplayName: da.Name, Role: da.Role, RegionCode: da.Region, Password: DemoPassword}
+		if da.Department != "" {
+			d, err := a.Territory.EnsureDepartment(ctx, da.Department, da.Region)
+			if err != nil {
+				return err
+			}
+			in.DepartmentID = d.ID
+		}
+		_, err := a.Accounts.CreateUser(ctx, in)
+		if fe, ok := err.(*errs.Error); ok && len(fe.Fields) == 1 && fe.Fields[0].Rule == "rule.unique" {
+			continue // already there
+		}
+		if err != nil {
+			return fmt.Errorf("account %s: %w", da.Username, describe(err))
+		}
+		created++
+	}
+	token, err := demoToken(ctx, a)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "Demo accounts (%d new), all with password %s — demo data, not real people:\n", created, DemoPassword)
+	tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
+	for _, da := range DemoAccounts {
+		if da.Role == authz.RoleIntegration {
+			continue
+		}
+		fmt.Fprintf(tw, "  %s\t%s\t%s\n", da.Username, da.Role, da.Region)
+	}
+	tw.Flush()
+	if token != "" {
+		fmt.Fprintf(out, "API token of demo-hotline (shown once): %s\n", token)
+	}
+	return nil
+}
+
+// demoToken gives the integration account a token the first time.
+func demoToken(ctx context.Context, a *App) (string, error) {
+	u, err := a.Accounts.UserByName(ctx, "demo-hotline")
+	if err != nil {
+		return "", err
+	}
+	actx := authz.WithActor(ctx, &authz.Actor{UserID: u.ID, Username: u.Username, Role: u.Role, Scope: u.Scope(), Perms: a.Policy.Perms(u.Role)})
+	ts, err := a.Accounts.Tokens(actx, u.ID, 0, 1)
+	if err != nil || len(ts) > 0 {
+		return "", err
+	}
+	nt, err := a.Accounts.CreateToken(actx, account.TokenInput{Name: "demo"})
+	return nt.Secret, err
+}

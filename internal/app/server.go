@@ -1,0 +1,175 @@
+package app
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"grassroots/internal/account"
+	"grassroots/internal/platform/audit"
+	"grassroots/internal/platform/authz"
+	"grassroots/internal/platform/db"
+	"grassroots/internal/platform/i18n"
+	"grassroots/internal/platform/module"
+	"grassroots/internal/platform/pii"
+	"grassroots/internal/platform/web"
+	"grassroots/internal/territory"
+)
+
+// Version is set at build time with -ldflags "-X grassroots/internal/app.Version=…".
+var Version = "dev"
+
+// App is the assembled program: database, services and HTTP handler.
+type App struct {
+	DB        *db.DB
+	Log       *slog.Logger
+	Territory *territory.Service
+	Accounts  *account.Service
+	Policy    *authz.Policy
+	Modules   []module.Manifest
+	Router    *web.Router
+	Handler   http.Handler
+	UI        *web.UI
+}
+
+// Migrations returns every module's migrations in module order.
+func (a *App) Migrations() []db.Migrations {
+	var ms []db.Migrations
+	for _, m := range a.Modules {
+		if m.Migrations != nil {
+			ms = append(ms, *m.Migrations)
+		}
+	}
+	return ms
+}
+
+// Options are what New needs beyond the database.
+type Options struct {
+	Config Config
+	Keys   *pii.Keyring
+	Log    *slog.Logger
+	Argon2 account.Argon2Params // zero: the default cost
+	// SkipMigrate assembles without touching the schema (migrate -status).
+	SkipMigrate bool
+}
+
+// New assembles the application on an open database and applies pending
+// migrations.
+func New(ctx context.Context, d *db.DB, o Options) (*App, error) {
+	a := &App{DB: d, Log: o.Log, Policy: authz.NewPolicy()}
+	acfg := account.DefaultConfig
+	acfg.IdleTimeout, acfg.MaxSession = o.Config.SessionIdle, o.Config.SessionMax
+	if o.Argon2.Memory != 0 {
+		acfg.Argon2 = o.Argon2
+	}
+	a.Territory = territory.NewService(d)
+	a.Accounts = account.NewService(d, a.Territory, a.Policy, o.Keys, acfg)
+	secure := o.Config.SecureCookies || o.Config.TLSCert != ""
+	// The order of this list is the migration order.
+	a.Modules = []module.Manifest{
+		audit.Manifest(d),
+		territory.Manifest(a.Territory),
+		account.Manifest(a.Accounts, secure),
+	}
+	if !o.SkipMigrate {
+		if _, err := d.Migrate(ctx, a.Migrations()); err != nil {
+			return nil, err
+		}
+	}
+	msgs := []fs.FS{web.Messages()}
+	var tpls []fs.FS
+	var menu []web.MenuItem
+	for _, m := range a.Modules {
+		a.Policy.Add(m.Grants...)
+		if m.Messages != nil {
+			msgs = append(msgs, m.Messages)
+		}
+		if m.Templates != nil {
+			tpls = append(tpls, m.Templates)
+		}
+		menu = append(menu, m.Menu...)
+	}
+	sort.SliceStable(menu, func(i, j int) bool { return menu[i].Order < menu[j].Order })
+	cat, err := i18n.New(msgs...)
+	if err != nil {
+		return nil, err
+	}
+	if a.UI, err = web.NewUI(cat, menu, tpls...); err != nil {
+		return nil, err
+	}
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+		collectors.NewDBStatsCollector(d.SQL(), d.Dialect().String()))
+	a.Router = web.NewRouter(a.UI, o.Log, web.NewMetrics(reg))
+	for _, m := range a.Modules {
+		if m.Routes != nil {
+			m.Routes(a.Router)
+		}
+	}
+	a.opsRoutes(reg)
+	var tiles []string
+	if o.Config.TileURL != "" {
+		if u, err := url.Parse(o.Config.TileURL); err == nil && u.Host != "" {
+			tiles = append(tiles, u.Scheme+"://"+u.Host)
+		}
+	}
+	a.Handler = web.Chain(web.LimitBody(a.Router, web.MaxBody), web.ChainConfig{
+		Log: o.Log, Auth: a.Accounts, UI: a.UI, Secure: secure, TrustProxy: o.Config.TrustProxy,
+		Timeout: o.Config.RequestTimeout, TileOrigins: tiles,
+	})
+	return a, nil
+}
+
+// opsRoutes registers health, readiness, metrics, static files and the
+// OpenAPI document.
+func (a *App) opsRoutes(reg *prometheus.Registry) {
+	r := a.Router
+	r.Raw("GET /static/", authz.Public, a.UI.StaticHandler())
+	r.Raw("GET /healthz", authz.Public, http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		fmt.Fprintln(w, "ok")
+	}))
+	r.Raw("GET /readyz", authz.Public, http.HandlerFunc(a.handleReady))
+	r.Raw("GET /metrics", authz.Public, promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	spec := sync.OnceValue(func() []byte {
+		b, _ := json.MarshalIndent(a.Router.OpenAPI(Version), "", " ")
+		return b
+	})
+	r.Raw("GET /api/v1/openapi.json", authz.Public, http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write(spec())
+	}))
+}
+
+// Readiness is the body of /readyz.
+type Readiness struct {
+	Database   string   `json:"database"`
+	Migrations string   `json:"migrations"`
+	Pending    []string `json:"pending,omitempty"`
+}
+
+func (a *App) handleReady(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	st := Readiness{Database: "ok", Migrations: "current"}
+	code := http.StatusOK
+	if err := a.DB.SQL().PingContext(ctx); err != nil {
+		st.Database, code = "unreachable", http.StatusServiceUnavailable
+	} else if ms, err := a.DB.MigrationStatus(ctx, a.Migrations()); err != nil {
+		st.Migrations, code = "unknown", http.StatusServiceUnavailable
+	} else if len(ms.Pending) > 0 {
+		st.Migrations, st.Pending, code = "pending", ms.Pending, http.StatusServiceUnavailable
+	}
+	_ = web.JSON(w, code, st)
+}

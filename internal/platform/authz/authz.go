@@ -1,0 +1,199 @@
+// Package authz holds the roles of DOMAIN.md, the permissions modules
+// declare, and the territorial data scope that every query is limited by.
+//
+// Scope is the platform's core security rule: an actor sees only rows whose
+// region code lies in the actor's region subtree (and, for department staff,
+// rows addressed to their department). Region codes are hierarchical
+// (36 → 3601 → 360102 → 360102002 → 360102002001 → grid +3 digits), so a
+// subtree is a code prefix and a prefix is an index range.
+package authz
+
+import (
+	"context"
+	"slices"
+	"sort"
+)
+
+// Role is a kind of account. Stored in the database; do not rename.
+type Role string
+
+// The roles of DOMAIN.md "People and what they see".
+const (
+	RoleCityAdmin          Role = "city_admin"
+	RoleDistrictStaff      Role = "district_staff"
+	RoleSubdistrictStaff   Role = "subdistrict_staff"
+	RoleCommunitySecretary Role = "community_secretary"
+	RoleCommunityWorker    Role = "community_worker"
+	RoleGridWorker         Role = "grid_worker"
+	RoleDepartmentStaff    Role = "department_staff"
+	RolePartyMember        Role = "party_member"
+	RoleResident           Role = "resident"
+	RolePropertyCompany    Role = "property_company"
+	RoleIntegration        Role = "integration"
+)
+
+// Roles lists every role in order of reach, widest first.
+var Roles = []Role{
+	RoleCityAdmin, RoleDistrictStaff, RoleSubdistrictStaff, RoleCommunitySecretary,
+	RoleCommunityWorker, RoleGridWorker, RoleDepartmentStaff, RolePropertyCompany,
+	RolePartyMember, RoleResident, RoleIntegration,
+}
+
+// Valid reports whether r is a known role.
+func (r Role) Valid() bool { return slices.Contains(Roles, r) }
+
+// NeedsDepartment reports whether accounts of this role must name a department.
+func (r Role) NeedsDepartment() bool { return r == RoleDepartmentStaff }
+
+// Perm is a permission. Modules declare theirs in their manifest.
+type Perm string
+
+// Special permissions for routes.
+const (
+	Public        Perm = "public"        // anyone, signed in or not
+	Authenticated Perm = "authenticated" // any signed-in actor
+)
+
+// Grant gives a permission to roles. Modules list their grants in the
+// manifest; the policy is the union of all of them.
+type Grant struct {
+	Perm  Perm
+	Roles []Role
+}
+
+// Policy maps each role to its permissions.
+type Policy struct {
+	perms map[Role]map[Perm]bool
+	all   []Perm
+}
+
+// NewPolicy builds a policy from module grants.
+func NewPolicy(grants ...[]Grant) *Policy {
+	p := &Policy{perms: map[Role]map[Perm]bool{}}
+	for _, gs := range grants {
+		p.Add(gs...)
+	}
+	return p
+}
+
+// Add grants permissions; the application calls it at start-up with each
+// module's grants, before serving.
+func (p *Policy) Add(grants ...Grant) {
+	for _, g := range grants {
+		if !slices.Contains(p.all, g.Perm) {
+			p.all = append(p.all, g.Perm)
+		}
+		for _, r := range g.Roles {
+			if p.perms[r] == nil {
+				p.perms[r] = map[Perm]bool{}
+			}
+			p.perms[r][g.Perm] = true
+		}
+	}
+	sort.Slice(p.all, func(i, j int) bool { return p.all[i] < p.all[j] })
+}
+
+// Perms returns the permissions of role r.
+func (p *Policy) Perms(r Role) map[Perm]bool { return p.perms[r] }
+
+// All returns every permission any module declared, sorted.
+func (p *Policy) All() []Perm { return p.all }
+
+// CanGrant reports whether an actor with role from may create or manage an
+// account with role to: only when every permission of to is also held by
+// from, so nobody can hand out more power than they have.
+func (p *Policy) CanGrant(from, to Role) bool {
+	for perm := range p.perms[to] {
+		if !p.perms[from][perm] {
+			return false
+		}
+	}
+	return true
+}
+
+// Scope limits what an actor may see and change.
+type Scope struct {
+	// All is set only for system jobs and the CLI; grep for authz.All.
+	All bool
+	// Region is the code of the subtree root; an empty Region without All
+	// matches nothing.
+	Region string
+	// Department, when not zero, limits department-bound rows to this one.
+	Department int64
+}
+
+// All is the unrestricted scope of system jobs and the command line.
+var All = Scope{All: true}
+
+// Contains reports whether region code c lies in the scope's subtree.
+func (s Scope) Contains(c string) bool {
+	if s.All {
+		return true
+	}
+	return s.Region != "" && len(c) >= len(s.Region) && c[:len(s.Region)] == s.Region
+}
+
+// Covers reports whether every row visible in o is visible in s.
+func (s Scope) Covers(o Scope) bool {
+	if s.All {
+		return true
+	}
+	if o.All || !s.Contains(o.Region) {
+		return false
+	}
+	return s.Department == 0 || s.Department == o.Department
+}
+
+// PrefixRange returns the half-open range [lo, hi) of codes that start with
+// prefix; hi is empty when there is no upper bound (a prefix of all nines).
+func PrefixRange(prefix string) (lo, hi string) {
+	b := []byte(prefix)
+	for i := len(b) - 1; i >= 0; i-- {
+		if b[i] < '9' {
+			b[i]++
+			return prefix, string(b[:i+1])
+		}
+	}
+	return prefix, ""
+}
+
+// Actor is the person or machine behind a request.
+type Actor struct {
+	UserID      int64
+	Username    string
+	DisplayName string
+	Role        Role
+	Scope       Scope
+	Perms       map[Perm]bool
+	TokenID     int64 // set when authenticated by an API token
+}
+
+// Can reports whether the actor holds perm.
+func (a *Actor) Can(perm Perm) bool {
+	if a == nil {
+		return perm == Public
+	}
+	return perm == Public || perm == Authenticated || a.Perms[perm]
+}
+
+type actorKey struct{}
+
+// WithActor returns ctx carrying a.
+func WithActor(ctx context.Context, a *Actor) context.Context {
+	return context.WithValue(ctx, actorKey{}, a)
+}
+
+// ActorFrom returns the actor of ctx, nil for anonymous requests.
+func ActorFrom(ctx context.Context) *Actor {
+	a, _ := ctx.Value(actorKey{}).(*Actor)
+	return a
+}
+
+// ScopeFrom returns the scope of the actor in ctx; anonymous requests get
+// the empty scope, which matches nothing.
+func ScopeFrom(ctx context.Context) Scope {
+	if a := ActorFrom(ctx); a != nil {
+		return a.Scope
+	}
+	return Scope{}
+}

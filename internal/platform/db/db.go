@@ -1,0 +1,258 @@
+// Package db opens SQLite or PostgreSQL behind one API, rebinds `?`
+// placeholders for PostgreSQL, runs transactions with a fixed clock reading,
+// builds scoped WHERE clauses and applies embedded migrations.
+package db
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // PostgreSQL driver "pgx"
+	_ "modernc.org/sqlite"             // SQLite driver "sqlite"
+)
+
+// Dialect names the database engine.
+type Dialect int
+
+// The supported engines.
+const (
+	SQLite Dialect = iota
+	Postgres
+)
+
+func (d Dialect) String() string {
+	if d == Postgres {
+		return "postgres"
+	}
+	return "sqlite"
+}
+
+// DB is a connection pool with its dialect and clock.
+type DB struct {
+	sql     *sql.DB
+	dialect Dialect
+	clock   func() time.Time
+	// Path is the SQLite file, empty for PostgreSQL.
+	Path string
+}
+
+// Querier is satisfied by *DB and *Tx, so store functions run in or out of
+// a transaction.
+type Querier interface {
+	ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row
+	Dialect() Dialect
+}
+
+// sqlitePragmas are the settings found to work here: WAL for concurrent
+// readers, a busy timeout and immediate transactions so writers queue
+// instead of failing, foreign keys on, and SQLite's own time format so its
+// date functions can read stored times.
+const sqlitePragmas = "_pragma=journal_mode(WAL)&_pragma=busy_timeout(5000)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_txlock=immediate&_time_format=sqlite"
+
+// ParseURL turns a database URL into a driver name and DSN. Accepted forms:
+// "sqlite:path/to/file.db", "sqlite:///abs/path.db", "postgres://…",
+// "postgresql://…".
+func ParseURL(raw string) (d Dialect, driver, dsn, path string, err error) {
+	switch {
+	case strings.HasPrefix(raw, "postgres://"), strings.HasPrefix(raw, "postgresql://"):
+		if _, err := url.Parse(raw); err != nil {
+			return 0, "", "", "", fmt.Errorf("database URL %q: %w", redact(raw), err)
+		}
+		return Postgres, "pgx", raw, "", nil
+	case strings.HasPrefix(raw, "sqlite:"):
+		p := strings.TrimPrefix(raw, "sqlite:")
+		p = strings.TrimPrefix(p, "//")
+		if i := strings.IndexByte(p, '?'); i >= 0 {
+			p = p[:i]
+		}
+		if p == "" {
+			return 0, "", "", "", fmt.Errorf("database URL %q: a SQLite URL needs a file path, e.g. sqlite:data/grassroots.db", raw)
+		}
+		return SQLite, "sqlite", "file:" + p + "?" + sqlitePragmas, p, nil
+	default:
+		return 0, "", "", "", fmt.Errorf("database URL %q: must start with sqlite: or postgres://", redact(raw))
+	}
+}
+
+// redact hides a password in a URL for error messages.
+func redact(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.User == nil {
+		return raw
+	}
+	if _, ok := u.User.Password(); ok {
+		u.User = url.UserPassword(u.User.Username(), "xxxxx")
+	}
+	return u.String()
+}
+
+// Open connects to the database at rawURL and checks that it answers.
+func Open(ctx context.Context, rawURL string, clock func() time.Time) (*DB, error) {
+	d, driver, dsn, path, err := ParseURL(rawURL)
+	if err != nil {
+		return nil, err
+	}
+	if d == SQLite {
+		if dir := filepath.Dir(path); dir != "." {
+			if err := os.MkdirAll(dir, 0o750); err != nil {
+				return nil, fmt.Errorf("db: create folder for %s: %w", path, err)
+			}
+		}
+	}
+	sdb, err := sql.Open(driver, dsn)
+	if err != nil {
+		return nil, fmt.Errorf("db: open %s: %w", d, err)
+	}
+	if d == SQLite {
+		// One writer at a time is SQLite's model; a small pool of readers
+		// is enough for WAL and keeps memory low.
+		sdb.SetMaxOpenConns(8)
+	} else {
+		sdb.SetMaxOpenConns(20)
+		sdb.SetConnMaxIdleTime(5 * time.Minute)
+	}
+	pctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	if err := sdb.PingContext(pctx); err != nil {
+		sdb.Close()
+		return nil, fmt.Errorf("db: cannot reach %s database %s: %w", d, redact(rawURL), err)
+	}
+	if clock == nil {
+		clock = time.Now
+	}
+	return &DB{sql: sdb, dialect: d, clock: clock, Path: path}, nil
+}
+
+// Close closes the pool.
+func (db *DB) Close() error { return db.sql.Close() }
+
+// Dialect returns the engine.
+func (db *DB) Dialect() Dialect { return db.dialect }
+
+// SQL returns the underlying pool for health checks and metrics.
+func (db *DB) SQL() *sql.DB { return db.sql }
+
+// Now reads the injected clock, in UTC, at the precision both engines keep.
+func (db *DB) Now() time.Time { return db.clock().UTC().Truncate(time.Microsecond) }
+
+// ExecContext runs q after rebinding placeholders.
+func (db *DB) ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	return db.sql.ExecContext(ctx, rebind(db.dialect, q), args...)
+}
+
+// QueryContext runs q after rebinding placeholders.
+func (db *DB) QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	return db.sql.QueryContext(ctx, rebind(db.dialect, q), args...)
+}
+
+// QueryRowContext runs q after rebinding placeholders.
+func (db *DB) QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row {
+	return db.sql.QueryRowContext(ctx, rebind(db.dialect, q), args...)
+}
+
+// Tx is a transaction whose Now is fixed at its start, so every row it
+// writes carries the same time.
+type Tx struct {
+	tx      *sql.Tx
+	dialect Dialect
+	now     time.Time
+}
+
+// Now is the time the transaction started.
+func (tx *Tx) Now() time.Time { return tx.now }
+
+// Dialect returns the engine.
+func (tx *Tx) Dialect() Dialect { return tx.dialect }
+
+// ExecContext runs q after rebinding placeholders.
+func (tx *Tx) ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	return tx.tx.ExecContext(ctx, rebind(tx.dialect, q), args...)
+}
+
+// QueryContext runs q after rebinding placeholders.
+func (tx *Tx) QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	return tx.tx.QueryContext(ctx, rebind(tx.dialect, q), args...)
+}
+
+// QueryRowContext runs q after rebinding placeholders.
+func (tx *Tx) QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row {
+	return tx.tx.QueryRowContext(ctx, rebind(tx.dialect, q), args...)
+}
+
+// Tx runs fn in a transaction, committing when it returns nil and rolling
+// back otherwise, so a failed request leaves the data as it was.
+func (db *DB) Tx(ctx context.Context, fn func(*Tx) error) (err error) {
+	stx, err := db.sql.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("db: begin: %w", err)
+	}
+	tx := &Tx{tx: stx, dialect: db.dialect, now: db.Now()}
+	defer func() {
+		if p := recover(); p != nil {
+			_ = stx.Rollback()
+			panic(p)
+		}
+	}()
+	if err := fn(tx); err != nil {
+		if rerr := stx.Rollback(); rerr != nil && !errors.Is(rerr, sql.ErrTxDone) {
+			return errors.Join(err, fmt.Errorf("db: rollback: %w", rerr))
+		}
+		return err
+	}
+	if err := stx.Commit(); err != nil {
+		return fmt.Errorf("db: commit: %w", err)
+	}
+	return nil
+}
+
+// rebind turns `?` placeholders into `$1…$n` for PostgreSQL, skipping
+// quoted strings and comments.
+func rebind(d Dialect, q string) string {
+	if d != Postgres || !strings.Contains(q, "?") {
+		return q
+	}
+	var b strings.Builder
+	b.Grow(len(q) + 16)
+	n := 0
+	for i := 0; i < len(q); i++ {
+		c := q[i]
+		switch {
+		case c == '\'' || c == '"':
+			j := i + 1
+			for j < len(q) && q[j] != c {
+				j++
+			}
+			b.WriteString(q[i:min(j+1, len(q))])
+			i = j
+		case c == '-' && i+1 < len(q) && q[i+1] == '-':
+			j := strings.IndexByte(q[i:], '\n')
+			if j < 0 {
+				j = len(q) - i
+			}
+			b.WriteString(q[i : i+j])
+			i += j - 1
+		case c == '/' && i+1 < len(q) && q[i+1] == '*':
+			j := strings.Index(q[i:], "*/")
+			if j < 0 {
+				j = len(q) - i - 2
+			}
+			b.WriteString(q[i : i+j+2])
+			i += j + 1
+		case c == '?':
+			n++
+			fmt.Fprintf(&b, "$%d", n)
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
+}

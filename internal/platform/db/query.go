@@ -1,0 +1,100 @@
+package db
+
+import (
+	"strings"
+
+	"grassroots/internal/platform/authz"
+)
+
+// Query builds a SELECT with a WHERE clause from parts. It exists for
+// conditions only: the rest of the SQL is written by hand.
+type Query struct {
+	base  string
+	conds []string
+	args  []any
+	tail  string
+	targs []any
+}
+
+// NewQuery starts a query from its SELECT … FROM part.
+func NewQuery(base string, args ...any) *Query {
+	return &Query{base: base, args: args}
+}
+
+// And adds a condition joined with AND.
+func (q *Query) And(cond string, args ...any) *Query {
+	q.conds = append(q.conds, cond)
+	q.args = append(q.args, args...)
+	return q
+}
+
+// Scope limits rows to the scope's region subtree (regionCol holds a region
+// code) and, when the scope is bound to a department and deptCol is not
+// empty, to that department. This is the only code that writes scope SQL.
+func (q *Query) Scope(sc authz.Scope, regionCol, deptCol string) *Query {
+	if sc.All {
+		return q
+	}
+	if sc.Region == "" {
+		return q.And("1 = 0")
+	}
+	lo, hi := authz.PrefixRange(sc.Region)
+	if hi == "" {
+		q.And(regionCol+" >= ?", lo)
+	} else {
+		q.And(regionCol+" >= ? AND "+regionCol+" < ?", lo, hi)
+	}
+	if sc.Department != 0 && deptCol != "" {
+		q.And(deptCol+" = ?", sc.Department)
+	}
+	return q
+}
+
+// ScopeWithAncestors is Scope, but also admits rows whose region is an
+// ancestor of the scope's root: things that serve the actor's area from
+// above, such as a district department seen from a subdistrict.
+func (q *Query) ScopeWithAncestors(sc authz.Scope, regionCol, deptCol string) *Query {
+	if sc.All {
+		return q
+	}
+	if sc.Region == "" {
+		return q.And("1 = 0")
+	}
+	lo, hi := authz.PrefixRange(sc.Region)
+	cond := "(" + regionCol + " >= ?" + ") OR substr(?, 1, length(" + regionCol + ")) = " + regionCol
+	args := []any{lo, sc.Region}
+	if hi != "" {
+		cond = "(" + regionCol + " >= ? AND " + regionCol + " < ?) OR substr(?, 1, length(" + regionCol + ")) = " + regionCol
+		args = []any{lo, hi, sc.Region}
+	}
+	q.And(cond, args...)
+	if sc.Department != 0 && deptCol != "" {
+		q.And(deptCol+" = ?", sc.Department)
+	}
+	return q
+}
+
+// Tail sets what follows the WHERE clause (GROUP BY, ORDER BY, LIMIT).
+func (q *Query) Tail(s string, args ...any) *Query {
+	q.tail = s
+	q.targs = args
+	return q
+}
+
+// SQL returns the query text and its arguments.
+func (q *Query) SQL() (string, []any) {
+	var b strings.Builder
+	b.WriteString(q.base)
+	for i, c := range q.conds {
+		if i == 0 {
+			b.WriteString(" WHERE ")
+		} else {
+			b.WriteString(" AND ")
+		}
+		b.WriteString("(" + c + ")")
+	}
+	if q.tail != "" {
+		b.WriteString(" " + q.tail)
+	}
+	return b.String(), append(append([]any{}, q.args...), q.targs...)
+}

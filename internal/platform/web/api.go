@@ -1,0 +1,178 @@
+package web
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"grassroots/internal/platform/authz"
+	"grassroots/internal/platform/errs"
+	"grassroots/internal/platform/i18n"
+)
+
+// MaxBody is the largest request body accepted (1 MiB); imports use their
+// own, larger limit.
+const MaxBody = 1 << 20
+
+// Problem is an RFC 9457 problem details body, with a stable machine code
+// and the offending fields.
+type Problem struct {
+	Type      string         `json:"type"`
+	Title     string         `json:"title"`
+	Status    int            `json:"status"`
+	Detail    string         `json:"detail"`
+	Code      string         `json:"code"`
+	Instance  string         `json:"instance"`
+	RequestID string         `json:"request_id,omitempty"`
+	Errors    []ProblemField `json:"errors,omitempty"`
+}
+
+// ProblemField is one offending field.
+type ProblemField struct {
+	Field   string `json:"field"`
+	Rule    string `json:"rule"`
+	Message string `json:"message"`
+}
+
+func (rt *Router) problem(w http.ResponseWriter, r *http.Request, err error) {
+	WriteProblem(w, r, rt.ui, err)
+}
+
+// WriteProblem writes err as application/problem+json, in English unless
+// the client asks for Chinese.
+func WriteProblem(w http.ResponseWriter, r *http.Request, ui *UI, err error) {
+	e := errs.As(err)
+	st := Status(e.Code)
+	lang := i18n.EN
+	if strings.HasPrefix(strings.ToLower(r.Header.Get("Accept-Language")), "zh") {
+		lang = i18n.ZH
+	}
+	p := Problem{
+		Type: "urn:grassroots:problem:" + string(e.Code), Title: http.StatusText(st), Status: st,
+		Detail: ui.Message(lang, e), Code: string(e.Code), Instance: r.URL.Path,
+		RequestID: authz.ClientFrom(r.Context()).RequestID,
+	}
+	for _, f := range e.Fields {
+		p.Errors = append(p.Errors, ProblemField{Field: f.Field, Rule: strings.TrimPrefix(f.Rule, "rule."), Message: ui.FieldMessage(lang, f)})
+	}
+	if e.Code == errs.Unauthorized {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="grassroots"`)
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(st)
+	_ = json.NewEncoder(w).Encode(p)
+}
+
+// JSON writes v with status.
+func JSON(w http.ResponseWriter, status int, v any) error {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	return json.NewEncoder(w).Encode(v)
+}
+
+// DecodeJSON reads a JSON body into v: it must be application/json, at
+// most MaxBody bytes, one object, with no unknown fields.
+func DecodeJSON(r *http.Request, v any) error {
+	if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
+		return errs.Field("Content-Type", "rule.json_content_type", "")
+	}
+	dec := json.NewDecoder(http.MaxBytesReader(nil, r.Body, MaxBody))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		var mbe *http.MaxBytesError
+		var se *json.SyntaxError
+		var te *json.UnmarshalTypeError
+		switch {
+		case errors.As(err, &mbe):
+			return errs.E(errs.TooLarge, "err.too_large", strconv.Itoa(MaxBody))
+		case errors.As(err, &te):
+			return &errs.Error{Code: errs.Malformed, Key: "err.malformed", Args: []any{err.Error()},
+				Fields: []errs.FieldError{{Field: te.Field, Rule: "rule.json_type", Param: te.Type.String()}}}
+		case errors.As(err, &se), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
+			return errs.E(errs.Malformed, "err.malformed", "invalid JSON")
+		case strings.HasPrefix(err.Error(), "json: unknown field "):
+			f := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+			return &errs.Error{Code: errs.Malformed, Key: "err.malformed", Args: []any{err.Error()},
+				Fields: []errs.FieldError{{Field: f, Rule: "rule.unknown_field"}}}
+		default:
+			return errs.E(errs.Malformed, "err.malformed", err.Error())
+		}
+	}
+	if dec.More() {
+		return errs.E(errs.Malformed, "err.malformed", "more than one JSON value")
+	}
+	return nil
+}
+
+// List is the envelope of every paginated API list: the items and, when
+// more follow, the cursor to pass as ?cursor= for the next page.
+type List[T any] struct {
+	Items      []T    `json:"items"`
+	NextCursor string `json:"next_cursor,omitempty"`
+}
+
+// Cursor is a decoded pagination cursor: the sort key of the last item seen.
+type Cursor struct {
+	Key string
+	ID  int64
+}
+
+// EncodeCursor makes an opaque cursor.
+func EncodeCursor(c Cursor) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(c.Key + "\x00" + strconv.FormatInt(c.ID, 10)))
+}
+
+// PageParams reads ?cursor= and ?limit= (1–500, default 50).
+func PageParams(r *http.Request) (Cursor, int, error) {
+	var c Cursor
+	limit := 50
+	var fe errs.Fields
+	if s := r.URL.Query().Get("limit"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 || n > 500 {
+			fe.Add("limit", "rule.range", "1–500")
+		} else {
+			limit = n
+		}
+	}
+	if s := r.URL.Query().Get("cursor"); s != "" {
+		b, err := base64.RawURLEncoding.DecodeString(s)
+		key, id, ok := strings.Cut(string(b), "\x00")
+		n, perr := strconv.ParseInt(id, 10, 64)
+		if err != nil || !ok || perr != nil {
+			fe.Add("cursor", "rule.cursor", "")
+		} else {
+			c = Cursor{Key: key, ID: n}
+		}
+	}
+	return c, limit, fe.Err()
+}
+
+// Paginate trims items fetched with limit+1 to limit and sets the cursor
+// from the last kept item.
+func Paginate[T any](items []T, limit int, key func(T) Cursor) List[T] {
+	l := List[T]{Items: items}
+	if l.Items == nil {
+		l.Items = []T{}
+	}
+	if len(items) > limit {
+		l.Items = items[:limit]
+		l.NextCursor = EncodeCursor(key(items[limit-1]))
+	}
+	return l
+}
+
+// PathID parses a numeric path value; a bad one is not found, not invalid,
+// so probing reveals nothing.
+func PathID(r *http.Request, name string) (int64, error) {
+	n, err := strconv.ParseInt(r.PathValue(name), 10, 64)
+	if err != nil || n <= 0 {
+		return 0, errs.NotFoundf(fmt.Sprintf("kind.%s", name))
+	}
+	return n, nil
+}

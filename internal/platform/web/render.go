@@ -1,0 +1,329 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"embed"
+	"encoding/hex"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"path"
+	"strings"
+	"sync"
+	"time"
+
+	"grassroots/internal/platform/authz"
+	"grassroots/internal/platform/errs"
+	"grassroots/internal/platform/i18n"
+)
+
+//go:embed templates/*.html
+var layoutFiles embed.FS
+
+//go:embed pages/*.html
+var pageFiles embed.FS
+
+//go:embed static
+var staticFiles embed.FS
+
+//go:embed messages/*.json
+var messageFiles embed.FS
+
+// Messages returns the catalogue of the shell's own strings.
+func Messages() fs.FS {
+	sub, _ := fs.Sub(messageFiles, "messages")
+	return sub
+}
+
+// MenuItem is one navigation entry, shown to actors holding Perm.
+type MenuItem struct {
+	Key   string // message key of the label
+	Path  string
+	Perm  authz.Perm
+	Order int
+}
+
+// UI renders pages: it owns the templates, the message catalogue, the menu
+// and the content-hashed static URLs.
+type UI struct {
+	pages  map[string]*template.Template
+	cat    *i18n.Catalog
+	menu   []MenuItem
+	assets map[string]string // path → hash
+	static fs.FS
+
+	mu       sync.Mutex
+	executed map[string]bool // template names rendered, for tests
+}
+
+// NewUI parses the layout with every module's page templates. Each file in
+// a module's templates is one page, named by its file name without .html.
+// It fails on any template error, so a broken template stops start-up.
+func NewUI(cat *i18n.Catalog, menu []MenuItem, moduleTemplates ...fs.FS) (*UI, error) {
+	static, _ := fs.Sub(staticFiles, "static")
+	ui := &UI{pages: map[string]*template.Template{}, cat: cat, menu: menu, assets: map[string]string{},
+		static: static, executed: map[string]bool{}}
+	err := fs.WalkDir(static, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := fs.ReadFile(static, p)
+		if err != nil {
+			return err
+		}
+		sum := sha256.Sum256(b)
+		ui.assets[p] = hex.EncodeToString(sum[:6])
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("web: static files: %w", err)
+	}
+	funcs := template.FuncMap{
+		"asset": ui.Asset,
+		"join":  strings.Join,
+		"date":  func(t time.Time) string { return t.In(cst).Format("2006-01-02 15:04") },
+		"add":   func(a, b int) int { return a + b },
+	}
+	base, err := template.New("layout").Funcs(funcs).ParseFS(layoutFiles, "templates/*.html")
+	if err != nil {
+		return nil, fmt.Errorf("web: layout: %w", err)
+	}
+	own, _ := fs.Sub(pageFiles, "pages")
+	for _, mfs := range append([]fs.FS{own}, moduleTemplates...) {
+		files, err := fs.Glob(mfs, "*.html")
+		if err != nil {
+			return nil, err
+		}
+		for _, f := range files {
+			name := strings.TrimSuffix(path.Base(f), ".html")
+			if _, dup := ui.pages[name]; dup {
+				return nil, fmt.Errorf("web: page template %q defined twice", name)
+			}
+			t, err := template.Must(base.Clone()).ParseFS(mfs, f)
+			if err != nil {
+				return nil, fmt.Errorf("web: template %s: %w", f, err)
+			}
+			ui.pages[name] = t
+		}
+	}
+	return ui, nil
+}
+
+// cst is China Standard Time, the zone every page shows times in.
+var cst = time.FixedZone("CST", 8*3600)
+
+// Catalog returns the message catalogue.
+func (ui *UI) Catalog() *i18n.Catalog { return ui.cat }
+
+// Asset returns the content-hashed URL of a static file.
+func (ui *UI) Asset(p string) string {
+	h, ok := ui.assets[p]
+	if !ok {
+		panic("web: no static file " + p)
+	}
+	return "/static/" + p + "?v=" + h
+}
+
+// StaticHandler serves the embedded static files; hashed URLs are cached
+// for a year.
+func (ui *UI) StaticHandler() http.Handler {
+	fsrv := http.StripPrefix("/static/", http.FileServerFS(ui.static))
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p := strings.TrimPrefix(r.URL.Path, "/static/")
+		if v := r.URL.Query().Get("v"); v != "" && v == ui.assets[p] {
+			w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+		} else {
+			w.Header().Set("Cache-Control", "no-cache")
+		}
+		fsrv.ServeHTTP(w, r)
+	})
+}
+
+// Page is embedded in every page's data: who is looking, in which
+// language, with which menu and flash message.
+type Page struct {
+	Title string
+	Lang  string
+	Actor *authz.Actor
+	Menu  []MenuItem
+	Flash string
+	CSRF  string
+	Path  string
+	cat   *i18n.Catalog
+}
+
+// T translates key into the page's language.
+func (p Page) T(key string, args ...any) string { return p.cat.T(p.Lang, key, args...) }
+
+// RoleName is the translated name of a role.
+func (p Page) RoleName(r authz.Role) string { return p.T("role." + string(r)) }
+
+// flashText translates a flash key; anything not in the catalogue (a
+// forged cookie) shows nothing.
+func (ui *UI) flashText(lang, key string) string {
+	if key == "" || !ui.cat.Has(key) {
+		return ""
+	}
+	return ui.cat.T(lang, key)
+}
+
+// Page builds the page frame for r with the title key.
+func (ui *UI) Page(r *http.Request, titleKey string) Page {
+	a := authz.ActorFrom(r.Context())
+	var menu []MenuItem
+	if a != nil {
+		for _, m := range ui.menu {
+			if a.Can(m.Perm) {
+				menu = append(menu, m)
+			}
+		}
+	}
+	lang := LangFrom(r.Context())
+	return Page{
+		Title: ui.cat.T(lang, titleKey), Lang: lang, Actor: a, Menu: menu,
+		Flash: ui.flashText(lang, flashFrom(r)), CSRF: CSRFFrom(r.Context()), Path: r.URL.Path, cat: ui.cat,
+	}
+}
+
+// Render writes page name with data. An htmx request gets only the
+// template block named fragment when fragment is not empty.
+func (ui *UI) Render(w http.ResponseWriter, r *http.Request, status int, name, fragment string, data any) error {
+	t, ok := ui.pages[name]
+	if !ok {
+		return fmt.Errorf("web: no page template %q", name)
+	}
+	entry := "layout.html"
+	if fragment != "" && r.Header.Get("HX-Request") == "true" {
+		entry = fragment
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, entry, data); err != nil {
+		return fmt.Errorf("web: render %s/%s: %w", name, entry, err)
+	}
+	ui.mu.Lock()
+	ui.executed[name+"/"+entry] = true
+	ui.mu.Unlock()
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+// Executed returns the page templates rendered so far, for the test that
+// fails on templates no test reached.
+func (ui *UI) Executed() map[string]bool {
+	ui.mu.Lock()
+	defer ui.mu.Unlock()
+	out := map[string]bool{}
+	for k := range ui.executed {
+		out[k] = true
+	}
+	return out
+}
+
+// PageNames returns every page template name.
+func (ui *UI) PageNames() []string {
+	var out []string
+	for k := range ui.pages {
+		out = append(out, k)
+	}
+	return out
+}
+
+type errorPage struct {
+	Page
+	Status  int
+	Message string
+	Fields  []string
+}
+
+// Error renders the error page for err.
+func (ui *UI) Error(w http.ResponseWriter, r *http.Request, err error) {
+	e := errs.As(err)
+	st := Status(e.Code)
+	p := ui.Page(r, "title.error")
+	data := errorPage{Page: p, Status: st, Message: ui.Message(p.Lang, e)}
+	for _, f := range e.Fields {
+		data.Fields = append(data.Fields, ui.FieldMessage(p.Lang, f))
+	}
+	if rerr := ui.Render(w, r, st, "error", "", data); rerr != nil {
+		http.Error(w, http.StatusText(st), st)
+	}
+}
+
+// Message translates an error for people.
+func (ui *UI) Message(lang string, e *errs.Error) string {
+	key := e.Key
+	if key == "" || !ui.cat.Has(key) {
+		key = "err." + string(e.Code)
+	}
+	args := make([]any, len(e.Args))
+	for i, a := range e.Args {
+		if s, ok := a.(string); ok && ui.cat.Has(s) {
+			a = ui.cat.T(lang, s)
+		}
+		args[i] = a
+	}
+	return ui.cat.T(lang, key, args...)
+}
+
+// FieldMessage translates one field error: "<field>: <rule>".
+func (ui *UI) FieldMessage(lang string, f errs.FieldError) string {
+	field := f.Field
+	if ui.cat.Has("field." + f.Field) {
+		field = ui.cat.T(lang, "field."+f.Field)
+	}
+	if f.Param != "" {
+		return field + ": " + ui.cat.T(lang, f.Rule, f.Param)
+	}
+	return field + ": " + ui.cat.T(lang, f.Rule)
+}
+
+type langKey struct{}
+type csrfKey struct{}
+
+// LangFrom returns the request's language.
+func LangFrom(ctx context.Context) string {
+	if l, ok := ctx.Value(langKey{}).(string); ok {
+		return l
+	}
+	return i18n.ZH
+}
+
+// CSRFFrom returns the request's CSRF token (empty without a session).
+func CSRFFrom(ctx context.Context) string {
+	s, _ := ctx.Value(csrfKey{}).(string)
+	return s
+}
+
+const flashCookie = "gr_flash"
+
+// Flash sets a one-time message (a catalogue key) for the next page.
+func Flash(w http.ResponseWriter, key string) {
+	http.SetCookie(w, &http.Cookie{Name: flashCookie, Value: key, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode, MaxAge: 60})
+}
+
+type flashKey struct{}
+
+func flashFrom(r *http.Request) string {
+	s, _ := r.Context().Value(flashKey{}).(string)
+	return s
+}
+
+// Redirect answers a successful form post: flash the message key and go to
+// to with 303. htmx requests get HX-Redirect instead.
+func Redirect(w http.ResponseWriter, r *http.Request, to, flashKey string) error {
+	if flashKey != "" {
+		Flash(w, flashKey)
+	}
+	if r.Header.Get("HX-Request") == "true" {
+		w.Header().Set("HX-Redirect", to)
+		w.WriteHeader(http.StatusNoContent)
+		return nil
+	}
+	http.Redirect(w, r, to, http.StatusSeeOther)
+	return nil
+}

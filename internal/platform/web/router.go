@@ -1,0 +1,274 @@
+// Package web is the HTTP machinery every module uses: a router whose
+// routes each name their permission, one error-to-response mapping for
+// pages and for the JSON API (RFC 9457 problem details), server-rendered
+// pages in a shared layout, the middleware chain, and the OpenAPI document
+// built from the registered API routes.
+package web
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"grassroots/internal/platform/authz"
+	"grassroots/internal/platform/errs"
+)
+
+// HandlerFunc is a handler that returns its failure instead of writing it.
+type HandlerFunc func(w http.ResponseWriter, r *http.Request) error
+
+// Kind tells how a route answers errors.
+type Kind int
+
+// Route kinds.
+const (
+	KindPage Kind = iota
+	KindAPI
+	KindRaw
+)
+
+// Route is one registered route.
+type Route struct {
+	Method string
+	Path   string
+	Perm   authz.Perm
+	Kind   Kind
+	Doc    *OpDoc
+}
+
+// Router registers routes on a ServeMux. Every route names its permission
+// when it is registered, so no route can exist without one.
+type Router struct {
+	mux     *http.ServeMux
+	ui      *UI
+	log     *slog.Logger
+	routes  []Route
+	metrics *Metrics
+}
+
+// NewRouter returns a router rendering errors with ui.
+func NewRouter(ui *UI, log *slog.Logger, m *Metrics) *Router {
+	return &Router{mux: http.NewServeMux(), ui: ui, log: log, metrics: m}
+}
+
+// UI returns the page renderer, for module handlers.
+func (rt *Router) UI() *UI { return rt.ui }
+
+// Routes returns every registered route, sorted by path then method.
+func (rt *Router) Routes() []Route {
+	out := append([]Route(nil), rt.routes...)
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Path != out[j].Path {
+			return out[i].Path < out[j].Path
+		}
+		return out[i].Method < out[j].Method
+	})
+	return out
+}
+
+// ServeHTTP dispatches to the registered routes; anything unmatched gets
+// a 404 in the shape its path expects.
+func (rt *Router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	h, pattern := rt.mux.Handler(r)
+	if pattern == "" {
+		start := time.Now()
+		err := errs.E(errs.NotFound, "err.no_route")
+		if isAPIPath(r.URL.Path) {
+			rt.problem(w, r, err)
+		} else {
+			rt.ui.Error(w, r, err)
+		}
+		rt.metrics.observe("unmatched", r.Method, http.StatusNotFound, start)
+		return
+	}
+	h.ServeHTTP(w, r)
+}
+
+func isAPIPath(p string) bool {
+	return strings.HasPrefix(p, "/api/") || strings.HasPrefix(p, "/open311/")
+}
+
+func split(pattern string) (method, path string) {
+	m, p, ok := strings.Cut(pattern, " ")
+	if !ok {
+		return "", pattern
+	}
+	return m, p
+}
+
+// Page registers a server-rendered page.
+func (rt *Router) Page(pattern string, perm authz.Perm, h HandlerFunc) {
+	rt.add(pattern, perm, KindPage, nil, h)
+}
+
+// API registers a JSON endpoint with its OpenAPI description.
+func (rt *Router) API(pattern string, perm authz.Perm, doc OpDoc, h HandlerFunc) {
+	rt.add(pattern, perm, KindAPI, &doc, h)
+}
+
+// Raw registers a plain handler (static files, health, metrics).
+func (rt *Router) Raw(pattern string, perm authz.Perm, h http.Handler) {
+	rt.add(pattern, perm, KindRaw, nil, func(w http.ResponseWriter, r *http.Request) error {
+		h.ServeHTTP(w, r)
+		return nil
+	})
+}
+
+func (rt *Router) add(pattern string, perm authz.Perm, kind Kind, doc *OpDoc, h HandlerFunc) {
+	if perm == "" {
+		panic("web: route " + pattern + " has no permission")
+	}
+	method, path := split(pattern)
+	rt.routes = append(rt.routes, Route{Method: method, Path: path, Perm: perm, Kind: kind, Doc: doc})
+	rt.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		sw := &statusWriter{ResponseWriter: w}
+		err := rt.authorize(r, perm)
+		if err == nil {
+			err = h(sw, r)
+		}
+		if err != nil {
+			rt.fail(sw, r, kind, err)
+		}
+		rt.metrics.observe(pattern, r.Method, sw.status(), start)
+	})
+}
+
+// authorize checks that the actor holds perm.
+func (rt *Router) authorize(r *http.Request, perm authz.Perm) error {
+	a := authz.ActorFrom(r.Context())
+	if perm == authz.Public {
+		return nil
+	}
+	if a == nil {
+		return errs.E(errs.Unauthorized, "err.unauthorized")
+	}
+	if !a.Can(perm) {
+		return errs.E(errs.Forbidden, "err.forbidden")
+	}
+	return nil
+}
+
+func (rt *Router) fail(w *statusWriter, r *http.Request, kind Kind, err error) {
+	e := errs.As(err)
+	if e.Code == errs.Internal {
+		if errors.Is(err, context.Canceled) {
+			return
+		}
+		rt.log.ErrorContext(r.Context(), "request failed", "err", err, "method", r.Method, "path", r.URL.Path,
+			"request_id", authz.ClientFrom(r.Context()).RequestID, "actor_id", actorID(r.Context()))
+	}
+	if w.wrote {
+		return // too late to change the response
+	}
+	if kind == KindPage && e.Code == errs.Unauthorized {
+		http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+		return
+	}
+	if kind == KindPage {
+		rt.ui.Error(w, r, e)
+		return
+	}
+	rt.problem(w, r, e)
+}
+
+func actorID(ctx context.Context) int64 {
+	if a := authz.ActorFrom(ctx); a != nil {
+		return a.UserID
+	}
+	return 0
+}
+
+// Status maps an error code to its HTTP status, in one place.
+func Status(c errs.Code) int {
+	switch c {
+	case errs.Invalid:
+		return http.StatusUnprocessableEntity
+	case errs.Malformed:
+		return http.StatusBadRequest
+	case errs.Unauthorized:
+		return http.StatusUnauthorized
+	case errs.Forbidden:
+		return http.StatusForbidden
+	case errs.NotFound:
+		return http.StatusNotFound
+	case errs.Conflict:
+		return http.StatusConflict
+	case errs.Locked:
+		return http.StatusLocked
+	case errs.TooLarge:
+		return http.StatusRequestEntityTooLarge
+	case errs.Unavailable:
+		return http.StatusServiceUnavailable
+	case errs.MethodNotAllowed:
+		return http.StatusMethodNotAllowed
+	}
+	return http.StatusInternalServerError
+}
+
+// statusWriter remembers the status for metrics and whether the body
+// has started.
+type statusWriter struct {
+	http.ResponseWriter
+	code  int
+	wrote bool
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if !w.wrote {
+		w.code, w.wrote = code, true
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if !w.wrote {
+		w.code, w.wrote = http.StatusOK, true
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+func (w *statusWriter) status() int {
+	if w.code == 0 {
+		return http.StatusOK
+	}
+	return w.code
+}
+
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// Metrics holds the HTTP metrics.
+type Metrics struct {
+	requests *prometheus.CounterVec
+	latency  *prometheus.HistogramVec
+}
+
+// NewMetrics registers the HTTP metrics on reg.
+func NewMetrics(reg prometheus.Registerer) *Metrics {
+	m := &Metrics{
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "grassroots_http_requests_total", Help: "HTTP requests by route, method and status.",
+		}, []string{"route", "method", "status"}),
+		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "grassroots_http_request_duration_seconds", Help: "HTTP request latency by route.",
+			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5},
+		}, []string{"route", "method"}),
+	}
+	reg.MustRegister(m.requests, m.latency)
+	return m
+}
+
+func (m *Metrics) observe(route, method string, status int, start time.Time) {
+	if m == nil {
+		return
+	}
+	m.requests.WithLabelValues(route, method, http.StatusText(status)).Inc()
+	m.latency.WithLabelValues(route, method).Observe(time.Since(start).Seconds())
+}

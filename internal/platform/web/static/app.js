@@ -1,0 +1,41 @@
+// Grassroots page behaviour. No inline scripts: the CSP forbids them, so
+// pages describe what they need with data attributes and this file acts.
+(function () {
+  "use strict";
+
+  // Every htmx request carries the CSRF token of the session.
+  document.addEventListener("htmx:configRequest", function (e) {
+    var t = document.body.dataset.csrf;
+    if (t) { e.detail.headers["X-CSRF-Token"] = t; }
+  });
+
+  // Charts: <div data-chart="id-of-json-script"> with the ECharts option
+  // in <script type="application/json" id="…">.
+  function charts(root) {
+    if (!window.echarts) { return; }
+    root.querySelectorAll("[data-chart]").forEach(function (el) {
+      if (el.dataset.chartReady) { return; }
+      var src = document.getElementById(el.dataset.chart);
+      if (!src) { return; }
+      var chart = window.echarts.init(el, null, { renderer: "canvas" });
+      chart.setOption(JSON.parse(src.textContent));
+      el.dataset.chartReady = "1";
+      window.addEventListener("resize", function () { chart.resize(); });
+      var base = el.dataset.chartLink;
+      if (base) {
+        chart.on("click", function (p) {
+          if (p.data && p.data.code) { window.location.href = base + p.data.code; }
+        });
+      }
+    });
+  }
+
+  // Confirm dangerous actions: <form data-confirm="text">.
+  document.addEventListener("submit", function (e) {
+    var msg = e.target.dataset && e.target.dataset.confirm;
+    if (msg && !window.confirm(msg)) { e.preventDefault(); }
+  });
+
+  document.addEventListener("DOMContentLoaded", function () { charts(document); });
+  document.addEventListener("htmx:afterSettle", function (e) { charts(e.target); });
+})();

@@ -1,0 +1,237 @@
+package territory
+
+import (
+	"encoding/json"
+	"html/template"
+	"net/http"
+	"strconv"
+
+	"grassroots/internal/platform/authz"
+	"grassroots/internal/platform/errs"
+	"grassroots/internal/platform/web"
+)
+
+type handler struct {
+	svc *Service
+	ui  *web.UI
+}
+
+func (h *handler) routes(r *web.Router) {
+	r.Page("GET /{$}", authz.Public, h.handleHome)
+	r.Page("GET /regions/{code}", PermView, h.handleRegion)
+	r.Page("GET /departments", PermView, h.handleDepartments)
+	r.Page("POST /departments", PermDepartmentManage, h.handleDepartmentCreate)
+
+	r.API("GET /api/v1/regions", PermView, web.OpDoc{Summary: "List divisions in scope", Tag: "territory",
+		Query: append([]web.Param{{Name: "parent", Type: "string", Description: "parent code"},
+			{Name: "level", Type: "string", Description: "province, city, district, subdistrict, community, grid"},
+			{Name: "q", Type: "string", Description: "name contains"}}, web.PageQuery...),
+		Response: web.List[Region]{}}, h.apiRegionList)
+	r.API("GET /api/v1/regions/{code}", PermView, web.OpDoc{Summary: "One division with the counts of its subtree", Tag: "territory",
+		Response: RegionSummary{}}, h.apiRegion)
+	r.API("GET /api/v1/regions/{code}/children", PermView, web.OpDoc{Summary: "Direct children with subtree counts", Tag: "territory",
+		Response: web.List[RegionSummary]{}}, h.apiRegionChildren)
+	r.API("GET /api/v1/departments", PermView, web.OpDoc{Summary: "Departments serving the actor's area", Tag: "territory",
+		Query: web.PageQuery, Response: web.List[Department]{}}, h.apiDepartmentList)
+	r.API("GET /api/v1/departments/{id}", PermView, web.OpDoc{Summary: "One department", Tag: "territory",
+		Response: Department{}}, h.apiDepartment)
+	r.API("POST /api/v1/departments", PermDepartmentManage, web.OpDoc{Summary: "Create a department", Tag: "territory",
+		Body: DepartmentInput{}, Response: Department{}, Status: http.StatusCreated}, h.apiDepartmentCreate)
+}
+
+func (h *handler) handleHome(w http.ResponseWriter, r *http.Request) error {
+	if authz.ActorFrom(r.Context()) == nil {
+		http.Redirect(w, r, "/login", http.StatusSeeOther)
+		return nil
+	}
+	root, err := h.svc.Root(r.Context())
+	if err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/regions/"+root, http.StatusSeeOther)
+	return nil
+}
+
+type regionPage struct {
+	web.Page
+	Region   RegionSummary
+	Crumbs   []Region
+	Children []RegionSummary
+	Levels   []Level // levels below the region, for the table columns
+	Chart    template.JS
+}
+
+// below lists the levels under l.
+func below(l Level) []Level {
+	for i, x := range Levels {
+		if x == l {
+			return Levels[i+1:]
+		}
+	}
+	return nil
+}
+
+func (h *handler) handleRegion(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	code := r.PathValue("code")
+	reg, err := h.svc.Region(ctx, code)
+	if err != nil {
+		return err
+	}
+	kids, err := h.svc.Children(ctx, code)
+	if err != nil {
+		return err
+	}
+	crumbs, err := h.svc.Breadcrumb(ctx, code)
+	if err != nil {
+		return err
+	}
+	p := regionPage{Page: h.ui.Page(r, "title.region"), Region: reg, Crumbs: crumbs, Children: kids}
+	p.Title = reg.Name
+	for _, l := range below(reg.Level) {
+		if reg.Counts[l] > 0 {
+			p.Levels = append(p.Levels, l)
+		}
+	}
+	if len(kids) > 0 {
+		p.Chart = childChart(p.Page, kids, p.Levels)
+	}
+	return h.ui.Render(w, r, http.StatusOK, "region", "", p)
+}
+
+// childChart is the ECharts option of a bar chart of the children, by the
+// deepest level they contain, clickable to drill down.
+func childChart(p web.Page, kids []RegionSummary, levels []Level) template.JS {
+	if len(levels) == 0 {
+		return ""
+	}
+	measure := levels[len(levels)-1]
+	if len(levels) > 1 && levels[len(levels)-1] == LevelGrid {
+		measure = levels[len(levels)-2]
+	}
+	names := make([]string, len(kids))
+	data := make([]map[string]any, len(kids))
+	for i, k := range kids {
+		names[i] = k.Name
+		data[i] = map[string]any{"value": k.Counts[measure], "code": k.Code}
+	}
+	opt := map[string]any{
+		"title":   map[string]any{"text": p.T("chart.children_by", p.T("level."+string(measure))), "textStyle": map[string]any{"fontSize": 14}},
+		"tooltip": map[string]any{"trigger": "axis"},
+		"grid":    map[string]any{"left": 8, "right": 8, "bottom": 8, "top": 40, "containLabel": true},
+		"xAxis":   map[string]any{"type": "category", "data": names, "axisLabel": map[string]any{"rotate": 35, "interval": 0}},
+		"yAxis":   map[string]any{"type": "value"},
+		"series":  []any{map[string]any{"type": "bar", "data": data, "itemStyle": map[string]any{"color": "#c8161d"}}},
+	}
+	b, _ := json.Marshal(opt)
+	return template.JS(b)
+}
+
+type departmentsPage struct {
+	web.Page
+	Departments []Department
+	CanManage   bool
+	Form        DepartmentInput
+	Errors      []string
+}
+
+func (h *handler) departmentsPage(r *http.Request) (departmentsPage, error) {
+	ds, err := h.svc.Departments(r.Context(), 0, 1000)
+	p := departmentsPage{Page: h.ui.Page(r, "title.departments"), Departments: ds}
+	p.CanManage = p.Actor.Can(PermDepartmentManage)
+	return p, err
+}
+
+func (h *handler) handleDepartments(w http.ResponseWriter, r *http.Request) error {
+	p, err := h.departmentsPage(r)
+	if err != nil {
+		return err
+	}
+	return h.ui.Render(w, r, http.StatusOK, "departments", "", p)
+}
+
+func (h *handler) handleDepartmentCreate(w http.ResponseWriter, r *http.Request) error {
+	in := DepartmentInput{Name: r.PostFormValue("name"), RegionCode: r.PostFormValue("region_code")}
+	_, err := h.svc.CreateDepartment(r.Context(), in)
+	if errs.CodeOf(err) == errs.Invalid {
+		p, lerr := h.departmentsPage(r)
+		if lerr != nil {
+			return lerr
+		}
+		p.Form = in
+		for _, f := range errs.As(err).Fields {
+			p.Errors = append(p.Errors, h.ui.FieldMessage(p.Lang, f))
+		}
+		return h.ui.Render(w, r, http.StatusUnprocessableEntity, "departments", "", p)
+	}
+	if err != nil {
+		return err
+	}
+	return web.Redirect(w, r, "/departments", "flash.saved")
+}
+
+func (h *handler) apiRegionList(w http.ResponseWriter, r *http.Request) error {
+	cur, limit, err := web.PageParams(r)
+	if err != nil {
+		return err
+	}
+	q := r.URL.Query()
+	rs, err := h.svc.Regions(r.Context(), RegionFilter{Parent: q.Get("parent"), Level: Level(q.Get("level")),
+		Name: q.Get("q"), After: cur.Key, Limit: limit + 1})
+	if err != nil {
+		return err
+	}
+	return web.JSON(w, http.StatusOK, web.Paginate(rs, limit, func(x Region) web.Cursor { return web.Cursor{Key: x.Code} }))
+}
+
+func (h *handler) apiRegion(w http.ResponseWriter, r *http.Request) error {
+	reg, err := h.svc.Region(r.Context(), r.PathValue("code"))
+	if err != nil {
+		return err
+	}
+	return web.JSON(w, http.StatusOK, reg)
+}
+
+func (h *handler) apiRegionChildren(w http.ResponseWriter, r *http.Request) error {
+	kids, err := h.svc.Children(r.Context(), r.PathValue("code"))
+	if err != nil {
+		return err
+	}
+	return web.JSON(w, http.StatusOK, web.Paginate(kids, len(kids)+1, nil))
+}
+
+func (h *handler) apiDepartmentList(w http.ResponseWriter, r *http.Request) error {
+	cur, limit, err := web.PageParams(r)
+	if err != nil {
+		return err
+	}
+	ds, err := h.svc.Departments(r.Context(), cur.ID, limit+1)
+	if err != nil {
+		return err
+	}
+	return web.JSON(w, http.StatusOK, web.Paginate(ds, limit, func(d Department) web.Cursor { return web.Cursor{ID: d.ID} }))
+}
+
+func (h *handler) apiDepartment(w http.ResponseWriter, r *http.Request) error {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		return errs.NotFoundf("kind.department")
+	}
+	d, err := h.svc.Department(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	return web.JSON(w, http.StatusOK, d)
+}
+
+func (h *handler) apiDepartmentCreate(w http.ResponseWriter, r *http.Request) error {
+	var in DepartmentInput
+	if err := web.DecodeJSON(r, &in); err != nil {
+		return err
+	}
+	d, err := h.svc.CreateDepartment(r.Context(), in)
+	if err != nil {
+		return err
+	}
+	return web.JSON(w, http.StatusCreated, d)
+}
