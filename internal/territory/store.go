@@ -76,16 +76,17 @@ func findRegions(ctx context.Context, q db.Querier, sc authz.Scope, f RegionFilt
 // the child prefix of length childLen (0: one group for the whole subtree).
 func subtreeCounts(ctx context.Context, q db.Querier, code string, childLen int) (map[string]Counts, error) {
 	lo, hi := authz.PrefixRange(code)
-	key := "''"
+	key, group := "''", "level"
 	if childLen > 0 {
 		key = fmt.Sprintf("substr(code, 1, %d)", childLen)
+		group = key + ", level"
 	}
 	qb := db.NewQuery(`/* territory.subtreeCounts */ SELECT `+key+`, level, COUNT(*) FROM territory_regions`).
 		And("code > ?", lo)
 	if hi != "" {
 		qb.And("code < ?", hi)
 	}
-	qb.Tail("GROUP BY " + key + ", level")
+	qb.Tail("GROUP BY " + group)
 	s, args := qb.SQL()
 	rows, err := q.QueryContext(ctx, s, args...)
 	if err != nil {

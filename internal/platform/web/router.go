@@ -55,7 +55,9 @@ type Router struct {
 
 // NewRouter returns a router rendering errors with ui.
 func NewRouter(ui *UI, log *slog.Logger, m *Metrics) *Router {
-	return &Router{mux: http.NewServeMux(), ui: ui, log: log, metrics: m}
+	rt := &Router{mux: http.NewServeMux(), ui: ui, log: log, metrics: m}
+	rt.mux.HandleFunc("/", rt.notFound)
+	return rt
 }
 
 // UI returns the page renderer, for module handlers.
@@ -73,22 +75,20 @@ func (rt *Router) Routes() []Route {
 	return out
 }
 
-// ServeHTTP dispatches to the registered routes; anything unmatched gets
-// a 404 in the shape its path expects.
-func (rt *Router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	h, pattern := rt.mux.Handler(r)
-	if pattern == "" {
-		start := time.Now()
-		err := errs.E(errs.NotFound, "err.no_route")
-		if isAPIPath(r.URL.Path) {
-			rt.problem(w, r, err)
-		} else {
-			rt.ui.Error(w, r, err)
-		}
-		rt.metrics.observe("unmatched", r.Method, http.StatusNotFound, start)
-		return
+// ServeHTTP dispatches to the registered routes.
+func (rt *Router) ServeHTTP(w http.ResponseWriter, r *http.Request) { rt.mux.ServeHTTP(w, r) }
+
+// notFound answers anything no route matches (a known path with another
+// method included) in the shape its path expects.
+func (rt *Router) notFound(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	err := errs.E(errs.NotFound, "err.no_route")
+	if isAPIPath(r.URL.Path) {
+		rt.problem(w, r, err)
+	} else {
+		rt.ui.Error(w, r, err)
 	}
-	h.ServeHTTP(w, r)
+	rt.metrics.observe("unmatched", r.Method, http.StatusNotFound, start)
 }
 
 func isAPIPath(p string) bool {
