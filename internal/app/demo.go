@@ -91,7 +91,7 @@ func seedDemo(ctx context.Context, a *App, out io.Writer) error {
 			continue // already there
 		}
 		if err != nil {
-			return fmt.Errorf("account %s: %w", da.Username, describe(err))
+			return fmt.Errorf("account %s: %w", da.Username, describe(a, err))
 		}
 		created++
 	}

@@ -10,6 +10,7 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -208,3 +209,5 @@ func (e *env) userID(name string) int64 {
 	}
 	return u.ID
 }
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }

@@ -21,6 +21,7 @@ import (
 	"grassroots/internal/platform/authz"
 	"grassroots/internal/platform/db"
 	"grassroots/internal/platform/errs"
+	"grassroots/internal/platform/i18n"
 	"grassroots/internal/platform/pii"
 	"grassroots/internal/territory"
 )
@@ -261,19 +262,16 @@ func (m *Main) readSecret() (string, error) {
 	return strings.TrimRight(line, "\r\n"), nil
 }
 
-// describe turns an application error into a line for the terminal.
-func describe(err error) error {
+// describe turns an application error into English lines for the terminal.
+func describe(a *App, err error) error {
 	var e *errs.Error
 	if !errors.As(err, &e) || e.Code == errs.Internal {
 		return err
 	}
 	var b strings.Builder
-	b.WriteString(e.Key)
+	b.WriteString(a.UI.Message(i18n.EN, e))
 	for _, f := range e.Fields {
-		fmt.Fprintf(&b, "\n  %s: %s", f.Field, strings.TrimPrefix(f.Rule, "rule."))
-		if f.Param != "" {
-			b.WriteString(" (" + f.Param + ")")
-		}
+		b.WriteString("\n  " + a.UI.FieldMessage(i18n.EN, f))
 	}
 	return errors.New(b.String())
 }
@@ -319,7 +317,7 @@ func (m *Main) user(ctx context.Context, args []string) error {
 		}
 		u, err := a.Accounts.CreateUser(ctx, in)
 		if err != nil {
-			return describe(err)
+			return describe(a, err)
 		}
 		fmt.Fprintf(m.Stdout, "created account %d %s (%s, %s)\n", u.ID, u.Username, u.Role, u.RegionCode)
 		return nil
@@ -338,14 +336,14 @@ func (m *Main) user(ctx context.Context, args []string) error {
 				return err
 			}
 			if err := a.Accounts.SetPassword(ctx, u.ID, pw); err != nil {
-				return describe(err)
+				return describe(a, err)
 			}
 			fmt.Fprintf(m.Stdout, "password set for %s; its sessions have ended\n", u.Username)
 			return nil
 		}
 		off := sub == "disable"
 		if _, err := a.Accounts.UpdateUser(ctx, u.ID, account.UserUpdate{Version: u.Version, Disabled: &off, Unlock: !off}); err != nil {
-			return describe(err)
+			return describe(a, err)
 		}
 		fmt.Fprintf(m.Stdout, "%sd %s\n", sub, u.Username)
 		return nil
@@ -407,7 +405,7 @@ func (m *Main) importCmd(ctx context.Context, args []string) error {
 	ctx = authz.WithActor(ctx, &authz.Actor{Username: "cli", Role: authz.RoleCityAdmin, Scope: authz.All})
 	rep, err := a.Territory.ImportCSV(ctx, bytes.NewReader(b), territory.ImportOptions{KeepGood: *keep, Progress: progress(m.Stderr)})
 	if err != nil {
-		return describe(err)
+		return describe(a, err)
 	}
 	for _, e := range rep.Errors {
 		fmt.Fprintf(m.Stdout, "row %d, column %s: %s %s\n", e.Row, e.Column, strings.TrimPrefix(e.Rule, "rule."), e.Value)

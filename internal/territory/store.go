@@ -83,6 +83,9 @@ func subtreeCounts(ctx context.Context, q db.Querier, code string, childLen int)
 	}
 	qb := db.NewQuery(`/* territory.subtreeCounts */ SELECT `+key+`, level, COUNT(*) FROM territory_regions`).
 		And("code > ?", lo)
+	if childLen > 0 {
+		qb.And(fmt.Sprintf("length(code) > %d", childLen)) // the children themselves are not counted
+	}
 	if hi != "" {
 		qb.And("code < ?", hi)
 	}

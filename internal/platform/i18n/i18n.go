@@ -95,7 +95,7 @@ func (c *Catalog) T(lang, key string, args ...any) string {
 		c.mu.Unlock()
 		return key
 	}
-	if len(args) > 0 {
+	if len(args) > 0 && strings.Contains(s, "%") {
 		return fmt.Sprintf(s, args...)
 	}
 	return s

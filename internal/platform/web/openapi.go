@@ -40,7 +40,7 @@ func (rt *Router) OpenAPI(version string) map[string]any {
 	schemas := map[string]any{}
 	paths := map[string]map[string]any{}
 	gen := &schemaGen{defs: schemas}
-	schemas["Problem"] = gen.schema(reflect.TypeOf(Problem{}))
+	gen.schema(reflect.TypeOf(Problem{})) // registers components/schemas/Problem
 	for _, r := range rt.Routes() {
 		if r.Kind != KindAPI {
 			continue
@@ -163,13 +163,29 @@ func schemaName(t reflect.Type) string {
 func (g *schemaGen) object(t reflect.Type) map[string]any {
 	props := map[string]any{}
 	var required []string
+	g.fields(t, props, &required)
+	o := map[string]any{"type": "object", "properties": props}
+	if required != nil {
+		o["required"] = required
+	}
+	return o
+}
+
+// fields adds t's JSON fields to props; embedded structs without a JSON
+// name are flattened, as encoding/json does.
+func (g *schemaGen) fields(t reflect.Type, props map[string]any, required *[]string) {
 	for i := 0; i < t.NumField(); i++ {
 		f := t.Field(i)
-		if !f.IsExported() {
+		tag := f.Tag.Get("json")
+		if f.Anonymous && tag == "" {
+			ft := f.Type
+			if ft.Kind() == reflect.Pointer {
+				ft = ft.Elem()
+			}
+			g.fields(ft, props, required)
 			continue
 		}
-		tag := f.Tag.Get("json")
-		if tag == "-" {
+		if !f.IsExported() || tag == "-" {
 			continue
 		}
 		name, opts, _ := strings.Cut(tag, ",")
@@ -182,12 +198,7 @@ func (g *schemaGen) object(t reflect.Type) map[string]any {
 		}
 		props[name] = s
 		if !strings.Contains(opts, "omitempty") && !strings.Contains(opts, "omitzero") && f.Type.Kind() != reflect.Pointer {
-			required = append(required, name)
+			*required = append(*required, name)
 		}
 	}
-	o := map[string]any{"type": "object", "properties": props}
-	if required != nil {
-		o["required"] = required
-	}
-	return o
 }

@@ -1,0 +1,221 @@
+package app
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"regexp"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
+
+	"grassroots/internal/platform/web"
+)
+
+// TestOpenAPIMatchesRoutes checks the served document against the routes
+// the router really has: every API route is documented, nothing documented
+// is missing from the router, each documented operation is reachable, and
+// what the GET operations answer validates against their documented schema.
+func TestOpenAPIMatchesRoutes(t *testing.T) {
+	e := newEnv(t)
+	res := e.anon().get("/api/v1/openapi.json")
+	if res.StatusCode != http.StatusOK {
+		t.Fatalf("openapi.json: %d", res.StatusCode)
+	}
+	var doc map[string]any
+	res.json(t, &doc)
+	paths := doc["paths"].(map[string]any)
+	documented := map[string]bool{}
+	for p, ops := range paths {
+		for m := range ops.(map[string]any) {
+			documented[strings.ToUpper(m)+" "+p] = true
+		}
+	}
+	registered := map[string]bool{}
+	for _, r := range e.app.Router.Routes() {
+		if strings.HasPrefix(r.Path, "/api/") && r.Path != "/api/v1/openapi.json" {
+			if r.Kind != web.KindAPI {
+				t.Errorf("%s %s is under /api but not an API route", r.Method, r.Path)
+			}
+			registered[r.Method+" "+r.Path] = true
+		}
+	}
+	for k := range registered {
+		if !documented[k] {
+			t.Errorf("route %s is not in the OpenAPI document", k)
+		}
+	}
+	for k := range documented {
+		if !registered[k] {
+			t.Errorf("documented %s has no route", k)
+		}
+	}
+	if len(documented) < 15 {
+		t.Errorf("only %d operations documented", len(documented))
+	}
+
+	// Every documented operation is routed: an anonymous call reaches the
+	// route's own authentication (401 problem), not the router's 404.
+	anon := e.anon()
+	for k := range documented {
+		m, p, _ := strings.Cut(k, " ")
+		p = regexp.MustCompile(`\{[^}]+\}`).ReplaceAllString(p, "1")
+		r := anon.do(m, p, nil, nil)
+		if r.StatusCode != http.StatusUnauthorized {
+			t.Errorf("%s %s anonymously: %d, want 401 from the route", m, p, r.StatusCode)
+		}
+	}
+
+	// Answers validate against the documented schemas.
+	c := jsonschema.NewCompiler()
+	if err := c.AddResource("openapi.json", mustJSON(t, res.body)); err != nil {
+		t.Fatal(err)
+	}
+	admin := e.login("demo-city")
+	cases := []struct{ path, doc string }{
+		{"/api/v1/me", "/api/v1/me"},
+		{"/api/v1/users?limit=2", "/api/v1/users"},
+		{"/api/v1/users/1", "/api/v1/users/{id}"},
+		{"/api/v1/regions?level=district", "/api/v1/regions"},
+		{"/api/v1/regions/3601", "/api/v1/regions/{code}"},
+		{"/api/v1/regions/3601/children", "/api/v1/regions/{code}/children"},
+		{"/api/v1/departments", "/api/v1/departments"},
+		{"/api/v1/audit?limit=3", "/api/v1/audit"},
+		{"/api/v1/tokens", "/api/v1/tokens"},
+	}
+	for _, tc := range cases {
+		ptr := fmt.Sprintf("openapi.json#/paths/%s/get/responses/200/content/application~1json/schema", jsonPointerEscape(tc.doc))
+		sch, err := c.Compile(ptr)
+		if err != nil {
+			t.Fatalf("compile %s: %v", ptr, err)
+		}
+		r := admin.get(tc.path)
+		if r.StatusCode != http.StatusOK {
+			t.Errorf("GET %s: %d %s", tc.path, r.StatusCode, r.body)
+			continue
+		}
+		if err := sch.Validate(mustJSON(t, r.body)); err != nil {
+			t.Errorf("GET %s does not match its schema: %v\n%s", tc.path, err, r.body)
+		}
+	}
+	// Failures match the Problem schema.
+	sch, err := c.Compile("openapi.json#/components/schemas/Problem")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := admin.get("/api/v1/users/999999")
+	if r.StatusCode != 404 || r.Header.Get("Content-Type") != "application/problem+json" {
+		t.Fatalf("missing user: %d %s", r.StatusCode, r.Header.Get("Content-Type"))
+	}
+	if err := sch.Validate(mustJSON(t, r.body)); err != nil {
+		t.Errorf("problem does not match its schema: %v", err)
+	}
+}
+
+func jsonPointerEscape(s string) string {
+	return strings.NewReplacer("~", "~0", "/", "~1").Replace(s)
+}
+
+func mustJSON(t *testing.T, s string) any {
+	t.Helper()
+	v, err := jsonschema.UnmarshalJSON(strings.NewReader(s))
+	if err != nil {
+		t.Fatalf("json: %v", err)
+	}
+	return v
+}
+
+// TestBadInputGetsProblemDetails covers every way a request can be wrong:
+// each answer names the code and the field, and nothing changes.
+func TestBadInputGetsProblemDetails(t *testing.T) {
+	e := newEnv(t)
+	c := e.login("demo-secretary")
+	big := `{"username":"` + strings.Repeat("a", web.MaxBody+10) + `"}`
+	for _, tt := range []struct {
+		name, method, path, ctype, body string
+		status                          int
+		code, field                     string
+	}{
+		{"MalformedJSON", "POST", "/api/v1/users", "application/json", `{"username":`, 400, "malformed", ""},
+		{"WrongType", "POST", "/api/v1/users", "application/json", `{"username": 5}`, 400, "malformed", "username"},
+		{"UnknownField", "POST", "/api/v1/users", "application/json", `{"usrname": "x"}`, 400, "malformed", "usrname"},
+		{"NotJSON", "POST", "/api/v1/users", "text/plain", `hello`, 422, "invalid", "Content-Type"},
+		{"Oversized", "POST", "/api/v1/users", "application/json", big, 413, "too_large", ""},
+		{"MissingFields", "POST", "/api/v1/users", "application/json", `{}`, 422, "invalid", "username"},
+		{"BadRole", "POST", "/api/v1/users", "application/json", `{"username":"abc","display_name":"a","role":"king","region_code":"360102002001","password":"Strong-Pass-2026"}`, 422, "invalid", "role"},
+		{"BadLimit", "GET", "/api/v1/users?limit=0", "", "", 422, "invalid", "limit"},
+		{"BadCursor", "GET", "/api/v1/users?cursor=!!!", "", "", 422, "invalid", "cursor"},
+		{"BadLevel", "GET", "/api/v1/regions?level=planet", "", "", 422, "invalid", "level"},
+		{"NoRoute", "GET", "/api/v1/nothing", "", "", 404, "not_found", ""},
+		{"WrongMethod", "DELETE", "/api/v1/me", "", "", 404, "not_found", ""},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			before := e.auditCount()
+			h := http.Header{"X-CSRF-Token": {c.csrf()}}
+			if tt.ctype != "" {
+				h.Set("Content-Type", tt.ctype)
+			}
+			res := c.do(tt.method, tt.path, strings.NewReader(tt.body), h)
+			if res.StatusCode != tt.status {
+				t.Fatalf("status %d, want %d: %s", res.StatusCode, tt.status, res.body)
+			}
+			var p web.Problem
+			res.json(t, &p)
+			if p.Code != tt.code || p.Status != tt.status || p.Detail == "" {
+				t.Errorf("problem %+v", p)
+			}
+			if tt.field != "" {
+				var fields []string
+				for _, f := range p.Errors {
+					fields = append(fields, f.Field)
+				}
+				sort.Strings(fields)
+				if i := sort.SearchStrings(fields, tt.field); i == len(fields) || fields[i] != tt.field {
+					t.Errorf("errors %v do not name %s", fields, tt.field)
+				}
+			}
+			if e.auditCount() != before {
+				t.Error("a refused request changed the audit log")
+			}
+		})
+	}
+}
+
+func TestCursorPagination(t *testing.T) {
+	e := newEnv(t)
+	c := e.login("demo-city")
+	seen := map[string]bool{}
+	next := ""
+	pages := 0
+	for {
+		path := "/api/v1/regions?level=district&limit=4"
+		if next != "" {
+			path += "&cursor=" + next
+		}
+		var l struct {
+			Items []struct {
+				Code string `json:"code"`
+			} `json:"items"`
+			NextCursor string `json:"next_cursor"`
+		}
+		c.get(path).json(t, &l)
+		for _, it := range l.Items {
+			if seen[it.Code] {
+				t.Fatalf("%s on two pages", it.Code)
+			}
+			seen[it.Code] = true
+		}
+		pages++
+		if l.NextCursor == "" || pages > 10 {
+			break
+		}
+		next = l.NextCursor
+	}
+	if len(seen) != 9 || pages != 3 {
+		t.Errorf("saw %d districts on %d pages, want 9 on 3", len(seen), pages)
+	}
+}
+
+var _ = json.Marshal
