@@ -276,3 +276,23 @@ func TestMeShowsOwnPersonalData(t *testing.T) {
 		t.Errorf("me: %+v", me)
 	}
 }
+
+func TestDepartmentsPage(t *testing.T) {
+	e := newEnv(t)
+	c := e.login("demo-district")
+	bad := c.form("/departments", url.Values{"name": {"西湖区城管局"}, "region_code": {"360103"}})
+	if bad.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(bad.body, "不是已知的区划代码") {
+		t.Fatalf("department outside scope: %d", bad.StatusCode)
+	}
+	ok := c.form("/departments", url.Values{"name": {"东湖区住建局"}, "region_code": {"360102"}})
+	if ok.StatusCode != http.StatusSeeOther {
+		t.Fatalf("create department: %d %s", ok.StatusCode, ok.body)
+	}
+	page := c.get("/departments")
+	if !strings.Contains(page.body, "东湖区住建局") || !strings.Contains(page.body, "已保存") {
+		t.Errorf("departments page lacks the new department or the flash message")
+	}
+	if w := e.login("demo-worker").get("/departments"); strings.Contains(w.body, "新增职能部门") {
+		t.Error("a community worker sees the create form")
+	}
+}

@@ -73,6 +73,7 @@ func newEnv(t *testing.T) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
+	uis = append(uis, e.app.UI)
 	if err := seedDemo(ctx, e.app, &e.out); err != nil {
 		t.Fatal(err)
 	}

@@ -57,7 +57,8 @@ type regionPage struct {
 	Region   RegionSummary
 	Crumbs   []Region
 	Children []RegionSummary
-	Levels   []Level // levels below the region, for the table columns
+	Levels   []Level // levels below the region that hold divisions
+	Columns  []Level // levels below the children, for the table
 	Chart    template.JS
 }
 
@@ -94,7 +95,12 @@ func (h *handler) handleRegion(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	if len(kids) > 0 {
-		p.Chart = childChart(p.Page, kids, p.Levels)
+		for _, l := range below(kids[0].Level) {
+			if reg.Counts[l] > 0 {
+				p.Columns = append(p.Columns, l)
+			}
+		}
+		p.Chart = childChart(p.Page, kids, p.Columns)
 	}
 	return h.ui.Render(w, r, http.StatusOK, "region", "", p)
 }

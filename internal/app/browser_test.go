@@ -1,0 +1,177 @@
+package app
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+// EnvBrowser set to 1 makes a missing browser a failure instead of a skip;
+// CI sets it.
+const EnvBrowser = "GRASSROOTS_BROWSER_TESTS"
+
+// browser starts headless Chromium for t and collects every console error,
+// uncaught exception and browser-log error (CSP violations among them).
+func browser(t *testing.T) (context.Context, func() []string) {
+	t.Helper()
+	path, err := exec.LookPath("chromium")
+	if err != nil {
+		if os.Getenv(EnvBrowser) == "1" {
+			t.Fatal("chromium is not installed")
+		}
+		t.Skip("chromium is not installed; set " + EnvBrowser + "=1 to require it")
+	}
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(path), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
+		chromedp.Flag("disable-quic", true), chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
+		chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(375, 812),
+	}
+	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancel := chromedp.NewContext(actx)
+	ctx, cancelT := context.WithTimeout(ctx, 90*time.Second)
+	t.Cleanup(func() { cancelT(); cancel(); cancelA() })
+	var mu sync.Mutex
+	var problems []string
+	msgs := chromedp.Console(ctx)
+	go func() {
+		for m, err := range msgs {
+			if err != nil {
+				return
+			}
+			if m.Type == chromedp.ConsoleError || m.IsException() {
+				mu.Lock()
+				problems = append(problems, m.String())
+				mu.Unlock()
+			}
+		}
+	}()
+	return ctx, func() []string {
+		time.Sleep(200 * time.Millisecond) // let the last events arrive
+		mu.Lock()
+		defer mu.Unlock()
+		return append([]string(nil), problems...)
+	}
+}
+
+// shot saves a screenshot when GRASSROOTS_SCREENSHOTS names a folder.
+func shot(t *testing.T, ctx context.Context, name string) {
+	dir := os.Getenv("GRASSROOTS_SCREENSHOTS")
+	if dir == "" {
+		return
+	}
+	b, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		t.Logf("screenshot %s: %v", name, err)
+		return
+	}
+	_ = os.WriteFile(filepath.Join(dir, name+".png"), b, 0o644)
+}
+
+// TestBrowserCommunityWorker signs in as a community worker on a phone-sized
+// screen, opens the home page, switches to English and back, and fails on
+// any console error.
+func TestBrowserCommunityWorker(t *testing.T) {
+	e := newEnv(t)
+	ctx, problems := browser(t)
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(chromedp.Do(ctx,
+		chromedp.EmulateViewport(375, 812),
+		chromedp.Navigate(e.srv.URL+"/"),
+		chromedp.WaitVisible(chromedp.CSS("#login-submit")),
+	))
+	shot(t, ctx, "login")
+	must(chromedp.Do(ctx,
+		chromedp.SendKeys(chromedp.CSS("input[name=username]"), "demo-worker"),
+		chromedp.SendKeys(chromedp.CSS("input[name=password]"), DemoPassword),
+		chromedp.Click(chromedp.CSS("#login-submit")),
+		chromedp.WaitVisible(chromedp.CSS("#logout")),
+	))
+	h1, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("main h1")))
+	must(err)
+	if !strings.Contains(h1, "章江路社区") {
+		t.Errorf("home page of the worker shows %q, want their community", h1)
+	}
+	width, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.documentElement.scrollWidth`))
+	must(err)
+	if width > 375 {
+		t.Errorf("the page is %d px wide on a 375-px screen", width)
+	}
+	shot(t, ctx, "home-zh")
+	must(chromedp.Do(ctx, chromedp.Click(chromedp.CSS("#lang-switch")), chromedp.WaitVisible(chromedp.CSS(`html[lang=en] #logout`))))
+	logout, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("#logout")))
+	must(err)
+	if logout != "Sign out" {
+		t.Errorf("after switching to English the button says %q", logout)
+	}
+	shot(t, ctx, "home-en")
+	must(chromedp.Do(ctx, chromedp.Click(chromedp.CSS("#lang-switch")), chromedp.WaitVisible(chromedp.CSS(`html[lang=zh-CN] #logout`))))
+	// The menu opens on a phone.
+	must(chromedp.Do(ctx, chromedp.Click(chromedp.CSS("details.nav summary")), chromedp.WaitVisible(chromedp.CSS(`details.nav nav a[href="/me"]`))))
+	if p := problems(); len(p) > 0 {
+		t.Errorf("console errors:\n%s", strings.Join(p, "\n"))
+	}
+}
+
+// TestBrowserCityDrillDown signs in as the city admin on a desktop screen,
+// checks the chart renders, drills down to a community through the table,
+// and reveals a phone through htmx.
+func TestBrowserCityDrillDown(t *testing.T) {
+	e := newEnv(t)
+	admin := e.login("demo-subdistrict")
+	admin.api("PATCH", "/api/v1/users/"+itoa(e.userID("demo-worker")), map[string]any{"version": 1, "phone": "13912345678"})
+	ctx, problems := browser(t)
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(chromedp.Do(ctx,
+		chromedp.EmulateViewport(1280, 900),
+		chromedp.Navigate(e.srv.URL+"/login"),
+		chromedp.SendKeys(chromedp.CSS("input[name=username]"), "demo-city"),
+		chromedp.SendKeys(chromedp.CSS("input[name=password]"), DemoPassword),
+		chromedp.Click(chromedp.CSS("#login-submit")),
+		chromedp.WaitVisible(chromedp.CSS(`.chart canvas`)),
+	))
+	shot(t, ctx, "city")
+	must(chromedp.Do(ctx,
+		chromedp.Click(chromedp.CSS(`#children a[href="/regions/360102"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#children a[href="/regions/360102002"]`)),
+		chromedp.Click(chromedp.CSS(`#children a[href="/regions/360102002"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#children a[href="/regions/360102002002"]`)),
+	))
+	crumbs, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(".crumbs")))
+	must(err)
+	if !strings.Contains(crumbs, "南昌市") || !strings.Contains(crumbs, "东湖区") {
+		t.Errorf("breadcrumb %q", crumbs)
+	}
+	shot(t, ctx, "subdistrict")
+	must(chromedp.Do(ctx,
+		chromedp.Navigate(e.srv.URL+"/users/"+itoa(e.userID("demo-worker"))),
+		chromedp.Click(chromedp.CSS("#reveal-phone")),
+		chromedp.WaitVisible(chromedp.CSS("#phone-full")),
+	))
+	phone, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("#phone-full")))
+	must(err)
+	if phone != "13912345678" {
+		t.Errorf("revealed phone %q", phone)
+	}
+	shot(t, ctx, "user")
+	if p := problems(); len(p) > 0 {
+		t.Errorf("console errors:\n%s", strings.Join(p, "\n"))
+	}
+}

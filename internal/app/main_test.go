@@ -1,0 +1,56 @@
+package app
+
+import (
+	"fmt"
+	"os"
+	"sort"
+	"strings"
+	"testing"
+
+	"grassroots/internal/platform/web"
+)
+
+// uis collects every UI the tests built, so that TestMain can check that
+// each page template was rendered by some test and that no message key
+// was missing from the catalogue.
+var uis []*web.UI
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if code == 0 && len(uis) > 0 && os.Getenv("GRASSROOTS_SKIP_COVERAGE_CHECK") == "" && fullRun() {
+		done := map[string]bool{}
+		var missing []string
+		for _, ui := range uis {
+			for k := range ui.Executed() {
+				done[k] = true
+			}
+			missing = append(missing, ui.Catalog().Missing()...)
+		}
+		var never []string
+		for _, name := range uis[0].PageNames() {
+			if !done[name+"/layout.html"] {
+				never = append(never, name)
+			}
+		}
+		sort.Strings(never)
+		if len(never) > 0 {
+			fmt.Fprintf(os.Stderr, "FAIL: page templates no test rendered: %v\n", never)
+			code = 1
+		}
+		if len(missing) > 0 {
+			fmt.Fprintf(os.Stderr, "FAIL: message keys used but not in the catalogue: %v\n", missing)
+			code = 1
+		}
+	}
+	os.Exit(code)
+}
+
+// fullRun reports whether every test ran (no -run or -skip filter).
+func fullRun() bool {
+	for _, a := range os.Args {
+		if strings.HasPrefix(a, "-test.run=") || strings.HasPrefix(a, "-test.skip=") {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,60 @@
+package db_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"testing/fstest"
+
+	"grassroots/internal/platform/db"
+	"grassroots/internal/platform/dbtest"
+)
+
+// TestMigrateAndTransactions runs on the real engine: forward migrations
+// are applied once, and a failed transaction leaves nothing behind.
+func TestMigrateAndTransactions(t *testing.T) {
+	ctx := context.Background()
+	d, err := db.Open(ctx, dbtest.URL(t), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	ms := []db.Migrations{{Module: "m", FS: fstest.MapFS{
+		"0001_t.sql":          {Data: []byte("CREATE TABLE m_t (id {{pk}}, at {{timestamp}} NOT NULL, name TEXT UNIQUE);")},
+		"0002_x.sqlite.sql":   {Data: []byte("CREATE INDEX m_t_at ON m_t (at);")},
+		"0002_x.postgres.sql": {Data: []byte("CREATE INDEX m_t_at ON m_t USING btree (at);")},
+	}}}
+	if n, err := d.Migrate(ctx, ms); err != nil || n != 2 {
+		t.Fatalf("first migrate: %d %v", n, err)
+	}
+	if n, err := d.Migrate(ctx, ms); err != nil || n != 0 {
+		t.Fatalf("second migrate: %d %v", n, err)
+	}
+	st, err := d.MigrationStatus(ctx, ms)
+	if err != nil || st.Latest != "m/0002_x" || len(st.Pending) != 0 {
+		t.Fatalf("status %+v %v", st, err)
+	}
+	boom := errors.New("boom")
+	err = d.Tx(ctx, func(tx *db.Tx) error {
+		if _, err := tx.ExecContext(ctx, "INSERT INTO m_t (at, name) VALUES (?, ?)", tx.Now(), "a"); err != nil {
+			return err
+		}
+		return boom
+	})
+	if !errors.Is(err, boom) {
+		t.Fatalf("tx error %v", err)
+	}
+	var n int
+	d.QueryRowContext(ctx, "SELECT COUNT(*) FROM m_t").Scan(&n)
+	if n != 0 {
+		t.Errorf("a failed transaction left %d rows", n)
+	}
+	_, err = d.ExecContext(ctx, "INSERT INTO m_t (at, name) VALUES (?, ?)", d.Now(), "b")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = d.ExecContext(ctx, "INSERT INTO m_t (at, name) VALUES (?, ?)", d.Now(), "b")
+	if !db.IsUniqueViolation(err) {
+		t.Errorf("duplicate not recognised: %v", err)
+	}
+}

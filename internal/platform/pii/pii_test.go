@@ -1,0 +1,73 @@
+package pii
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestEncryptRoundTripAndRotation(t *testing.T) {
+	old := NewKeySpec("k1")
+	kr, err := ParseKeyring(old)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sealed, err := kr.Encrypt("13800138000")
+	if err != nil || strings.Contains(sealed, "13800138000") || !strings.HasPrefix(sealed, "k1:") {
+		t.Fatalf("sealed %q %v", sealed, err)
+	}
+	again, _ := kr.Encrypt("13800138000")
+	if again == sealed {
+		t.Error("two encryptions of one value must differ (random nonce)")
+	}
+	// Rotate: a new key first, the old one kept for reading.
+	rotated, err := ParseKeyring(NewKeySpec("k2") + "," + old)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p, err := rotated.Decrypt(sealed); err != nil || p != "13800138000" {
+		t.Errorf("old value after rotation: %q %v", p, err)
+	}
+	fresh, _ := rotated.Encrypt("x")
+	if !strings.HasPrefix(fresh, "k2:") {
+		t.Errorf("new values must use the new key: %q", fresh)
+	}
+	if kr.Hash("13800138000") != rotated.Hash("13800138000") {
+		t.Error("search hashes must survive a rotation")
+	}
+	// Tampering and unknown keys are refused.
+	bad := sealed[:len(sealed)-2] + "AA"
+	if _, err := kr.Decrypt(bad); err == nil {
+		t.Error("a tampered value opened")
+	}
+	other, _ := ParseKeyring(NewKeySpec("k1"))
+	if _, err := other.Decrypt(sealed); err == nil {
+		t.Error("a value opened with the wrong key")
+	}
+}
+
+func TestParseKeyringErrors(t *testing.T) {
+	for _, spec := range []string{"", "nokey", "k1:short", "k1:" + strings.Repeat("A", 44), NewKeySpec("k1") + "," + NewKeySpec("k1")} {
+		if _, err := ParseKeyring(spec); err == nil {
+			t.Errorf("ParseKeyring(%q) accepted", spec)
+		}
+	}
+}
+
+func TestMaskAndValidate(t *testing.T) {
+	for in, want := range map[string]string{"13800138000": "138****8000", "123": "1*3"} {
+		if got := MaskPhone(in); got != want {
+			t.Errorf("MaskPhone(%q) = %q", in, got)
+		}
+	}
+	if got := MaskID("36010219900101123X"); got != "3601**********123X" {
+		t.Errorf("MaskID = %q", got)
+	}
+	if got := MaskName("欧阳修"); got != "欧**" {
+		t.Errorf("MaskName = %q", got)
+	}
+	for p, ok := range map[string]bool{"13800138000": true, "19912345678": true, "12800138000": false, "1380013800": false, "1380013800a": false} {
+		if ValidPhone(p) != ok {
+			t.Errorf("ValidPhone(%q) != %v", p, ok)
+		}
+	}
+}
