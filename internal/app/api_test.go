@@ -183,6 +183,42 @@ func TestBadInputGetsProblemDetails(t *testing.T) {
 	}
 }
 
+func TestOversizedFormIsRefused(t *testing.T) {
+	e := newEnv(t)
+	c := e.login("demo-secretary")
+	res := c.form("/users", map[string][]string{"username": {"big"}, "display_name": {strings.Repeat("长", web.MaxBody)}})
+	if res.StatusCode != http.StatusRequestEntityTooLarge || !strings.Contains(res.body, "字节上限") {
+		t.Fatalf("oversized form: %d", res.StatusCode)
+	}
+}
+
+func TestDemoTwiceDuplicatesNothing(t *testing.T) {
+	e := newEnv(t)
+	var users, regions, depts, tokens int
+	counts := func() [4]int {
+		e.app.DB.QueryRowContext(tCtx, `SELECT (SELECT COUNT(*) FROM account_users), (SELECT COUNT(*) FROM territory_regions),
+			(SELECT COUNT(*) FROM territory_departments), (SELECT COUNT(*) FROM account_tokens)`).Scan(&users, &regions, &depts, &tokens)
+		return [4]int{users, regions, depts, tokens}
+	}
+	first := counts()
+	var out strings.Builder
+	if err := seedDemo(tCtx, e.app, &out); err != nil {
+		t.Fatal(err)
+	}
+	if second := counts(); second != first || first != [4]int{len(DemoAccounts), 2413, 1, 1} {
+		t.Errorf("after a second demo run %v, first %v", second, first)
+	}
+	if strings.Contains(out.String(), "grt_") {
+		t.Error("the second run printed a new token")
+	}
+	// A database with real accounts is refused.
+	e.login("demo-city").api("POST", "/api/v1/users", map[string]any{"username": "real.admin", "display_name": "真实管理员",
+		"role": "city_admin", "region_code": "3601", "password": "Strong-Pass-2026"})
+	if err := seedDemo(tCtx, e.app, &out); err == nil || !strings.Contains(err.Error(), "real.admin") {
+		t.Errorf("demo on a database with real accounts: %v", err)
+	}
+}
+
 func TestCursorPagination(t *testing.T) {
 	e := newEnv(t)
 	c := e.login("demo-city")

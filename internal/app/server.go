@@ -124,7 +124,7 @@ func New(ctx context.Context, d *db.DB, o Options) (*App, error) {
 			tiles = append(tiles, u.Scheme+"://"+u.Host)
 		}
 	}
-	a.Handler = web.Chain(web.LimitBody(a.Router, web.MaxBody), web.ChainConfig{
+	a.Handler = web.Chain(a.Router, web.ChainConfig{
 		Log: o.Log, Auth: a.Accounts, UI: a.UI, Secure: secure, TrustProxy: o.Config.TrustProxy,
 		Timeout: o.Config.RequestTimeout, TileOrigins: tiles,
 	})

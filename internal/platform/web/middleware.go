@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"runtime/debug"
+	"strconv"
 	"strings"
 	"time"
 
@@ -44,6 +45,7 @@ type ChainConfig struct {
 	TrustProxy  bool          // take the client address from X-Forwarded-For
 	Timeout     time.Duration // per-request deadline
 	TileOrigins []string      // extra img-src origins for map tiles
+	MaxBody     int64         // largest request body; MaxBody when zero
 }
 
 // Chain wraps h in the middleware every request passes, outermost first:
@@ -53,6 +55,7 @@ func Chain(h http.Handler, c ChainConfig) http.Handler {
 	h = withTimeout(h, c.Timeout)
 	h = withLang(h)
 	h = withAuth(h, c)
+	h = withBodyLimit(h, c)
 	cop := http.NewCrossOriginProtection()
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		fail(w, r, c.UI, errs.E(errs.Forbidden, "err.cross_origin"))
@@ -271,9 +274,18 @@ func withTimeout(h http.Handler, d time.Duration) http.Handler {
 	})
 }
 
-// LimitBody caps request bodies at n bytes.
-func LimitBody(h http.Handler, n int64) http.Handler {
+// withBodyLimit refuses bodies over the limit with 413 before anything
+// reads them, and caps bodies of unknown length.
+func withBodyLimit(h http.Handler, c ChainConfig) http.Handler {
+	n := c.MaxBody
+	if n <= 0 {
+		n = MaxBody
+	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.ContentLength > n {
+			fail(w, r, c.UI, errs.E(errs.TooLarge, "err.too_large", strconv.FormatInt(n, 10)))
+			return
+		}
 		r.Body = http.MaxBytesReader(w, r.Body, n)
 		h.ServeHTTP(w, r)
 	})
