@@ -208,9 +208,9 @@ func (h *handler) userPage(r *http.Request, id int64) (userPage, error) {
 }
 
 func (h *handler) handleUser(w http.ResponseWriter, r *http.Request) error {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	id, err := userID(r)
 	if err != nil {
-		return errs.NotFoundf("kind.user")
+		return err
 	}
 	p, err := h.userPage(r, id)
 	if err != nil {
@@ -220,9 +220,9 @@ func (h *handler) handleUser(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *handler) handleUserPersonal(w http.ResponseWriter, r *http.Request) error {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	id, err := userID(r)
 	if err != nil {
-		return errs.NotFoundf("kind.user")
+		return err
 	}
 	p, err := h.userPage(r, id)
 	if err != nil {
@@ -237,9 +237,9 @@ func (h *handler) handleUserPersonal(w http.ResponseWriter, r *http.Request) err
 }
 
 func (h *handler) handleUserUpdate(w http.ResponseWriter, r *http.Request) error {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	id, err := userID(r)
 	if err != nil {
-		return errs.NotFoundf("kind.user")
+		return err
 	}
 	version, _ := strconv.Atoi(r.PostFormValue("version"))
 	upd := UserUpdate{Version: version}
@@ -279,9 +279,9 @@ func (h *handler) handleUserUpdate(w http.ResponseWriter, r *http.Request) error
 }
 
 func (h *handler) handleUserPassword(w http.ResponseWriter, r *http.Request) error {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	id, err := userID(r)
 	if err != nil {
-		return errs.NotFoundf("kind.user")
+		return err
 	}
 	err = h.svc.SetPassword(r.Context(), id, r.PostFormValue("password"))
 	if errs.CodeOf(err) == errs.Invalid {

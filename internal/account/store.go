@@ -15,7 +15,7 @@ import (
 const userCols = `id, username, display_name, role, region_code, COALESCE(department_id, 0), phone_enc, phone_masked,
 	password_hash, failed_logins, locked_until, disabled_at, last_login_at, created_at, updated_at, version`
 
-func scanUser(s interface{ Scan(...any) error }) (*User, error) {
+func scanUser(s db.Scanner) (*User, error) {
 	u := &User{}
 	var role string
 	var disabled *time.Time
@@ -31,27 +31,21 @@ func findUser(ctx context.Context, q db.Querier, sc authz.Scope, id int64) (*Use
 	qb := db.NewQuery(`/* account.findUser */ SELECT `+userCols+` FROM account_users`).
 		And("id = ?", id).Scope(sc, "region_code", "department_id")
 	s, args := qb.SQL()
-	u, err := scanUser(q.QueryRowContext(ctx, s, args...))
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, errs.NotFoundf("kind.user")
-	}
-	if err != nil {
+	u, err := db.One(ctx, q, s, args, scanUser, error(errs.NotFoundf("kind.user")))
+	if err != nil && errs.CodeOf(err) != errs.NotFound {
 		return nil, fmt.Errorf("account: find user %d: %w", id, err)
 	}
-	return u, nil
+	return u, err
 }
 
 // findUserByName is unscoped: login looks the name up before anyone is known.
 func unscopedFindUserByName(ctx context.Context, q db.Querier, name string) (*User, error) {
-	u, err := scanUser(q.QueryRowContext(ctx, `/* account.findUserByName */ SELECT `+userCols+
-		` FROM account_users WHERE username = ?`, name))
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, errs.NotFoundf("kind.user")
-	}
-	if err != nil {
+	u, err := db.One(ctx, q, `/* account.findUserByName */ SELECT `+userCols+` FROM account_users WHERE username = ?`,
+		[]any{name}, scanUser, error(errs.NotFoundf("kind.user")))
+	if err != nil && errs.CodeOf(err) != errs.NotFound {
 		return nil, fmt.Errorf("account: find user %q: %w", name, err)
 	}
-	return u, nil
+	return u, err
 }
 
 func findUsers(ctx context.Context, q db.Querier, sc authz.Scope, f UserFilter, phoneHash string) ([]*User, error) {
@@ -74,20 +68,11 @@ func findUsers(ctx context.Context, q db.Querier, sc authz.Scope, f UserFilter, 
 	}
 	qb.Tail("ORDER BY id LIMIT ?", f.Limit)
 	s, args := qb.SQL()
-	rows, err := q.QueryContext(ctx, s, args...)
+	out, err := db.Collect(ctx, q, s, args, scanUser)
 	if err != nil {
 		return nil, fmt.Errorf("account: find users: %w", err)
 	}
-	defer rows.Close()
-	var out []*User
-	for rows.Next() {
-		u, err := scanUser(rows)
-		if err != nil {
-			return nil, fmt.Errorf("account: scan user: %w", err)
-		}
-		out = append(out, u)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 func nullID(id int64) any {
@@ -209,7 +194,7 @@ func deleteSession(ctx context.Context, q db.Querier, hash string) error {
 
 const tokenCols = `id, user_id, name, prefix, created_at, last_used_at, revoked_at`
 
-func scanToken(s interface{ Scan(...any) error }) (Token, error) {
+func scanToken(s db.Scanner) (Token, error) {
 	var t Token
 	err := s.Scan(&t.ID, &t.UserID, &t.Name, &t.Prefix, &t.CreatedAt, &t.LastUsedAt, &t.RevokedAt)
 	return t, err
@@ -238,32 +223,20 @@ func findTokens(ctx context.Context, q db.Querier, sc authz.Scope, userID, after
 	}
 	qb.Tail("ORDER BY t.id LIMIT ?", limit)
 	s, args := qb.SQL()
-	rows, err := q.QueryContext(ctx, s, args...)
+	out, err := db.Collect(ctx, q, s, args, scanToken)
 	if err != nil {
 		return nil, fmt.Errorf("account: find tokens: %w", err)
 	}
-	defer rows.Close()
-	var out []Token
-	for rows.Next() {
-		t, err := scanToken(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, t)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 func findTokenByHash(ctx context.Context, q db.Querier, hash string) (Token, error) {
-	t, err := scanToken(q.QueryRowContext(ctx, `/* account.findTokenByHash */ SELECT `+tokenCols+
-		` FROM account_tokens WHERE token_hash = ?`, hash))
-	if errors.Is(err, sql.ErrNoRows) {
-		return t, errs.E(errs.Unauthorized, "err.bad_token")
-	}
-	if err != nil {
+	t, err := db.One(ctx, q, `/* account.findTokenByHash */ SELECT `+tokenCols+` FROM account_tokens WHERE token_hash = ?`,
+		[]any{hash}, scanToken, error(errs.E(errs.Unauthorized, "err.bad_token")))
+	if err != nil && errs.CodeOf(err) != errs.Unauthorized {
 		return t, fmt.Errorf("account: find token: %w", err)
 	}
-	return t, nil
+	return t, err
 }
 
 func touchToken(ctx context.Context, q db.Querier, id int64, now time.Time) error {

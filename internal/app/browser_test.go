@@ -75,6 +75,17 @@ func shot(t *testing.T, ctx context.Context, name string) {
 	_ = os.WriteFile(filepath.Join(dir, name+".png"), b, 0o644)
 }
 
+// signIn fills in the login form as a person would.
+func signIn(ctx context.Context, user string) error {
+	return chromedp.Do(ctx,
+		chromedp.WaitVisible(chromedp.CSS("#login-submit")),
+		chromedp.SendKeys(chromedp.CSS("input[name=username]"), user),
+		chromedp.SendKeys(chromedp.CSS("input[name=password]"), DemoPassword),
+		chromedp.Click(chromedp.CSS("#login-submit")),
+		chromedp.WaitVisible(chromedp.CSS("#logout")),
+	)
+}
+
 // TestBrowserCommunityWorker signs in as a community worker on a phone-sized
 // screen, opens the home page, switches to English and back, and fails on
 // any console error.
@@ -93,12 +104,7 @@ func TestBrowserCommunityWorker(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS("#login-submit")),
 	))
 	shot(t, ctx, "login")
-	must(chromedp.Do(ctx,
-		chromedp.SendKeys(chromedp.CSS("input[name=username]"), "demo-worker"),
-		chromedp.SendKeys(chromedp.CSS("input[name=password]"), DemoPassword),
-		chromedp.Click(chromedp.CSS("#login-submit")),
-		chromedp.WaitVisible(chromedp.CSS("#logout")),
-	))
+	must(signIn(ctx, "demo-worker"))
 	h1, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("main h1")))
 	must(err)
 	if !strings.Contains(h1, "章江路社区") {
@@ -139,14 +145,9 @@ func TestBrowserCityDrillDown(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	must(chromedp.Do(ctx,
-		chromedp.EmulateViewport(1280, 900),
-		chromedp.Navigate(e.srv.URL+"/login"),
-		chromedp.SendKeys(chromedp.CSS("input[name=username]"), "demo-city"),
-		chromedp.SendKeys(chromedp.CSS("input[name=password]"), DemoPassword),
-		chromedp.Click(chromedp.CSS("#login-submit")),
-		chromedp.WaitVisible(chromedp.CSS(`.chart canvas`)),
-	))
+	must(chromedp.Do(ctx, chromedp.EmulateViewport(1280, 900), chromedp.Navigate(e.srv.URL+"/login")))
+	must(signIn(ctx, "demo-city"))
+	must(chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS(`.chart canvas`))))
 	shot(t, ctx, "city")
 	must(chromedp.Do(ctx,
 		chromedp.Click(chromedp.CSS(`#children a[href="/regions/360102"]`)),

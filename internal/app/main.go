@@ -145,6 +145,18 @@ func (m *Main) open(ctx context.Context, c Config, log *slog.Logger) (*App, erro
 	return a, nil
 }
 
+// openAsOperator opens the application for a command-line task. The
+// command line acts for the operator with unrestricted scope; the audit log
+// records it as "cli" from "cli".
+func (m *Main) openAsOperator(ctx context.Context, c Config) (*App, context.Context, error) {
+	c.LogLevel = "warn"
+	a, err := m.open(ctx, c, m.logger(c))
+	if err != nil {
+		return nil, ctx, err
+	}
+	return a, authz.WithActor(ctx, &authz.Actor{Username: "cli", Role: authz.RoleCityAdmin, Scope: authz.All}), nil
+}
+
 const (
 	defaultDB = "sqlite:data/grassroots.db"
 	demoDB    = "sqlite:data/demo.db"
@@ -297,15 +309,11 @@ func (m *Main) user(ctx context.Context, args []string) error {
 	if err := m.parse(fs, rest, &c); err != nil {
 		return err
 	}
-	c.LogLevel = "warn"
-	a, err := m.open(ctx, c, m.logger(c))
+	a, ctx, err := m.openAsOperator(ctx, c)
 	if err != nil {
 		return err
 	}
 	defer a.DB.Close()
-	// The command line acts for the operator with unrestricted scope; the
-	// audit log records it as "system" from "cli".
-	ctx = authz.WithActor(ctx, &authz.Actor{Username: "cli", Role: authz.RoleCityAdmin, Scope: authz.All})
 	switch sub {
 	case "add":
 		in.Role = authz.Role(role)
@@ -396,13 +404,11 @@ func (m *Main) importCmd(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	c.LogLevel = "warn"
-	a, err := m.open(ctx, c, m.logger(c))
+	a, ctx, err := m.openAsOperator(ctx, c)
 	if err != nil {
 		return err
 	}
 	defer a.DB.Close()
-	ctx = authz.WithActor(ctx, &authz.Actor{Username: "cli", Role: authz.RoleCityAdmin, Scope: authz.All})
 	rep, err := a.Territory.ImportCSV(ctx, bytes.NewReader(b), territory.ImportOptions{KeepGood: *keep, Progress: progress(m.Stderr)})
 	if err != nil {
 		return describe(a, err)

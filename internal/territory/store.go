@@ -2,8 +2,6 @@ package territory
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"fmt"
 
 	"grassroots/internal/platform/authz"
@@ -13,7 +11,7 @@ import (
 
 const regionCols = `code, name, level, COALESCE(parent_code, ''), kind, updated_at`
 
-func scanRegion(s interface{ Scan(...any) error }) (Region, error) {
+func scanRegion(s db.Scanner) (Region, error) {
 	var r Region
 	var lvl string
 	err := s.Scan(&r.Code, &r.Name, &lvl, &r.ParentCode, &r.Kind, &r.UpdatedAt)
@@ -26,14 +24,11 @@ func findRegion(ctx context.Context, q db.Querier, sc authz.Scope, code string) 
 	qb := db.NewQuery(`/* territory.findRegion */ SELECT `+regionCols+` FROM territory_regions`).
 		And("code = ?", code).Scope(sc, "code", "")
 	s, args := qb.SQL()
-	r, err := scanRegion(q.QueryRowContext(ctx, s, args...))
-	if errors.Is(err, sql.ErrNoRows) {
-		return r, errs.NotFoundf("kind.region")
-	}
-	if err != nil {
+	r, err := db.One(ctx, q, s, args, scanRegion, error(errs.NotFoundf("kind.region")))
+	if err != nil && errs.CodeOf(err) != errs.NotFound {
 		return r, fmt.Errorf("territory: find region %s: %w", code, err)
 	}
-	return r, nil
+	return r, err
 }
 
 // findRegions lists regions in scope, ordered by code.
@@ -56,20 +51,11 @@ func findRegions(ctx context.Context, q db.Querier, sc authz.Scope, f RegionFilt
 	}
 	qb.Tail("ORDER BY code LIMIT ?", f.Limit)
 	s, args := qb.SQL()
-	rows, err := q.QueryContext(ctx, s, args...)
+	out, err := db.Collect(ctx, q, s, args, scanRegion)
 	if err != nil {
 		return nil, fmt.Errorf("territory: find regions: %w", err)
 	}
-	defer rows.Close()
-	var out []Region
-	for rows.Next() {
-		r, err := scanRegion(rows)
-		if err != nil {
-			return nil, fmt.Errorf("territory: scan region: %w", err)
-		}
-		out = append(out, r)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // subtreeCounts counts the divisions of each level below code, grouped by
@@ -152,7 +138,7 @@ func existingCodes(ctx context.Context, q db.Querier) (map[string]Level, error) 
 
 const deptCols = `id, name, region_code, created_at`
 
-func scanDept(s interface{ Scan(...any) error }) (Department, error) {
+func scanDept(s db.Scanner) (Department, error) {
 	var d Department
 	err := s.Scan(&d.ID, &d.Name, &d.RegionCode, &d.CreatedAt)
 	return d, err
@@ -162,14 +148,11 @@ func findDepartment(ctx context.Context, q db.Querier, sc authz.Scope, id int64)
 	qb := db.NewQuery(`/* territory.findDepartment */ SELECT `+deptCols+` FROM territory_departments`).
 		And("id = ?", id).ScopeWithAncestors(sc, "region_code", "id")
 	s, args := qb.SQL()
-	d, err := scanDept(q.QueryRowContext(ctx, s, args...))
-	if errors.Is(err, sql.ErrNoRows) {
-		return d, errs.NotFoundf("kind.department")
-	}
-	if err != nil {
+	d, err := db.One(ctx, q, s, args, scanDept, error(errs.NotFoundf("kind.department")))
+	if err != nil && errs.CodeOf(err) != errs.NotFound {
 		return d, fmt.Errorf("territory: find department %d: %w", id, err)
 	}
-	return d, nil
+	return d, err
 }
 
 func findDepartments(ctx context.Context, q db.Querier, sc authz.Scope, afterID int64, limit int) ([]Department, error) {
@@ -180,20 +163,11 @@ func findDepartments(ctx context.Context, q db.Querier, sc authz.Scope, afterID 
 	}
 	qb.Tail("ORDER BY id LIMIT ?", limit)
 	s, args := qb.SQL()
-	rows, err := q.QueryContext(ctx, s, args...)
+	out, err := db.Collect(ctx, q, s, args, scanDept)
 	if err != nil {
 		return nil, fmt.Errorf("territory: find departments: %w", err)
 	}
-	defer rows.Close()
-	var out []Department
-	for rows.Next() {
-		d, err := scanDept(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, d)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 func insertDepartment(ctx context.Context, tx *db.Tx, d *Department) error {

@@ -147,27 +147,26 @@ func Find(ctx context.Context, q db.Querier, sc authz.Scope, f Filter) ([]Entry,
 	}
 	qb.Tail("ORDER BY id DESC LIMIT ?", f.Limit)
 	s, args := qb.SQL()
-	rows, err := q.QueryContext(ctx, s, args...)
+	out, err := db.Collect(ctx, q, s, args, scanEntry)
 	if err != nil {
 		return nil, fmt.Errorf("audit: find: %w", err)
 	}
-	defer rows.Close()
-	var out []Entry
-	for rows.Next() {
-		var e Entry
-		var actorID *int64
-		var before, after, detail *string
-		if err := rows.Scan(&e.ID, &e.At, &actorID, &e.ActorName, &e.ActorRole, &e.ActorScope, &e.Action,
-			&e.ObjectType, &e.ObjectID, &e.Region, &before, &after, &detail, &e.ClientIP, &e.RequestID); err != nil {
-			return nil, fmt.Errorf("audit: scan: %w", err)
-		}
-		if actorID != nil {
-			e.ActorID = *actorID
-		}
-		e.Before, e.After, e.Detail = rawOrNil(before), rawOrNil(after), rawOrNil(detail)
-		out = append(out, e)
+	return out, nil
+}
+
+func scanEntry(row db.Scanner) (Entry, error) {
+	var e Entry
+	var actorID *int64
+	var before, after, detail *string
+	if err := row.Scan(&e.ID, &e.At, &actorID, &e.ActorName, &e.ActorRole, &e.ActorScope, &e.Action,
+		&e.ObjectType, &e.ObjectID, &e.Region, &before, &after, &detail, &e.ClientIP, &e.RequestID); err != nil {
+		return e, err
 	}
-	return out, rows.Err()
+	if actorID != nil {
+		e.ActorID = *actorID
+	}
+	e.Before, e.After, e.Detail = rawOrNil(before), rawOrNil(after), rawOrNil(detail)
+	return e, nil
 }
 
 func rawOrNil(s *string) any {

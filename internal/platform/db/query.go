@@ -30,30 +30,20 @@ func (q *Query) And(cond string, args ...any) *Query {
 
 // Scope limits rows to the scope's region subtree (regionCol holds a region
 // code) and, when the scope is bound to a department and deptCol is not
-// empty, to that department. This is the only code that writes scope SQL.
+// empty, to that department. This and ScopeWithAncestors are the only code
+// that writes scope SQL.
 func (q *Query) Scope(sc authz.Scope, regionCol, deptCol string) *Query {
-	if sc.All {
-		return q
-	}
-	if sc.Region == "" {
-		return q.And("1 = 0")
-	}
-	lo, hi := authz.PrefixRange(sc.Region)
-	if hi == "" {
-		q.And(regionCol+" >= ?", lo)
-	} else {
-		q.And(regionCol+" >= ? AND "+regionCol+" < ?", lo, hi)
-	}
-	if sc.Department != 0 && deptCol != "" {
-		q.And(deptCol+" = ?", sc.Department)
-	}
-	return q
+	return q.scope(sc, regionCol, deptCol, false)
 }
 
 // ScopeWithAncestors is Scope, but also admits rows whose region is an
 // ancestor of the scope's root: things that serve the actor's area from
 // above, such as a district department seen from a subdistrict.
 func (q *Query) ScopeWithAncestors(sc authz.Scope, regionCol, deptCol string) *Query {
+	return q.scope(sc, regionCol, deptCol, true)
+}
+
+func (q *Query) scope(sc authz.Scope, regionCol, deptCol string, ancestors bool) *Query {
 	if sc.All {
 		return q
 	}
@@ -61,11 +51,13 @@ func (q *Query) ScopeWithAncestors(sc authz.Scope, regionCol, deptCol string) *Q
 		return q.And("1 = 0")
 	}
 	lo, hi := authz.PrefixRange(sc.Region)
-	cond := "(" + regionCol + " >= ?" + ") OR substr(?, 1, length(" + regionCol + ")) = " + regionCol
-	args := []any{lo, sc.Region}
+	cond, args := regionCol+" >= ?", []any{lo}
 	if hi != "" {
-		cond = "(" + regionCol + " >= ? AND " + regionCol + " < ?) OR substr(?, 1, length(" + regionCol + ")) = " + regionCol
-		args = []any{lo, hi, sc.Region}
+		cond, args = regionCol+" >= ? AND "+regionCol+" < ?", []any{lo, hi}
+	}
+	if ancestors {
+		cond = "(" + cond + ") OR substr(?, 1, length(" + regionCol + ")) = " + regionCol
+		args = append(args, sc.Region)
 	}
 	q.And(cond, args...)
 	if sc.Department != 0 && deptCol != "" {
