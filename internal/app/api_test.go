@@ -84,6 +84,11 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 		{"/api/v1/departments", "/api/v1/departments"},
 		{"/api/v1/audit?limit=3", "/api/v1/audit"},
 		{"/api/v1/tokens", "/api/v1/tokens"},
+		{"/api/v1/grids?limit=3", "/api/v1/grids"},
+		{"/api/v1/grids/360102002001001", "/api/v1/grids/{code}"},
+		{"/api/v1/grids.geojson?region=360102002001", "/api/v1/grids.geojson"},
+		{"/api/v1/regions/360102/boundary", "/api/v1/regions/{code}/boundary"},
+		{"/api/v1/locate?lon=115.8915&lat=28.6915", "/api/v1/locate"},
 	}
 	for _, tc := range cases {
 		ptr := fmt.Sprintf("openapi.json#/paths/%s/get/responses/200/content/application~1json/schema", jsonPointerEscape(tc.doc))
@@ -196,7 +201,7 @@ func TestDemoTwiceDuplicatesNothing(t *testing.T) {
 	e := newEnv(t)
 	var users, regions, depts, tokens int
 	counts := func() [4]int {
-		e.app.DB.QueryRowContext(tCtx, `SELECT (SELECT COUNT(*) FROM account_users), (SELECT COUNT(*) FROM territory_regions),
+		e.app.DB.QueryRowContext(tCtx, `SELECT (SELECT COUNT(*) FROM account_users), (SELECT COUNT(*) FROM territory_regions WHERE level <> 'grid'),
 			(SELECT COUNT(*) FROM territory_departments), (SELECT COUNT(*) FROM account_tokens)`).Scan(&users, &regions, &depts, &tokens)
 		return [4]int{users, regions, depts, tokens}
 	}
@@ -205,8 +210,10 @@ func TestDemoTwiceDuplicatesNothing(t *testing.T) {
 	if err := seedDemo(tCtx, e.app, &out); err != nil {
 		t.Fatal(err)
 	}
-	if second := counts(); second != first || first != [4]int{len(DemoAccounts), 2413, 1, 1} {
-		t.Errorf("after a second demo run %v, first %v", second, first)
+	var grids int
+	e.app.DB.QueryRowContext(tCtx, `SELECT COUNT(*) FROM territory_grids`).Scan(&grids)
+	if second := counts(); second != first || first != [4]int{len(DemoAccounts), 2413, 1, 1} || grids != 48 {
+		t.Errorf("after a second demo run %v, first %v, %d grids", second, first, grids)
 	}
 	if strings.Contains(out.String(), "grt_") {
 		t.Error("the second run printed a new token")

@@ -176,3 +176,70 @@ func TestBrowserCityDrillDown(t *testing.T) {
 		t.Errorf("console errors:\n%s", strings.Join(p, "\n"))
 	}
 }
+
+// TestBrowserRedrawGrid opens a grid on the map as the community secretary,
+// redraws it as a triangle by clicking the map, saves, and checks the area
+// shrank and the community map shows every grid.
+func TestBrowserRedrawGrid(t *testing.T) {
+	e := newEnv(t)
+	ctx, problems := browser(t)
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(chromedp.Do(ctx, chromedp.EmulateViewport(1024, 900), chromedp.Navigate(e.srv.URL+"/login")))
+	must(signIn(ctx, "demo-secretary"))
+	must(chromedp.Do(ctx,
+		chromedp.Navigate(e.srv.URL+"/regions/360102002001/map"),
+		chromedp.WaitVisible(chromedp.CSS(`#map[data-ready="1"] path.leaflet-interactive`)),
+	))
+	n, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll("#map path.leaflet-interactive").length`))
+	must(err)
+	if n < 4 {
+		t.Errorf("the community map shows %d shapes, want its 4 grids", n)
+	}
+	shot(t, ctx, "community-map")
+	must(chromedp.Do(ctx,
+		chromedp.Navigate(e.srv.URL+"/grids/"+demoGridA),
+		chromedp.WaitVisible(chromedp.CSS(`#map[data-ready="1"]`)),
+	))
+	before, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("#grid-area")))
+	must(err)
+	// The map is fitted to the grid, so a small triangle round the map's
+	// centre lies inside it.
+	must(chromedp.Do(ctx, chromedp.Click(chromedp.CSS("#draw-start"))))
+	rect, err := chromedp.Run(ctx, chromedp.Evaluate[[]float64](`(function(){var m=document.getElementById("map");m.scrollIntoView({block:"center"});var r=m.getBoundingClientRect();return [r.left,r.top,r.width,r.height]})()`))
+	must(err)
+	cx, cy := rect[0]+rect[2]/2, rect[1]+rect[3]/2
+	for _, d := range [][2]float64{{-30, 20}, {30, 20}, {0, -30}} {
+		must(chromedp.Do(ctx, chromedp.MouseClickXY(cx+d[0], cy+d[1])))
+	}
+	status, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("#draw-status")))
+	must(err)
+	if !strings.Contains(status, "3") {
+		t.Errorf("after three clicks the editor says %q", status)
+	}
+	must(chromedp.Do(ctx, chromedp.Click(chromedp.CSS("#grid-save")), chromedp.WaitVisible(chromedp.CSS(".flash"))))
+	after, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("#grid-area")))
+	must(err)
+	if atoiOr(after) <= 0 || atoiOr(after) >= atoiOr(before) {
+		t.Errorf("area before %s m², after %s m²: want a smaller, positive area", before, after)
+	}
+	shot(t, ctx, "grid-redrawn")
+	if p := problems(); len(p) > 0 {
+		t.Errorf("console errors:\n%s", strings.Join(p, "\n"))
+	}
+}
+
+func atoiOr(s string) int {
+	n := 0
+	for _, c := range strings.TrimSpace(s) {
+		if c < '0' || c > '9' {
+			break
+		}
+		n = n*10 + int(c-'0')
+	}
+	return n
+}

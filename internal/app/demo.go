@@ -76,6 +76,11 @@ func seedDemo(ctx context.Context, a *App, out io.Writer) error {
 		return fmt.Errorf("embedded division list has %d bad rows", len(rep.Errors))
 	}
 	fmt.Fprintf(out, "Nanchang divisions (NBS 2023 codes): %d rows, %d new or changed.\n", rep.Rows, rep.Changed)
+	grids, err := seedDemoGeography(ctx, a)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "Approximate district outlines and synthetic grids for 滕王阁街道: %d new grids.\n", grids)
 	created := 0
 	for _, da := range DemoAccounts {
 		in := account.UserInput{Username: da.Username, DisplayName: da.Name, Role: da.Role, RegionCode: da.Region, Password: DemoPassword}

@@ -81,6 +81,24 @@ func TestScopeMatrix(t *testing.T) {
 		{name: "SubdistrictAuditExportInScope", actor: "demo-subdistrict", method: "GET", path: "/audit.csv", status: 200,
 			has: []string{"360102002001"}, hasNot: []string{",3601,", ",360102,"}},
 
+		// Grids: read, list, export, create, change.
+		{name: "WorkerCannotReadNeighbourGrid", actor: "demo-worker", method: "GET", path: "/api/v1/grids/360102002001001", status: 404},
+		{name: "WorkerCannotOpenNeighbourGridPage", actor: "demo-worker", method: "GET", path: "/grids/360102002001001", status: 404},
+		{name: "SecretaryListsOwnGrids", actor: "demo-secretary", method: "GET", path: "/api/v1/grids?limit=500", status: 200,
+			has: []string{"360102002001001"}, hasNot: []string{"360102002002001"}, inScope: communityA},
+		{name: "SecretaryExportsOnlyOwnGrids", actor: "demo-secretary", method: "GET", path: "/api/v1/grids.geojson", status: 200,
+			has: []string{"360102002001004"}, hasNot: []string{"360102002002001"}},
+		{name: "SecretaryCannotExportNeighbour", actor: "demo-secretary", method: "GET", path: "/api/v1/grids.geojson?region=" + communityB, status: 404},
+		{name: "SecretaryCannotDrawInNeighbour", actor: "demo-secretary", method: "POST", path: "/api/v1/grids",
+			body:   map[string]any{"community_code": communityB, "name": "x", "geometry": map[string]any{"type": "Polygon", "coordinates": [][][2]float64{{{116, 29}, {116.001, 29}, {116.001, 29.001}, {116, 29}}}}},
+			status: 422, has: []string{`"field":"community_code"`}},
+		{name: "SecretaryCannotRedrawNeighbour", actor: "demo-secretary", method: "PUT", path: "/api/v1/grids/360102002002001",
+			body: map[string]any{"version": 1, "name": "x"}, status: 404},
+		{name: "WorkerCannotDraw", actor: "demo-worker", method: "POST", path: "/api/v1/grids", body: map[string]any{}, status: 403},
+		{name: "SecretaryCannotSetNeighbourBoundary", actor: "demo-secretary", method: "PUT", path: "/api/v1/regions/" + communityB + "/boundary",
+			body: map[string]any{"source": "x", "geometry": map[string]any{"type": "Polygon", "coordinates": [][][2]float64{{{116, 29}, {116.001, 29}, {116.001, 29.001}, {116, 29}}}}}, status: 404},
+		{name: "LocateOutsideScopeNotFound", actor: "demo-worker", method: "GET", path: "/api/v1/locate?lon=115.8915&lat=28.6915", status: 404},
+
 		// Tokens: another account's token cannot be revoked or listed.
 		{name: "WorkerCannotListSecretaryTokens", actor: "demo-worker", method: "GET", path: "/api/v1/tokens?user_id=%d", target: "demo-secretary", status: 404},
 	}

@@ -87,6 +87,9 @@ func New(ctx context.Context, d *db.DB, o Options) (*App, error) {
 			return nil, err
 		}
 	}
+	if err := a.Territory.LoadIndex(ctx); err != nil && !o.SkipMigrate {
+		return nil, err
+	}
 	msgs := []fs.FS{web.Messages()}
 	var tpls []fs.FS
 	var menu []web.MenuItem
@@ -108,6 +111,7 @@ func New(ctx context.Context, d *db.DB, o Options) (*App, error) {
 	if a.UI, err = web.NewUI(cat, menu, tpls...); err != nil {
 		return nil, err
 	}
+	a.UI.TileURL = o.Config.TileURL
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		collectors.NewDBStatsCollector(d.SQL(), d.Dialect().String()))
@@ -126,7 +130,7 @@ func New(ctx context.Context, d *db.DB, o Options) (*App, error) {
 	}
 	a.Handler = web.Chain(a.Router, web.ChainConfig{
 		Log: o.Log, Auth: a.Accounts, UI: a.UI, Secure: secure, TrustProxy: o.Config.TrustProxy,
-		Timeout: o.Config.RequestTimeout, TileOrigins: tiles,
+		Timeout: o.Config.RequestTimeout, TileOrigins: tiles, BodyLimit: a.Router.BodyLimit,
 	})
 	return a, nil
 }

@@ -21,6 +21,7 @@ func (h *handler) routes(r *web.Router) {
 	r.Page("GET /regions/{code}", PermView, h.handleRegion)
 	r.Page("GET /departments", PermView, h.handleDepartments)
 	r.Page("POST /departments", PermDepartmentManage, h.handleDepartmentCreate)
+	h.gridRoutes(r)
 
 	r.API("GET /api/v1/regions", PermView, web.OpDoc{Summary: "List divisions in scope", Tag: "territory",
 		Query: append([]web.Param{{Name: "parent", Type: "string", Description: "parent code"},

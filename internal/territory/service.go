@@ -15,15 +15,17 @@ import (
 	"grassroots/internal/platform/authz"
 	"grassroots/internal/platform/db"
 	"grassroots/internal/platform/errs"
+	"grassroots/internal/platform/geo"
 )
 
 // Service is the territory module's API for handlers and other modules.
 type Service struct {
-	db *db.DB
+	db    *db.DB
+	index *geo.Index // point → grid, kept in step with every grid write
 }
 
-// NewService returns a service over d.
-func NewService(d *db.DB) *Service { return &Service{db: d} }
+// NewService returns a service over d. Call LoadIndex before locating.
+func NewService(d *db.DB) *Service { return &Service{db: d, index: geo.NewIndex()} }
 
 // Region returns the region with its subtree counts, within the actor's scope.
 func (s *Service) Region(ctx context.Context, code string) (RegionSummary, error) {

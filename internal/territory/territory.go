@@ -25,6 +25,14 @@ var messageFiles embed.FS
 //go:embed data/nanchang.csv
 var nanchangCSV []byte
 
+//go:embed data/nanchang_districts_gcj02.geojson
+var nanchangDistricts []byte
+
+// NanchangDistrictsGCJ02 returns approximate outlines of Nanchang's
+// districts in GCJ-02 (pre-2019 division, AMap-derived; see the README).
+// They serve the demo and geometry tests, never as official boundaries.
+func NanchangDistrictsGCJ02() []byte { return nanchangDistricts }
+
 // NanchangCSV returns the real division list of Nanchang (NBS 2023 codes),
 // embedded so the binary needs no data files.
 func NanchangCSV() []byte { return nanchangCSV }
@@ -127,5 +135,6 @@ func Grants() []authz.Grant {
 		{Perm: PermView, Roles: append(append([]authz.Role{}, staffRoles...), authz.RoleIntegration, authz.RolePartyMember, authz.RoleResident, authz.RolePropertyCompany)},
 		{Perm: PermManage, Roles: []authz.Role{authz.RoleCityAdmin}},
 		{Perm: PermDepartmentManage, Roles: []authz.Role{authz.RoleCityAdmin, authz.RoleDistrictStaff, authz.RoleSubdistrictStaff}},
+		{Perm: PermGridManage, Roles: []authz.Role{authz.RoleCityAdmin, authz.RoleDistrictStaff, authz.RoleSubdistrictStaff, authz.RoleCommunitySecretary}},
 	}
 }

@@ -78,10 +78,19 @@ func JSON(w http.ResponseWriter, status int, v any) error {
 // DecodeJSON reads a JSON body into v: it must be application/json, at
 // most MaxBody bytes, one object, with no unknown fields.
 func DecodeJSON(r *http.Request, v any) error {
-	if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
+	return decodeJSON(r, v, MaxBody)
+}
+
+// DecodeUpload is DecodeJSON for upload routes, up to MaxUpload bytes.
+func DecodeUpload(r *http.Request, v any) error {
+	return decodeJSON(r, v, MaxUpload)
+}
+
+func decodeJSON(r *http.Request, v any, limit int64) error {
+	if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") && !strings.HasPrefix(ct, "application/geo+json") {
 		return errs.Field("Content-Type", "rule.json_content_type", "")
 	}
-	dec := json.NewDecoder(http.MaxBytesReader(nil, r.Body, MaxBody))
+	dec := json.NewDecoder(http.MaxBytesReader(nil, r.Body, limit))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
 		var mbe *http.MaxBytesError
@@ -89,7 +98,7 @@ func DecodeJSON(r *http.Request, v any) error {
 		var te *json.UnmarshalTypeError
 		switch {
 		case errors.As(err, &mbe):
-			return errs.E(errs.TooLarge, "err.too_large", strconv.Itoa(MaxBody))
+			return errs.E(errs.TooLarge, "err.too_large", strconv.FormatInt(limit, 10))
 		case errors.As(err, &te):
 			return &errs.Error{Code: errs.Malformed, Key: "err.malformed", Args: []any{err.Error()},
 				Fields: []errs.FieldError{{Field: te.Field, Rule: "rule.json_type", Param: te.Type.String()}}}

@@ -45,7 +45,8 @@ type ChainConfig struct {
 	TrustProxy  bool          // take the client address from X-Forwarded-For
 	Timeout     time.Duration // per-request deadline
 	TileOrigins []string      // extra img-src origins for map tiles
-	MaxBody     int64         // largest request body; MaxBody when zero
+	// BodyLimit gives the largest body a request may send; MaxBody when nil.
+	BodyLimit func(*http.Request) int64
 }
 
 // Chain wraps h in the middleware every request passes, outermost first:
@@ -277,11 +278,11 @@ func withTimeout(h http.Handler, d time.Duration) http.Handler {
 // withBodyLimit refuses bodies over the limit with 413 before anything
 // reads them, and caps bodies of unknown length.
 func withBodyLimit(h http.Handler, c ChainConfig) http.Handler {
-	n := c.MaxBody
-	if n <= 0 {
-		n = MaxBody
-	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n := int64(MaxBody)
+		if c.BodyLimit != nil {
+			n = c.BodyLimit(r)
+		}
 		if r.ContentLength > n {
 			fail(w, r, c.UI, errs.E(errs.TooLarge, "err.too_large", strconv.FormatInt(n, 10)))
 			return

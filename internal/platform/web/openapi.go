@@ -1,6 +1,7 @@
 package web
 
 import (
+	"encoding/json"
 	"net/http"
 	"reflect"
 	"regexp"
@@ -109,12 +110,17 @@ func operationID(r Route) string {
 // components.
 type schemaGen struct{ defs map[string]any }
 
-var timeType = reflect.TypeOf(time.Time{})
+var (
+	timeType = reflect.TypeOf(time.Time{})
+	rawType  = reflect.TypeOf(json.RawMessage{})
+)
 
 func (g *schemaGen) schema(t reflect.Type) map[string]any {
 	switch {
 	case t == timeType:
 		return map[string]any{"type": "string", "format": "date-time"}
+	case t == rawType:
+		return map[string]any{} // any JSON value, e.g. a GeoJSON geometry
 	case t.Kind() == reflect.Pointer:
 		s := g.schema(t.Elem())
 		return map[string]any{"anyOf": []any{s, map[string]any{"type": "null"}}}

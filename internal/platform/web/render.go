@@ -57,6 +57,9 @@ type UI struct {
 
 	mu       sync.Mutex
 	executed map[string]bool // template names rendered, for tests
+
+	// TileURL is the map tile URL template; empty draws outlines only.
+	TileURL string
 }
 
 // NewUI parses the layout with every module's page templates. Each file in
@@ -152,7 +155,9 @@ type Page struct {
 	Flash string
 	CSRF  string
 	Path  string
-	cat   *i18n.Catalog
+	// TileURL is the map tile template, empty when none is configured.
+	TileURL string
+	cat     *i18n.Catalog
 }
 
 // T translates key into the page's language.
@@ -184,7 +189,7 @@ func (ui *UI) Page(r *http.Request, titleKey string) Page {
 	lang := LangFrom(r.Context())
 	return Page{
 		Title: ui.cat.T(lang, titleKey), Lang: lang, Actor: a, Menu: menu,
-		Flash: ui.flashText(lang, flashFrom(r)), CSRF: CSRFFrom(r.Context()), Path: r.URL.Path, cat: ui.cat,
+		Flash: ui.flashText(lang, flashFrom(r)), CSRF: CSRFFrom(r.Context()), Path: r.URL.Path, cat: ui.cat, TileURL: ui.TileURL,
 	}
 }
 

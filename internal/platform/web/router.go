@@ -51,11 +51,37 @@ type Router struct {
 	log     *slog.Logger
 	routes  []Route
 	metrics *Metrics
+	limits  map[string]int64 // pattern → body limit, for uploads
+}
+
+// MaxUpload is the body limit of upload routes (imports).
+const MaxUpload = 64 << 20
+
+// Upload registers an API route that accepts bodies up to MaxUpload.
+func (rt *Router) Upload(pattern string, perm authz.Perm, doc OpDoc, h HandlerFunc) {
+	rt.limits[pattern] = MaxUpload
+	rt.API(pattern, perm, doc, h)
+}
+
+// PageUpload registers a page route that accepts bodies up to MaxUpload.
+func (rt *Router) PageUpload(pattern string, perm authz.Perm, h HandlerFunc) {
+	rt.limits[pattern] = MaxUpload
+	rt.Page(pattern, perm, h)
+}
+
+// BodyLimit is the largest body the route of r accepts.
+func (rt *Router) BodyLimit(r *http.Request) int64 {
+	if _, pattern := rt.mux.Handler(r); pattern != "" {
+		if n, ok := rt.limits[pattern]; ok {
+			return n
+		}
+	}
+	return MaxBody
 }
 
 // NewRouter returns a router rendering errors with ui.
 func NewRouter(ui *UI, log *slog.Logger, m *Metrics) *Router {
-	rt := &Router{mux: http.NewServeMux(), ui: ui, log: log, metrics: m}
+	rt := &Router{mux: http.NewServeMux(), ui: ui, log: log, metrics: m, limits: map[string]int64{}}
 	rt.mux.HandleFunc("/", rt.notFound)
 	return rt
 }

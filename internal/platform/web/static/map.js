@@ -1,0 +1,105 @@
+// Maps: outlines and grids from the API drawn with Leaflet, no tile server
+// needed (a tile layer is added when the site is configured with one), and
+// a small polygon editor that writes GeoJSON into a form field.
+(function () {
+  "use strict";
+
+  function getJSON(url) {
+    return fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (r) { return r.ok ? r.json() : null; });
+  }
+
+  function init(el) {
+    var map = L.map(el, { zoomSnap: 0.25, attributionControl: !!el.dataset.tiles });
+    if (el.dataset.tiles) {
+      L.tileLayer(el.dataset.tiles, { maxZoom: 19 }).addTo(map);
+    }
+    map.setView([28.68, 115.89], 11);
+    var bounds = null;
+    function extend(b) {
+      if (!b.isValid()) { return; }
+      bounds = bounds ? bounds.extend(b) : L.latLngBounds(b.getSouthWest(), b.getNorthEast());
+      map.fitBounds(bounds, { padding: [12, 12] });
+    }
+    var focus = el.dataset.focus;
+    var loads = [];
+    if (el.dataset.boundary) {
+      loads.push(getJSON(el.dataset.boundary).then(function (b) {
+        if (!b) { return; }
+        var layer = L.geoJSON(b.geometry, { style: { color: "#555", weight: 2, dashArray: "6 4", fill: false } }).addTo(map);
+        if (!focus) { extend(layer.getBounds()); }
+      }));
+    }
+    if (el.dataset.grids) {
+      loads.push(getJSON(el.dataset.grids).then(function (fc) {
+        if (!fc || !fc.features) { return; }
+        var focusLayer = null;
+        var layer = L.geoJSON(fc, {
+          style: function (f) {
+            var mine = f.properties.code === focus;
+            return { color: mine ? "#c8161d" : "#0b5cad", weight: mine ? 3 : 1.5, fillOpacity: mine ? 0.25 : 0.08 };
+          },
+          onEachFeature: function (f, l) {
+            l.bindTooltip(f.properties.name + " " + f.properties.code);
+            l.on("click", function () {
+              // While drawing, a click is a corner, not a way to the grid.
+              if (el.dataset.drawing !== "1") { window.location.href = "/grids/" + f.properties.code; }
+            });
+            if (f.properties.code === focus) { focusLayer = l; }
+          }
+        }).addTo(map);
+        el.dataset.gridCount = String(fc.features.length);
+        extend(focusLayer ? focusLayer.getBounds() : layer.getBounds());
+      }));
+    }
+    Promise.all(loads).then(function () { el.dataset.ready = "1"; });
+    if (el.dataset.draw) { editor(map, el, document.querySelector(el.dataset.draw)); }
+  }
+
+  // editor: "draw" starts a polygon, each map click adds a corner, "undo"
+  // removes the last, "clear" starts again; the ring is written to the
+  // hidden input as a GeoJSON Polygon whenever it has three corners.
+  function editor(map, el, input) {
+    var pts = [], line = null, poly = null, on = false;
+    var status = document.getElementById("draw-status");
+    function render() {
+      if (line) { map.removeLayer(line); line = null; }
+      if (poly) { map.removeLayer(poly); poly = null; }
+      if (pts.length >= 3) {
+        poly = L.polygon(pts, { color: "#c8161d", weight: 2, fillOpacity: 0.2 }).addTo(map);
+        var ring = pts.map(function (p) { return [round(p.lng), round(p.lat)]; });
+        ring.push(ring[0]);
+        input.value = JSON.stringify({ type: "Polygon", coordinates: [ring] });
+      } else {
+        if (pts.length > 0) { line = L.polyline(pts, { color: "#c8161d", weight: 2 }).addTo(map); }
+        input.value = "";
+      }
+      if (status) { status.textContent = on ? status.dataset.points.replace("%d", pts.length) : ""; }
+    }
+    function round(v) { return Math.round(v * 1e7) / 1e7; }
+    map.on("click", function (e) {
+      if (!on) { return; }
+      pts.push(e.latlng);
+      render();
+    });
+    function bind(id, fn) {
+      var b = document.getElementById(id);
+      if (b) { b.addEventListener("click", fn); }
+    }
+    bind("draw-start", function () {
+      on = true; pts = [];
+      el.dataset.drawing = "1";
+      el.classList.add("drawing");
+      render();
+    });
+    bind("draw-undo", function () { pts.pop(); render(); });
+    bind("draw-clear", function () { pts = []; render(); });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    if (!window.L) { return; }
+    document.querySelectorAll("[data-grids], [data-boundary]").forEach(function (el) {
+      if (el.classList.contains("map")) { init(el); }
+    });
+  });
+})();
