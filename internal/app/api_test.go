@@ -89,6 +89,12 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 		{"/api/v1/grids.geojson?region=360102002001", "/api/v1/grids.geojson"},
 		{"/api/v1/regions/360102/boundary", "/api/v1/regions/{code}/boundary"},
 		{"/api/v1/locate?lon=115.8915&lat=28.6915", "/api/v1/locate"},
+		{"/api/v1/people?limit=3", "/api/v1/people"},
+		{"/api/v1/people/1", "/api/v1/people/{id}"},
+		{"/api/v1/households?limit=3", "/api/v1/households"},
+		{"/api/v1/households/1", "/api/v1/households/{id}"},
+		{"/api/v1/buildings?limit=3", "/api/v1/buildings"},
+		{"/api/v1/buildings/1", "/api/v1/buildings/{id}"},
 	}
 	for _, tc := range cases {
 		ptr := fmt.Sprintf("openapi.json#/paths/%s/get/responses/200/content/application~1json/schema", jsonPointerEscape(tc.doc))
@@ -207,7 +213,7 @@ func TestDemoTwiceDuplicatesNothing(t *testing.T) {
 	}
 	first := counts()
 	var out strings.Builder
-	if err := seedDemo(tCtx, e.app, &out); err != nil {
+	if err := seedDemoScaled(tCtx, e.app, &out, 1); err != nil {
 		t.Fatal(err)
 	}
 	var grids int
@@ -221,7 +227,7 @@ func TestDemoTwiceDuplicatesNothing(t *testing.T) {
 	// A database with real accounts is refused.
 	e.login("demo-city").api("POST", "/api/v1/users", map[string]any{"username": "real.admin", "display_name": "真实管理员",
 		"role": "city_admin", "region_code": "3601", "password": "Strong-Pass-2026"})
-	if err := seedDemo(tCtx, e.app, &out); err == nil || !strings.Contains(err.Error(), "real.admin") {
+	if err := seedDemoScaled(tCtx, e.app, &out, 1); err == nil || !strings.Contains(err.Error(), "real.admin") {
 		t.Errorf("demo on a database with real accounts: %v", err)
 	}
 }

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"grassroots/internal/registry"
 )
 
 // EnvBrowser set to 1 makes a missing browser a failure instead of a skip;
@@ -242,4 +244,65 @@ func atoiOr(s string) int {
 		n = n*10 + int(c-'0')
 	}
 	return n
+}
+
+// TestBrowserImportAndFindResident uploads a spreadsheet on the import page
+// as a grid worker, then finds the new resident by pinyin initials and
+// opens the household card.
+func TestBrowserImportAndFindResident(t *testing.T) {
+	e := newEnv(t)
+	ctx, problems := browser(t)
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	file := filepath.Join(t.TempDir(), "people.xlsx")
+	rows := [][]string{registry.PeopleHeader,
+		{"欧阳明月", validID("19620315", "041"), "13700001234", "户主", "户籍", "独居老人", "测试路9号1栋101室", demoGridA, "自住"}}
+	if err := os.WriteFile(file, xlsxBytes(t, rows), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	must(chromedp.Do(ctx, chromedp.EmulateViewport(390, 844), chromedp.Navigate(e.srv.URL+"/login")))
+	must(signIn(ctx, "demo-grid"))
+	must(chromedp.Do(ctx,
+		chromedp.Navigate(e.srv.URL+"/people/import"),
+		chromedp.SetUploadFiles(chromedp.CSS(`input[name=file]`), []string{file}),
+		chromedp.Click(chromedp.CSS("#people-import-submit")),
+		chromedp.WaitVisible(chromedp.CSS("#import-report")),
+	))
+	report, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("#import-report")))
+	must(err)
+	if !strings.Contains(report, "新增 1") {
+		t.Fatalf("import report: %q", report)
+	}
+	shot(t, ctx, "people-import")
+	must(chromedp.Do(ctx,
+		chromedp.Navigate(e.srv.URL+"/people"),
+		chromedp.SendKeys(chromedp.CSS(`#people-search input[name=q]`), "oymy"),
+		chromedp.Click(chromedp.CSS(`#people-search button`)),
+		chromedp.WaitVisible(chromedp.CSS(`#people a`)),
+	))
+	found, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("#people tbody")))
+	must(err)
+	if !strings.Contains(found, "欧阳明月") || strings.Contains(found, "13700001234") {
+		t.Fatalf("search by initials shows %q (want the name, phone masked)", found)
+	}
+	shot(t, ctx, "people-search")
+	must(chromedp.Do(ctx,
+		chromedp.Click(chromedp.CSS(`#people tbody a`)),
+		chromedp.WaitVisible(chromedp.CSS("#household-link")),
+		chromedp.Click(chromedp.CSS("#household-link")),
+		chromedp.WaitVisible(chromedp.CSS("#members")),
+	))
+	members, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("#members")))
+	must(err)
+	if !strings.Contains(members, "欧阳明月") || !strings.Contains(members, "独居老人") {
+		t.Errorf("household card: %q", members)
+	}
+	shot(t, ctx, "household")
+	if p := problems(); len(p) > 0 {
+		t.Errorf("console errors:\n%s", strings.Join(p, "\n"))
+	}
 }

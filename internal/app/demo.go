@@ -7,6 +7,7 @@ import (
 	"io"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"grassroots/internal/account"
 	"grassroots/internal/platform/authz"
@@ -58,6 +59,12 @@ var DemoAccounts = []DemoAccount{
 // It is idempotent: a second run changes nothing and duplicates nothing.
 // It refuses a database that holds accounts other than the demo ones.
 func seedDemo(ctx context.Context, a *App, out io.Writer) error {
+	return seedDemoScaled(ctx, a, out, 8)
+}
+
+// seedDemoScaled is seedDemo with buildingsPerGrid buildings in every grid
+// (8 in the demo, about 400 residents a grid; tests use fewer).
+func seedDemoScaled(ctx context.Context, a *App, out io.Writer, buildingsPerGrid int) error {
 	ctx = authz.WithActor(ctx, &authz.Actor{Username: "demo", Role: authz.RoleCityAdmin, Scope: authz.All})
 	users, err := a.Accounts.Users(ctx, account.UserFilter{Limit: 1000})
 	if err != nil {
@@ -81,6 +88,13 @@ func seedDemo(ctx context.Context, a *App, out io.Writer) error {
 		return err
 	}
 	fmt.Fprintf(out, "Approximate district outlines and synthetic grids for 滕王阁街道: %d new grids.\n", grids)
+	start := time.Now()
+	people, err := seedDemoPeople(ctx, a, buildingsPerGrid)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "Synthetic buildings, households and residents for 滕王阁街道 (demo data, no real person): %d new residents in %s.\n",
+		people, time.Since(start).Round(time.Millisecond))
 	created := 0
 	for _, da := range DemoAccounts {
 		in := account.UserInput{Username: da.Username, DisplayName: da.Name, Role: da.Role, RegionCode: da.Region, Password: DemoPassword}

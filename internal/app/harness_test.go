@@ -42,7 +42,7 @@ func (c *clock) Add(d time.Duration) {
 // env is a running application on a fresh database with the demo loaded,
 // served over real HTTP.
 type env struct {
-	t     *testing.T
+	t     testing.TB
 	app   *App
 	srv   *httptest.Server
 	clock *clock
@@ -50,7 +50,7 @@ type env struct {
 	token string // demo-hotline's API token
 }
 
-func newEnv(t *testing.T) *env {
+func newEnv(t testing.TB) *env {
 	t.Helper()
 	ctx := context.Background()
 	e := &env{t: t, clock: &clock{t: time.Date(2026, 11, 26, 2, 0, 0, 0, time.UTC)}}
@@ -74,7 +74,8 @@ func newEnv(t *testing.T) *env {
 		t.Fatal(err)
 	}
 	uis = append(uis, e.app.UI)
-	if err := seedDemo(ctx, e.app, &e.out); err != nil {
+	// One building a grid (about 2,500 residents) keeps each test fast.
+	if err := seedDemoScaled(ctx, e.app, &e.out, 1); err != nil {
 		t.Fatal(err)
 	}
 	for _, line := range strings.Split(e.out.String(), "\n") {

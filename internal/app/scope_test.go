@@ -99,6 +99,20 @@ func TestScopeMatrix(t *testing.T) {
 			body: map[string]any{"source": "x", "geometry": map[string]any{"type": "Polygon", "coordinates": [][][2]float64{{{116, 29}, {116.001, 29}, {116.001, 29.001}, {116, 29}}}}}, status: 404},
 		{name: "LocateOutsideScopeNotFound", actor: "demo-worker", method: "GET", path: "/api/v1/locate?lon=115.8915&lat=28.6915", status: 404},
 
+		// People and households.
+		{name: "WorkerListsOnlyOwnPeople", actor: "demo-worker", method: "GET", path: "/api/v1/people?limit=500", status: 200, inScope: communityB},
+		{name: "SubdistrictListsPeopleInScope", actor: "demo-subdistrict", method: "GET", path: "/api/v1/people?limit=500", status: 200, inScope: "360102002"},
+		{name: "WorkerCannotReadNeighbourPerson", actor: "demo-worker", method: "GET", path: "/api/v1/people/1", status: 404},
+		{name: "WorkerCannotRevealNeighbourPerson", actor: "demo-worker", method: "GET", path: "/api/v1/people/1/personal", status: 404},
+		{name: "WorkerCannotOpenNeighbourHousehold", actor: "demo-worker", method: "GET", path: "/households/1", status: 404},
+		{name: "WorkerCannotRegisterInNeighbour", actor: "demo-worker", method: "POST", path: "/api/v1/people",
+			body:   map[string]any{"name": "x", "id_number": validID("19900101", "001"), "relation": "head", "residence": "registered", "region_code": "360102002001001"},
+			status: 422, has: []string{`"field":"region_code"`}},
+		{name: "WorkerCannotMoveOutNeighbour", actor: "demo-worker", method: "POST", path: "/api/v1/people/1/move-out", body: map[string]any{"version": 1}, status: 404},
+		{name: "DistrictCannotSeePersonalData", actor: "demo-district", method: "GET", path: "/api/v1/people/1/personal", status: 403},
+		{name: "ResidentCannotListPeople", actor: "demo-resident", method: "GET", path: "/api/v1/people", status: 403},
+		{name: "WorkerExportsOnlyOwnPeople", actor: "demo-worker", method: "GET", path: "/people/export.csv", status: 200, hasNot: []string{"360102002001001"}},
+
 		// Tokens: another account's token cannot be revoked or listed.
 		{name: "WorkerCannotListSecretaryTokens", actor: "demo-worker", method: "GET", path: "/api/v1/tokens?user_id=%d", target: "demo-secretary", status: 404},
 	}

@@ -24,6 +24,7 @@ import (
 	"grassroots/internal/platform/module"
 	"grassroots/internal/platform/pii"
 	"grassroots/internal/platform/web"
+	"grassroots/internal/registry"
 	"grassroots/internal/territory"
 )
 
@@ -36,6 +37,7 @@ type App struct {
 	Log       *slog.Logger
 	Territory *territory.Service
 	Accounts  *account.Service
+	Registry  *registry.Service
 	Policy    *authz.Policy
 	Modules   []module.Manifest
 	Router    *web.Router
@@ -75,12 +77,14 @@ func New(ctx context.Context, d *db.DB, o Options) (*App, error) {
 	}
 	a.Territory = territory.NewService(d)
 	a.Accounts = account.NewService(d, a.Territory, a.Policy, o.Keys, acfg)
+	a.Registry = registry.NewService(d, a.Territory, o.Keys)
 	secure := o.Config.SecureCookies || o.Config.TLSCert != ""
 	// The order of this list is the migration order.
 	a.Modules = []module.Manifest{
 		audit.Manifest(d),
 		territory.Manifest(a.Territory),
 		account.Manifest(a.Accounts, secure),
+		registry.Manifest(a.Registry),
 	}
 	if !o.SkipMigrate {
 		if _, err := d.Migrate(ctx, a.Migrations()); err != nil {

@@ -100,15 +100,21 @@ func (p *Policy) Perms(r Role) map[Perm]bool { return p.perms[r] }
 func (p *Policy) All() []Perm { return p.all }
 
 // CanGrant reports whether an actor with role from may create or manage an
-// account with role to: only when every permission of to is also held by
-// from, so nobody can hand out more power than they have.
+// account with role to: only roles below their own in the order of reach
+// (Roles), so nobody hands out their own power or more; the city admin may
+// also manage other city admins.
 func (p *Policy) CanGrant(from, to Role) bool {
-	for perm := range p.perms[to] {
-		if !p.perms[from][perm] {
-			return false
-		}
+	if from == RoleCityAdmin && to == RoleCityAdmin {
+		return true
 	}
-	return true
+	return rank(from) < rank(to)
+}
+
+func rank(r Role) int {
+	if i := slices.Index(Roles, r); i >= 0 {
+		return i
+	}
+	return len(Roles)
 }
 
 // Scope limits what an actor may see and change.

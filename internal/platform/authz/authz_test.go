@@ -27,18 +27,22 @@ func TestPrefixRange(t *testing.T) {
 }
 
 func TestCanGrant(t *testing.T) {
-	p := NewPolicy([]Grant{
-		{Perm: "a", Roles: []Role{RoleCityAdmin, RoleCommunitySecretary}},
-		{Perm: "b", Roles: []Role{RoleCityAdmin}},
-		{Perm: "c", Roles: []Role{RoleCommunitySecretary, RoleResident}},
-	})
-	if !p.CanGrant(RoleCommunitySecretary, RoleResident) {
-		t.Error("a secretary holds every permission of a resident")
-	}
-	if p.CanGrant(RoleCommunitySecretary, RoleCityAdmin) {
-		t.Error("a secretary must not create a city admin")
-	}
-	if p.CanGrant(RoleCityAdmin, RoleResident) {
-		t.Error("the city admin lacks c, so cannot grant it")
+	p := NewPolicy()
+	for _, tt := range []struct {
+		from, to Role
+		want     bool
+	}{
+		{RoleCommunitySecretary, RoleResident, true},
+		{RoleCommunitySecretary, RoleCommunityWorker, true},
+		{RoleCommunitySecretary, RoleCommunitySecretary, false},
+		{RoleCommunitySecretary, RoleCityAdmin, false},
+		{RoleSubdistrictStaff, RoleDistrictStaff, false},
+		{RoleCityAdmin, RoleCityAdmin, true},
+		{RoleCityAdmin, RoleCommunitySecretary, true},
+		{RoleDistrictStaff, RoleDistrictStaff, false},
+	} {
+		if got := p.CanGrant(tt.from, tt.to); got != tt.want {
+			t.Errorf("CanGrant(%s, %s) = %v", tt.from, tt.to, got)
+		}
 	}
 }

@@ -56,7 +56,7 @@ type Querier interface {
 // readers, a busy timeout and immediate transactions so writers queue
 // instead of failing, foreign keys on, and SQLite's own time format so its
 // date functions can read stored times.
-const sqlitePragmas = "_pragma=journal_mode(WAL)&_pragma=busy_timeout(5000)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_txlock=immediate&_time_format=sqlite"
+const sqlitePragmas = "_pragma=journal_mode(WAL)&_pragma=busy_timeout(5000)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_pragma=temp_store(MEMORY)&_pragma=cache_size(-65536)&_txlock=immediate&_time_format=sqlite"
 
 // ParseURL turns a database URL into a driver name and DSN. Accepted forms:
 // "sqlite:path/to/file.db", "sqlite:///abs/path.db", "postgres://…",
@@ -186,6 +186,12 @@ func (tx *Tx) QueryContext(ctx context.Context, q string, args ...any) (*sql.Row
 // QueryRowContext runs q after rebinding placeholders.
 func (tx *Tx) QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row {
 	return tx.tx.QueryRowContext(ctx, rebind(tx.dialect, q), args...)
+}
+
+// PrepareContext prepares q (rebound) for repeated use in the transaction;
+// bulk imports use it.
+func (tx *Tx) PrepareContext(ctx context.Context, q string) (*sql.Stmt, error) {
+	return tx.tx.PrepareContext(ctx, rebind(tx.dialect, q))
 }
 
 // Tx runs fn in a transaction, committing when it returns nil and rolling

@@ -3,6 +3,7 @@ package pii
 import (
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestEncryptRoundTripAndRotation(t *testing.T) {
@@ -69,5 +70,36 @@ func TestMaskAndValidate(t *testing.T) {
 		if ValidPhone(p) != ok {
 			t.Errorf("ValidPhone(%q) != %v", p, ok)
 		}
+	}
+}
+
+func TestParseID(t *testing.T) {
+	now := time.Date(2026, 11, 26, 0, 0, 0, 0, time.UTC)
+	first := "36010219900307123"
+	good := first + string(IDCheckChar(first))
+	info, err := ParseID(good, now)
+	if err != nil || info.Birth.Format("2006-01-02") != "1990-03-07" || !info.Male {
+		t.Fatalf("%s: %+v %v", good, info, err)
+	}
+	wrong := first + string("10X98765432"[(strings.IndexByte("10X98765432", IDCheckChar(first))+1)%11])
+	for id, want := range map[string]error{
+		"3601021990030712":        ErrIDLength,
+		"36010219900307123A":      ErrIDDigits,
+		"36010219901307123" + "0": ErrIDBirth,
+		"36010230000101123" + "0": ErrIDBirth,
+		wrong:                     ErrIDCheck,
+		"01010219900307123" + "0": ErrIDRegion,
+	} {
+		if _, err := ParseID(id, now); err != want {
+			t.Errorf("ParseID(%s) = %v, want %v", id, err, want)
+		}
+	}
+	// A real-format female ID with X check digit round-trips.
+	f := "11010519491231002"
+	if c := IDCheckChar(f); c != 'X' {
+		t.Errorf("check char of the GB 11643 example = %c, want X", c)
+	}
+	if info, err := ParseID(f+"x", now); err != nil || info.Male {
+		t.Errorf("lower-case x: %+v %v", info, err)
 	}
 }

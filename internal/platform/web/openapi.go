@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"reflect"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -202,8 +203,9 @@ func (g *schemaGen) fields(t reflect.Type, props map[string]any, required *[]str
 		if d := f.Tag.Get("doc"); d != "" {
 			s = map[string]any{"allOf": []any{s}, "description": d}
 		}
-		props[name] = s
-		if !strings.Contains(opts, "omitempty") && !strings.Contains(opts, "omitzero") && f.Type.Kind() != reflect.Pointer {
+		props[name] = s // an outer field shadows an embedded one, as in encoding/json
+		if !strings.Contains(opts, "omitempty") && !strings.Contains(opts, "omitzero") && f.Type.Kind() != reflect.Pointer &&
+			!slices.Contains(*required, name) {
 			*required = append(*required, name)
 		}
 	}

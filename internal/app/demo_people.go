@@ -1,0 +1,177 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"strings"
+	"time"
+
+	"grassroots/internal/platform/pii"
+	"grassroots/internal/registry"
+	"grassroots/internal/territory"
+)
+
+// Synthetic population for the demo subdistrict: per grid a few buildings
+// of six floors, two units and two flats a floor; households of one to
+// five people with valid-format ID numbers (GB 11643 check digits),
+// mainland phone numbers and special-care tags at plausible rates. No real
+// person is described. Deterministic from demoSeed.
+
+const (
+	demoFloors        = 6
+	demoUnits         = 2
+	demoFlatsPerFloor = 2
+)
+
+var (
+	demoSurnames = []rune("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤")
+	demoGiven    = []rune("伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华建国建华志强海燕红梅小红玉兰淑珍文博子涵浩然欣怡梓轩一诺雨桐思远嘉怡俊杰晨曦")
+)
+
+func demoName(r *rand.Rand) string {
+	n := 1 + r.IntN(2)
+	var b strings.Builder
+	b.WriteRune(demoSurnames[r.IntN(len(demoSurnames))])
+	for range n {
+		b.WriteRune(demoGiven[r.IntN(len(demoGiven))])
+	}
+	return b.String()
+}
+
+// demoID makes a valid-format ID number for a birth date, unused so far.
+func demoID(r *rand.Rand, used map[string]bool, birth time.Time, male bool) string {
+	for {
+		seq := r.IntN(500) * 2
+		if male {
+			seq++
+		}
+		first := fmt.Sprintf("360102%s%03d", birth.Format("20060102"), seq)
+		if id := first + string(pii.IDCheckChar(first)); !used[id] {
+			used[id] = true
+			return id
+		}
+	}
+}
+
+func demoPhone(r *rand.Rand) string {
+	return fmt.Sprintf("1%d%09d", 3+r.IntN(7), r.IntN(1_000_000_000))
+}
+
+// seedDemoPeople fills every demo grid with buildings, households and
+// residents. It returns the people created (0 on a second run).
+func seedDemoPeople(ctx context.Context, a *App, buildingsPerGrid int) (int, error) {
+	grids, err := a.Territory.Grids(ctx, territory.GridFilter{Region: demoSubdistrict})
+	if err != nil {
+		return 0, err
+	}
+	existing, err := a.Registry.Buildings(ctx, demoSubdistrict, 0, 1)
+	if err != nil || len(existing) > 0 {
+		return 0, err
+	}
+	r := rand.New(rand.NewPCG(demoSeed, 2))
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	var households []registry.HouseholdInput
+	rows := [][]string{registry.PeopleHeader}
+	used := map[string]bool{}
+	for gi, g := range grids {
+		community := strings.TrimSuffix(trimCommittee(mustName(ctx, a, g.CommunityCode)), "社区")
+		for bi := 0; bi < buildingsPerGrid; bi++ {
+			addr := fmt.Sprintf("南昌市东湖区%s路%d号%d栋（演示）", community, gi%4+1, bi+1)
+			b, err := a.Registry.CreateBuilding(ctx, registry.BuildingInput{RegionCode: g.Code, Compound: community + "小区（演示）",
+				Name: fmt.Sprintf("%d栋", bi+1), Address: addr, Floors: demoFloors, Units: demoUnits})
+			if err != nil {
+				return 0, fmt.Errorf("building %s: %w", addr, describe(a, err))
+			}
+			for u := 1; u <= demoUnits; u++ {
+				for f := 1; f <= demoFloors; f++ {
+					for flat := 1; flat <= demoFlatsPerFloor; flat++ {
+						room := fmt.Sprintf("%d单元%d%02d室", u, f, flat)
+						use := registry.SelfOccupied
+						switch x := r.IntN(100); {
+						case x < 8:
+							households = append(households, registry.HouseholdInput{BuildingID: b.ID, Room: room, Address: addr + room, RegionCode: g.Code, HouseUse: registry.Vacant})
+							continue
+						case x < 28:
+							use = registry.Rented
+						}
+						households = append(households, registry.HouseholdInput{BuildingID: b.ID, Room: room, Address: addr + room, RegionCode: g.Code, HouseUse: use})
+						rows = append(rows, demoFamily(r, used, now, addr+room, g.Code, use)...)
+					}
+				}
+			}
+		}
+	}
+	if _, err := a.Registry.ImportHouseholds(ctx, households); err != nil {
+		return 0, fmt.Errorf("households: %w", describe(a, err))
+	}
+	rep, err := a.Registry.ImportPeople(ctx, rows, registry.ImportOptions{})
+	if err != nil {
+		return 0, fmt.Errorf("people: %w", describe(a, err))
+	}
+	if !rep.Committed {
+		return 0, fmt.Errorf("people: %d bad rows, first %+v", len(rep.Errors), rep.Errors[0])
+	}
+	return rep.Created, nil
+}
+
+func mustName(ctx context.Context, a *App, code string) string {
+	r, err := a.Territory.ContainsRegion(ctx, code)
+	if err != nil {
+		return code
+	}
+	return r.Name
+}
+
+// demoFamily makes the rows of one household: a head, maybe a spouse,
+// children or a parent.
+func demoFamily(r *rand.Rand, used map[string]bool, now time.Time, addr, grid string, use registry.HouseUse) [][]string {
+	residence := "户籍"
+	if use == registry.Rented {
+		residence = "流动"
+	} else if r.IntN(10) == 0 {
+		residence = "常住"
+	}
+	headAge := 25 + r.IntN(60)
+	size := 1 + r.IntN(4)
+	if headAge > 75 && r.IntN(2) == 0 {
+		size = 1
+	}
+	person := func(age int, male bool, relation string) []string {
+		birth := now.AddDate(-age, -r.IntN(12), -r.IntN(28))
+		phone := ""
+		if age >= 16 {
+			phone = demoPhone(r)
+		}
+		var tags []string
+		if age >= 70 && size == 1 {
+			tags = append(tags, "独居老人")
+		}
+		if r.IntN(60) == 0 {
+			tags = append(tags, "残疾人")
+		}
+		if r.IntN(40) == 0 {
+			tags = append(tags, "低保")
+		}
+		if male && age >= 30 && r.IntN(25) == 0 {
+			tags = append(tags, "退役军人")
+		}
+		if age >= 25 && r.IntN(12) == 0 {
+			tags = append(tags, "党员")
+		}
+		return []string{demoName(r) + "（演示）", demoID(r, used, birth, male), phone, relation, residence, strings.Join(tags, "、"), addr, grid, ""}
+	}
+	male := r.IntN(2) == 0
+	out := [][]string{person(headAge, male, "户主")}
+	if size >= 2 {
+		out = append(out, person(headAge-3+r.IntN(6), !male, "配偶"))
+	}
+	for i := 2; i < size; i++ {
+		if headAge > 55 && i == 2 {
+			out = append(out, person(headAge-28+r.IntN(6), r.IntN(2) == 0, "子女"))
+			continue
+		}
+		out = append(out, person(max(1, headAge-24-r.IntN(10)), r.IntN(2) == 0, "子女"))
+	}
+	return out
+}

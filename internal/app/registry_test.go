@@ -1,0 +1,242 @@
+package app
+
+import (
+	"bytes"
+	"encoding/csv"
+	"mime/multipart"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/xuri/excelize/v2"
+
+	"grassroots/internal/platform/audit"
+	"grassroots/internal/platform/authz"
+	"grassroots/internal/platform/pii"
+	"grassroots/internal/registry"
+)
+
+// validID makes a valid ID number for a birth date (YYYYMMDD) and sequence.
+func validID(birth, seq string) string {
+	first := "360102" + birth + seq
+	return first + string(pii.IDCheckChar(first))
+}
+
+func csvBytes(rows [][]string) []byte {
+	var b bytes.Buffer
+	w := csv.NewWriter(&b)
+	w.WriteAll(rows)
+	return b.Bytes()
+}
+
+func xlsxBytes(t *testing.T, rows [][]string) []byte {
+	t.Helper()
+	f := excelize.NewFile()
+	for i, row := range rows {
+		for j, v := range row {
+			cell, _ := excelize.CoordinatesToCellName(j+1, i+1)
+			f.SetCellStr("Sheet1", cell, v)
+		}
+	}
+	var b bytes.Buffer
+	if err := f.Write(&b); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+func (c *client) upload(path, name string, data []byte, fields map[string]string) response {
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	mw.WriteField("csrf", c.csrf())
+	for k, v := range fields {
+		mw.WriteField(k, v)
+	}
+	fw, _ := mw.CreateFormFile("file", name)
+	fw.Write(data)
+	mw.Close()
+	return c.do("POST", path, &body, http.Header{"Content-Type": {mw.FormDataContentType()}})
+}
+
+func TestRegisterAndFindPerson(t *testing.T) {
+	e := newEnv(t)
+	c := e.login("demo-grid") // grid worker of 民巷社区
+	id := validID("19850412", "123")
+	bad := c.form("/people", url.Values{"name": {"测试甲"}, "id_number": {id[:17] + "0"}, "relation": {"head"}, "residence": {"registered"},
+		"region_code": {demoGridA}, "phone": {"123"}})
+	if bad.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(bad.body, "校验码错误") || !strings.Contains(bad.body, "11 位") {
+		t.Fatalf("bad person: %d", bad.StatusCode)
+	}
+	if strings.Contains(bad.body, id[:17]) {
+		t.Error("the refused form echoes the ID number back")
+	}
+	ok := c.form("/people", url.Values{"name": {"测试甲"}, "id_number": {id}, "relation": {"head"}, "residence": {"registered"},
+		"region_code": {demoGridA}, "phone": {"13912340000"}, "tags": {"veteran", "elderly_alone"}})
+	if ok.StatusCode != http.StatusSeeOther {
+		t.Fatalf("register: %d %s", ok.StatusCode, ok.body)
+	}
+	card := c.get(ok.Header.Get("Location"))
+	if !strings.Contains(card.body, "3601**********"+id[14:]) || strings.Contains(card.body, id) || !strings.Contains(card.body, "退役军人") || !strings.Contains(card.body, "男") {
+		t.Errorf("person card must show the masked ID, sex and tags")
+	}
+	again := c.form("/people", url.Values{"name": {"测试乙"}, "id_number": {id}, "relation": {"head"}, "residence": {"registered"}, "region_code": {demoGridA}})
+	if !strings.Contains(again.body, "已登记") {
+		t.Errorf("a second registration of the same ID: %d", again.StatusCode)
+	}
+	// One search box: name, pinyin initials, exact ID, exact phone.
+	for _, q := range []string{"测试甲", "csj", id, "13912340000"} {
+		res := c.get("/people?q=" + url.QueryEscape(q))
+		if !strings.Contains(res.body, "测试甲") {
+			t.Errorf("search %q does not find the person", q)
+		}
+	}
+	// The plain ID number is nowhere in the table.
+	var n int
+	e.app.DB.QueryRowContext(tCtx, `SELECT COUNT(*) FROM registry_people WHERE id_enc LIKE ? OR id_masked = ? OR name_initials = ''`, "%"+id+"%", id).Scan(&n)
+	if n != 0 {
+		t.Errorf("%d rows hold the ID number in clear", n)
+	}
+	// Another community's worker does not find the person, even by exact ID.
+	if res := e.login("demo-worker").get("/people?q=" + id); strings.Contains(res.body, "测试甲") {
+		t.Error("a worker of another community finds the person")
+	}
+}
+
+func TestPersonalReadExportAndMoveOut(t *testing.T) {
+	e := newEnv(t)
+	c := e.login("demo-secretary")
+	var list struct {
+		Items []registry.Person `json:"items"`
+	}
+	c.get("/api/v1/people?limit=1&region="+demoGridA).json(t, &list)
+	if len(list.Items) != 1 {
+		t.Fatal("no demo resident in the grid")
+	}
+	p := list.Items[0]
+	frag := c.do("POST", "/people/"+itoa(p.ID)+"/personal", nil, http.Header{"HX-Request": {"true"}, "X-CSRF-Token": {c.csrf()}})
+	if frag.StatusCode != 200 || !strings.Contains(frag.body, `id="id-full"`) {
+		t.Fatalf("reveal: %d %s", frag.StatusCode, frag.body)
+	}
+	var pd registry.Personal
+	c.get("/api/v1/people/"+itoa(p.ID)+"/personal").json(t, &pd)
+	if _, err := pii.ParseID(pd.IDNumber, e.clock.Now()); err != nil || pii.MaskID(pd.IDNumber) != p.IDMasked {
+		t.Errorf("unmasked ID %q does not match the mask %q", pd.IDNumber, p.IDMasked)
+	}
+	reads, _ := audit.Find(tCtx, e.app.DB, authz.All, audit.Filter{Action: "registry.person.read_personal", ObjectID: itoa(p.ID)})
+	if len(reads) != 2 {
+		t.Errorf("%d audited reads, want 2", len(reads))
+	}
+	// District staff see masks only.
+	if r := e.login("demo-district").get("/api/v1/people/" + itoa(p.ID) + "/personal"); r.StatusCode != 403 {
+		t.Errorf("district staff read personal data: %d", r.StatusCode)
+	}
+	ex := c.get("/people/" + itoa(p.ID) + "/export.json")
+	if ex.StatusCode != 200 || !strings.Contains(ex.body, pd.IDNumber) || !strings.Contains(ex.body, "registry.person.read_personal") {
+		t.Errorf("PIPL export: %d", ex.StatusCode)
+	}
+	// Moving out erases the personal data, keeps statistics.
+	mv := c.form("/people/"+itoa(p.ID)+"/move-out", url.Values{"version": {itoa(int64(p.Version))}})
+	if mv.StatusCode != http.StatusSeeOther {
+		t.Fatalf("move out: %d %s", mv.StatusCode, mv.body)
+	}
+	var name, idEnc, birth string
+	e.app.DB.QueryRowContext(tCtx, `SELECT name, id_enc, birth_date FROM registry_people WHERE id = ?`, p.ID).Scan(&name, &idEnc, &birth)
+	if name == p.Name || idEnc != "" || !strings.HasSuffix(birth, "-01-01") {
+		t.Errorf("after moving out: %q %q %q", name, idEnc, birth)
+	}
+	if r := c.get("/api/v1/people/" + itoa(p.ID) + "/personal"); r.StatusCode != http.StatusConflict {
+		t.Errorf("personal data of an anonymised person: %d", r.StatusCode)
+	}
+	// The same ID number can be registered again on return.
+	again := c.api("POST", "/api/v1/people", map[string]any{"name": "回来了", "id_number": pd.IDNumber, "relation": "head", "residence": "registered", "region_code": demoGridA})
+	if again.StatusCode != http.StatusCreated {
+		t.Errorf("re-registration after moving out: %d %s", again.StatusCode, again.body)
+	}
+}
+
+func TestHouseholdCard(t *testing.T) {
+	e := newEnv(t)
+	c := e.login("demo-grid")
+	var hs struct {
+		Items []registry.Household `json:"items"`
+	}
+	c.get("/api/v1/households?limit=50&region="+demoGridA).json(t, &hs)
+	var h registry.Household
+	for _, x := range hs.Items {
+		if x.Members >= 2 {
+			h = x
+			break
+		}
+	}
+	if h.ID == 0 {
+		t.Fatal("no demo household with two members")
+	}
+	page := c.get("/households/" + itoa(h.ID))
+	if page.StatusCode != 200 || !strings.Contains(page.body, "户主") || !strings.Contains(page.body, h.Address) {
+		t.Fatalf("household card: %d", page.StatusCode)
+	}
+	var card registry.HouseholdCard
+	c.get("/api/v1/households/"+itoa(h.ID)).json(t, &card)
+	if len(card.Members) != h.Members || card.Members[0].Relation != "head" {
+		t.Errorf("card members %d (head first?), list says %d", len(card.Members), h.Members)
+	}
+	if r := c.get("/people/new?household=" + itoa(h.ID)); r.StatusCode != 200 {
+		t.Errorf("new member form: %d", r.StatusCode)
+	}
+}
+
+func TestImportPeopleSpreadsheet(t *testing.T) {
+	e := newEnv(t)
+	c := e.login("demo-grid")
+	rows := [][]string{registry.PeopleHeader,
+		{"导入甲", validID("19700101", "011"), "13800000001", "户主", "户籍", "党员、低保", "导入路1号101室", demoGridA, "自住"},
+		{"导入乙", validID("19720202", "022"), "", "配偶", "户籍", "", "导入路1号101室", demoGridA, ""},
+		{"", "36010219700101011X", "12", "叔叔", "外星", "会飞", "", "360103001001001", "卖掉"},
+	}
+	res := c.upload("/people/import", "people.xlsx", xlsxBytes(t, rows), nil)
+	if res.StatusCode != http.StatusUnprocessableEntity {
+		t.Fatalf("import with a bad row: %d", res.StatusCode)
+	}
+	for _, want := range []string{"第 4 行「姓名」", "第 4 行「身份证号」", "第 4 行「手机号」", "第 4 行「与户主关系」", "第 4 行「人口类型」", "第 4 行「标签」", "第 4 行「住址」", "第 4 行「网格代码」", "第 4 行「房屋用途」", "未导入任何数据"} {
+		if !strings.Contains(res.body, want) {
+			t.Errorf("report lacks %q", want)
+		}
+	}
+	if r := c.get("/people?q=导入甲"); strings.Contains(r.body, ">导入甲</a>") {
+		t.Fatal("a refused import wrote people")
+	}
+	ok := c.upload("/people/import", "people.xlsx", xlsxBytes(t, rows), map[string]string{"keep_good": "on"})
+	if ok.StatusCode != 200 || !strings.Contains(ok.body, "新增 2") || !strings.Contains(ok.body, "新建户 1") {
+		t.Fatalf("keep good: %d %s", ok.StatusCode, ok.body)
+	}
+	// The same rows again, as CSV through the API: nothing changes.
+	api := c.do("POST", "/api/v1/people/import", bytes.NewReader(csvBytes(rows[:3])), http.Header{"Content-Type": {"text/csv"}, "X-CSRF-Token": {c.csrf()}})
+	var rep registry.ImportReport
+	api.json(t, &rep)
+	if api.StatusCode != 200 || rep.Unchanged != 2 || rep.Created+rep.Updated != 0 {
+		t.Errorf("re-import: %d %+v", api.StatusCode, rep)
+	}
+	// Template and export.
+	if r := c.get("/people/template.xlsx"); r.StatusCode != 200 || len(r.body) < 1000 {
+		t.Errorf("xlsx template: %d", r.StatusCode)
+	}
+	if r := c.get("/people/template.csv"); !strings.Contains(r.body, strings.Join(registry.PeopleHeader, ",")) {
+		t.Errorf("csv template: %s", r.body)
+	}
+	exp := c.get("/people/export.csv?q=导入")
+	if !strings.Contains(exp.body, "导入甲") || strings.Contains(exp.body, validID("19700101", "011")) || !strings.Contains(exp.body, "党员、低保") {
+		t.Errorf("masked export: %s", exp.body)
+	}
+	full := c.get("/people/export.csv?unmasked=1&q=导入")
+	if !strings.Contains(full.body, validID("19700101", "011")) {
+		t.Errorf("unmasked export lacks the ID number")
+	}
+	es, _ := audit.Find(tCtx, e.app.DB, authz.All, audit.Filter{Action: "registry.person.export_list"})
+	if len(es) != 2 {
+		t.Errorf("%d list exports audited, want 2", len(es))
+	}
+	if r := c.get("/people/import"); r.StatusCode != 200 {
+		t.Errorf("import form: %d", r.StatusCode)
+	}
+}

@@ -1,0 +1,393 @@
+package registry
+
+import (
+	"bytes"
+	"encoding/csv"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/xuri/excelize/v2"
+
+	"grassroots/internal/platform/audit"
+	"grassroots/internal/platform/authz"
+	"grassroots/internal/platform/errs"
+	"grassroots/internal/platform/module"
+	"grassroots/internal/platform/web"
+)
+
+// Manifest registers the registry module.
+func Manifest(svc *Service) module.Manifest {
+	m := Migrations()
+	return module.Manifest{
+		Name: "registry", Migrations: &m, Grants: Grants(), Templates: sub(templateFiles, "templates"), Messages: sub(messageFiles, "messages"),
+		Menu:   []web.MenuItem{{Key: "nav.people", Path: "/people", Perm: PermView, Order: 10}},
+		Routes: func(r *web.Router) { (&handler{svc: svc, ui: r.UI()}).routes(r) },
+	}
+}
+
+type handler struct {
+	svc *Service
+	ui  *web.UI
+}
+
+func (h *handler) routes(r *web.Router) {
+	r.Page("GET /people", PermView, h.handlePeople)
+	r.Page("GET /people/new", PermEdit, h.handlePersonNew)
+	r.Page("POST /people", PermEdit, h.handlePersonCreate)
+	r.Page("GET /people/{id}", PermView, h.handlePerson)
+	r.Page("POST /people/{id}/personal", PermPersonal, h.handlePersonal)
+	r.Page("POST /people/{id}/move-out", PermEdit, h.handleMoveOut)
+	r.Page("GET /people/{id}/export.json", PermPersonal, h.handleExport)
+	r.Page("GET /households/{id}", PermView, h.handleHousehold)
+	r.Page("GET /people/import", PermEdit, h.handleImportForm)
+	r.PageUpload("POST /people/import", PermEdit, h.handleImport)
+	r.Page("GET /people/template.csv", PermView, h.handleTemplateCSV)
+	r.Page("GET /people/template.xlsx", PermView, h.handleTemplateXLSX)
+	r.Page("GET /people/export.csv", PermView, h.handleExportCSV)
+	h.apiRoutes(r)
+}
+
+func pathID(r *http.Request, kind string) (int64, error) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, errs.NotFoundf(kind)
+	}
+	return id, nil
+}
+
+func (h *handler) fieldMessages(lang string, err error) []string {
+	var out []string
+	for _, f := range errs.As(err).Fields {
+		out = append(out, h.ui.FieldMessage(lang, f))
+	}
+	return out
+}
+
+func filterFrom(r *http.Request) PersonFilter {
+	q := r.URL.Query()
+	return PersonFilter{Q: q.Get("q"), Tag: q.Get("tag"), Residence: Residence(q.Get("residence")), Region: q.Get("region"),
+		MovedOut: q.Get("moved_out") == "1"}
+}
+
+type peoplePage struct {
+	web.Page
+	People     []*Person
+	Filter     PersonFilter
+	Tags       []string
+	Residences []Residence
+	CanEdit    bool
+	Query      string
+}
+
+func (h *handler) handlePeople(w http.ResponseWriter, r *http.Request) error {
+	f := filterFrom(r)
+	f.Limit = 200
+	people, err := h.svc.People(r.Context(), f)
+	if err != nil {
+		return err
+	}
+	p := peoplePage{Page: h.ui.Page(r, "title.people"), People: people, Filter: f, Tags: Tags, Residences: Residences, Query: r.URL.RawQuery}
+	p.CanEdit = p.Actor.Can(PermEdit)
+	return h.ui.Render(w, r, http.StatusOK, "people", "people-rows", p)
+}
+
+type personFormPage struct {
+	web.Page
+	Form       PersonInput
+	Errors     []string
+	Relations  []string
+	Residences []Residence
+	Tags       []string
+}
+
+func (h *handler) handlePersonNew(w http.ResponseWriter, r *http.Request) error {
+	hid, _ := strconv.ParseInt(r.URL.Query().Get("household"), 10, 64)
+	p := personFormPage{Page: h.ui.Page(r, "title.person_new"), Relations: Relations, Residences: Residences, Tags: Tags,
+		Form: PersonInput{HouseholdID: hid, Residence: Registered, Relation: "head"}}
+	return h.ui.Render(w, r, http.StatusOK, "person_new", "", p)
+}
+
+func (h *handler) handlePersonCreate(w http.ResponseWriter, r *http.Request) error {
+	if err := r.ParseForm(); err != nil {
+		return errs.E(errs.Malformed, "err.malformed", err.Error())
+	}
+	hid, _ := strconv.ParseInt(r.PostFormValue("household_id"), 10, 64)
+	in := PersonInput{Name: r.PostFormValue("name"), IDNumber: r.PostFormValue("id_number"), Phone: r.PostFormValue("phone"),
+		HouseholdID: hid, RegionCode: r.PostFormValue("region_code"), Relation: r.PostFormValue("relation"),
+		Residence: Residence(r.PostFormValue("residence")), Tags: r.PostForm["tags"]}
+	person, err := h.svc.CreatePerson(r.Context(), in)
+	if errs.CodeOf(err) == errs.Invalid {
+		p := personFormPage{Page: h.ui.Page(r, "title.person_new"), Form: in, Relations: Relations, Residences: Residences, Tags: Tags}
+		p.Form.IDNumber = "" // not echoed back into the page
+		p.Errors = h.fieldMessages(p.Lang, err)
+		return h.ui.Render(w, r, http.StatusUnprocessableEntity, "person_new", "", p)
+	}
+	if err != nil {
+		return err
+	}
+	return web.Redirect(w, r, "/people/"+strconv.FormatInt(person.ID, 10), "flash.person_saved")
+}
+
+type personPage struct {
+	web.Page
+	Person    *Person
+	Household *Household
+	Age       int
+	Personal  *Personal
+	CanEdit   bool
+	CanSee    bool
+}
+
+func (h *handler) personPage(r *http.Request, id int64) (personPage, error) {
+	person, err := h.svc.Person(r.Context(), id)
+	if err != nil {
+		return personPage{}, err
+	}
+	p := personPage{Page: h.ui.Page(r, "title.person"), Person: person, Age: person.Age(time.Now())}
+	p.Title = person.Name
+	p.CanEdit, p.CanSee = p.Actor.Can(PermEdit), p.Actor.Can(PermPersonal)
+	if person.HouseholdID != 0 {
+		if hh, err := h.svc.Household(r.Context(), person.HouseholdID); err == nil {
+			p.Household = &hh
+		}
+	}
+	return p, nil
+}
+
+func (h *handler) handlePerson(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "kind.person")
+	if err != nil {
+		return err
+	}
+	p, err := h.personPage(r, id)
+	if err != nil {
+		return err
+	}
+	return h.ui.Render(w, r, http.StatusOK, "person", "", p)
+}
+
+func (h *handler) handlePersonal(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "kind.person")
+	if err != nil {
+		return err
+	}
+	p, err := h.personPage(r, id)
+	if err != nil {
+		return err
+	}
+	pd, err := h.svc.Personal(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	p.Personal = &pd
+	w.Header().Set("Cache-Control", "no-store")
+	return h.ui.Render(w, r, http.StatusOK, "person", "personal", p)
+}
+
+func (h *handler) handleMoveOut(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "kind.person")
+	if err != nil {
+		return err
+	}
+	v, _ := strconv.Atoi(r.PostFormValue("version"))
+	if err := h.svc.MoveOut(r.Context(), id, v); err != nil {
+		return err
+	}
+	return web.Redirect(w, r, "/people/"+strconv.FormatInt(id, 10), "flash.moved_out")
+}
+
+func (h *handler) handleExport(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "kind.person")
+	if err != nil {
+		return err
+	}
+	ex, err := h.svc.ExportPerson(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="person-%d.json"`, id))
+	w.Header().Set("Cache-Control", "no-store")
+	return web.JSON(w, http.StatusOK, ex)
+}
+
+type householdPage struct {
+	web.Page
+	Household Household
+	Building  *Building
+	Members   []*Person
+	CanEdit   bool
+}
+
+func (h *handler) handleHousehold(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "kind.household")
+	if err != nil {
+		return err
+	}
+	hh, err := h.svc.Household(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	members, err := h.svc.Members(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	p := householdPage{Page: h.ui.Page(r, "title.household"), Household: hh, Members: members}
+	p.Title = hh.Address
+	p.CanEdit = p.Actor.Can(PermEdit)
+	if hh.BuildingID != 0 {
+		if b, err := h.svc.Building(r.Context(), hh.BuildingID); err == nil {
+			p.Building = &b
+		}
+	}
+	return h.ui.Render(w, r, http.StatusOK, "household", "", p)
+}
+
+type importPage struct {
+	web.Page
+	Report *ImportReport
+	Errors []string
+}
+
+func (h *handler) handleImportForm(w http.ResponseWriter, r *http.Request) error {
+	return h.ui.Render(w, r, http.StatusOK, "people_import", "", importPage{Page: h.ui.Page(r, "title.people_import")})
+}
+
+func (h *handler) handleImport(w http.ResponseWriter, r *http.Request) error {
+	f, hdr, err := r.FormFile("file")
+	if err != nil {
+		return errs.Field("file", "rule.required", "")
+	}
+	defer f.Close()
+	data, err := io.ReadAll(f)
+	if err != nil {
+		return err
+	}
+	p := importPage{Page: h.ui.Page(r, "title.people_import")}
+	rows, err := ReadTable(hdr.Filename, data)
+	if err == nil {
+		var rep ImportReport
+		rep, err = h.svc.ImportPeople(r.Context(), rows, ImportOptions{KeepGood: r.PostFormValue("keep_good") == "on"})
+		p.Report = &rep
+		for _, e := range rep.Errors {
+			p.Errors = append(p.Errors, h.rowError(p.Page, e))
+		}
+	}
+	if errs.CodeOf(err) == errs.Invalid {
+		p.Errors = append(p.Errors, h.ui.Message(p.Lang, errs.As(err)))
+		p.Errors = append(p.Errors, h.fieldMessages(p.Lang, err)...)
+		return h.ui.Render(w, r, http.StatusUnprocessableEntity, "people_import", "", p)
+	}
+	if err != nil {
+		return err
+	}
+	status := http.StatusOK
+	if !p.Report.Committed {
+		status = http.StatusUnprocessableEntity
+	}
+	return h.ui.Render(w, r, status, "people_import", "", p)
+}
+
+func (h *handler) rowError(p web.Page, e RowError) string {
+	return p.T("import.row_error", e.Row, e.Column) + " " + p.T(e.Rule, e.Param)
+}
+
+var templateExample = []string{"张三", "360102199003071234", "13800138000", "户主", "户籍", "党员、退役军人", "东湖区某某路1号3栋2单元301室", "360102002001001", "自住"}
+
+func (h *handler) handleTemplateCSV(w http.ResponseWriter, r *http.Request) error {
+	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	w.Header().Set("Content-Disposition", `attachment; filename="people-template.csv"`)
+	_, _ = w.Write([]byte("\ufeff"))
+	cw := csv.NewWriter(w)
+	_ = cw.Write(PeopleHeader)
+	_ = cw.Write(templateExample)
+	cw.Flush()
+	return cw.Error()
+}
+
+func (h *handler) handleTemplateXLSX(w http.ResponseWriter, r *http.Request) error {
+	f := excelize.NewFile()
+	defer f.Close()
+	sheet := "Sheet1"
+	for i, v := range PeopleHeader {
+		cell, _ := excelize.CoordinatesToCellName(i+1, 1)
+		_ = f.SetCellStr(sheet, cell, v)
+		cell2, _ := excelize.CoordinatesToCellName(i+1, 2)
+		_ = f.SetCellStr(sheet, cell2, templateExample[i]) // strings: ID numbers must not become numbers
+	}
+	_ = f.SetColWidth(sheet, "A", "I", 18)
+	var buf bytes.Buffer
+	if err := f.Write(&buf); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+	w.Header().Set("Content-Disposition", `attachment; filename="people-template.xlsx"`)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+// handleExportCSV writes the filtered people in the import format, masked;
+// with ?unmasked=1 and the personal-data permission the ID numbers and
+// phones are in clear, and the export is audited with its size.
+func (h *handler) handleExportCSV(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	f := filterFrom(r)
+	f.Limit = 1000
+	unmasked := r.URL.Query().Get("unmasked") == "1"
+	a := authz.ActorFrom(ctx)
+	if unmasked && !a.Can(PermPersonal) {
+		return errs.E(errs.Forbidden, "err.forbidden")
+	}
+	var all []*Person
+	for {
+		page, err := h.svc.People(ctx, f)
+		if err != nil {
+			return err
+		}
+		all = append(all, page...)
+		if len(page) < f.Limit {
+			break
+		}
+		f.AfterID = page[len(page)-1].ID
+	}
+	addr := map[int64]string{}
+	var buf bytes.Buffer
+	buf.WriteString("\ufeff")
+	cw := csv.NewWriter(&buf)
+	_ = cw.Write(PeopleHeader)
+	for _, p := range all {
+		idn, phone := p.IDMasked, p.PhoneMasked
+		if unmasked {
+			pd, err := h.svc.personalNoAudit(p)
+			if err != nil {
+				return err
+			}
+			idn, phone = pd.IDNumber, pd.Phone
+		}
+		if _, ok := addr[p.HouseholdID]; !ok && p.HouseholdID != 0 {
+			if hh, err := h.svc.Household(ctx, p.HouseholdID); err == nil {
+				addr[p.HouseholdID] = hh.Address
+			}
+		}
+		var tags []string
+		for _, t := range p.Tags {
+			tags = append(tags, label(tagLabels, t))
+		}
+		_ = cw.Write([]string{p.Name, idn, phone, label(relationLabels, p.Relation), label(residenceLabels, string(p.Residence)),
+			strings.Join(tags, "、"), addr[p.HouseholdID], p.RegionCode, ""})
+	}
+	cw.Flush()
+	err := audit.RecordRead(ctx, h.svc.db, audit.Entry{Action: "registry.person.export_list", ObjectType: "person", ObjectID: "*",
+		Region: a.Scope.Region, Detail: map[string]any{"rows": len(all), "unmasked": unmasked, "query": r.URL.RawQuery}})
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	w.Header().Set("Content-Disposition", `attachment; filename="people.csv"`)
+	w.Header().Set("Cache-Control", "no-store")
+	_, err = buf.WriteTo(w)
+	return err
+}

@@ -1,0 +1,548 @@
+package registry
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"grassroots/internal/platform/audit"
+	"grassroots/internal/platform/authz"
+	"grassroots/internal/platform/db"
+	"grassroots/internal/platform/errs"
+	"grassroots/internal/platform/pii"
+	"grassroots/internal/territory"
+)
+
+// Service is the registry's API.
+type Service struct {
+	db   *db.DB
+	terr *territory.Service
+	keys *pii.Keyring
+}
+
+// NewService returns the registry service.
+func NewService(d *db.DB, terr *territory.Service, keys *pii.Keyring) *Service {
+	return &Service{db: d, terr: terr, keys: keys}
+}
+
+// checkRegion accepts a grid or a community inside the actor's scope.
+func (s *Service) checkRegion(ctx context.Context, fe *errs.Fields, code string) {
+	if code == "" {
+		fe.Add("region_code", "rule.required", "")
+		return
+	}
+	r, err := s.terr.ContainsRegion(ctx, code)
+	if err != nil || (r.Level != territory.LevelGrid && r.Level != territory.LevelCommunity) {
+		fe.Add("region_code", "rule.grid_or_community", code)
+	}
+}
+
+// BuildingInput creates a building.
+type BuildingInput struct {
+	RegionCode string   `json:"region_code"`
+	Compound   string   `json:"compound,omitempty"`
+	Name       string   `json:"name"`
+	Address    string   `json:"address"`
+	Floors     int      `json:"floors"`
+	Units      int      `json:"units"`
+	Lon        *float64 `json:"lon,omitempty"`
+	Lat        *float64 `json:"lat,omitempty"`
+}
+
+// CreateBuilding adds a building. With a location and no region, the
+// building is placed in the grid that contains it.
+func (s *Service) CreateBuilding(ctx context.Context, in BuildingInput) (Building, error) {
+	var fe errs.Fields
+	in.Name, in.Address = strings.TrimSpace(in.Name), strings.TrimSpace(in.Address)
+	if in.RegionCode == "" && in.Lon != nil && in.Lat != nil {
+		if g, ok := s.terr.LocateGrid(*in.Lon, *in.Lat); ok {
+			in.RegionCode = g
+		}
+	}
+	s.checkRegion(ctx, &fe, in.RegionCode)
+	if in.Name == "" {
+		fe.Add("name", "rule.required", "")
+	}
+	if in.Address == "" {
+		fe.Add("address", "rule.required", "")
+	}
+	if in.Floors < 0 || in.Floors > 200 {
+		fe.Add("floors", "rule.range", "0–200")
+	}
+	if in.Units < 0 || in.Units > 50 {
+		fe.Add("units", "rule.range", "0–50")
+	}
+	if err := fe.Err(); err != nil {
+		return Building{}, err
+	}
+	b := Building{RegionCode: in.RegionCode, Compound: in.Compound, Name: in.Name, Address: in.Address, Floors: in.Floors, Units: in.Units, Lon: in.Lon, Lat: in.Lat}
+	err := s.db.Tx(ctx, func(tx *db.Tx) error {
+		b.CreatedAt = tx.Now()
+		err := tx.QueryRowContext(ctx, `/* registry.CreateBuilding */
+			INSERT INTO registry_buildings (region_code, compound, name, address, floors, units, lon, lat, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			b.RegionCode, b.Compound, b.Name, b.Address, b.Floors, b.Units, b.Lon, b.Lat, b.CreatedAt, b.CreatedAt).Scan(&b.ID)
+		if db.IsUniqueViolation(err) {
+			return errs.Field("address", "rule.unique", "")
+		}
+		if err != nil {
+			return fmt.Errorf("registry: insert building: %w", err)
+		}
+		return audit.Record(ctx, tx, audit.Entry{Action: "registry.building.create", ObjectType: "building",
+			ObjectID: strconv.FormatInt(b.ID, 10), Region: b.RegionCode, After: b})
+	})
+	return b, err
+}
+
+// Building returns one building in scope.
+func (s *Service) Building(ctx context.Context, id int64) (Building, error) {
+	return findBuilding(ctx, s.db, authz.ScopeFrom(ctx), id)
+}
+
+// Buildings lists buildings in scope.
+func (s *Service) Buildings(ctx context.Context, region string, afterID int64, limit int) ([]Building, error) {
+	return findBuildings(ctx, s.db, authz.ScopeFrom(ctx), region, afterID, limit)
+}
+
+// HouseholdInput creates a household.
+type HouseholdInput struct {
+	BuildingID int64    `json:"building_id,omitempty"`
+	Room       string   `json:"room,omitempty"`
+	Address    string   `json:"address,omitempty" doc:"defaults to the building's address and the room"`
+	RegionCode string   `json:"region_code,omitempty" doc:"defaults to the building's grid"`
+	HouseUse   HouseUse `json:"house_use"`
+}
+
+// CreateHousehold adds a household in a house.
+func (s *Service) CreateHousehold(ctx context.Context, in HouseholdInput) (Household, error) {
+	var fe errs.Fields
+	if in.BuildingID != 0 {
+		b, err := s.Building(ctx, in.BuildingID)
+		if err != nil {
+			fe.Add("building_id", "rule.building", "")
+		} else {
+			if in.RegionCode == "" {
+				in.RegionCode = b.RegionCode
+			}
+			if in.Address == "" {
+				in.Address = b.Address + strings.TrimSpace(in.Room)
+			}
+		}
+	}
+	in.Address = strings.TrimSpace(in.Address)
+	if in.Address == "" {
+		fe.Add("address", "rule.required", "")
+	}
+	if in.HouseUse == "" {
+		in.HouseUse = SelfOccupied
+	}
+	if !slices.Contains(HouseUses, in.HouseUse) {
+		fe.Add("house_use", "rule.one_of", "self_occupied, rented, vacant")
+	}
+	s.checkRegion(ctx, &fe, in.RegionCode)
+	if err := fe.Err(); err != nil {
+		return Household{}, err
+	}
+	h := Household{RegionCode: in.RegionCode, BuildingID: in.BuildingID, Room: in.Room, Address: in.Address, HouseUse: in.HouseUse, Version: 1}
+	err := s.db.Tx(ctx, func(tx *db.Tx) error {
+		var err error
+		h, err = insertHousehold(ctx, tx, h)
+		if err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, audit.Entry{Action: "registry.household.create", ObjectType: "household",
+			ObjectID: strconv.FormatInt(h.ID, 10), Region: h.RegionCode, After: h})
+	})
+	return h, err
+}
+
+func insertHousehold(ctx context.Context, tx *db.Tx, h Household) (Household, error) {
+	var b any
+	if h.BuildingID != 0 {
+		b = h.BuildingID
+	}
+	h.CreatedAt = tx.Now()
+	err := tx.QueryRowContext(ctx, `/* registry.insertHousehold */
+		INSERT INTO registry_households (region_code, building_id, room, address, house_use, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`, h.RegionCode, b, h.Room, h.Address, string(h.HouseUse), h.CreatedAt, h.CreatedAt).Scan(&h.ID)
+	if db.IsUniqueViolation(err) {
+		return h, errs.Field("address", "rule.unique", "")
+	}
+	if err != nil {
+		return h, fmt.Errorf("registry: insert household: %w", err)
+	}
+	return h, nil
+}
+
+// Household returns a household in scope.
+func (s *Service) Household(ctx context.Context, id int64) (Household, error) {
+	return findHousehold(ctx, s.db, authz.ScopeFrom(ctx), id)
+}
+
+// Households lists households in scope.
+func (s *Service) Households(ctx context.Context, region, addr string, afterID int64, limit int) ([]Household, error) {
+	return findHouseholds(ctx, s.db, authz.ScopeFrom(ctx), region, addr, afterID, limit)
+}
+
+// Members lists the people of a household.
+func (s *Service) Members(ctx context.Context, householdID int64) ([]*Person, error) {
+	qb := db.NewQuery(`/* registry.Members */ SELECT `+personCols+` FROM registry_people p`).
+		And("p.household_id = ?", householdID).And("p.moved_out_at IS NULL").Scope(authz.ScopeFrom(ctx), "p.region_code", "")
+	qb.Tail("ORDER BY CASE p.relation WHEN 'head' THEN 0 ELSE 1 END, p.birth_date")
+	q, args := qb.SQL()
+	return db.Collect(ctx, s.db, q, args, scanPerson)
+}
+
+// validatePerson checks a person's own fields (not where they live) and
+// returns the normalised ID number and what it tells.
+func (s *Service) validatePerson(fe *errs.Fields, in *PersonInput) (string, pii.IDInfo) {
+	in.Name = strings.TrimSpace(in.Name)
+	if in.Name == "" {
+		fe.Add("name", "rule.required", "")
+	} else if utf8.RuneCountInString(in.Name) > 40 {
+		fe.Add("name", "rule.max_length", "40")
+	}
+	id := pii.NormaliseID(strings.TrimSpace(in.IDNumber))
+	info, err := pii.ParseID(id, s.db.Now())
+	if err != nil {
+		fe.Add("id_number", err.Error(), "")
+	}
+	in.Phone = strings.TrimSpace(in.Phone)
+	if in.Phone != "" && !pii.ValidPhone(in.Phone) {
+		fe.Add("phone", "rule.phone", "")
+	}
+	if !slices.Contains(Relations, in.Relation) {
+		fe.Add("relation", "rule.one_of", strings.Join(Relations, ", "))
+	}
+	if !slices.Contains(Residences, in.Residence) {
+		fe.Add("residence", "rule.one_of", "registered, permanent, floating")
+	}
+	for _, t := range in.Tags {
+		if !slices.Contains(Tags, t) {
+			fe.Add("tags", "rule.one_of", strings.Join(Tags, ", "))
+			break
+		}
+	}
+	return id, info
+}
+
+// seal builds the stored row of a valid person, sealing the personal data.
+func (s *Service) seal(in PersonInput, id string, info pii.IDInfo) (personRow, error) {
+	r := personRow{regionCode: in.RegionCode, name: in.Name, initials: Initials(in.Name), idHash: s.keys.Hash(id), idMasked: pii.MaskID(id),
+		phoneHash: s.keys.Hash(in.Phone), phoneMasked: maskPhone(in.Phone), birth: info.Birth.Format("2006-01-02"), sex: "female",
+		relation: in.Relation, residence: string(in.Residence), tags: strings.Join(in.Tags, ","), householdID: in.HouseholdID}
+	if info.Male {
+		r.sex = "male"
+	}
+	var err error
+	if r.idEnc, err = s.keys.Encrypt(id); err != nil {
+		return r, err
+	}
+	if r.phoneEnc, err = s.keys.Encrypt(in.Phone); err != nil {
+		return r, err
+	}
+	return r, nil
+}
+
+// row validates a person input, with where they live, and seals it. It
+// reports every broken rule.
+func (s *Service) row(ctx context.Context, q db.Querier, in PersonInput) (personRow, error) {
+	var fe errs.Fields
+	id, info := s.validatePerson(&fe, &in)
+	if in.HouseholdID != 0 {
+		h, err := findHousehold(ctx, q, authz.ScopeFrom(ctx), in.HouseholdID)
+		if err != nil {
+			fe.Add("household_id", "rule.household", "")
+		} else if in.RegionCode == "" {
+			in.RegionCode = h.RegionCode
+		}
+	}
+	s.checkRegion(ctx, &fe, in.RegionCode)
+	if err := fe.Err(); err != nil {
+		return personRow{}, err
+	}
+	return s.seal(in, id, info)
+}
+
+func maskPhone(p string) string {
+	if p == "" {
+		return ""
+	}
+	return pii.MaskPhone(p)
+}
+
+// CreatePerson registers a person. The ID number must be valid and not
+// registered yet (anywhere: a person is registered once).
+func (s *Service) CreatePerson(ctx context.Context, in PersonInput) (*Person, error) {
+	var out *Person
+	err := s.db.Tx(ctx, func(tx *db.Tx) error {
+		r, err := s.row(ctx, tx, in)
+		if err != nil {
+			return err
+		}
+		id, err := insertPerson(ctx, tx, r)
+		if err != nil {
+			return err
+		}
+		out, err = findPerson(ctx, tx, authz.All, id)
+		if err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, audit.Entry{Action: "registry.person.create", ObjectType: "person",
+			ObjectID: strconv.FormatInt(id, 10), Region: out.RegionCode, After: out})
+	})
+	return out, err
+}
+
+// Person returns a person in scope, masked.
+func (s *Service) Person(ctx context.Context, id int64) (*Person, error) {
+	return findPerson(ctx, s.db, authz.ScopeFrom(ctx), id)
+}
+
+// People searches people in scope. Q may be a name, pinyin initials, an
+// exact 18-character ID number, an exact 11-digit phone, or part of an
+// address.
+func (s *Service) People(ctx context.Context, f PersonFilter) ([]*Person, error) {
+	if f.Limit <= 0 || f.Limit > 1000 {
+		f.Limit = 100
+	}
+	q := strings.TrimSpace(f.Q)
+	f.Q = q
+	var idHash, phoneHash string
+	switch {
+	case len(q) == 18 && q[0] >= '0' && q[0] <= '9':
+		idHash = s.keys.Hash(pii.NormaliseID(q))
+	case pii.ValidPhone(q):
+		phoneHash = s.keys.Hash(q)
+	}
+	return findPeople(ctx, s.db, authz.ScopeFrom(ctx), f, idHash, phoneHash)
+}
+
+// Personal returns a person's unmasked ID number and phone and records the
+// read.
+func (s *Service) Personal(ctx context.Context, id int64) (Personal, error) {
+	var out Personal
+	err := s.db.Tx(ctx, func(tx *db.Tx) error {
+		p, err := findPerson(ctx, tx, authz.ScopeFrom(ctx), id)
+		if err != nil {
+			return err
+		}
+		if p.MovedOutAt != nil {
+			return errs.E(errs.Conflict, "err.anonymised")
+		}
+		idn, err := s.keys.Decrypt(p.idEnc)
+		if err != nil {
+			return fmt.Errorf("registry: person %d: %w", id, err)
+		}
+		phone, err := s.keys.Decrypt(p.phoneEnc)
+		if err != nil {
+			return fmt.Errorf("registry: person %d: %w", id, err)
+		}
+		out = Personal{PersonID: id, IDNumber: idn, Phone: phone}
+		return audit.Record(ctx, tx, audit.Entry{Action: "registry.person.read_personal", ObjectType: "person",
+			ObjectID: strconv.FormatInt(id, 10), Region: p.RegionCode, Detail: map[string]string{"fields": "id_number,phone"}})
+	})
+	return out, err
+}
+
+// UpdatePerson changes a person; Version must match.
+func (s *Service) UpdatePerson(ctx context.Context, id int64, upd PersonUpdate) (*Person, error) {
+	var out *Person
+	err := s.db.Tx(ctx, func(tx *db.Tx) error {
+		p, err := findPerson(ctx, tx, authz.ScopeFrom(ctx), id)
+		if err != nil {
+			return err
+		}
+		if p.Version != upd.Version {
+			return errs.E(errs.Conflict, "err.conflict")
+		}
+		if p.MovedOutAt != nil {
+			return errs.E(errs.Conflict, "err.anonymised")
+		}
+		before := *p
+		var fe errs.Fields
+		phoneEnc, phoneHash, phoneMasked := p.phoneEnc, "", p.PhoneMasked
+		if upd.Phone != nil {
+			ph := strings.TrimSpace(*upd.Phone)
+			if ph != "" && !pii.ValidPhone(ph) {
+				fe.Add("phone", "rule.phone", "")
+			}
+			if phoneEnc, err = s.keys.Encrypt(ph); err != nil {
+				return err
+			}
+			phoneHash, phoneMasked = s.keys.Hash(ph), maskPhone(ph)
+		} else {
+			plain, err := s.keys.Decrypt(p.phoneEnc)
+			if err != nil {
+				return err
+			}
+			phoneHash = s.keys.Hash(plain)
+		}
+		if upd.Relation != nil {
+			if !slices.Contains(Relations, *upd.Relation) {
+				fe.Add("relation", "rule.one_of", strings.Join(Relations, ", "))
+			}
+			p.Relation = *upd.Relation
+		}
+		if upd.Residence != nil {
+			if !slices.Contains(Residences, *upd.Residence) {
+				fe.Add("residence", "rule.one_of", "registered, permanent, floating")
+			}
+			p.Residence = *upd.Residence
+		}
+		if upd.Tags != nil {
+			for _, t := range *upd.Tags {
+				if !slices.Contains(Tags, t) {
+					fe.Add("tags", "rule.one_of", strings.Join(Tags, ", "))
+					break
+				}
+			}
+			p.Tags = *upd.Tags
+		}
+		if err := fe.Err(); err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, `/* registry.UpdatePerson */
+			UPDATE registry_people SET phone_enc = ?, phone_hash = ?, phone_masked = ?, relation = ?, residence = ?, tags = ?,
+				updated_at = ?, version = version + 1 WHERE id = ? AND version = ?`,
+			phoneEnc, phoneHash, phoneMasked, p.Relation, string(p.Residence), strings.Join(p.Tags, ","), tx.Now(), id, upd.Version)
+		if err != nil {
+			return fmt.Errorf("registry: update person %d: %w", id, err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return errs.E(errs.Conflict, "err.conflict")
+		}
+		if out, err = findPerson(ctx, tx, authz.All, id); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, audit.Entry{Action: "registry.person.update", ObjectType: "person",
+			ObjectID: strconv.FormatInt(id, 10), Region: p.RegionCode, Before: before, After: out})
+	})
+	return out, err
+}
+
+// Export is everything held about a person (PIPL right of access).
+type Export struct {
+	Person    Person        `json:"person"`
+	Personal  Personal      `json:"personal"`
+	Household *Household    `json:"household,omitempty"`
+	History   []audit.Entry `json:"history" doc:"every recorded change and read of this person's data"`
+}
+
+// ExportPerson gathers a person's data for them, and records the export.
+func (s *Service) ExportPerson(ctx context.Context, id int64) (Export, error) {
+	pd, err := s.Personal(ctx, id)
+	if err != nil {
+		return Export{}, err
+	}
+	p, err := s.Person(ctx, id)
+	if err != nil {
+		return Export{}, err
+	}
+	ex := Export{Person: *p, Personal: pd}
+	if p.HouseholdID != 0 {
+		if h, err := s.Household(ctx, p.HouseholdID); err == nil {
+			ex.Household = &h
+		}
+	}
+	if ex.History, err = audit.Find(ctx, s.db, authz.All, audit.Filter{ObjectType: "person", ObjectID: strconv.FormatInt(id, 10), Limit: 1000}); err != nil {
+		return Export{}, err
+	}
+	err = audit.RecordRead(ctx, s.db, audit.Entry{Action: "registry.person.export", ObjectType: "person",
+		ObjectID: strconv.FormatInt(id, 10), Region: p.RegionCode})
+	return ex, err
+}
+
+// MoveOut records that a person has left and anonymises them: the name,
+// ID number and phone are erased; birth year, sex and residence type stay
+// for statistics.
+func (s *Service) MoveOut(ctx context.Context, id int64, version int) error {
+	return s.db.Tx(ctx, func(tx *db.Tx) error {
+		p, err := findPerson(ctx, tx, authz.ScopeFrom(ctx), id)
+		if err != nil {
+			return err
+		}
+		if p.MovedOutAt != nil {
+			return errs.E(errs.Conflict, "err.anonymised")
+		}
+		if p.Version != version {
+			return errs.E(errs.Conflict, "err.conflict")
+		}
+		// The ID hash is replaced by a unique marker so the person can be
+		// registered again if they come back.
+		res, err := tx.ExecContext(ctx, `/* registry.MoveOut */
+			UPDATE registry_people SET name = ?, name_initials = '', id_enc = '', id_hash = ?, id_masked = '', phone_enc = '',
+				phone_hash = '', phone_masked = '', birth_date = ?, household_id = NULL, moved_out_at = ?, updated_at = ?,
+				version = version + 1 WHERE id = ? AND version = ?`,
+			"（已迁出）", "moved:"+strconv.FormatInt(id, 10), p.BirthDate[:4]+"-01-01", tx.Now(), tx.Now(), id, version)
+		if err != nil {
+			return fmt.Errorf("registry: move out %d: %w", id, err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return errs.E(errs.Conflict, "err.conflict")
+		}
+		return audit.Record(ctx, tx, audit.Entry{Action: "registry.person.move_out", ObjectType: "person",
+			ObjectID: strconv.FormatInt(id, 10), Region: p.RegionCode, Detail: map[string]string{"anonymised": "name,id_number,phone,birth_date"}})
+	})
+}
+
+// personalNoAudit opens a person's sealed data for an export that records
+// one audit entry for the whole file.
+func (s *Service) personalNoAudit(p *Person) (Personal, error) {
+	idn, err := s.keys.Decrypt(p.idEnc)
+	if err != nil {
+		return Personal{}, err
+	}
+	phone, err := s.keys.Decrypt(p.phoneEnc)
+	return Personal{PersonID: p.ID, IDNumber: idn, Phone: phone}, err
+}
+
+// ImportHouseholds creates many households in one transaction (addresses
+// already present are left alone) and records one audit entry. It returns
+// how many were created.
+func (s *Service) ImportHouseholds(ctx context.Context, hs []HouseholdInput) (int, error) {
+	var fe errs.Fields
+	for i, in := range hs {
+		if strings.TrimSpace(in.Address) == "" {
+			fe.Add(fmt.Sprintf("households[%d].address", i), "rule.required", "")
+		}
+	}
+	if err := fe.Err(); err != nil {
+		return 0, err
+	}
+	sc := authz.ScopeFrom(ctx)
+	made := 0
+	err := s.db.Tx(ctx, func(tx *db.Tx) error {
+		ins, err := tx.PrepareContext(ctx, `/* registry.ImportHouseholds */
+			INSERT INTO registry_households (region_code, building_id, room, address, house_use, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (address) DO NOTHING`)
+		if err != nil {
+			return err
+		}
+		defer ins.Close()
+		for i, in := range hs {
+			if !sc.Contains(in.RegionCode) {
+				return errs.Field(fmt.Sprintf("households[%d].region_code", i), "rule.grid_or_community", in.RegionCode)
+			}
+			var b any
+			if in.BuildingID != 0 {
+				b = in.BuildingID
+			}
+			if in.HouseUse == "" {
+				in.HouseUse = SelfOccupied
+			}
+			res, err := ins.ExecContext(ctx, in.RegionCode, b, in.Room, in.Address, string(in.HouseUse), tx.Now(), tx.Now())
+			if err != nil {
+				return fmt.Errorf("registry: import household %q: %w", in.Address, err)
+			}
+			n, _ := res.RowsAffected()
+			made += int(n)
+		}
+		return audit.Record(ctx, tx, audit.Entry{Action: "registry.household.import", ObjectType: "household", ObjectID: "*",
+			Region: sc.Region, Detail: map[string]int{"rows": len(hs), "created": made}})
+	})
+	return made, err
+}
