@@ -282,8 +282,10 @@ func TestBrowserImportAndFindResident(t *testing.T) {
 		chromedp.Navigate(e.srv.URL+"/people"),
 		chromedp.SendKeys(chromedp.CSS(`#people-search input[name=q]`), "oymy"),
 		chromedp.Click(chromedp.CSS(`#people-search button`)),
-		chromedp.WaitVisible(chromedp.CSS(`#people a`)),
 	))
+	// htmx swaps the rows in place: wait for the swap, not for any row.
+	_, err = chromedp.Run(ctx, chromedp.Poll[bool](`document.querySelectorAll("#people tbody tr").length === 1`))
+	must(err)
 	found, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("#people tbody")))
 	must(err)
 	if !strings.Contains(found, "欧阳明月") || strings.Contains(found, "13700001234") {
