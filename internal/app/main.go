@@ -23,6 +23,7 @@ import (
 	"grassroots/internal/platform/errs"
 	"grassroots/internal/platform/i18n"
 	"grassroots/internal/platform/pii"
+	"grassroots/internal/registry"
 	"grassroots/internal/territory"
 )
 
@@ -54,6 +55,8 @@ Usage:
   grassroots user list                   list accounts
   grassroots import regions FILE [-keep-good]
                                          import divisions from CSV (code,name,level,parent_code,kind)
+  grassroots import people FILE [-keep-good]
+                                         import residents from .csv or .xlsx in the template's format
   grassroots backup FILE                 write a consistent copy of the running SQLite database
   grassroots keygen                      print a new personal-data key
   grassroots version                     print the version
@@ -386,8 +389,11 @@ func roleNames() []string {
 }
 
 func (m *Main) importCmd(ctx context.Context, args []string) error {
+	if len(args) > 0 && args[0] == "people" {
+		return m.importPeople(ctx, args[1:])
+	}
 	if len(args) == 0 || args[0] != "regions" {
-		fmt.Fprint(m.Stderr, "grassroots import: what to import? (regions)\n")
+		fmt.Fprint(m.Stderr, "grassroots import: what to import? (regions, people)\n")
 		return ErrUsage
 	}
 	var c Config
@@ -419,6 +425,49 @@ func (m *Main) importCmd(ctx context.Context, args []string) error {
 	fmt.Fprintf(m.Stdout, "%d rows: %d changed, %d unchanged, %d skipped; committed: %v\n", rep.Rows, rep.Changed, rep.Unchanged, rep.Skipped, rep.Committed)
 	if !rep.Committed {
 		return fmt.Errorf("%d bad rows: nothing imported (use -keep-good to import the good rows)", len(rep.Errors))
+	}
+	return nil
+}
+
+// importPeople loads residents from a CSV or .xlsx file in the template's
+// format, showing progress.
+func (m *Main) importPeople(ctx context.Context, args []string) error {
+	var c Config
+	fs := m.flags("import people", defaultDB, &c)
+	keep := fs.Bool("keep-good", false, "commit the good rows even if some rows are bad")
+	if err := m.parse(fs, args, &c); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		fmt.Fprint(m.Stderr, "grassroots import people: name one .csv or .xlsx file\n")
+		return ErrUsage
+	}
+	b, err := os.ReadFile(fs.Arg(0))
+	if err != nil {
+		return err
+	}
+	a, ctx, err := m.openAsOperator(ctx, c)
+	if err != nil {
+		return err
+	}
+	defer a.DB.Close()
+	rows, err := registry.ReadTable(fs.Arg(0), b)
+	if err != nil {
+		return describe(a, err)
+	}
+	start := time.Now()
+	rep, err := a.Registry.ImportPeople(ctx, rows, registry.ImportOptions{KeepGood: *keep, Progress: progress(m.Stderr)})
+	if err != nil {
+		return describe(a, err)
+	}
+	for _, e := range rep.Errors {
+		fmt.Fprintf(m.Stdout, "row %d, column %s: %s %s\n", e.Row, e.Column, strings.TrimPrefix(e.Rule, "rule."), e.Param)
+	}
+	took := time.Since(start)
+	fmt.Fprintf(m.Stdout, "%d rows in %s (%.0f rows/s): %d new, %d updated, %d unchanged, %d new households; committed: %v\n",
+		rep.Rows, took.Round(time.Millisecond), float64(rep.Rows)/took.Seconds(), rep.Created, rep.Updated, rep.Unchanged, rep.NewHouseholds, rep.Committed)
+	if !rep.Committed {
+		return fmt.Errorf("%d bad cells: nothing imported (use -keep-good to import the good rows)", len(rep.Errors))
 	}
 	return nil
 }

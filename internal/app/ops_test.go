@@ -16,6 +16,7 @@ import (
 
 	"grassroots/internal/platform/db"
 	"grassroots/internal/platform/dbtest"
+	"grassroots/internal/registry"
 )
 
 func TestHealthReadyMetrics(t *testing.T) {
@@ -124,6 +125,12 @@ func TestCommandLine(t *testing.T) {
 	out, _, err = run(t, env, "", "import", "regions", "-keep-good", csv)
 	if err != nil || !strings.Contains(out, "2 changed") {
 		t.Fatalf("import -keep-good: %v\n%s", err, out)
+	}
+	people := filepath.Join(t.TempDir(), "people.csv")
+	os.WriteFile(people, csvBytes([][]string{registry.PeopleHeader, {"命令行", validID("19800101", "005"), "", "户主", "户籍", "", "命令行路1号", "3601", ""}}), 0o600)
+	out, _, err = run(t, env, "", "import", "people", people)
+	if err == nil || !strings.Contains(out, "row 2, column 网格代码: grid_or_community") {
+		t.Errorf("import people into a city code: %v\n%s", err, out)
 	}
 	if _, _, err := run(t, env, "weak\n", "user", "add", "-username", "admin", "-role", "city_admin", "-region", "3601"); err == nil {
 		t.Fatal("a weak password was accepted")
