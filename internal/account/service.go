@@ -632,3 +632,34 @@ func (s *Service) RevokeToken(ctx context.Context, id int64) error {
 			ObjectID: strconv.FormatInt(id, 10), Region: u.RegionCode})
 	})
 }
+
+// CountRoleByChild counts active accounts of a role under root, grouped by
+// the first childLen characters of their region code.
+func (s *Service) CountRoleByChild(ctx context.Context, root string, childLen int, role authz.Role) (map[string]int, error) {
+	lo, hi := authz.PrefixRange(root)
+	qb := db.NewQuery(fmt.Sprintf(`/* account.CountRoleByChild */ SELECT substr(region_code, 1, %d) AS k, COUNT(*) FROM account_users`, childLen)).
+		Scope(authz.ScopeFrom(ctx), "region_code", "department_id").And("role = ?", string(role)).And("disabled_at IS NULL").
+		And("region_code >= ?", lo)
+	if hi != "" {
+		qb.And("region_code < ?", hi)
+	}
+	qb.Tail("GROUP BY k")
+	q, args := qb.SQL()
+	type row struct {
+		k string
+		n int
+	}
+	rows, err := db.Collect(ctx, s.db, q, args, func(r db.Scanner) (row, error) {
+		var x row
+		err := r.Scan(&x.k, &x.n)
+		return x, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("account: count %s: %w", role, err)
+	}
+	out := map[string]int{}
+	for _, x := range rows {
+		out[x.k] = x.n
+	}
+	return out, nil
+}

@@ -95,6 +95,15 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 		{"/api/v1/households/1", "/api/v1/households/{id}"},
 		{"/api/v1/buildings?limit=3", "/api/v1/buildings"},
 		{"/api/v1/buildings/1", "/api/v1/buildings/{id}"},
+		{"/api/v1/party/orgs?limit=3", "/api/v1/party/orgs"},
+		{"/api/v1/party/orgs/1", "/api/v1/party/orgs/{id}"},
+		{"/api/v1/party/orgs/1/committee", "/api/v1/party/orgs/{id}/committee"},
+		{"/api/v1/party/members?limit=3", "/api/v1/party/members"},
+		{"/api/v1/workforce/workers?limit=3", "/api/v1/workforce/workers"},
+		{"/api/v1/workforce/reserve", "/api/v1/workforce/reserve"},
+		{"/api/v1/workforce/staffing/360102002", "/api/v1/workforce/staffing/{code}"},
+		{"/api/v1/coverage/360102002", "/api/v1/coverage/{code}"},
+		{"/api/v1/coverage/360102002/map", "/api/v1/coverage/{code}/map"},
 	}
 	for _, tc := range cases {
 		ptr := fmt.Sprintf("openapi.json#/paths/%s/get/responses/200/content/application~1json/schema", jsonPointerEscape(tc.doc))
@@ -112,7 +121,7 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 		}
 	}
 	// Failures match the Problem schema.
-	sch, err := c.Compile("openapi.json#/components/schemas/Problem")
+	sch, err := c.Compile("openapi.json#/components/schemas/web.Problem")
 	if err != nil {
 		t.Fatal(err)
 	}

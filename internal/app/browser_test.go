@@ -308,3 +308,32 @@ func TestBrowserImportAndFindResident(t *testing.T) {
 		t.Errorf("console errors:\n%s", strings.Join(p, "\n"))
 	}
 }
+
+// TestBrowserCoverage opens the coverage page of the demo subdistrict: the
+// chart renders and the map colours the twelve community outlines.
+func TestBrowserCoverage(t *testing.T) {
+	e := newEnv(t)
+	ctx, problems := browser(t)
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(chromedp.Do(ctx, chromedp.EmulateViewport(1280, 1000), chromedp.Navigate(e.srv.URL+"/login")))
+	must(signIn(ctx, "demo-subdistrict"))
+	must(chromedp.Do(ctx,
+		chromedp.Navigate(e.srv.URL+"/coverage/360102002?measure=party_members"),
+		chromedp.WaitVisible(chromedp.CSS(`.chart canvas`)),
+		chromedp.WaitVisible(chromedp.CSS(`#coverage-map[data-ready="1"] path.leaflet-interactive`)),
+	))
+	n, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll("#coverage-map path.leaflet-interactive").length`))
+	must(err)
+	if n != 12 {
+		t.Errorf("coverage map shows %d outlines, want 12", n)
+	}
+	shot(t, ctx, "coverage")
+	if p := problems(); len(p) > 0 {
+		t.Errorf("console errors:\n%s", strings.Join(p, "\n"))
+	}
+}

@@ -95,6 +95,16 @@ func seedDemoScaled(ctx context.Context, a *App, out io.Writer, buildingsPerGrid
 	}
 	fmt.Fprintf(out, "Synthetic buildings, households and residents for 滕王阁街道 (demo data, no real person): %d new residents in %s.\n",
 		people, time.Since(start).Round(time.Millisecond))
+	members, err := seedDemoParty(ctx, a)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "Party committees, grid branches, building groups and %d new Party members (demo).\n", members)
+	workers, err := seedDemoWorkforce(ctx, a)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "%d new community workers and reserve candidates (demo).\n", workers)
 	created := 0
 	for _, da := range DemoAccounts {
 		in := account.UserInput{Username: da.Username, DisplayName: da.Name, Role: da.Role, RegionCode: da.Region, Password: DemoPassword}

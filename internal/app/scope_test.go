@@ -113,6 +113,18 @@ func TestScopeMatrix(t *testing.T) {
 		{name: "ResidentCannotListPeople", actor: "demo-resident", method: "GET", path: "/api/v1/people", status: 403},
 		{name: "WorkerExportsOnlyOwnPeople", actor: "demo-worker", method: "GET", path: "/people/export.csv", status: 200, hasNot: []string{"360102002001001"}},
 
+		// Party, workforce, coverage.
+		{name: "WorkerSeesOnlyOwnPartyOrgs", actor: "demo-worker", method: "GET", path: "/api/v1/party/orgs?limit=500", status: 200, inScope: communityB},
+		{name: "SecretaryCannotCreateOrgInNeighbour", actor: "demo-secretary", method: "POST", path: "/api/v1/party/orgs",
+			body: map[string]any{"name": "x", "kind": "committee", "region_code": communityB}, status: 422, has: []string{`"field":"region_code"`}},
+		{name: "WorkerSeesOnlyOwnPartyMembers", actor: "demo-worker", method: "GET", path: "/api/v1/party/members?limit=500", status: 200, inScope: communityB},
+		{name: "SecretaryCannotAddWorkerInNeighbour", actor: "demo-secretary", method: "POST", path: "/api/v1/workforce/workers",
+			body: map[string]any{"region_code": communityB, "name": "x", "post": "other", "certificate": "none", "education": "college"}, status: 422},
+		{name: "SecretaryCannotSeeNeighbourStaffing", actor: "demo-secretary", method: "GET", path: "/api/v1/workforce/staffing/" + communityB, status: 404},
+		{name: "SecretaryCannotSeeNeighbourCoverage", actor: "demo-secretary", method: "GET", path: "/api/v1/coverage/" + communityB, status: 404},
+		{name: "SecretaryCoverageCountsOnlyOwn", actor: "demo-secretary", method: "GET", path: "/api/v1/coverage/" + communityA, status: 200, inScope: communityA},
+		{name: "GridWorkerCannotSeeWorkforce", actor: "demo-grid", method: "GET", path: "/api/v1/workforce/workers", status: 403},
+
 		// Tokens: another account's token cannot be revoked or listed.
 		{name: "WorkerCannotListSecretaryTokens", actor: "demo-worker", method: "GET", path: "/api/v1/tokens?user_id=%d", target: "demo-secretary", status: 404},
 	}

@@ -17,6 +17,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"grassroots/internal/account"
+	"grassroots/internal/coverage"
+	"grassroots/internal/party"
 	"grassroots/internal/platform/audit"
 	"grassroots/internal/platform/authz"
 	"grassroots/internal/platform/db"
@@ -26,6 +28,7 @@ import (
 	"grassroots/internal/platform/web"
 	"grassroots/internal/registry"
 	"grassroots/internal/territory"
+	"grassroots/internal/workforce"
 )
 
 // Version is set at build time with -ldflags "-X grassroots/internal/app.Version=…".
@@ -38,6 +41,8 @@ type App struct {
 	Territory *territory.Service
 	Accounts  *account.Service
 	Registry  *registry.Service
+	Party     *party.Service
+	Workforce *workforce.Service
 	Policy    *authz.Policy
 	Modules   []module.Manifest
 	Router    *web.Router
@@ -78,6 +83,11 @@ func New(ctx context.Context, d *db.DB, o Options) (*App, error) {
 	a.Territory = territory.NewService(d)
 	a.Accounts = account.NewService(d, a.Territory, a.Policy, o.Keys, acfg)
 	a.Registry = registry.NewService(d, a.Territory, o.Keys)
+	a.Workforce = workforce.NewService(d, a.Territory, a.Registry.ResidentsByChild)
+	a.Party = party.NewService(d, a.Territory, func(ctx context.Context, id int64) (string, error) {
+		b, err := a.Registry.Building(ctx, id)
+		return b.RegionCode, err
+	})
 	secure := o.Config.SecureCookies || o.Config.TLSCert != ""
 	// The order of this list is the migration order.
 	a.Modules = []module.Manifest{
@@ -85,6 +95,9 @@ func New(ctx context.Context, d *db.DB, o Options) (*App, error) {
 		territory.Manifest(a.Territory),
 		account.Manifest(a.Accounts, secure),
 		registry.Manifest(a.Registry),
+		party.Manifest(a.Party),
+		workforce.Manifest(a.Workforce),
+		coverage.Manifest(coverage.NewService(a.Territory, a.Party, a.Registry, a.Accounts, a.Workforce)),
 	}
 	if !o.SkipMigrate {
 		if _, err := d.Migrate(ctx, a.Migrations()); err != nil {

@@ -546,3 +546,74 @@ func (s *Service) ImportHouseholds(ctx context.Context, hs []HouseholdInput) (in
 	})
 	return made, err
 }
+
+// Counts are registry totals under one child prefix of a region.
+type Counts struct {
+	Residents  int `json:"residents" doc:"registered and permanent residents (urban permanent population)"`
+	Floating   int `json:"floating"`
+	Households int `json:"households"`
+	Buildings  int `json:"buildings"`
+}
+
+// CountsByChild groups registry totals under root by the first childLen
+// characters of the region code, within the actor's scope.
+func (s *Service) CountsByChild(ctx context.Context, root string, childLen int) (map[string]*Counts, error) {
+	out := map[string]*Counts{}
+	get := func(k string) *Counts {
+		if out[k] == nil {
+			out[k] = &Counts{}
+		}
+		return out[k]
+	}
+	lo, hi := authz.PrefixRange(root)
+	type row struct {
+		k    string
+		a, b int
+	}
+	for _, q := range []struct {
+		sql string
+		set func(c *Counts, a, b int)
+	}{
+		{`SELECT substr(region_code, 1, %d) AS k, SUM(CASE WHEN residence <> 'floating' THEN 1 ELSE 0 END), SUM(CASE WHEN residence = 'floating' THEN 1 ELSE 0 END)
+			FROM registry_people`, func(c *Counts, a, b int) { c.Residents, c.Floating = a, b }},
+		{`SELECT substr(region_code, 1, %d) AS k, COUNT(*), 0 FROM registry_households`, func(c *Counts, a, _ int) { c.Households = a }},
+		{`SELECT substr(region_code, 1, %d) AS k, COUNT(*), 0 FROM registry_buildings`, func(c *Counts, a, _ int) { c.Buildings = a }},
+	} {
+		qb := db.NewQuery("/* registry.CountsByChild */ "+fmt.Sprintf(q.sql, childLen)).Scope(authz.ScopeFrom(ctx), "region_code", "").
+			And("region_code >= ?", lo)
+		if hi != "" {
+			qb.And("region_code < ?", hi)
+		}
+		if strings.Contains(q.sql, "registry_people") {
+			qb.And("moved_out_at IS NULL")
+		}
+		qb.Tail("GROUP BY k")
+		sqlText, args := qb.SQL()
+		rows, err := db.Collect(ctx, s.db, sqlText, args, func(r db.Scanner) (row, error) {
+			var x row
+			err := r.Scan(&x.k, &x.a, &x.b)
+			return x, err
+		})
+		if err != nil {
+			return nil, fmt.Errorf("registry: counts: %w", err)
+		}
+		for _, x := range rows {
+			q.set(get(x.k), x.a, x.b)
+		}
+	}
+	return out, nil
+}
+
+// ResidentsByChild is the urban permanent population under each child
+// prefix, for the staffing check.
+func (s *Service) ResidentsByChild(ctx context.Context, root string, childLen int) (map[string]int, error) {
+	cs, err := s.CountsByChild(ctx, root, childLen)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]int, len(cs))
+	for k, c := range cs {
+		out[k] = c.Residents
+	}
+	return out, nil
+}

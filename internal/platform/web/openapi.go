@@ -75,7 +75,7 @@ func (rt *Router) OpenAPI(version string) map[string]any {
 			ok["content"] = map[string]any{"application/json": map[string]any{"schema": gen.schema(reflect.TypeOf(r.Doc.Response))}}
 		}
 		problem := map[string]any{"description": "problem details (RFC 9457)", "content": map[string]any{
-			"application/problem+json": map[string]any{"schema": map[string]any{"$ref": "#/components/schemas/Problem"}}}}
+			"application/problem+json": map[string]any{"schema": map[string]any{"$ref": "#/components/schemas/web.Problem"}}}}
 		op["responses"] = map[string]any{strconv.Itoa(st): ok, "default": problem}
 		if r.Perm != authz.Public {
 			op["security"] = []any{map[string]any{"bearer": []string{}}, map[string]any{"session": []string{}}}
@@ -155,7 +155,20 @@ func (g *schemaGen) schema(t reflect.Type) map[string]any {
 	return map[string]any{}
 }
 
+// schemaName qualifies a type by its package, so two modules' types of
+// one name (FeatureCollection, say) stay apart.
 func schemaName(t reflect.Type) string {
+	pkg := t.PkgPath()
+	if i := strings.LastIndexByte(pkg, '/'); i >= 0 {
+		pkg = pkg[i+1:]
+	}
+	if pkg != "" {
+		pkg += "."
+	}
+	return pkg + bareName(t)
+}
+
+func bareName(t reflect.Type) string {
 	n := t.Name()
 	if i := strings.IndexByte(n, '['); i >= 0 { // generic: List[pkg.T] → TList
 		inner := n[i+1 : len(n)-1]

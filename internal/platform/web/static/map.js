@@ -96,8 +96,36 @@
     bind("draw-clear", function () { pts = []; render(); });
   }
 
+  // coverage colours each child's outline by the chosen measure, from
+  // light (lowest) to Party red (highest).
+  function coverage(el) {
+    var map = L.map(el, { zoomSnap: 0.25, attributionControl: !!el.dataset.tiles });
+    if (el.dataset.tiles) { L.tileLayer(el.dataset.tiles, { maxZoom: 19 }).addTo(map); }
+    map.setView([28.68, 115.89], 9);
+    var m = el.dataset.measure;
+    getJSON(el.dataset.coverage).then(function (fc) {
+      if (!fc || !fc.features || fc.features.length === 0) { el.dataset.ready = "1"; el.classList.add("empty"); return; }
+      var vals = fc.features.map(function (f) { return f.properties[m] || 0; });
+      var lo = Math.min.apply(null, vals), hi = Math.max.apply(null, vals);
+      var layer = L.geoJSON(fc, {
+        style: function (f) {
+          var v = f.properties[m] || 0, t = hi > lo ? (v - lo) / (hi - lo) : 1;
+          return { color: "#7a0b10", weight: 1, fillColor: "#c8161d", fillOpacity: 0.1 + 0.7 * t };
+        },
+        onEachFeature: function (f, l) {
+          l.bindTooltip(f.properties.name + ": " + (f.properties[m] || 0));
+          l.on("click", function () { window.location.href = "/coverage/" + f.properties.code + "?measure=" + m; });
+        }
+      }).addTo(map);
+      if (layer.getBounds().isValid()) { map.fitBounds(layer.getBounds(), { padding: [12, 12] }); }
+      el.dataset.ready = "1";
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     if (!window.L) { return; }
+    var cov = document.querySelector("[data-coverage]");
+    if (cov) { coverage(cov); }
     document.querySelectorAll("[data-grids], [data-boundary]").forEach(function (el) {
       if (el.classList.contains("map")) { init(el); }
     });

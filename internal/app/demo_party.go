@@ -1,0 +1,128 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+
+	"grassroots/internal/party"
+	"grassroots/internal/registry"
+	"grassroots/internal/territory"
+	"grassroots/internal/workforce"
+)
+
+// seedDemoParty builds the Party tree of the demo subdistrict — a
+// committee per community with part-time members from co-building units, a
+// branch per grid, a group in every other building — and registers the
+// residents tagged 党员 as members. It returns the members registered.
+func seedDemoParty(ctx context.Context, a *App) (int, error) {
+	if orgs, err := a.Party.Orgs(ctx, party.OrgFilter{Region: demoSubdistrict, Limit: 1}); err != nil || len(orgs) > 0 {
+		return 0, err
+	}
+	r := rand.New(rand.NewPCG(demoSeed, 3))
+	communities, err := a.Territory.Regions(ctx, territory.RegionFilter{Parent: demoSubdistrict})
+	if err != nil {
+		return 0, err
+	}
+	units := []string{"东湖区人民医院（演示）", "滕王阁小学（演示）", "市供电公司东湖营业所（演示）", "东湖区税务所（演示）", "某银行东湖支行（演示）"}
+	members := 0
+	for _, c := range communities {
+		short := trimCommittee(c.Name)
+		committee, err := a.Party.CreateOrg(ctx, party.OrgInput{Name: short + "大党委（演示）", Kind: party.Committee, RegionCode: c.Code})
+		if err != nil {
+			return 0, fmt.Errorf("committee of %s: %w", c.Name, describe(a, err))
+		}
+		if _, err := a.Party.AddCommitteeMember(ctx, committee.ID, party.CommitteeMemberInput{Name: demoName(r) + "（演示）", Post: "secretary"}); err != nil {
+			return 0, err
+		}
+		for i := 0; i < 2; i++ {
+			if _, err := a.Party.AddCommitteeMember(ctx, committee.ID, party.CommitteeMemberInput{Name: demoName(r) + "（演示）", Post: "member",
+				Unit: units[r.IntN(len(units))], PartTime: true}); err != nil {
+				return 0, err
+			}
+		}
+		grids, err := a.Territory.Grids(ctx, territory.GridFilter{Region: c.Code})
+		if err != nil {
+			return 0, err
+		}
+		for _, g := range grids {
+			branch, err := a.Party.CreateOrg(ctx, party.OrgInput{ParentID: committee.ID, Name: g.Name + "党支部", Kind: party.Branch, RegionCode: g.Code})
+			if err != nil {
+				return 0, fmt.Errorf("branch of %s: %w", g.Code, describe(a, err))
+			}
+			buildings, err := a.Registry.Buildings(ctx, g.Code, 0, 1000)
+			if err != nil {
+				return 0, err
+			}
+			for i, b := range buildings {
+				if i%2 == 1 {
+					continue
+				}
+				_, err := a.Party.CreateOrg(ctx, party.OrgInput{ParentID: branch.ID, Name: b.Name + "党小组", Kind: party.Group, RegionCode: g.Code, BuildingID: b.ID})
+				if err != nil {
+					return 0, fmt.Errorf("group of %s: %w", b.Address, describe(a, err))
+				}
+			}
+			people, err := a.Registry.People(ctx, registry.PersonFilter{Region: g.Code, Tag: "party_member", Limit: 1000})
+			if err != nil {
+				return 0, err
+			}
+			for _, p := range people {
+				in := party.MemberInput{OrgID: branch.ID, PersonID: p.ID, Name: p.Name, Category: party.Direct, Status: "full",
+					RegionCode: g.Code, ModelHousehold: r.IntN(10) == 0}
+				switch x := r.IntN(10); {
+				case x < 3:
+					in.Category, in.Workplace = party.InService, units[r.IntN(len(units))]+"党支部"
+				case x < 4:
+					in.Category = party.Floating
+				}
+				if r.IntN(25) == 0 {
+					in.Status = "probationary"
+				}
+				if _, err := a.Party.CreateMember(ctx, in); err != nil {
+					return 0, fmt.Errorf("member %s: %w", p.Name, describe(a, err))
+				}
+				members++
+			}
+		}
+	}
+	return members, nil
+}
+
+// seedDemoWorkforce gives each demo community three to six workers (so
+// some fall short of the staffing floor, as real ones do) and one or two
+// reserve candidates for Party secretary.
+func seedDemoWorkforce(ctx context.Context, a *App) (int, error) {
+	if ws, err := a.Workforce.Workers(ctx, demoSubdistrict, 0, 1); err != nil || len(ws) > 0 {
+		return 0, err
+	}
+	r := rand.New(rand.NewPCG(demoSeed, 4))
+	communities, err := a.Territory.Regions(ctx, territory.RegionFilter{Parent: demoSubdistrict})
+	if err != nil {
+		return 0, err
+	}
+	posts := []string{"secretary", "director", "deputy", "full_time_grid", "full_time_grid", "social_worker"}
+	made := 0
+	for _, c := range communities {
+		n := 3 + r.IntN(4)
+		for i := 0; i < n; i++ {
+			in := workforce.WorkerInput{RegionCode: c.Code, Name: demoName(r) + "（演示）", Post: posts[i%len(posts)],
+				Certificate: workforce.Certificates[r.IntN(len(workforce.Certificates))], Education: workforce.Educations[r.IntN(len(workforce.Educations))],
+				TrainingHours: 8 * r.IntN(10)}
+			if _, err := a.Workforce.AddWorker(ctx, in); err != nil {
+				return made, fmt.Errorf("worker: %w", describe(a, err))
+			}
+			made++
+		}
+		for i := 0; i < 1+r.IntN(2); i++ {
+			in := workforce.CandidateInput{RegionCode: c.Code, Name: demoName(r) + "（演示）", CurrentPost: "社区副书记", Score: 70 + r.IntN(30), Status: "candidate"}
+			if r.IntN(2) == 0 {
+				in.Status, in.FiledOn = "filed", "2026-06-30"
+			}
+			if _, err := a.Workforce.AddCandidate(ctx, in); err != nil {
+				return made, fmt.Errorf("candidate: %w", describe(a, err))
+			}
+		}
+	}
+	return made, nil
+}

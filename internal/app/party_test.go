@@ -1,0 +1,145 @@
+package app
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"grassroots/internal/coverage"
+	"grassroots/internal/party"
+	"grassroots/internal/workforce"
+)
+
+func TestPartyTree(t *testing.T) {
+	e := newEnv(t)
+	c := e.login("demo-secretary")
+	page := c.get("/party")
+	if page.StatusCode != 200 || !strings.Contains(page.body, "民巷社区大党委（演示）") || strings.Contains(page.body, "章江路社区大党委") {
+		t.Fatalf("party page in scope: %d", page.StatusCode)
+	}
+	var orgs struct {
+		Items []party.Org `json:"items"`
+	}
+	c.get("/api/v1/party/orgs?kind=committee").json(t, &orgs)
+	if len(orgs.Items) != 1 {
+		t.Fatalf("%d committees visible to the secretary, want 1", len(orgs.Items))
+	}
+	committee := orgs.Items[0]
+	// A group directly under the committee is allowed (narrower); a
+	// committee under a committee is not; an org outside the parent's area is not.
+	bad := c.api("POST", "/api/v1/party/orgs", map[string]any{"parent_id": committee.ID, "name": "x", "kind": "committee", "region_code": demoGridA})
+	if bad.StatusCode != 422 || !strings.Contains(bad.body, `"field":"kind"`) {
+		t.Errorf("committee under committee: %d %s", bad.StatusCode, bad.body)
+	}
+	out := c.api("POST", "/api/v1/party/orgs", map[string]any{"parent_id": committee.ID, "name": "x", "kind": "branch", "region_code": demoGridB})
+	if out.StatusCode != 422 || !strings.Contains(out.body, `"field":"region_code"`) {
+		t.Errorf("branch outside the parent's area: %d %s", out.StatusCode, out.body)
+	}
+	// Page forms: a general branch, a part-time committee member, a member.
+	res := c.form("/party/orgs", url.Values{"parent_id": {itoa(committee.ID)}, "name": {"老干部党总支"}, "kind": {"general_branch"}, "region_code": {"360102002001"}})
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("create general branch: %d %s", res.StatusCode, res.body)
+	}
+	orgPath := res.Header.Get("Location")
+	id := strings.TrimPrefix(orgPath, "/party/orgs/")
+	if r := c.form(orgPath+"/committee", url.Values{"name": {"王委员"}, "post": {"member"}, "part_time": {"on"}}); r.StatusCode != 422 || !strings.Contains(r.body, "单位") {
+		t.Errorf("part-time member without a unit: %d", r.StatusCode)
+	}
+	if r := c.form(orgPath+"/committee", url.Values{"name": {"王委员"}, "post": {"member"}, "part_time": {"on"}, "unit": {"某学校"}}); r.StatusCode != http.StatusSeeOther {
+		t.Errorf("part-time member: %d %s", r.StatusCode, r.body)
+	}
+	if r := c.form("/party/members", url.Values{"org_id": {id}, "name": {"李党员"}, "category": {"in_service"}, "status": {"full"}}); r.StatusCode != 422 {
+		t.Errorf("in-service member without a workplace: %d", r.StatusCode)
+	}
+	if r := c.form("/party/members", url.Values{"org_id": {id}, "name": {"李党员"}, "category": {"in_service"}, "status": {"full"}, "workplace": {"市教育局机关党委"}, "model_household": {"on"}}); r.StatusCode != http.StatusSeeOther {
+		t.Errorf("member: %d %s", r.StatusCode, r.body)
+	}
+	org := c.get(orgPath)
+	for _, want := range []string{"王委员", "兼职委员", "某学校", "李党员", "在职党员", "党员示范户"} {
+		if !strings.Contains(org.body, want) {
+			t.Errorf("org page lacks %q", want)
+		}
+	}
+}
+
+func TestCoverageAndStaffing(t *testing.T) {
+	e := newEnv(t)
+	c := e.login("demo-subdistrict")
+	var rep coverage.Report
+	c.get("/api/v1/coverage/360102002").json(t, &rep)
+	tot := rep.Total
+	if tot.Communities != 12 || tot.CommunitiesWithOrg != 12 || tot.CommunityOrgRate != 100 {
+		t.Errorf("community coverage %d/%d = %v%%", tot.CommunitiesWithOrg, tot.Communities, tot.CommunityOrgRate)
+	}
+	if tot.Grids != 48 || tot.GridsWithBranch != 48 {
+		t.Errorf("grid branches %d/%d", tot.GridsWithBranch, tot.Grids)
+	}
+	if tot.Buildings != 48 || tot.BuildingsWithGroup != 48 {
+		t.Errorf("building groups %d/%d (one building a grid, every other one gets a group: all, with one)", tot.BuildingsWithGroup, tot.Buildings)
+	}
+	if tot.Residents == 0 || tot.Members == 0 || tot.Households == 0 || len(rep.Children) != 12 {
+		t.Errorf("totals %+v", tot)
+	}
+	// Grid workers: demo-grid is the only one, in 民巷社区.
+	for _, ch := range rep.Children {
+		if ch.Code == "360102002001" && (ch.GridWorkers != 1 || ch.HouseholdsPerGW != float64(ch.Households)) {
+			t.Errorf("民巷社区: %d grid workers, %v households each", ch.GridWorkers, ch.HouseholdsPerGW)
+		}
+	}
+	// Staffing: 18 per 10,000.
+	var st workforce.StaffingReport
+	c.get("/api/v1/workforce/staffing/360102002").json(t, &st)
+	for _, ch := range st.Children {
+		want := (ch.Residents*18 + 9999) / 10000
+		if ch.Required != want || ch.Shortfall != max(0, want-ch.Workers) {
+			t.Errorf("%s: required %d (want %d), shortfall %d with %d workers", ch.Name, ch.Required, want, ch.Shortfall, ch.Workers)
+		}
+	}
+	// Adding workers closes a shortfall.
+	var short workforce.Staffing
+	for _, ch := range st.Children {
+		if ch.Shortfall > 0 {
+			short = ch
+			break
+		}
+	}
+	if short.Code != "" {
+		for i := 0; i < short.Shortfall; i++ {
+			r := c.api("POST", "/api/v1/workforce/workers", map[string]any{"region_code": short.Code, "name": "新社工", "post": "social_worker", "certificate": "assistant", "education": "bachelor"})
+			if r.StatusCode != 201 {
+				t.Fatalf("add worker: %d %s", r.StatusCode, r.body)
+			}
+		}
+		var again workforce.StaffingReport
+		c.get("/api/v1/workforce/staffing/" + short.Code).json(t, &again)
+		if again.Total.Shortfall != 0 || !again.Total.MeetsFloor {
+			t.Errorf("after filling the gap: %+v", again.Total)
+		}
+	}
+	page := c.get("/coverage/360102002?measure=workers_per_10k")
+	if page.StatusCode != 200 || !strings.Contains(page.body, "每万人社区工作者") || !strings.Contains(page.body, "99.9%") {
+		t.Errorf("coverage page: %d", page.StatusCode)
+	}
+	var fc coverage.FeatureCollection
+	c.get("/api/v1/coverage/360102002/map").json(t, &fc)
+	if len(fc.Features) != 12 {
+		t.Errorf("coverage map has %d community outlines, want 12", len(fc.Features))
+	}
+	if r := c.get("/coverage"); r.StatusCode != http.StatusSeeOther {
+		t.Errorf("/coverage: %d", r.StatusCode)
+	}
+	wf := c.get("/workforce?region=360102002")
+	if wf.StatusCode != 200 || !strings.Contains(wf.body, "后备人才库") {
+		t.Errorf("workforce page: %d", wf.StatusCode)
+	}
+	if r := c.form("/workforce/reserve", url.Values{"region_code": {"360102002001"}, "name": {"候选人"}, "current_post": {"副书记"}, "score": {"88"}, "status": {"filed"}}); r.StatusCode != 422 || !strings.Contains(r.body, "报备日期") {
+		t.Errorf("filed candidate without a date: %d", r.StatusCode)
+	}
+	if r := c.form("/workforce/reserve", url.Values{"region_code": {"360102002001"}, "name": {"候选人"}, "current_post": {"副书记"}, "score": {"88"}, "status": {"filed"}, "filed_on": {"2026-11-01"}}); r.StatusCode != http.StatusSeeOther {
+		t.Errorf("candidate: %d %s", r.StatusCode, r.body)
+	}
+	if r := c.form("/workforce/workers", url.Values{"region_code": {"360102002001"}, "name": {""}, "post": {"x"}}); r.StatusCode != 422 {
+		t.Errorf("bad worker: %d", r.StatusCode)
+	}
+}

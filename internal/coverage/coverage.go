@@ -1,0 +1,356 @@
+// Package coverage reports, for any division and each division below it,
+// how far the Party organisation reaches (communities with a Party
+// organisation, grids with a branch, buildings with a group), how many
+// households each grid worker serves, and whether community workers meet
+// the staffing floor — as tables, a chart and a map coloured by any
+// measure. It owns no tables: it asks the modules that do.
+package coverage
+
+import (
+	"context"
+	"embed"
+	"encoding/json"
+	"html/template"
+	"io/fs"
+	"math"
+	"net/http"
+	"slices"
+
+	"grassroots/internal/account"
+	"grassroots/internal/party"
+	"grassroots/internal/platform/authz"
+	"grassroots/internal/platform/module"
+	"grassroots/internal/platform/web"
+	"grassroots/internal/registry"
+	"grassroots/internal/territory"
+	"grassroots/internal/workforce"
+)
+
+//go:embed templates/*.html
+var templateFiles embed.FS
+
+//go:embed messages/*.json
+var messageFiles embed.FS
+
+func sub(f fs.FS, dir string) fs.FS {
+	s, _ := fs.Sub(f, dir)
+	return s
+}
+
+// Row is the coverage of one division.
+type Row struct {
+	Code  string          `json:"code"`
+	Name  string          `json:"name"`
+	Level territory.Level `json:"level"`
+
+	Communities        int     `json:"communities"`
+	CommunitiesWithOrg int     `json:"communities_with_org"`
+	CommunityOrgRate   float64 `json:"community_org_rate" doc:"percent of communities with a Party organisation"`
+	Grids              int     `json:"grids"`
+	GridsWithBranch    int     `json:"grids_with_branch"`
+	GridBranchRate     float64 `json:"grid_branch_rate"`
+	Buildings          int     `json:"buildings"`
+	BuildingsWithGroup int     `json:"buildings_with_group"`
+	BuildingGroupRate  float64 `json:"building_group_rate"`
+	Members            int     `json:"party_members"`
+	ModelHouseholds    int     `json:"model_households"`
+	Households         int     `json:"households"`
+	GridWorkers        int     `json:"grid_workers"`
+	HouseholdsPerGW    float64 `json:"households_per_grid_worker"`
+	Residents          int     `json:"residents"`
+	Workers            int     `json:"community_workers"`
+	WorkersPer10k      float64 `json:"workers_per_10k"`
+	Shortfall          int     `json:"worker_shortfall"`
+}
+
+// Report is a division's coverage with its children's.
+type Report struct {
+	Total    Row   `json:"total"`
+	Children []Row `json:"children"`
+}
+
+// Service composes the report from the modules' counts.
+type Service struct {
+	terr  *territory.Service
+	party *party.Service
+	reg   *registry.Service
+	acct  *account.Service
+	work  *workforce.Service
+}
+
+// NewService returns the service.
+func NewService(t *territory.Service, p *party.Service, r *registry.Service, a *account.Service, w *workforce.Service) *Service {
+	return &Service{terr: t, party: p, reg: r, acct: a, work: w}
+}
+
+func pct(a, b int) float64 {
+	if b == 0 {
+		return 0
+	}
+	return math.Round(float64(a)*1000/float64(b)) / 10
+}
+
+func ratio(a, b int) float64 {
+	if b == 0 {
+		return 0
+	}
+	return math.Round(float64(a)*10/float64(b)) / 10
+}
+
+// Report computes the coverage of code and its children.
+func (s *Service) Report(ctx context.Context, code string) (Report, error) {
+	reg, err := s.terr.Region(ctx, code)
+	if err != nil {
+		return Report{}, err
+	}
+	kids, err := s.terr.Children(ctx, code)
+	if err != nil {
+		return Report{}, err
+	}
+	childLen := len(code)
+	if len(kids) > 0 {
+		childLen = len(kids[0].Code)
+	}
+	pc, err := s.party.CoverageByChild(ctx, code, childLen)
+	if err != nil {
+		return Report{}, err
+	}
+	rc, err := s.reg.CountsByChild(ctx, code, childLen)
+	if err != nil {
+		return Report{}, err
+	}
+	gw, err := s.acct.CountRoleByChild(ctx, code, childLen, authz.RoleGridWorker)
+	if err != nil {
+		return Report{}, err
+	}
+	_, staffing, err := s.work.StaffingOf(ctx, code)
+	if err != nil {
+		return Report{}, err
+	}
+	st := map[string]workforce.Staffing{}
+	for _, x := range staffing {
+		st[x.Code] = x
+	}
+	row := func(r territory.RegionSummary, key string) Row {
+		out := Row{Code: r.Code, Name: r.Name, Level: r.Level, Communities: r.Counts[territory.LevelCommunity], Grids: r.Counts[territory.LevelGrid]}
+		if r.Level == territory.LevelCommunity {
+			out.Communities = 1
+		}
+		if r.Level == territory.LevelGrid {
+			out.Grids = 1
+		}
+		if c := pc[key]; c != nil {
+			out.CommunitiesWithOrg, out.GridsWithBranch, out.BuildingsWithGroup = c.CommunitiesWithOrg, c.GridsWithBranch, c.BuildingsWithGroup
+			out.Members, out.ModelHouseholds = c.Members, c.ModelHouseholds
+		}
+		if c := rc[key]; c != nil {
+			out.Buildings, out.Households, out.Residents = c.Buildings, c.Households, c.Residents
+		}
+		out.GridWorkers = gw[key]
+		if x, ok := st[key]; ok {
+			out.Workers, out.Shortfall = x.Workers, x.Shortfall
+		}
+		out.CommunityOrgRate = pct(out.CommunitiesWithOrg, out.Communities)
+		out.GridBranchRate = pct(out.GridsWithBranch, out.Grids)
+		out.BuildingGroupRate = pct(out.BuildingsWithGroup, out.Buildings)
+		out.HouseholdsPerGW = ratio(out.Households, out.GridWorkers)
+		out.WorkersPer10k = ratio(out.Workers*10000, out.Residents)
+		return out
+	}
+	rep := Report{Children: []Row{}}
+	total := Row{Code: reg.Code, Name: reg.Name, Level: reg.Level}
+	for _, k := range kids {
+		r := row(k, k.Code)
+		rep.Children = append(rep.Children, r)
+		total.Communities += r.Communities
+		total.CommunitiesWithOrg += r.CommunitiesWithOrg
+		total.Grids += r.Grids
+		total.GridsWithBranch += r.GridsWithBranch
+		total.Buildings += r.Buildings
+		total.BuildingsWithGroup += r.BuildingsWithGroup
+		total.Members += r.Members
+		total.ModelHouseholds += r.ModelHouseholds
+		total.Households += r.Households
+		total.GridWorkers += r.GridWorkers
+		total.Residents += r.Residents
+		total.Workers += r.Workers
+		total.Shortfall += r.Shortfall
+	}
+	if len(kids) == 0 {
+		total = row(reg, code)
+	} else {
+		total.CommunityOrgRate = pct(total.CommunitiesWithOrg, total.Communities)
+		total.GridBranchRate = pct(total.GridsWithBranch, total.Grids)
+		total.BuildingGroupRate = pct(total.BuildingsWithGroup, total.Buildings)
+		total.HouseholdsPerGW = ratio(total.Households, total.GridWorkers)
+		total.WorkersPer10k = ratio(total.Workers*10000, total.Residents)
+		if reg.Level == territory.LevelCommunity {
+			// A community's children are grids: count the community itself.
+			total.Communities = 1
+			if pc[""] != nil || total.GridsWithBranch > 0 || total.Members > 0 {
+				total.CommunitiesWithOrg = min(1, total.CommunitiesWithOrg)
+			}
+		}
+	}
+	rep.Total = total
+	return rep, nil
+}
+
+// Measures that colour the chart and the map.
+var Measures = []string{"community_org_rate", "grid_branch_rate", "building_group_rate", "households_per_grid_worker", "workers_per_10k", "party_members", "residents"}
+
+func (r Row) measure(m string) float64 {
+	switch m {
+	case "community_org_rate":
+		return r.CommunityOrgRate
+	case "grid_branch_rate":
+		return r.GridBranchRate
+	case "building_group_rate":
+		return r.BuildingGroupRate
+	case "households_per_grid_worker":
+		return r.HouseholdsPerGW
+	case "workers_per_10k":
+		return r.WorkersPer10k
+	case "party_members":
+		return float64(r.Members)
+	case "residents":
+		return float64(r.Residents)
+	}
+	return 0
+}
+
+// Feature is a child's outline with its measures.
+type Feature struct {
+	Type       string          `json:"type"`
+	Properties Row             `json:"properties"`
+	Geometry   json.RawMessage `json:"geometry"`
+}
+
+// FeatureCollection is the map layer of a report.
+type FeatureCollection struct {
+	Type     string    `json:"type"`
+	Features []Feature `json:"features"`
+}
+
+// Map returns the children with a known outline (a grid's polygon or a
+// division's boundary), each carrying its measures.
+func (s *Service) Map(ctx context.Context, code string) (FeatureCollection, error) {
+	rep, err := s.Report(ctx, code)
+	if err != nil {
+		return FeatureCollection{}, err
+	}
+	fc := FeatureCollection{Type: "FeatureCollection", Features: []Feature{}}
+	for _, r := range rep.Children {
+		var g json.RawMessage
+		if r.Level == territory.LevelGrid {
+			if grid, err := s.terr.Grid(ctx, r.Code); err == nil {
+				g = grid.Geometry
+			}
+		} else if b, err := s.terr.Boundary(ctx, r.Code); err == nil {
+			g = b.Geometry
+		}
+		if g != nil {
+			fc.Features = append(fc.Features, Feature{Type: "Feature", Properties: r, Geometry: g})
+		}
+	}
+	return fc, nil
+}
+
+// PermView lets staff read coverage reports.
+const PermView authz.Perm = "coverage.view"
+
+// Manifest registers the module.
+func Manifest(svc *Service) module.Manifest {
+	return module.Manifest{
+		Name: "coverage", Templates: sub(templateFiles, "templates"), Messages: sub(messageFiles, "messages"),
+		Grants: []authz.Grant{{Perm: PermView, Roles: []authz.Role{authz.RoleCityAdmin, authz.RoleDistrictStaff, authz.RoleSubdistrictStaff,
+			authz.RoleCommunitySecretary, authz.RoleCommunityWorker}}},
+		Menu: []web.MenuItem{{Key: "nav.coverage", Path: "/coverage", Perm: PermView, Order: 30}},
+		Routes: func(r *web.Router) {
+			h := &handler{svc: svc, ui: r.UI()}
+			r.Page("GET /coverage", PermView, h.handleRoot)
+			r.Page("GET /coverage/{code}", PermView, h.handlePage)
+			r.API("GET /api/v1/coverage/{code}", PermView, web.OpDoc{Summary: "Coverage and staffing of a division and its children", Tag: "coverage",
+				Response: Report{}}, h.apiReport)
+			r.API("GET /api/v1/coverage/{code}/map", PermView, web.OpDoc{Summary: "Children's outlines with their coverage measures (GeoJSON)", Tag: "coverage",
+				Response: FeatureCollection{}}, h.apiMap)
+		},
+	}
+}
+
+type handler struct {
+	svc *Service
+	ui  *web.UI
+}
+
+func (h *handler) handleRoot(w http.ResponseWriter, r *http.Request) error {
+	root, err := h.svc.terr.Root(r.Context())
+	if err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/coverage/"+root, http.StatusSeeOther)
+	return nil
+}
+
+type page struct {
+	web.Page
+	Report   Report
+	Crumbs   []territory.Region
+	Measure  string
+	Measures []string
+	Chart    template.JS
+}
+
+func (h *handler) handlePage(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	code := r.PathValue("code")
+	rep, err := h.svc.Report(ctx, code)
+	if err != nil {
+		return err
+	}
+	crumbs, err := h.svc.terr.Breadcrumb(ctx, code)
+	if err != nil {
+		return err
+	}
+	m := r.URL.Query().Get("measure")
+	if !slices.Contains(Measures, m) {
+		m = Measures[0]
+	}
+	p := page{Page: h.ui.Page(r, "title.coverage"), Report: rep, Crumbs: crumbs, Measure: m, Measures: Measures}
+	p.Title = rep.Total.Name + " · " + p.T("title.coverage")
+	if len(rep.Children) > 0 {
+		names := make([]string, len(rep.Children))
+		data := make([]map[string]any, len(rep.Children))
+		for i, c := range rep.Children {
+			names[i] = c.Name
+			data[i] = map[string]any{"value": c.measure(m), "code": c.Code}
+		}
+		opt := map[string]any{
+			"title":   map[string]any{"text": p.T("measure." + m), "textStyle": map[string]any{"fontSize": 14}},
+			"tooltip": map[string]any{"trigger": "axis"},
+			"grid":    map[string]any{"left": 8, "right": 8, "bottom": 8, "top": 40, "containLabel": true},
+			"xAxis":   map[string]any{"type": "category", "data": names, "axisLabel": map[string]any{"rotate": 35, "interval": 0}},
+			"yAxis":   map[string]any{"type": "value"},
+			"series":  []any{map[string]any{"type": "bar", "data": data, "itemStyle": map[string]any{"color": "#c8161d"}}},
+		}
+		b, _ := json.Marshal(opt)
+		p.Chart = template.JS(b)
+	}
+	return h.ui.Render(w, r, http.StatusOK, "coverage", "", p)
+}
+
+func (h *handler) apiReport(w http.ResponseWriter, r *http.Request) error {
+	rep, err := h.svc.Report(r.Context(), r.PathValue("code"))
+	if err != nil {
+		return err
+	}
+	return web.JSON(w, http.StatusOK, rep)
+}
+
+func (h *handler) apiMap(w http.ResponseWriter, r *http.Request) error {
+	fc, err := h.svc.Map(r.Context(), r.PathValue("code"))
+	if err != nil {
+		return err
+	}
+	return web.JSON(w, http.StatusOK, fc)
+}

@@ -1,0 +1,521 @@
+// Package workforce is the community workforce: community workers with
+// their posts, social-work certificates, education and training; the
+// staffing rule of no fewer than 18 community workers per 10,000 urban
+// permanent residents; and the reserve pool of community Party secretaries
+// filed with the organisation department.
+package workforce
+
+import (
+	"context"
+	"embed"
+	"fmt"
+	"io/fs"
+	"math"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"grassroots/internal/platform/audit"
+	"grassroots/internal/platform/authz"
+	"grassroots/internal/platform/db"
+	"grassroots/internal/platform/errs"
+	"grassroots/internal/platform/module"
+	"grassroots/internal/platform/web"
+	"grassroots/internal/territory"
+)
+
+//go:embed migrations/*.sql
+var migrationFiles embed.FS
+
+//go:embed templates/*.html
+var templateFiles embed.FS
+
+//go:embed messages/*.json
+var messageFiles embed.FS
+
+func sub(f fs.FS, dir string) fs.FS {
+	s, _ := fs.Sub(f, dir)
+	return s
+}
+
+// Migrations returns the module's migrations.
+func Migrations() db.Migrations {
+	return db.Migrations{Module: "workforce", FS: sub(migrationFiles, "migrations")}
+}
+
+// WorkersPer10k is the staffing floor: community workers per 10,000 urban
+// permanent residents.
+const WorkersPer10k = 18
+
+// Vocabularies. Stored; do not rename.
+var (
+	Posts        = []string{"secretary", "director", "deputy", "member", "full_time_grid", "social_worker", "other"}
+	Certificates = []string{"none", "assistant", "social_worker", "senior"}
+	Educations   = []string{"high_school", "college", "bachelor", "master"}
+	Statuses     = []string{"candidate", "filed", "appointed", "withdrawn"}
+)
+
+// Worker is a community worker.
+type Worker struct {
+	ID            int64     `json:"id"`
+	RegionCode    string    `json:"region_code"`
+	Name          string    `json:"name"`
+	Post          string    `json:"post"`
+	Certificate   string    `json:"certificate" doc:"social-work certificate: none, assistant (助理社会工作师), social_worker (社会工作师), senior"`
+	Education     string    `json:"education"`
+	TrainingHours int       `json:"training_hours"`
+	CreatedAt     time.Time `json:"created_at"`
+}
+
+// WorkerInput adds a worker.
+type WorkerInput struct {
+	RegionCode    string `json:"region_code"`
+	Name          string `json:"name"`
+	Post          string `json:"post"`
+	Certificate   string `json:"certificate"`
+	Education     string `json:"education"`
+	TrainingHours int    `json:"training_hours"`
+}
+
+// Candidate is in the reserve pool of community Party secretaries.
+type Candidate struct {
+	ID          int64     `json:"id"`
+	RegionCode  string    `json:"region_code"`
+	Name        string    `json:"name"`
+	CurrentPost string    `json:"current_post"`
+	Assessment  string    `json:"assessment,omitempty"`
+	Score       int       `json:"score"`
+	Status      string    `json:"status" doc:"candidate, filed (报备组织部), appointed, withdrawn"`
+	FiledOn     string    `json:"filed_on,omitempty"`
+	CreatedAt   time.Time `json:"created_at"`
+}
+
+// CandidateInput adds a candidate.
+type CandidateInput struct {
+	RegionCode  string `json:"region_code"`
+	Name        string `json:"name"`
+	CurrentPost string `json:"current_post"`
+	Assessment  string `json:"assessment,omitempty"`
+	Score       int    `json:"score"`
+	Status      string `json:"status"`
+	FiledOn     string `json:"filed_on,omitempty" doc:"YYYY-MM-DD; required once filed"`
+}
+
+// Staffing is the check of one area against the staffing floor.
+type Staffing struct {
+	Code       string  `json:"code"`
+	Name       string  `json:"name"`
+	Residents  int     `json:"residents" doc:"registered and permanent residents in the population registry"`
+	Workers    int     `json:"workers"`
+	Required   int     `json:"required"`
+	Shortfall  int     `json:"shortfall"`
+	Per10k     float64 `json:"per_10k"`
+	Certified  int     `json:"certified" doc:"workers holding a social-work certificate"`
+	MeetsFloor bool    `json:"meets_floor"`
+}
+
+// ResidentCounter counts the urban permanent residents under each child
+// prefix of a region; package registry provides it.
+type ResidentCounter func(ctx context.Context, root string, childLen int) (map[string]int, error)
+
+// Permissions.
+const (
+	PermView   authz.Perm = "workforce.view"
+	PermManage authz.Perm = "workforce.manage"
+)
+
+// Service is the module's API.
+type Service struct {
+	db        *db.DB
+	terr      *territory.Service
+	residents ResidentCounter
+}
+
+// NewService returns the service.
+func NewService(d *db.DB, terr *territory.Service, residents ResidentCounter) *Service {
+	return &Service{db: d, terr: terr, residents: residents}
+}
+
+func (s *Service) checkCommunity(ctx context.Context, fe *errs.Fields, code string) {
+	r, err := s.terr.ContainsRegion(ctx, code)
+	if err != nil || r.Level != territory.LevelCommunity {
+		fe.Add("region_code", "rule.community", code)
+	}
+}
+
+// AddWorker records a community worker.
+func (s *Service) AddWorker(ctx context.Context, in WorkerInput) (Worker, error) {
+	var fe errs.Fields
+	in.Name = strings.TrimSpace(in.Name)
+	if in.Name == "" {
+		fe.Add("name", "rule.required", "")
+	}
+	s.checkCommunity(ctx, &fe, in.RegionCode)
+	if !slices.Contains(Posts, in.Post) {
+		fe.Add("post", "rule.one_of", strings.Join(Posts, ", "))
+	}
+	if !slices.Contains(Certificates, in.Certificate) {
+		fe.Add("certificate", "rule.one_of", strings.Join(Certificates, ", "))
+	}
+	if !slices.Contains(Educations, in.Education) {
+		fe.Add("education", "rule.one_of", strings.Join(Educations, ", "))
+	}
+	if in.TrainingHours < 0 || in.TrainingHours > 2000 {
+		fe.Add("training_hours", "rule.range", "0–2000")
+	}
+	if err := fe.Err(); err != nil {
+		return Worker{}, err
+	}
+	w := Worker{RegionCode: in.RegionCode, Name: in.Name, Post: in.Post, Certificate: in.Certificate, Education: in.Education, TrainingHours: in.TrainingHours}
+	err := s.db.Tx(ctx, func(tx *db.Tx) error {
+		w.CreatedAt = tx.Now()
+		if err := tx.QueryRowContext(ctx, `/* workforce.AddWorker */ INSERT INTO workforce_workers (region_code, name, post, certificate, education,
+			training_hours, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			w.RegionCode, w.Name, w.Post, w.Certificate, w.Education, w.TrainingHours, w.CreatedAt, w.CreatedAt).Scan(&w.ID); err != nil {
+			return fmt.Errorf("workforce: add worker: %w", err)
+		}
+		return audit.Record(ctx, tx, audit.Entry{Action: "workforce.worker.create", ObjectType: "worker", ObjectID: strconv.FormatInt(w.ID, 10), Region: w.RegionCode, After: w})
+	})
+	return w, err
+}
+
+// Workers lists workers in scope.
+func (s *Service) Workers(ctx context.Context, region string, afterID int64, limit int) ([]Worker, error) {
+	qb := db.NewQuery(`/* workforce.Workers */ SELECT id, region_code, name, post, certificate, education, training_hours, created_at FROM workforce_workers`).
+		Scope(authz.ScopeFrom(ctx), "region_code", "")
+	if region != "" {
+		qb.Scope(authz.Scope{Region: region}, "region_code", "")
+	}
+	if afterID > 0 {
+		qb.And("id > ?", afterID)
+	}
+	qb.Tail("ORDER BY region_code, id LIMIT ?", limit)
+	q, args := qb.SQL()
+	return db.Collect(ctx, s.db, q, args, func(r db.Scanner) (Worker, error) {
+		var w Worker
+		err := r.Scan(&w.ID, &w.RegionCode, &w.Name, &w.Post, &w.Certificate, &w.Education, &w.TrainingHours, &w.CreatedAt)
+		return w, err
+	})
+}
+
+// AddCandidate puts someone in the reserve pool.
+func (s *Service) AddCandidate(ctx context.Context, in CandidateInput) (Candidate, error) {
+	var fe errs.Fields
+	in.Name = strings.TrimSpace(in.Name)
+	if in.Name == "" {
+		fe.Add("name", "rule.required", "")
+	}
+	s.checkCommunity(ctx, &fe, in.RegionCode)
+	if strings.TrimSpace(in.CurrentPost) == "" {
+		fe.Add("current_post", "rule.required", "")
+	}
+	if in.Score < 0 || in.Score > 100 {
+		fe.Add("score", "rule.range", "0–100")
+	}
+	if !slices.Contains(Statuses, in.Status) {
+		fe.Add("status", "rule.one_of", strings.Join(Statuses, ", "))
+	}
+	if in.Status == "filed" || in.FiledOn != "" {
+		if _, err := time.Parse("2006-01-02", in.FiledOn); err != nil {
+			fe.Add("filed_on", "rule.date", "")
+		}
+	}
+	if err := fe.Err(); err != nil {
+		return Candidate{}, err
+	}
+	c := Candidate{RegionCode: in.RegionCode, Name: in.Name, CurrentPost: in.CurrentPost, Assessment: in.Assessment, Score: in.Score, Status: in.Status, FiledOn: in.FiledOn}
+	err := s.db.Tx(ctx, func(tx *db.Tx) error {
+		c.CreatedAt = tx.Now()
+		if err := tx.QueryRowContext(ctx, `/* workforce.AddCandidate */ INSERT INTO workforce_reserve (region_code, name, current_post, assessment,
+			score, status, filed_on, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			c.RegionCode, c.Name, c.CurrentPost, c.Assessment, c.Score, c.Status, c.FiledOn, c.CreatedAt, c.CreatedAt).Scan(&c.ID); err != nil {
+			return fmt.Errorf("workforce: add candidate: %w", err)
+		}
+		return audit.Record(ctx, tx, audit.Entry{Action: "workforce.reserve.create", ObjectType: "reserve", ObjectID: strconv.FormatInt(c.ID, 10), Region: c.RegionCode, After: c})
+	})
+	return c, err
+}
+
+// Reserve lists the reserve pool in scope.
+func (s *Service) Reserve(ctx context.Context, region string) ([]Candidate, error) {
+	qb := db.NewQuery(`/* workforce.Reserve */ SELECT id, region_code, name, current_post, assessment, score, status, filed_on, created_at FROM workforce_reserve`).
+		Scope(authz.ScopeFrom(ctx), "region_code", "")
+	if region != "" {
+		qb.Scope(authz.Scope{Region: region}, "region_code", "")
+	}
+	qb.Tail("ORDER BY score DESC, id LIMIT 1000")
+	q, args := qb.SQL()
+	return db.Collect(ctx, s.db, q, args, func(r db.Scanner) (Candidate, error) {
+		var c Candidate
+		err := r.Scan(&c.ID, &c.RegionCode, &c.Name, &c.CurrentPost, &c.Assessment, &c.Score, &c.Status, &c.FiledOn, &c.CreatedAt)
+		return c, err
+	})
+}
+
+// workerCounts counts workers, and certified ones, by child prefix.
+func (s *Service) workerCounts(ctx context.Context, root string, childLen int) (map[string][2]int, error) {
+	lo, hi := authz.PrefixRange(root)
+	qb := db.NewQuery(fmt.Sprintf(`/* workforce.workerCounts */ SELECT substr(region_code, 1, %d) AS k, COUNT(*),
+		SUM(CASE WHEN certificate <> 'none' THEN 1 ELSE 0 END) FROM workforce_workers`, childLen)).
+		Scope(authz.ScopeFrom(ctx), "region_code", "").And("region_code >= ?", lo)
+	if hi != "" {
+		qb.And("region_code < ?", hi)
+	}
+	qb.Tail("GROUP BY k")
+	q, args := qb.SQL()
+	type row struct {
+		k    string
+		n, c int
+	}
+	rows, err := db.Collect(ctx, s.db, q, args, func(r db.Scanner) (row, error) {
+		var x row
+		err := r.Scan(&x.k, &x.n, &x.c)
+		return x, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("workforce: counts: %w", err)
+	}
+	out := map[string][2]int{}
+	for _, x := range rows {
+		out[x.k] = [2]int{x.n, x.c}
+	}
+	return out, nil
+}
+
+// StaffingOf checks the region itself and each of its children against
+// the floor of WorkersPer10k workers per 10,000 residents.
+func (s *Service) StaffingOf(ctx context.Context, code string) (Staffing, []Staffing, error) {
+	reg, err := s.terr.Region(ctx, code)
+	if err != nil {
+		return Staffing{}, nil, err
+	}
+	kids, err := s.terr.Children(ctx, code)
+	if err != nil {
+		return Staffing{}, nil, err
+	}
+	childLen := len(code)
+	if len(kids) > 0 {
+		childLen = len(kids[0].Code)
+	}
+	res, err := s.residents(ctx, code, childLen)
+	if err != nil {
+		return Staffing{}, nil, err
+	}
+	wk, err := s.workerCounts(ctx, code, childLen)
+	if err != nil {
+		return Staffing{}, nil, err
+	}
+	total := staffing(reg.Code, reg.Name, 0, 0, 0)
+	var out []Staffing
+	for _, k := range kids {
+		if k.Level == territory.LevelGrid {
+			continue
+		}
+		st := staffing(k.Code, k.Name, res[k.Code], wk[k.Code][0], wk[k.Code][1])
+		out = append(out, st)
+		total.Residents += st.Residents
+		total.Workers += st.Workers
+		total.Certified += st.Certified
+	}
+	if len(kids) == 0 || reg.Level == territory.LevelCommunity {
+		total.Residents, total.Workers, total.Certified = res[code], wk[code][0], wk[code][1]
+	}
+	total = staffing(total.Code, total.Name, total.Residents, total.Workers, total.Certified)
+	return total, out, nil
+}
+
+func staffing(code, name string, residents, workers, certified int) Staffing {
+	st := Staffing{Code: code, Name: name, Residents: residents, Workers: workers, Certified: certified}
+	st.Required = int(math.Ceil(float64(residents) * WorkersPer10k / 10000))
+	st.Shortfall = max(0, st.Required-workers)
+	if residents > 0 {
+		st.Per10k = math.Round(float64(workers)*10000/float64(residents)*10) / 10
+	}
+	st.MeetsFloor = st.Shortfall == 0
+	return st
+}
+
+// Grants lists who holds the permissions.
+func Grants() []authz.Grant {
+	return []authz.Grant{
+		{Perm: PermView, Roles: []authz.Role{authz.RoleCityAdmin, authz.RoleDistrictStaff, authz.RoleSubdistrictStaff, authz.RoleCommunitySecretary}},
+		{Perm: PermManage, Roles: []authz.Role{authz.RoleCityAdmin, authz.RoleDistrictStaff, authz.RoleSubdistrictStaff, authz.RoleCommunitySecretary}},
+	}
+}
+
+// Manifest registers the module.
+func Manifest(svc *Service) module.Manifest {
+	m := Migrations()
+	return module.Manifest{
+		Name: "workforce", Migrations: &m, Grants: Grants(), Templates: sub(templateFiles, "templates"), Messages: sub(messageFiles, "messages"),
+		Menu:   []web.MenuItem{{Key: "nav.workforce", Path: "/workforce", Perm: PermView, Order: 40}},
+		Routes: func(r *web.Router) { (&handler{svc: svc, ui: r.UI()}).routes(r) },
+	}
+}
+
+type handler struct {
+	svc *Service
+	ui  *web.UI
+}
+
+func (h *handler) routes(r *web.Router) {
+	r.Page("GET /workforce", PermView, h.handlePage)
+	r.Page("POST /workforce/workers", PermManage, h.handleWorkerAdd)
+	r.Page("POST /workforce/reserve", PermManage, h.handleCandidateAdd)
+	r.API("GET /api/v1/workforce/workers", PermView, web.OpDoc{Summary: "Community workers in scope", Tag: "workforce",
+		Query: append([]web.Param{{Name: "region", Type: "string"}}, web.PageQuery...), Response: web.List[Worker]{}}, h.apiWorkers)
+	r.API("POST /api/v1/workforce/workers", PermManage, web.OpDoc{Summary: "Add a community worker", Tag: "workforce", Body: WorkerInput{}, Response: Worker{}, Status: http.StatusCreated}, h.apiWorkerAdd)
+	r.API("GET /api/v1/workforce/reserve", PermView, web.OpDoc{Summary: "Reserve pool of community Party secretaries", Tag: "workforce",
+		Query: []web.Param{{Name: "region", Type: "string"}}, Response: []Candidate{}}, h.apiReserve)
+	r.API("POST /api/v1/workforce/reserve", PermManage, web.OpDoc{Summary: "Add a reserve candidate", Tag: "workforce", Body: CandidateInput{}, Response: Candidate{}, Status: http.StatusCreated}, h.apiCandidateAdd)
+	r.API("GET /api/v1/workforce/staffing/{code}", PermView, web.OpDoc{Summary: "Staffing check: 18 workers per 10,000 residents, for a region and its children", Tag: "workforce",
+		Response: StaffingReport{}}, h.apiStaffing)
+}
+
+// StaffingReport is a region's staffing check with its children's.
+type StaffingReport struct {
+	Total    Staffing   `json:"total"`
+	Children []Staffing `json:"children"`
+}
+
+type page struct {
+	web.Page
+	Region       string
+	Total        Staffing
+	Children     []Staffing
+	Workers      []Worker
+	Reserve      []Candidate
+	CanManage    bool
+	Errors       []string
+	Posts        []string
+	Certificates []string
+	Educations   []string
+	Statuses     []string
+}
+
+func (h *handler) page(r *http.Request) (page, error) {
+	ctx := r.Context()
+	p := page{Page: h.ui.Page(r, "title.workforce"), Posts: Posts, Certificates: Certificates, Educations: Educations, Statuses: Statuses}
+	p.Region = r.URL.Query().Get("region")
+	if p.Region == "" {
+		root, err := h.svc.terr.Root(ctx)
+		if err != nil {
+			return p, err
+		}
+		p.Region = root
+	}
+	var err error
+	if p.Total, p.Children, err = h.svc.StaffingOf(ctx, p.Region); err != nil {
+		return p, err
+	}
+	if p.Workers, err = h.svc.Workers(ctx, p.Region, 0, 300); err != nil {
+		return p, err
+	}
+	if p.Reserve, err = h.svc.Reserve(ctx, p.Region); err != nil {
+		return p, err
+	}
+	p.CanManage = p.Actor.Can(PermManage)
+	return p, nil
+}
+
+func (h *handler) handlePage(w http.ResponseWriter, r *http.Request) error {
+	p, err := h.page(r)
+	if err != nil {
+		return err
+	}
+	return h.ui.Render(w, r, http.StatusOK, "workforce", "", p)
+}
+
+func (h *handler) rerender(w http.ResponseWriter, r *http.Request, err error) error {
+	if errs.CodeOf(err) != errs.Invalid {
+		return err
+	}
+	p, perr := h.page(r)
+	if perr != nil {
+		return perr
+	}
+	for _, f := range errs.As(err).Fields {
+		p.Errors = append(p.Errors, h.ui.FieldMessage(p.Lang, f))
+	}
+	return h.ui.Render(w, r, http.StatusUnprocessableEntity, "workforce", "", p)
+}
+
+func (h *handler) handleWorkerAdd(w http.ResponseWriter, r *http.Request) error {
+	hours, _ := strconv.Atoi(r.PostFormValue("training_hours"))
+	in := WorkerInput{RegionCode: strings.TrimSpace(r.PostFormValue("region_code")), Name: r.PostFormValue("name"), Post: r.PostFormValue("post"),
+		Certificate: r.PostFormValue("certificate"), Education: r.PostFormValue("education"), TrainingHours: hours}
+	if _, err := h.svc.AddWorker(r.Context(), in); err != nil {
+		return h.rerender(w, r, err)
+	}
+	return web.Redirect(w, r, "/workforce?region="+in.RegionCode, "flash.saved")
+}
+
+func (h *handler) handleCandidateAdd(w http.ResponseWriter, r *http.Request) error {
+	score, _ := strconv.Atoi(r.PostFormValue("score"))
+	in := CandidateInput{RegionCode: strings.TrimSpace(r.PostFormValue("region_code")), Name: r.PostFormValue("name"), CurrentPost: r.PostFormValue("current_post"),
+		Assessment: r.PostFormValue("assessment"), Score: score, Status: r.PostFormValue("status"), FiledOn: r.PostFormValue("filed_on")}
+	if _, err := h.svc.AddCandidate(r.Context(), in); err != nil {
+		return h.rerender(w, r, err)
+	}
+	return web.Redirect(w, r, "/workforce?region="+in.RegionCode, "flash.saved")
+}
+
+func (h *handler) apiWorkers(w http.ResponseWriter, r *http.Request) error {
+	cur, limit, err := web.PageParams(r)
+	if err != nil {
+		return err
+	}
+	ws, err := h.svc.Workers(r.Context(), r.URL.Query().Get("region"), cur.ID, limit+1)
+	if err != nil {
+		return err
+	}
+	return web.JSON(w, http.StatusOK, web.Paginate(ws, limit, func(x Worker) web.Cursor { return web.Cursor{ID: x.ID} }))
+}
+
+func (h *handler) apiWorkerAdd(w http.ResponseWriter, r *http.Request) error {
+	var in WorkerInput
+	if err := web.DecodeJSON(r, &in); err != nil {
+		return err
+	}
+	x, err := h.svc.AddWorker(r.Context(), in)
+	if err != nil {
+		return err
+	}
+	return web.JSON(w, http.StatusCreated, x)
+}
+
+func (h *handler) apiReserve(w http.ResponseWriter, r *http.Request) error {
+	cs, err := h.svc.Reserve(r.Context(), r.URL.Query().Get("region"))
+	if err != nil {
+		return err
+	}
+	if cs == nil {
+		cs = []Candidate{}
+	}
+	return web.JSON(w, http.StatusOK, cs)
+}
+
+func (h *handler) apiCandidateAdd(w http.ResponseWriter, r *http.Request) error {
+	var in CandidateInput
+	if err := web.DecodeJSON(r, &in); err != nil {
+		return err
+	}
+	c, err := h.svc.AddCandidate(r.Context(), in)
+	if err != nil {
+		return err
+	}
+	return web.JSON(w, http.StatusCreated, c)
+}
+
+func (h *handler) apiStaffing(w http.ResponseWriter, r *http.Request) error {
+	total, kids, err := h.svc.StaffingOf(r.Context(), r.PathValue("code"))
+	if err != nil {
+		return err
+	}
+	if kids == nil {
+		kids = []Staffing{}
+	}
+	return web.JSON(w, http.StatusOK, StaffingReport{Total: total, Children: kids})
+}
