@@ -112,7 +112,7 @@ func TestCoverageAndStaffing(t *testing.T) {
 			}
 		}
 		var again workforce.StaffingReport
-		c.get("/api/v1/workforce/staffing/" + short.Code).json(t, &again)
+		c.get("/api/v1/workforce/staffing/"+short.Code).json(t, &again)
 		if again.Total.Shortfall != 0 || !again.Total.MeetsFloor {
 			t.Errorf("after filling the gap: %+v", again.Total)
 		}
