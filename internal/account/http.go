@@ -35,6 +35,7 @@ func (h *handler) routes(r *web.Router) {
 	r.Page("POST /tokens", PermToken, h.handleTokenCreate)
 	r.Page("POST /tokens/{id}/revoke", PermToken, h.handleTokenRevoke)
 	h.apiRoutes(r)
+	h.gridRoutes(r)
 }
 
 // localPath keeps redirects on this site: only absolute paths, not "//host".

@@ -96,6 +96,7 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 		{"/api/v1/buildings?limit=3", "/api/v1/buildings"},
 		{"/api/v1/buildings/1", "/api/v1/buildings/{id}"},
 		{"/api/v1/party/orgs?limit=3", "/api/v1/party/orgs"},
+		{"/api/v1/grids/360102002001001/workers", "/api/v1/grids/{code}/workers"},
 		{"/api/v1/party/orgs/1", "/api/v1/party/orgs/{id}"},
 		{"/api/v1/party/orgs/1/committee", "/api/v1/party/orgs/{id}/committee"},
 		{"/api/v1/party/members?limit=3", "/api/v1/party/members"},
@@ -103,6 +104,8 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 		{"/api/v1/workforce/reserve", "/api/v1/workforce/reserve"},
 		{"/api/v1/workforce/staffing/360102002", "/api/v1/workforce/staffing/{code}"},
 		{"/api/v1/coverage/360102002", "/api/v1/coverage/{code}"},
+		{"/api/v1/units?limit=3", "/api/v1/units"},
+		{"/api/v1/units/1", "/api/v1/units/{id}"},
 		{"/api/v1/coverage/360102002/map", "/api/v1/coverage/{code}/map"},
 	}
 	for _, tc := range cases {

@@ -105,6 +105,11 @@ func seedDemoScaled(ctx context.Context, a *App, out io.Writer, buildingsPerGrid
 		return err
 	}
 	fmt.Fprintf(out, "%d new community workers and reserve candidates (demo).\n", workers)
+	nunits, err := seedDemoUnits(ctx, a)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "%d new co-building units, two-new organisations and stations (demo).\n", nunits)
 	created := 0
 	for _, da := range DemoAccounts {
 		in := account.UserInput{Username: da.Username, DisplayName: da.Name, Role: da.Role, RegionCode: da.Region, Password: DemoPassword}
@@ -123,6 +128,15 @@ func seedDemoScaled(ctx context.Context, a *App, out io.Writer, buildingsPerGrid
 			return fmt.Errorf("account %s: %w", da.Username, describe(a, err))
 		}
 		created++
+	}
+	if u, err := a.Accounts.UserByName(ctx, "demo-grid"); err == nil {
+		for _, g := range []string{demoCommunityA + "001", demoCommunityA + "002"} {
+			if ws, err := a.Accounts.GridWorkers(ctx, g); err == nil && len(ws) == 0 {
+				if _, err := a.Accounts.SetGridWorkers(ctx, g, []int64{u.ID}); err != nil {
+					return fmt.Errorf("assign demo-grid: %w", describe(a, err))
+				}
+			}
+		}
 	}
 	token, err := demoToken(ctx, a)
 	if err != nil {

@@ -8,6 +8,7 @@ import (
 	"grassroots/internal/party"
 	"grassroots/internal/registry"
 	"grassroots/internal/territory"
+	"grassroots/internal/units"
 	"grassroots/internal/workforce"
 )
 
@@ -122,6 +123,56 @@ func seedDemoWorkforce(ctx context.Context, a *App) (int, error) {
 			if _, err := a.Workforce.AddCandidate(ctx, in); err != nil {
 				return made, fmt.Errorf("candidate: %w", describe(a, err))
 			}
+		}
+	}
+	return made, nil
+}
+
+// seedDemoUnits registers co-building units, "two new" organisations with
+// mixed coverage, and new-employment stations placed by their location.
+func seedDemoUnits(ctx context.Context, a *App) (int, error) {
+	if us, err := a.Units.List(ctx, units.Filter{Region: demoSubdistrict, Limit: 1}); err != nil || len(us) > 0 {
+		return 0, err
+	}
+	r := rand.New(rand.NewPCG(demoSeed, 5))
+	communities, err := a.Territory.Regions(ctx, territory.RegionFilter{Parent: demoSubdistrict})
+	if err != nil {
+		return 0, err
+	}
+	made := 0
+	add := func(in units.UnitInput) error {
+		if _, err := a.Units.Create(ctx, in); err != nil {
+			return fmt.Errorf("unit %s: %w", in.Name, describe(a, err))
+		}
+		made++
+		return nil
+	}
+	co := []struct{ name, sub string }{{"东湖区人民医院", "hospital"}, {"滕王阁小学", "school"}, {"市供电公司东湖营业所", "state_enterprise"}, {"东湖区税务所", "agency"}}
+	for i, c := range communities {
+		short := trimCommittee(c.Name)
+		u := co[i%len(co)]
+		if err := add(units.UnitInput{RegionCode: c.Code, Kind: "co_building", Subkind: u.sub, Name: u.name + "（演示）", Headcount: 50 + r.IntN(400),
+			Shares: []string{"venues", "people"}[:1+r.IntN(2)]}); err != nil {
+			return made, err
+		}
+		for j := 0; j < 3; j++ {
+			sub := "non_public_enterprise"
+			if j == 2 {
+				sub = "social_organisation"
+			}
+			org := r.IntN(3) == 0
+			if err := add(units.UnitInput{RegionCode: c.Code, Kind: "two_new", Subkind: sub, Name: fmt.Sprintf("%s第%d家两新组织（演示）", short, j+1),
+				Headcount: 3 + r.IntN(80), HasPartyOrg: org, WorkCovered: org || r.IntN(2) == 0}); err != nil {
+				return made, err
+			}
+		}
+	}
+	for i, sub := range []string{"courier", "delivery", "ride_hailing", "delivery"} {
+		lon := demoOrigin[0] + demoCommunityW*(0.5+float64(i))
+		lat := demoOrigin[1] + demoCommunityH*0.5
+		if err := add(units.UnitInput{Kind: "station", Subkind: sub, Name: fmt.Sprintf("新就业群体站点%d（演示）", i+1), Lon: &lon, Lat: &lat,
+			Headcount: 10 + r.IntN(60)}); err != nil {
+			return made, err
 		}
 	}
 	return made, nil

@@ -31,6 +31,20 @@ func TestGridPagesAndAPI(t *testing.T) {
 	if gp.StatusCode != 200 || !strings.Contains(gp.body, "民巷社区第1网格（演示）") {
 		t.Fatalf("grid page: %d", gp.StatusCode)
 	}
+	// The grid's workers load into the page; the secretary can reassign.
+	wk := sec.get("/grids/" + demoGridA + "/workers")
+	if !strings.Contains(wk.body, "民巷社区网格员（演示）") || !strings.Contains(wk.body, "checked") {
+		t.Errorf("grid workers fragment: %s", wk.body)
+	}
+	if r := sec.api("PUT", "/api/v1/grids/"+demoGridA+"/workers", map[string]any{"user_ids": []int64{e.userID("demo-worker")}}); r.StatusCode != 422 {
+		t.Errorf("assigning another community's worker: %d %s", r.StatusCode, r.body)
+	}
+	if r := sec.form("/grids/"+demoGridA+"/workers", url.Values{}); r.StatusCode != http.StatusSeeOther {
+		t.Errorf("clearing the grid's workers: %d %s", r.StatusCode, r.body)
+	}
+	if r := sec.get("/api/v1/grids/" + demoGridA + "/workers"); strings.TrimSpace(r.body) != "[]" {
+		t.Errorf("after clearing: %s", r.body)
+	}
 	// Drawing over a neighbour is refused with the neighbour's code and the shared area.
 	var g territory.Grid
 	sec.get("/api/v1/grids/"+demoGridA).json(t, &g)

@@ -143,3 +143,34 @@ func TestCoverageAndStaffing(t *testing.T) {
 		t.Errorf("bad worker: %d", r.StatusCode)
 	}
 }
+
+func TestUnits(t *testing.T) {
+	e := newEnv(t)
+	c := e.login("demo-worker") // 章江路社区
+	page := c.get("/units?kind=two_new")
+	if page.StatusCode != 200 || !strings.Contains(page.body, "章江路社区第1家两新组织（演示）") || strings.Contains(page.body, "民巷社区第1家") {
+		t.Fatalf("units page in scope: %d", page.StatusCode)
+	}
+	lon, lat := 115.8905+0.004*1.5, 28.6905+0.0018 // inside 章江路社区
+	r := c.api("POST", "/api/v1/units", map[string]any{"kind": "station", "subkind": "delivery", "name": "测试站点", "lon": lon, "lat": lat, "headcount": 12})
+	var u struct {
+		RegionCode string `json:"region_code"`
+	}
+	r.json(t, &u)
+	if r.StatusCode != 201 || u.RegionCode[:12] != "360102002002" || len(u.RegionCode) != 15 {
+		t.Errorf("station placed by location: %d %s", r.StatusCode, r.body)
+	}
+	bad := c.form("/units", url.Values{"name": {""}, "subkind": {"two_new.bakery"}, "region_code": {"360102002001"}})
+	if bad.StatusCode != 422 || !strings.Contains(bad.body, "类型") {
+		t.Errorf("bad unit: %d", bad.StatusCode)
+	}
+	ok := c.form("/units", url.Values{"name": {"某物业公司"}, "subkind": {"two_new.non_public_enterprise"}, "region_code": {"360102002002"}, "work_covered": {"on"}})
+	if ok.StatusCode != http.StatusSeeOther {
+		t.Errorf("unit by page: %d %s", ok.StatusCode, ok.body)
+	}
+	var rep coverage.Report
+	e.login("demo-subdistrict").get("/api/v1/coverage/360102002").json(t, &rep)
+	if rep.Total.TwoNew != 12*3+1 || rep.Total.TwoNewOrgCovered > rep.Total.TwoNewWorkCovered {
+		t.Errorf("two-new coverage %+v", rep.Total)
+	}
+}

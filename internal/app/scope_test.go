@@ -125,6 +125,10 @@ func TestScopeMatrix(t *testing.T) {
 		{name: "SecretaryCoverageCountsOnlyOwn", actor: "demo-secretary", method: "GET", path: "/api/v1/coverage/" + communityA, status: 200, inScope: communityA},
 		{name: "GridWorkerCannotSeeWorkforce", actor: "demo-grid", method: "GET", path: "/api/v1/workforce/workers", status: 403},
 
+		{name: "WorkerListsOnlyOwnUnits", actor: "demo-worker", method: "GET", path: "/api/v1/units?limit=500", status: 200, inScope: communityB},
+		{name: "WorkerCannotRegisterUnitInNeighbour", actor: "demo-worker", method: "POST", path: "/api/v1/units",
+			body: map[string]any{"kind": "two_new", "subkind": "social_organisation", "name": "x", "region_code": communityA}, status: 422},
+
 		// Tokens: another account's token cannot be revoked or listed.
 		{name: "WorkerCannotListSecretaryTokens", actor: "demo-worker", method: "GET", path: "/api/v1/tokens?user_id=%d", target: "demo-secretary", status: 404},
 	}

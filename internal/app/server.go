@@ -28,6 +28,7 @@ import (
 	"grassroots/internal/platform/web"
 	"grassroots/internal/registry"
 	"grassroots/internal/territory"
+	"grassroots/internal/units"
 	"grassroots/internal/workforce"
 )
 
@@ -43,6 +44,7 @@ type App struct {
 	Registry  *registry.Service
 	Party     *party.Service
 	Workforce *workforce.Service
+	Units     *units.Service
 	Policy    *authz.Policy
 	Modules   []module.Manifest
 	Router    *web.Router
@@ -83,6 +85,7 @@ func New(ctx context.Context, d *db.DB, o Options) (*App, error) {
 	a.Territory = territory.NewService(d)
 	a.Accounts = account.NewService(d, a.Territory, a.Policy, o.Keys, acfg)
 	a.Registry = registry.NewService(d, a.Territory, o.Keys)
+	a.Units = units.NewService(d, a.Territory)
 	a.Workforce = workforce.NewService(d, a.Territory, a.Registry.ResidentsByChild)
 	a.Party = party.NewService(d, a.Territory, func(ctx context.Context, id int64) (string, error) {
 		b, err := a.Registry.Building(ctx, id)
@@ -97,7 +100,8 @@ func New(ctx context.Context, d *db.DB, o Options) (*App, error) {
 		registry.Manifest(a.Registry),
 		party.Manifest(a.Party),
 		workforce.Manifest(a.Workforce),
-		coverage.Manifest(coverage.NewService(a.Territory, a.Party, a.Registry, a.Accounts, a.Workforce)),
+		units.Manifest(a.Units),
+		coverage.Manifest(coverage.NewService(a.Territory, a.Party, a.Registry, a.Accounts, a.Workforce, a.Units)),
 	}
 	if !o.SkipMigrate {
 		if _, err := d.Migrate(ctx, a.Migrations()); err != nil {

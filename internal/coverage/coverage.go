@@ -23,6 +23,7 @@ import (
 	"grassroots/internal/platform/web"
 	"grassroots/internal/registry"
 	"grassroots/internal/territory"
+	"grassroots/internal/units"
 	"grassroots/internal/workforce"
 )
 
@@ -61,6 +62,11 @@ type Row struct {
 	Workers            int     `json:"community_workers"`
 	WorkersPer10k      float64 `json:"workers_per_10k"`
 	Shortfall          int     `json:"worker_shortfall"`
+	TwoNew             int     `json:"two_new"`
+	TwoNewOrgCovered   int     `json:"two_new_org_covered"`
+	TwoNewOrgRate      float64 `json:"two_new_org_rate" doc:"percent of two-new organisations with a Party organisation"`
+	TwoNewWorkCovered  int     `json:"two_new_work_covered"`
+	TwoNewWorkRate     float64 `json:"two_new_work_rate"`
 }
 
 // Report is a division's coverage with its children's.
@@ -76,11 +82,12 @@ type Service struct {
 	reg   *registry.Service
 	acct  *account.Service
 	work  *workforce.Service
+	units *units.Service
 }
 
 // NewService returns the service.
-func NewService(t *territory.Service, p *party.Service, r *registry.Service, a *account.Service, w *workforce.Service) *Service {
-	return &Service{terr: t, party: p, reg: r, acct: a, work: w}
+func NewService(t *territory.Service, p *party.Service, r *registry.Service, a *account.Service, w *workforce.Service, u *units.Service) *Service {
+	return &Service{terr: t, party: p, reg: r, acct: a, work: w, units: u}
 }
 
 func pct(a, b int) float64 {
@@ -123,6 +130,10 @@ func (s *Service) Report(ctx context.Context, code string) (Report, error) {
 	if err != nil {
 		return Report{}, err
 	}
+	uc, err := s.units.CountsByChild(ctx, code, childLen)
+	if err != nil {
+		return Report{}, err
+	}
 	_, staffing, err := s.work.StaffingOf(ctx, code)
 	if err != nil {
 		return Report{}, err
@@ -147,6 +158,10 @@ func (s *Service) Report(ctx context.Context, code string) (Report, error) {
 			out.Buildings, out.Households, out.Residents = c.Buildings, c.Households, c.Residents
 		}
 		out.GridWorkers = gw[key]
+		if u := uc[key]; u != nil {
+			out.TwoNew, out.TwoNewOrgCovered, out.TwoNewWorkCovered = u.Total, u.OrgCovered, u.WorkCovered
+		}
+		out.TwoNewOrgRate, out.TwoNewWorkRate = pct(out.TwoNewOrgCovered, out.TwoNew), pct(out.TwoNewWorkCovered, out.TwoNew)
 		if x, ok := st[key]; ok {
 			out.Workers, out.Shortfall = x.Workers, x.Shortfall
 		}
@@ -175,6 +190,9 @@ func (s *Service) Report(ctx context.Context, code string) (Report, error) {
 		total.Residents += r.Residents
 		total.Workers += r.Workers
 		total.Shortfall += r.Shortfall
+		total.TwoNew += r.TwoNew
+		total.TwoNewOrgCovered += r.TwoNewOrgCovered
+		total.TwoNewWorkCovered += r.TwoNewWorkCovered
 	}
 	if len(kids) == 0 {
 		total = row(reg, code)
@@ -184,6 +202,7 @@ func (s *Service) Report(ctx context.Context, code string) (Report, error) {
 		total.BuildingGroupRate = pct(total.BuildingsWithGroup, total.Buildings)
 		total.HouseholdsPerGW = ratio(total.Households, total.GridWorkers)
 		total.WorkersPer10k = ratio(total.Workers*10000, total.Residents)
+		total.TwoNewOrgRate, total.TwoNewWorkRate = pct(total.TwoNewOrgCovered, total.TwoNew), pct(total.TwoNewWorkCovered, total.TwoNew)
 		if reg.Level == territory.LevelCommunity {
 			// A community's children are grids: count the community itself.
 			total.Communities = 1
@@ -197,7 +216,8 @@ func (s *Service) Report(ctx context.Context, code string) (Report, error) {
 }
 
 // Measures that colour the chart and the map.
-var Measures = []string{"community_org_rate", "grid_branch_rate", "building_group_rate", "households_per_grid_worker", "workers_per_10k", "party_members", "residents"}
+var Measures = []string{"community_org_rate", "grid_branch_rate", "building_group_rate", "two_new_org_rate", "two_new_work_rate",
+	"households_per_grid_worker", "workers_per_10k", "party_members", "residents"}
 
 func (r Row) measure(m string) float64 {
 	switch m {
@@ -207,6 +227,10 @@ func (r Row) measure(m string) float64 {
 		return r.GridBranchRate
 	case "building_group_rate":
 		return r.BuildingGroupRate
+	case "two_new_org_rate":
+		return r.TwoNewOrgRate
+	case "two_new_work_rate":
+		return r.TwoNewWorkRate
 	case "households_per_grid_worker":
 		return r.HouseholdsPerGW
 	case "workers_per_10k":
