@@ -30,7 +30,7 @@ func BenchmarkImportPeople(b *testing.B) {
 		data := [][]string{registry.PeopleHeader}
 		for i := 0; i < n; i++ {
 			birth := start.AddDate(0, 0, (run*n+i)/500)
-			first := fmt.Sprintf("360102%s%03d", birth.Format("20060102"), (run*n+i)%500*2)
+			first := fmt.Sprintf("360103%s%03d", birth.Format("20060102"), (run*n+i)%500*2) // 西湖区 codes: the demo uses 东湖区
 			id := first + string(pii.IDCheckChar(first))
 			data = append(data, []string{fmt.Sprintf("基准%d", i), id, fmt.Sprintf("139%08d", i), "户主", "户籍", "",
 				fmt.Sprintf("基准路%d号%d室", run, i/3), demoGridA, "自住"})
@@ -39,7 +39,7 @@ func BenchmarkImportPeople(b *testing.B) {
 		rep, err := e.app.Registry.ImportPeople(ctx, data, registry.ImportOptions{})
 		took += time.Since(t0)
 		if err != nil || !rep.Committed || rep.Created != n {
-			b.Fatalf("import: %v %+v", err, rep.Errors[:min(3, len(rep.Errors))])
+			b.Fatalf("import: %v created %d updated %d unchanged %d committed %v %+v", err, rep.Created, rep.Updated, rep.Unchanged, rep.Committed, rep.Errors[:min(3, len(rep.Errors))])
 		}
 		rows += n
 	}

@@ -3,13 +3,15 @@ package registry
 import (
 	"bytes"
 	"context"
-	"database/sql"
 	"encoding/csv"
 	"errors"
 	"fmt"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/xuri/excelize/v2"
 
@@ -108,12 +110,21 @@ type existingPerson struct {
 	household                                          int64
 }
 
+// importItem is one good row, sealed and ready to write.
+type importItem struct {
+	row  int
+	r    personRow
+	addr string
+	use  HouseUse
+}
+
 // ImportPeople loads people from rows (PeopleHeader first). Every row is
 // checked and every bad cell reported with its row and column; nothing is
 // written if any row is bad unless KeepGood. Households are found or made
 // by address. A person already registered (same ID number) is updated
 // when something differs, so importing the same file twice changes
-// nothing.
+// nothing. Rows are checked and sealed first, then written in bulk: a few
+// queries per thousand rows, not per row.
 func (s *Service) ImportPeople(ctx context.Context, rows [][]string, opt ImportOptions) (ImportReport, error) {
 	var rep ImportReport
 	if len(rows) == 0 || !slices.Equal(trimAll(rows[0]), PeopleHeader) {
@@ -121,96 +132,105 @@ func (s *Service) ImportPeople(ctx context.Context, rows [][]string, opt ImportO
 	}
 	rows = rows[1:]
 	rep.Rows = len(rows)
-	sc := authz.ScopeFrom(ctx)
-	regionOK := map[string]bool{}
-	households := map[string]int64{} // address → id, filled lazily
-	err := s.db.Tx(ctx, func(tx *db.Tx) error {
-		ins, err := tx.PrepareContext(ctx, insertPersonSQL)
-		if err != nil {
-			return err
+	total := 2 * len(rows) // checking, then writing
+	progress := func(done int) {
+		if opt.Progress != nil && (done%5000 == 0 || done == total) {
+			opt.Progress(done, total)
 		}
-		defer ins.Close()
-		seen := map[string]int{} // id hash → first row, for duplicates inside the file
-		for i, rec := range rows {
-			rowNo := i + 2
-			if opt.Progress != nil && (i%2000 == 0 || i == len(rows)-1) {
-				opt.Progress(i+1, len(rows))
-			}
-			for len(rec) < len(PeopleHeader) {
-				rec = append(rec, "")
-			}
-			var tags []string
-			for _, t := range strings.FieldsFunc(rec[5], func(r rune) bool { return r == ',' || r == '，' || r == '、' || r == ';' }) {
-				tags = append(tags, fromLabel(tagLabels, t))
-			}
+	}
+	sc := authz.ScopeFrom(ctx)
+	// Regions are checked once each, before the rows.
+	regionOK := map[string]bool{}
+	for _, rec := range rows {
+		if len(rec) > 7 {
 			region := strings.TrimSpace(rec[7])
-			addr := strings.TrimSpace(rec[6])
-			in := PersonInput{Name: rec[0], IDNumber: rec[1], Phone: rec[2], Relation: fromLabel(relationLabels, rec[3]),
-				Residence: Residence(fromLabel(residenceLabels, rec[4])), Tags: tags, RegionCode: region}
-			use := HouseUse(fromLabel(useLabels, rec[8]))
-			if use == "" {
-				use = SelfOccupied
-			}
-			var bad []RowError
 			if _, known := regionOK[region]; !known {
 				var fe errs.Fields
 				s.checkRegion(ctx, &fe, region)
 				regionOK[region] = len(fe) == 0
 			}
-			if !regionOK[region] {
-				bad = append(bad, RowError{Row: rowNo, Column: PeopleHeader[7], Rule: "rule.grid_or_community", Param: region})
-			}
-			if addr == "" {
-				bad = append(bad, RowError{Row: rowNo, Column: PeopleHeader[6], Rule: "rule.required"})
-			}
-			if !slices.Contains(HouseUses, use) {
-				bad = append(bad, RowError{Row: rowNo, Column: PeopleHeader[8], Rule: "rule.one_of", Param: "自住, 出租, 空置"})
-			}
-			var fe errs.Fields
-			idn, info := s.validatePerson(&fe, &in)
-			for _, f := range fe {
-				bad = append(bad, RowError{Row: rowNo, Column: column(f.Field), Rule: f.Rule, Param: f.Param})
-			}
-			var r personRow
-			if len(bad) == 0 {
-				if r, err = s.seal(in, idn, info); err != nil {
-					return err
+		}
+	}
+	// Checking and sealing (AES-GCM, HMAC, pinyin) is CPU work: spread it
+	// over the cores, keeping the rows' order.
+	checked := make([]checkedRow, len(rows))
+	workers := max(1, runtime.GOMAXPROCS(0))
+	var wg sync.WaitGroup
+	var done atomic.Int64
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func(w int) {
+			defer wg.Done()
+			for i := w; i < len(rows); i += workers {
+				checked[i] = s.checkRow(rows[i], i+2, regionOK)
+				if n := done.Add(1); opt.Progress != nil && n%5000 == 0 {
+					progress(int(n))
 				}
 			}
-			if len(bad) == 0 {
-				if first, dup := seen[r.idHash]; dup {
-					bad = append(bad, RowError{Row: rowNo, Column: PeopleHeader[1], Rule: "rule.duplicate_row", Param: strconv.Itoa(first)})
-				}
-				seen[r.idHash] = rowNo
-			}
-			if len(bad) > 0 {
-				rep.Errors = append(rep.Errors, bad...)
+		}(w)
+	}
+	wg.Wait()
+	seen := map[string]int{} // id hash → first row, for duplicates inside the file
+	items := make([]importItem, 0, len(rows))
+	for _, c := range checked {
+		if c.err != nil {
+			return rep, c.err
+		}
+		if len(c.bad) > 0 {
+			rep.Errors = append(rep.Errors, c.bad...)
+			continue
+		}
+		if first, dup := seen[c.item.r.idHash]; dup {
+			rep.Errors = append(rep.Errors, RowError{Row: c.item.row, Column: PeopleHeader[1], Rule: "rule.duplicate_row", Param: strconv.Itoa(first)})
+			continue
+		}
+		seen[c.item.r.idHash] = c.item.row
+		items = append(items, c.item)
+	}
+	progress(len(rows))
+	if len(rep.Errors) > 0 && !opt.KeepGood {
+		return ImportReport{Rows: rep.Rows, Errors: rep.Errors}, nil
+	}
+	err := s.db.Tx(ctx, func(tx *db.Tx) error {
+		hh, err := s.importHouseholds(ctx, tx, sc, items, &rep)
+		if err != nil {
+			return err
+		}
+		old, err := existingPeople(ctx, tx, items)
+		if err != nil {
+			return err
+		}
+		now := tx.Now()
+		var inserts [][]any
+		for n, it := range items {
+			progress(len(rows) + n + 1)
+			hid, ok := hh[it.addr]
+			if !ok {
+				rep.Errors = append(rep.Errors, RowError{Row: it.row, Column: PeopleHeader[6], Rule: "rule.household_elsewhere", Param: it.addr})
 				continue
 			}
-			if len(rep.Errors) > 0 && !opt.KeepGood {
-				continue // keep checking; nothing will be written
+			it.r.householdID = hid
+			prev, found := old[it.r.idHash]
+			if !found {
+				inserts = append(inserts, it.r.args(now))
+				rep.Created++
+				continue
 			}
-			hid, err := s.householdFor(ctx, tx, sc, households, addr, region, use, &rep)
-			if err != nil {
-				var e *errs.Error
-				if errors.As(err, &e) && e.Code == errs.Invalid {
-					rep.Errors = append(rep.Errors, RowError{Row: rowNo, Column: PeopleHeader[6], Rule: "rule.household_elsewhere", Param: addr})
-					continue
-				}
-				return err
+			if !sc.Contains(prev.region) {
+				rep.Errors = append(rep.Errors, RowError{Row: it.row, Column: PeopleHeader[1], Rule: "rule.person_elsewhere"})
+				continue
 			}
-			r.householdID = hid
-			if err := s.upsertImported(ctx, tx, ins, sc, r, &rep); err != nil {
-				if errs.CodeOf(err) == errs.NotFound {
-					rep.Errors = append(rep.Errors, RowError{Row: rowNo, Column: PeopleHeader[1], Rule: "rule.person_elsewhere"})
-					continue
-				}
+			if err := updateImported(ctx, tx, prev, it.r, &rep); err != nil {
 				return err
 			}
 		}
 		if len(rep.Errors) > 0 && !opt.KeepGood {
 			return errImportRefused
 		}
+		if err := tx.InsertRows(ctx, "registry_people", personInsertCols, inserts, 100); err != nil {
+			return err
+		}
+		progress(total)
 		return audit.Record(ctx, tx, audit.Entry{Action: "registry.person.import", ObjectType: "person", ObjectID: "*", Region: sc.Region,
 			Detail: map[string]int{"rows": rep.Rows, "created": rep.Created, "updated": rep.Updated, "errors": len(rep.Errors)}})
 	})
@@ -222,6 +242,185 @@ func (s *Service) ImportPeople(ctx context.Context, rows [][]string, opt ImportO
 	}
 	rep.Committed = true
 	return rep, nil
+}
+
+// checkedRow is the outcome of checking one row.
+type checkedRow struct {
+	item importItem
+	bad  []RowError
+	err  error
+}
+
+// checkRow validates and seals one row of the people file.
+func (s *Service) checkRow(rec []string, rowNo int, regionOK map[string]bool) checkedRow {
+	for len(rec) < len(PeopleHeader) {
+		rec = append(rec, "")
+	}
+	var tags []string
+	for _, t := range strings.FieldsFunc(rec[5], func(r rune) bool { return r == ',' || r == '，' || r == '、' || r == ';' }) {
+		tags = append(tags, fromLabel(tagLabels, t))
+	}
+	region := strings.TrimSpace(rec[7])
+	addr := strings.TrimSpace(rec[6])
+	in := PersonInput{Name: rec[0], IDNumber: rec[1], Phone: rec[2], Relation: fromLabel(relationLabels, rec[3]),
+		Residence: Residence(fromLabel(residenceLabels, rec[4])), Tags: tags, RegionCode: region}
+	use := HouseUse(fromLabel(useLabels, rec[8]))
+	if use == "" {
+		use = SelfOccupied
+	}
+	var bad []RowError
+	if !regionOK[region] {
+		bad = append(bad, RowError{Row: rowNo, Column: PeopleHeader[7], Rule: "rule.grid_or_community", Param: region})
+	}
+	if addr == "" {
+		bad = append(bad, RowError{Row: rowNo, Column: PeopleHeader[6], Rule: "rule.required"})
+	}
+	if !slices.Contains(HouseUses, use) {
+		bad = append(bad, RowError{Row: rowNo, Column: PeopleHeader[8], Rule: "rule.one_of", Param: "自住, 出租, 空置"})
+	}
+	var fe errs.Fields
+	idn, info := s.validatePerson(&fe, &in)
+	for _, f := range fe {
+		bad = append(bad, RowError{Row: rowNo, Column: column(f.Field), Rule: f.Rule, Param: f.Param})
+	}
+	if len(bad) > 0 {
+		return checkedRow{bad: bad}
+	}
+	r, err := s.seal(in, idn, info)
+	return checkedRow{item: importItem{row: rowNo, r: r, addr: addr, use: use}, err: err}
+}
+
+// personInsertCols are the columns of personRow.args.
+var personInsertCols = []string{"region_code", "household_id", "name", "name_initials", "id_enc", "id_hash", "id_masked", "phone_enc",
+	"phone_hash", "phone_masked", "birth_date", "sex", "relation", "residence", "tags", "created_at", "updated_at"}
+
+// importHouseholds finds the households of the items' addresses, creating
+// the missing ones, and returns address → id; addresses whose household
+// lies outside the actor's scope are left out.
+func (s *Service) importHouseholds(ctx context.Context, tx *db.Tx, sc authz.Scope, items []importItem, rep *ImportReport) (map[string]int64, error) {
+	want := map[string]importItem{}
+	var addrs []string
+	for _, it := range items {
+		if _, ok := want[it.addr]; !ok {
+			want[it.addr] = it
+			addrs = append(addrs, it.addr)
+		}
+	}
+	found, err := householdsByAddress(ctx, tx, addrs)
+	if err != nil {
+		return nil, err
+	}
+	var missing [][]any
+	var missingAddrs []string
+	now := tx.Now()
+	for _, a := range addrs {
+		if _, ok := found[a]; ok {
+			continue
+		}
+		it := want[a]
+		missing = append(missing, []any{it.r.regionCode, a, string(it.use), now, now})
+		missingAddrs = append(missingAddrs, a)
+	}
+	if err := tx.InsertRows(ctx, "registry_households", []string{"region_code", "address", "house_use", "created_at", "updated_at"}, missing, 200); err != nil {
+		return nil, err
+	}
+	rep.NewHouseholds += len(missing)
+	made, err := householdsByAddress(ctx, tx, missingAddrs)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]int64, len(addrs))
+	for a, h := range found {
+		if sc.Contains(h.region) {
+			out[a] = h.id
+		}
+	}
+	for a, h := range made {
+		out[a] = h.id
+	}
+	return out, nil
+}
+
+type householdRef struct {
+	id     int64
+	region string
+}
+
+func householdsByAddress(ctx context.Context, q db.Querier, addrs []string) (map[string]householdRef, error) {
+	out := make(map[string]householdRef, len(addrs))
+	for start := 0; start < len(addrs); start += 500 {
+		chunk := addrs[start:min(start+500, len(addrs))]
+		args := make([]any, len(chunk))
+		for i, a := range chunk {
+			args[i] = a
+		}
+		type row struct {
+			addr string
+			h    householdRef
+		}
+		rows, err := db.Collect(ctx, q, `/* registry.householdsByAddress */ SELECT address, id, region_code FROM registry_households WHERE address IN (`+db.In(len(chunk))+`)`,
+			args, func(r db.Scanner) (row, error) {
+				var x row
+				err := r.Scan(&x.addr, &x.h.id, &x.h.region)
+				return x, err
+			})
+		if err != nil {
+			return nil, fmt.Errorf("registry: households by address: %w", err)
+		}
+		for _, x := range rows {
+			out[x.addr] = x.h
+		}
+	}
+	return out, nil
+}
+
+// existingPeople finds the people already registered with the items' ID
+// numbers (by keyed hash).
+func existingPeople(ctx context.Context, q db.Querier, items []importItem) (map[string]existingPerson, error) {
+	out := map[string]existingPerson{}
+	for start := 0; start < len(items); start += 500 {
+		chunk := items[start:min(start+500, len(items))]
+		args := make([]any, len(chunk))
+		for i, it := range chunk {
+			args[i] = it.r.idHash
+		}
+		type row struct {
+			hash string
+			p    existingPerson
+		}
+		rows, err := db.Collect(ctx, q, `/* registry.existingPeople */ SELECT id_hash, id, name, phone_hash, relation, residence, tags, region_code,
+			COALESCE(household_id, 0) FROM registry_people WHERE id_hash IN (`+db.In(len(chunk))+`)`, args,
+			func(r db.Scanner) (row, error) {
+				var x row
+				err := r.Scan(&x.hash, &x.p.id, &x.p.name, &x.p.phoneHash, &x.p.relation, &x.p.residence, &x.p.tags, &x.p.region, &x.p.household)
+				return x, err
+			})
+		if err != nil {
+			return nil, fmt.Errorf("registry: existing people: %w", err)
+		}
+		for _, x := range rows {
+			out[x.hash] = x.p
+		}
+	}
+	return out, nil
+}
+
+// updateImported updates a registered person when the row differs.
+func updateImported(ctx context.Context, tx *db.Tx, old existingPerson, r personRow, rep *ImportReport) error {
+	if old.name == r.name && old.phoneHash == r.phoneHash && old.relation == r.relation && old.residence == r.residence &&
+		old.tags == r.tags && old.region == r.regionCode && old.household == r.householdID {
+		rep.Unchanged++
+		return nil
+	}
+	_, err := tx.ExecContext(ctx, `/* registry.updateImported */ UPDATE registry_people SET name = ?, name_initials = ?, phone_enc = ?,
+		phone_hash = ?, phone_masked = ?, relation = ?, residence = ?, tags = ?, region_code = ?, household_id = ?, updated_at = ?,
+		version = version + 1 WHERE id = ?`, r.name, r.initials, r.phoneEnc, r.phoneHash, r.phoneMasked, r.relation, r.residence, r.tags,
+		r.regionCode, r.householdID, tx.Now(), old.id)
+	if err != nil {
+		return fmt.Errorf("registry: update person %d: %w", old.id, err)
+	}
+	rep.Updated++
+	return nil
 }
 
 var errImportRefused = errors.New("import refused")
@@ -253,68 +452,4 @@ func column(field string) string {
 		return PeopleHeader[7]
 	}
 	return field
-}
-
-// householdFor finds the household at addr in scope or creates it.
-func (s *Service) householdFor(ctx context.Context, tx *db.Tx, sc authz.Scope, cache map[string]int64, addr, region string, use HouseUse, rep *ImportReport) (int64, error) {
-	if id, ok := cache[addr]; ok {
-		return id, nil
-	}
-	var id int64
-	var hregion string
-	err := tx.QueryRowContext(ctx, `/* registry.householdFor */ SELECT id, region_code FROM registry_households WHERE address = ?`, addr).Scan(&id, &hregion)
-	switch {
-	case err == nil:
-		if !sc.Contains(hregion) {
-			return 0, errs.Field("address", "rule.household_elsewhere", addr)
-		}
-	case errors.Is(err, sql.ErrNoRows):
-		h, err := insertHousehold(ctx, tx, Household{RegionCode: region, Address: addr, HouseUse: use})
-		if err != nil {
-			return 0, err
-		}
-		id = h.ID
-		rep.NewHouseholds++
-	default:
-		return 0, fmt.Errorf("registry: household at %q: %w", addr, err)
-	}
-	cache[addr] = id
-	return id, nil
-}
-
-// upsertImported inserts a new person or updates one already registered
-// in the actor's scope; one registered elsewhere is not found.
-func (s *Service) upsertImported(ctx context.Context, tx *db.Tx, ins *sql.Stmt, sc authz.Scope, r personRow, rep *ImportReport) error {
-	var old existingPerson
-	err := tx.QueryRowContext(ctx, `/* registry.upsertImported */ SELECT id, name, phone_hash, relation, residence, tags, region_code,
-		COALESCE(household_id, 0) FROM registry_people WHERE id_hash = ?`, r.idHash).
-		Scan(&old.id, &old.name, &old.phoneHash, &old.relation, &old.residence, &old.tags, &old.region, &old.household)
-	if errors.Is(err, sql.ErrNoRows) {
-		var id int64
-		if err := ins.QueryRowContext(ctx, r.args(tx.Now())...).Scan(&id); err != nil {
-			return fmt.Errorf("registry: insert person: %w", err)
-		}
-		rep.Created++
-		return nil
-	}
-	if err != nil {
-		return fmt.Errorf("registry: find person: %w", err)
-	}
-	if !sc.Contains(old.region) {
-		return errs.NotFoundf("kind.person")
-	}
-	if old.name == r.name && old.phoneHash == r.phoneHash && old.relation == r.relation && old.residence == r.residence &&
-		old.tags == r.tags && old.region == r.regionCode && old.household == r.householdID {
-		rep.Unchanged++
-		return nil
-	}
-	_, err = tx.ExecContext(ctx, `/* registry.upsertImported */ UPDATE registry_people SET name = ?, name_initials = ?, phone_enc = ?,
-		phone_hash = ?, phone_masked = ?, relation = ?, residence = ?, tags = ?, region_code = ?, household_id = ?, updated_at = ?,
-		version = version + 1 WHERE id = ?`, r.name, r.initials, r.phoneEnc, r.phoneHash, r.phoneMasked, r.relation, r.residence, r.tags,
-		r.regionCode, r.householdID, tx.Now(), old.id)
-	if err != nil {
-		return fmt.Errorf("registry: update person %d: %w", old.id, err)
-	}
-	rep.Updated++
-	return nil
 }
