@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/xuri/excelize/v2"
 
@@ -239,4 +240,37 @@ func TestImportPeopleSpreadsheet(t *testing.T) {
 	if r := c.get("/people/import"); r.StatusCode != 200 {
 		t.Errorf("import form: %d", r.StatusCode)
 	}
+	// The page's way: the import runs as a job whose progress the page polls.
+	more := [][]string{registry.PeopleHeader}
+	for i := 0; i < 300; i++ {
+		more = append(more, []string{"批量" + itoa(int64(i)), validID("19800101", pad3(i)), "", "户主", "户籍", "", "批量路" + itoa(int64(i)) + "号", demoGridA, ""})
+	}
+	start := c.upload("/people/import/jobs", "more.csv", csvBytes(more), nil)
+	if start.StatusCode != http.StatusAccepted || !strings.Contains(start.body, `id="import-progress"`) {
+		t.Fatalf("start job: %d %s", start.StatusCode, start.body)
+	}
+	i := strings.Index(start.body, "/people/import/jobs/")
+	jobURL := start.body[i : i+len("/people/import/jobs/")+24]
+	var last response
+	for n := 0; n < 200; n++ {
+		last = c.do("GET", jobURL, nil, http.Header{"HX-Request": {"true"}})
+		if strings.Contains(last.body, "import-report") {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if !strings.Contains(last.body, "新增 300") {
+		t.Errorf("job result: %s", last.body)
+	}
+	if r := e.login("demo-secretary").get(jobURL); r.StatusCode != 404 {
+		t.Errorf("another account sees the job: %d", r.StatusCode)
+	}
+}
+
+func pad3(i int) string {
+	s := itoa(int64(i % 1000))
+	for len(s) < 3 {
+		s = "0" + s
+	}
+	return s
 }

@@ -23,6 +23,7 @@ import (
 	"grassroots/internal/platform/authz"
 	"grassroots/internal/platform/db"
 	"grassroots/internal/platform/i18n"
+	"grassroots/internal/platform/jobs"
 	"grassroots/internal/platform/module"
 	"grassroots/internal/platform/pii"
 	"grassroots/internal/platform/web"
@@ -97,7 +98,7 @@ func New(ctx context.Context, d *db.DB, o Options) (*App, error) {
 		audit.Manifest(d),
 		territory.Manifest(a.Territory),
 		account.Manifest(a.Accounts, secure),
-		registry.Manifest(a.Registry),
+		registry.Manifest(a.Registry, jobs.NewRegistry()),
 		party.Manifest(a.Party),
 		workforce.Manifest(a.Workforce),
 		units.Manifest(a.Units),

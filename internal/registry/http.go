@@ -2,6 +2,7 @@ package registry
 
 import (
 	"bytes"
+	"context"
 	"encoding/csv"
 	"fmt"
 	"io"
@@ -15,23 +16,25 @@ import (
 	"grassroots/internal/platform/audit"
 	"grassroots/internal/platform/authz"
 	"grassroots/internal/platform/errs"
+	"grassroots/internal/platform/jobs"
 	"grassroots/internal/platform/module"
 	"grassroots/internal/platform/web"
 )
 
-// Manifest registers the registry module.
-func Manifest(svc *Service) module.Manifest {
+// Manifest registers the registry module; jobs runs long imports.
+func Manifest(svc *Service, jobs *jobs.Registry) module.Manifest {
 	m := Migrations()
 	return module.Manifest{
 		Name: "registry", Migrations: &m, Grants: Grants(), Templates: sub(templateFiles, "templates"), Messages: sub(messageFiles, "messages"),
 		Menu:   []web.MenuItem{{Key: "nav.people", Path: "/people", Perm: PermView, Order: 10}},
-		Routes: func(r *web.Router) { (&handler{svc: svc, ui: r.UI()}).routes(r) },
+		Routes: func(r *web.Router) { (&handler{svc: svc, ui: r.UI(), jobs: jobs}).routes(r) },
 	}
 }
 
 type handler struct {
-	svc *Service
-	ui  *web.UI
+	svc  *Service
+	ui   *web.UI
+	jobs *jobs.Registry
 }
 
 func (h *handler) routes(r *web.Router) {
@@ -45,6 +48,8 @@ func (h *handler) routes(r *web.Router) {
 	r.Page("GET /households/{id}", PermView, h.handleHousehold)
 	r.Page("GET /people/import", PermEdit, h.handleImportForm)
 	r.PageUpload("POST /people/import", PermEdit, h.handleImport)
+	r.PageUpload("POST /people/import/jobs", PermEdit, h.handleImportStart)
+	r.Page("GET /people/import/jobs/{id}", PermEdit, h.handleImportJob)
 	r.Page("GET /people/template.csv", PermView, h.handleTemplateCSV)
 	r.Page("GET /people/template.xlsx", PermView, h.handleTemplateXLSX)
 	r.Page("GET /people/export.csv", PermView, h.handleExportCSV)
@@ -250,6 +255,7 @@ type importPage struct {
 	web.Page
 	Report *ImportReport
 	Errors []string
+	Job    *jobs.State
 }
 
 func (h *handler) handleImportForm(w http.ResponseWriter, r *http.Request) error {
@@ -289,6 +295,63 @@ func (h *handler) handleImport(w http.ResponseWriter, r *http.Request) error {
 		status = http.StatusUnprocessableEntity
 	}
 	return h.ui.Render(w, r, status, "people_import", "", p)
+}
+
+// handleImportStart reads the file and starts the import in the
+// background; the fragment it answers polls the job until it is done.
+func (h *handler) handleImportStart(w http.ResponseWriter, r *http.Request) error {
+	f, hdr, err := r.FormFile("file")
+	if err != nil {
+		return errs.Field("file", "rule.required", "")
+	}
+	defer f.Close()
+	data, err := io.ReadAll(f)
+	if err != nil {
+		return err
+	}
+	p := importPage{Page: h.ui.Page(r, "title.people_import")}
+	rows, err := ReadTable(hdr.Filename, data)
+	if err != nil {
+		p.Errors = []string{h.ui.Message(p.Lang, errs.As(err))}
+		return h.ui.Render(w, r, http.StatusUnprocessableEntity, "people_import", "import-result", p)
+	}
+	keep := r.PostFormValue("keep_good") == "on"
+	owner := authz.ActorFrom(r.Context()).UserID
+	id := h.jobs.Start(context.WithoutCancel(r.Context()), owner, func(ctx context.Context, progress func(int, int)) (any, error) {
+		return h.svc.ImportPeople(ctx, rows, ImportOptions{KeepGood: keep, Progress: progress})
+	})
+	st, _ := h.jobs.Get(id, owner)
+	p.Job = &st
+	return h.ui.Render(w, r, http.StatusAccepted, "people_import", "import-result", p)
+}
+
+// handleImportJob shows a running import's progress, or its report.
+func (h *handler) handleImportJob(w http.ResponseWriter, r *http.Request) error {
+	st, ok := h.jobs.Get(r.PathValue("id"), authz.ActorFrom(r.Context()).UserID)
+	if !ok {
+		return errs.NotFoundf("kind.job")
+	}
+	p := importPage{Page: h.ui.Page(r, "title.people_import"), Job: &st}
+	status := http.StatusOK
+	if st.Finished {
+		p.Job = nil
+		if st.Err != nil {
+			if errs.CodeOf(st.Err) == errs.Internal {
+				return st.Err
+			}
+			p.Errors = []string{h.ui.Message(p.Lang, errs.As(st.Err))}
+			for _, f := range errs.As(st.Err).Fields {
+				p.Errors = append(p.Errors, h.ui.FieldMessage(p.Lang, f))
+			}
+		} else {
+			rep := st.Result.(ImportReport)
+			p.Report = &rep
+			for _, e := range rep.Errors {
+				p.Errors = append(p.Errors, h.rowError(p.Page, e))
+			}
+		}
+	}
+	return h.ui.Render(w, r, status, "people_import", "import-result", p)
 }
 
 func (h *handler) rowError(p web.Page, e RowError) string {
