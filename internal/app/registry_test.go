@@ -274,3 +274,27 @@ func pad3(i int) string {
 	}
 	return s
 }
+
+func TestOneSearchBox(t *testing.T) {
+	e := newEnv(t)
+	c := e.login("demo-secretary")
+	for q, want := range map[string]string{"大党委": "民巷社区大党委（演示）", "两新": "民巷社区第1家两新组织（演示）", "演示": "search-people"} {
+		res := c.get("/search?q=" + url.QueryEscape(q))
+		if res.StatusCode != 200 || !strings.Contains(res.body, want) {
+			t.Errorf("search %q lacks %q", q, want)
+		}
+		if strings.Contains(res.body, "章江路社区大党委") {
+			t.Errorf("search %q shows another community's organisation", q)
+		}
+	}
+	if r := c.get("/search?q=x1"); r.StatusCode != 200 {
+		t.Errorf("short query: %d", r.StatusCode)
+	}
+	if r := c.api("GET", "/api/v1/search?q=民", nil); r.StatusCode != 422 || !strings.Contains(r.body, `"field":"q"`) {
+		t.Errorf("one-character query: %d %s", r.StatusCode, r.body)
+	}
+	// A department user may search but sees no people.
+	if r := e.login("demo-dept").get("/search?q=演示"); r.StatusCode != 403 {
+		t.Errorf("department staff and the search box: %d", r.StatusCode)
+	}
+}

@@ -28,6 +28,7 @@ import (
 	"grassroots/internal/platform/pii"
 	"grassroots/internal/platform/web"
 	"grassroots/internal/registry"
+	"grassroots/internal/search"
 	"grassroots/internal/territory"
 	"grassroots/internal/units"
 	"grassroots/internal/workforce"
@@ -102,6 +103,7 @@ func New(ctx context.Context, d *db.DB, o Options) (*App, error) {
 		party.Manifest(a.Party),
 		workforce.Manifest(a.Workforce),
 		units.Manifest(a.Units),
+		search.Manifest(search.NewService(a.Registry, a.Party, a.Units)),
 		coverage.Manifest(coverage.NewService(a.Territory, a.Party, a.Registry, a.Accounts, a.Workforce, a.Units)),
 	}
 	if !o.SkipMigrate {

@@ -65,6 +65,7 @@ type OrgFilter struct {
 	Region   string
 	ParentID int64 // -1: top level only
 	Kind     Kind
+	Q        string // name or unit contains
 	AfterID  int64
 	Limit    int
 }
@@ -83,6 +84,9 @@ func (s *Service) Orgs(ctx context.Context, f OrgFilter) ([]Org, error) {
 	}
 	if f.Kind != "" {
 		qb.And("o.kind = ?", string(f.Kind))
+	}
+	if f.Q != "" {
+		qb.And("(o.name LIKE ? OR o.unit_name LIKE ?)", "%"+f.Q+"%", "%"+f.Q+"%")
 	}
 	if f.AfterID > 0 {
 		qb.And("o.id > ?", f.AfterID)
