@@ -144,7 +144,7 @@ func (h *handler) handleGridWorkersSet(w http.ResponseWriter, r *http.Request) e
 		if perr != nil {
 			return perr
 		}
-		p.Errors = h.fieldMessages(p.Lang, err)
+		p.Errors = h.ui.FieldMessages(p.Lang, err)
 		return h.ui.Render(w, r, http.StatusUnprocessableEntity, "grid_workers", "grid-workers", p)
 	}
 	if err != nil {

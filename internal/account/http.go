@@ -118,7 +118,7 @@ func (h *handler) handleUserList(w http.ResponseWriter, r *http.Request) error {
 	p.CanManage = p.Actor.Can(PermUserManage)
 	users, err := h.svc.Users(r.Context(), f)
 	if errs.CodeOf(err) == errs.Invalid {
-		p.Errors = h.fieldMessages(p.Lang, err)
+		p.Errors = h.ui.FieldMessages(p.Lang, err)
 		return h.ui.Render(w, r, http.StatusUnprocessableEntity, "users", "rows", p)
 	}
 	if err != nil {
@@ -126,14 +126,6 @@ func (h *handler) handleUserList(w http.ResponseWriter, r *http.Request) error {
 	}
 	p.Users = users
 	return h.ui.Render(w, r, http.StatusOK, "users", "rows", p)
-}
-
-func (h *handler) fieldMessages(lang string, err error) []string {
-	var out []string
-	for _, f := range errs.As(err).Fields {
-		out = append(out, h.ui.FieldMessage(lang, f))
-	}
-	return out
 }
 
 type userFormPage struct {
@@ -170,7 +162,7 @@ func (h *handler) handleUserCreate(w http.ResponseWriter, r *http.Request) error
 		in.Password = ""
 		p := userFormPage{Page: h.ui.Page(r, "title.user_new"), Form: in}
 		p.Roles = h.grantable(p.Actor)
-		p.Errors = h.fieldMessages(p.Lang, err)
+		p.Errors = h.ui.FieldMessages(p.Lang, err)
 		return h.ui.Render(w, r, http.StatusUnprocessableEntity, "user_new", "", p)
 	}
 	if err != nil {
@@ -269,7 +261,7 @@ func (h *handler) handleUserUpdate(w http.ResponseWriter, r *http.Request) error
 		if c == errs.Conflict {
 			p.Errors = []string{h.ui.Message(p.Lang, errs.As(err))}
 		} else {
-			p.Errors = h.fieldMessages(p.Lang, err)
+			p.Errors = h.ui.FieldMessages(p.Lang, err)
 		}
 		return h.ui.Render(w, r, web.Status(c), "user", "", p)
 	}
@@ -290,7 +282,7 @@ func (h *handler) handleUserPassword(w http.ResponseWriter, r *http.Request) err
 		if perr != nil {
 			return perr
 		}
-		p.Errors = h.fieldMessages(p.Lang, err)
+		p.Errors = h.ui.FieldMessages(p.Lang, err)
 		return h.ui.Render(w, r, http.StatusUnprocessableEntity, "user", "", p)
 	}
 	if err != nil {
@@ -329,7 +321,7 @@ func (h *handler) handleMePassword(w http.ResponseWriter, r *http.Request) error
 		if perr != nil {
 			return perr
 		}
-		p.Errors = h.fieldMessages(p.Lang, err)
+		p.Errors = h.ui.FieldMessages(p.Lang, err)
 		return h.ui.Render(w, r, http.StatusUnprocessableEntity, "user", "", p)
 	}
 	if err != nil {
@@ -358,7 +350,7 @@ func (h *handler) handleTokenCreate(w http.ResponseWriter, r *http.Request) erro
 	}
 	page := "user"
 	if errs.CodeOf(err) == errs.Invalid {
-		p.Errors = h.fieldMessages(p.Lang, err)
+		p.Errors = h.ui.FieldMessages(p.Lang, err)
 		return h.ui.Render(w, r, http.StatusUnprocessableEntity, page, "", p)
 	}
 	if err != nil {

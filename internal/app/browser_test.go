@@ -77,6 +77,30 @@ func shot(t *testing.T, ctx context.Context, name string) {
 	_ = os.WriteFile(filepath.Join(dir, name+".png"), b, 0o644)
 }
 
+// signedIn starts a browser of the given screen size with user signed in.
+// must fails the test on an error.
+func signedIn(t *testing.T, e *env, user string, width, height int64) (ctx context.Context, must func(error), problems func() []string) {
+	t.Helper()
+	ctx, problems = browser(t)
+	must = func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(chromedp.Do(ctx, chromedp.EmulateViewport(width, height), chromedp.Navigate(e.srv.URL+"/login")))
+	must(signIn(ctx, user))
+	return ctx, must, problems
+}
+
+// noConsoleErrors fails t on any console error the page logged.
+func noConsoleErrors(t *testing.T, problems func() []string) {
+	t.Helper()
+	if p := problems(); len(p) > 0 {
+		t.Errorf("console errors:\n%s", strings.Join(p, "\n"))
+	}
+}
+
 // signIn fills in the login form as a person would.
 func signIn(ctx context.Context, user string) error {
 	return chromedp.Do(ctx,
@@ -128,9 +152,7 @@ func TestBrowserCommunityWorker(t *testing.T) {
 	must(chromedp.Do(ctx, chromedp.Click(chromedp.CSS("#lang-switch")), chromedp.WaitVisible(chromedp.CSS(`html[lang=zh-CN] #logout`))))
 	// The menu opens on a phone.
 	must(chromedp.Do(ctx, chromedp.Click(chromedp.CSS("details.nav summary")), chromedp.WaitVisible(chromedp.CSS(`details.nav nav a[href="/me"]`))))
-	if p := problems(); len(p) > 0 {
-		t.Errorf("console errors:\n%s", strings.Join(p, "\n"))
-	}
+	noConsoleErrors(t, problems)
 }
 
 // TestBrowserCityDrillDown signs in as the city admin on a desktop screen,
@@ -140,15 +162,7 @@ func TestBrowserCityDrillDown(t *testing.T) {
 	e := newEnv(t)
 	admin := e.login("demo-subdistrict")
 	admin.api("PATCH", "/api/v1/users/"+itoa(e.userID("demo-worker")), map[string]any{"version": 1, "phone": "13912345678"})
-	ctx, problems := browser(t)
-	must := func(err error) {
-		t.Helper()
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
-	must(chromedp.Do(ctx, chromedp.EmulateViewport(1280, 900), chromedp.Navigate(e.srv.URL+"/login")))
-	must(signIn(ctx, "demo-city"))
+	ctx, must, problems := signedIn(t, e, "demo-city", 1280, 900)
 	must(chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS(`.chart canvas`))))
 	shot(t, ctx, "city")
 	must(chromedp.Do(ctx,
@@ -174,9 +188,7 @@ func TestBrowserCityDrillDown(t *testing.T) {
 		t.Errorf("revealed phone %q", phone)
 	}
 	shot(t, ctx, "user")
-	if p := problems(); len(p) > 0 {
-		t.Errorf("console errors:\n%s", strings.Join(p, "\n"))
-	}
+	noConsoleErrors(t, problems)
 }
 
 // TestBrowserRedrawGrid opens a grid on the map as the community secretary,
@@ -184,15 +196,7 @@ func TestBrowserCityDrillDown(t *testing.T) {
 // shrank and the community map shows every grid.
 func TestBrowserRedrawGrid(t *testing.T) {
 	e := newEnv(t)
-	ctx, problems := browser(t)
-	must := func(err error) {
-		t.Helper()
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
-	must(chromedp.Do(ctx, chromedp.EmulateViewport(1024, 900), chromedp.Navigate(e.srv.URL+"/login")))
-	must(signIn(ctx, "demo-secretary"))
+	ctx, must, problems := signedIn(t, e, "demo-secretary", 1024, 900)
 	must(chromedp.Do(ctx,
 		chromedp.Navigate(e.srv.URL+"/regions/360102002001/map"),
 		chromedp.WaitVisible(chromedp.CSS(`#map[data-ready="1"] path.leaflet-interactive`)),
@@ -230,9 +234,7 @@ func TestBrowserRedrawGrid(t *testing.T) {
 		t.Errorf("area before %s m², after %s m²: want a smaller, positive area", before, after)
 	}
 	shot(t, ctx, "grid-redrawn")
-	if p := problems(); len(p) > 0 {
-		t.Errorf("console errors:\n%s", strings.Join(p, "\n"))
-	}
+	noConsoleErrors(t, problems)
 }
 
 func atoiOr(s string) int {
@@ -304,24 +306,14 @@ func TestBrowserImportAndFindResident(t *testing.T) {
 		t.Errorf("household card: %q", members)
 	}
 	shot(t, ctx, "household")
-	if p := problems(); len(p) > 0 {
-		t.Errorf("console errors:\n%s", strings.Join(p, "\n"))
-	}
+	noConsoleErrors(t, problems)
 }
 
 // TestBrowserCoverage opens the coverage page of the demo subdistrict: the
 // chart renders and the map colours the twelve community outlines.
 func TestBrowserCoverage(t *testing.T) {
 	e := newEnv(t)
-	ctx, problems := browser(t)
-	must := func(err error) {
-		t.Helper()
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
-	must(chromedp.Do(ctx, chromedp.EmulateViewport(1280, 1000), chromedp.Navigate(e.srv.URL+"/login")))
-	must(signIn(ctx, "demo-subdistrict"))
+	ctx, must, problems := signedIn(t, e, "demo-subdistrict", 1280, 1000)
 	must(chromedp.Do(ctx,
 		chromedp.Navigate(e.srv.URL+"/coverage/360102002?measure=party_members"),
 		chromedp.WaitVisible(chromedp.CSS(`.chart canvas`)),
@@ -333,7 +325,5 @@ func TestBrowserCoverage(t *testing.T) {
 		t.Errorf("coverage map shows %d outlines, want 12", n)
 	}
 	shot(t, ctx, "coverage")
-	if p := problems(); len(p) > 0 {
-		t.Errorf("console errors:\n%s", strings.Join(p, "\n"))
-	}
+	noConsoleErrors(t, problems)
 }

@@ -343,22 +343,11 @@ func (h *handler) handlePage(w http.ResponseWriter, r *http.Request) error {
 	p := page{Page: h.ui.Page(r, "title.coverage"), Report: rep, Crumbs: crumbs, Measure: m, Measures: Measures}
 	p.Title = rep.Total.Name + " · " + p.T("title.coverage")
 	if len(rep.Children) > 0 {
-		names := make([]string, len(rep.Children))
-		data := make([]map[string]any, len(rep.Children))
+		bars := make([]web.Bar, len(rep.Children))
 		for i, c := range rep.Children {
-			names[i] = c.Name
-			data[i] = map[string]any{"value": c.measure(m), "code": c.Code}
+			bars[i] = web.Bar{Name: c.Name, Value: c.measure(m), Code: c.Code}
 		}
-		opt := map[string]any{
-			"title":   map[string]any{"text": p.T("measure." + m), "textStyle": map[string]any{"fontSize": 14}},
-			"tooltip": map[string]any{"trigger": "axis"},
-			"grid":    map[string]any{"left": 8, "right": 8, "bottom": 8, "top": 40, "containLabel": true},
-			"xAxis":   map[string]any{"type": "category", "data": names, "axisLabel": map[string]any{"rotate": 35, "interval": 0}},
-			"yAxis":   map[string]any{"type": "value"},
-			"series":  []any{map[string]any{"type": "bar", "data": data, "itemStyle": map[string]any{"color": "#c8161d"}}},
-		}
-		b, _ := json.Marshal(opt)
-		p.Chart = template.JS(b)
+		p.Chart = web.BarChart(p.T("measure."+m), bars)
 	}
 	return h.ui.Render(w, r, http.StatusOK, "coverage", "", p)
 }

@@ -54,14 +54,6 @@ func orgID(r *http.Request) (int64, error) {
 	return id, nil
 }
 
-func (h *handler) fieldMessages(lang string, err error) []string {
-	var out []string
-	for _, f := range errs.As(err).Fields {
-		out = append(out, h.ui.FieldMessage(lang, f))
-	}
-	return out
-}
-
 // treeOrg is an organisation with its depth in the listing.
 type treeOrg struct {
 	Org
@@ -121,7 +113,7 @@ func (h *handler) handleOrgCreate(w http.ResponseWriter, r *http.Request) error 
 		if perr != nil {
 			return perr
 		}
-		p.Form, p.Errors = in, h.fieldMessages(p.Lang, err)
+		p.Form, p.Errors = in, h.ui.FieldMessages(p.Lang, err)
 		return h.ui.Render(w, r, http.StatusUnprocessableEntity, "party", "", p)
 	}
 	if err != nil {
@@ -181,7 +173,7 @@ func (h *handler) rerenderOrg(w http.ResponseWriter, r *http.Request, id int64, 
 	if perr != nil {
 		return perr
 	}
-	p.Errors = h.fieldMessages(p.Lang, err)
+	p.Errors = h.ui.FieldMessages(p.Lang, err)
 	return h.ui.Render(w, r, http.StatusUnprocessableEntity, "party_org", "", p)
 }
 

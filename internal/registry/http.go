@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/csv"
 	"fmt"
-	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -64,14 +63,6 @@ func pathID(r *http.Request, kind string) (int64, error) {
 	return id, nil
 }
 
-func (h *handler) fieldMessages(lang string, err error) []string {
-	var out []string
-	for _, f := range errs.As(err).Fields {
-		out = append(out, h.ui.FieldMessage(lang, f))
-	}
-	return out
-}
-
 func filterFrom(r *http.Request) PersonFilter {
 	q := r.URL.Query()
 	return PersonFilter{Q: q.Get("q"), Tag: q.Get("tag"), Residence: Residence(q.Get("residence")), Region: q.Get("region"),
@@ -128,7 +119,7 @@ func (h *handler) handlePersonCreate(w http.ResponseWriter, r *http.Request) err
 	if errs.CodeOf(err) == errs.Invalid {
 		p := personFormPage{Page: h.ui.Page(r, "title.person_new"), Form: in, Relations: Relations, Residences: Residences, Tags: Tags}
 		p.Form.IDNumber = "" // not echoed back into the page
-		p.Errors = h.fieldMessages(p.Lang, err)
+		p.Errors = h.ui.FieldMessages(p.Lang, err)
 		return h.ui.Render(w, r, http.StatusUnprocessableEntity, "person_new", "", p)
 	}
 	if err != nil {
@@ -263,17 +254,12 @@ func (h *handler) handleImportForm(w http.ResponseWriter, r *http.Request) error
 }
 
 func (h *handler) handleImport(w http.ResponseWriter, r *http.Request) error {
-	f, hdr, err := r.FormFile("file")
-	if err != nil {
-		return errs.Field("file", "rule.required", "")
-	}
-	defer f.Close()
-	data, err := io.ReadAll(f)
+	filename, data, err := web.FormFile(r, "file")
 	if err != nil {
 		return err
 	}
 	p := importPage{Page: h.ui.Page(r, "title.people_import")}
-	rows, err := ReadTable(hdr.Filename, data)
+	rows, err := ReadTable(filename, data)
 	if err == nil {
 		var rep ImportReport
 		rep, err = h.svc.ImportPeople(r.Context(), rows, ImportOptions{KeepGood: r.PostFormValue("keep_good") == "on"})
@@ -284,7 +270,7 @@ func (h *handler) handleImport(w http.ResponseWriter, r *http.Request) error {
 	}
 	if errs.CodeOf(err) == errs.Invalid {
 		p.Errors = append(p.Errors, h.ui.Message(p.Lang, errs.As(err)))
-		p.Errors = append(p.Errors, h.fieldMessages(p.Lang, err)...)
+		p.Errors = append(p.Errors, h.ui.FieldMessages(p.Lang, err)...)
 		return h.ui.Render(w, r, http.StatusUnprocessableEntity, "people_import", "", p)
 	}
 	if err != nil {
@@ -300,17 +286,12 @@ func (h *handler) handleImport(w http.ResponseWriter, r *http.Request) error {
 // handleImportStart reads the file and starts the import in the
 // background; the fragment it answers polls the job until it is done.
 func (h *handler) handleImportStart(w http.ResponseWriter, r *http.Request) error {
-	f, hdr, err := r.FormFile("file")
-	if err != nil {
-		return errs.Field("file", "rule.required", "")
-	}
-	defer f.Close()
-	data, err := io.ReadAll(f)
+	filename, data, err := web.FormFile(r, "file")
 	if err != nil {
 		return err
 	}
 	p := importPage{Page: h.ui.Page(r, "title.people_import")}
-	rows, err := ReadTable(hdr.Filename, data)
+	rows, err := ReadTable(filename, data)
 	if err != nil {
 		p.Errors = []string{h.ui.Message(p.Lang, errs.As(err))}
 		return h.ui.Render(w, r, http.StatusUnprocessableEntity, "people_import", "import-result", p)

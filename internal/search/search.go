@@ -129,9 +129,7 @@ func (h *handler) handlePage(w http.ResponseWriter, r *http.Request) error {
 	p := page{Page: h.ui.Page(r, "title.search"), Results: res}
 	status := http.StatusOK
 	if errs.CodeOf(err) == errs.Invalid {
-		for _, f := range errs.As(err).Fields {
-			p.Errors = append(p.Errors, h.ui.FieldMessage(p.Lang, f))
-		}
+		p.Errors = append(p.Errors, h.ui.FieldMessages(p.Lang, err)...)
 		status = http.StatusUnprocessableEntity
 	} else if err != nil {
 		return err

@@ -88,21 +88,13 @@ func (h *handler) handleGridCreate(w http.ResponseWriter, r *http.Request) error
 			return perr
 		}
 		p.Form = in
-		p.Errors = h.fieldMessages(p.Lang, err)
+		p.Errors = h.ui.FieldMessages(p.Lang, err)
 		return h.ui.Render(w, r, http.StatusUnprocessableEntity, "map", "", p)
 	}
 	if err != nil {
 		return err
 	}
 	return web.Redirect(w, r, "/grids/"+g.Code, "flash.grid_saved")
-}
-
-func (h *handler) fieldMessages(lang string, err error) []string {
-	var out []string
-	for _, f := range errs.As(err).Fields {
-		out = append(out, h.ui.FieldMessage(lang, f))
-	}
-	return out
 }
 
 type gridPage struct {
@@ -149,7 +141,7 @@ func (h *handler) handleGridUpdate(w http.ResponseWriter, r *http.Request) error
 		if perr != nil {
 			return perr
 		}
-		p.Errors = h.fieldMessages(p.Lang, err)
+		p.Errors = h.ui.FieldMessages(p.Lang, err)
 		if c == errs.Conflict {
 			p.Errors = []string{h.ui.Message(p.Lang, errs.As(err))}
 		}
@@ -172,19 +164,14 @@ func (h *handler) handleGridImportForm(w http.ResponseWriter, r *http.Request) e
 }
 
 func (h *handler) handleGridImport(w http.ResponseWriter, r *http.Request) error {
-	f, _, err := r.FormFile("file")
-	if err != nil {
-		return errs.Field("file", "rule.required", "")
-	}
-	defer f.Close()
-	data, err := io.ReadAll(f)
+	_, data, err := web.FormFile(r, "file")
 	if err != nil {
 		return err
 	}
 	rep, err := h.svc.ImportGrids(r.Context(), data, r.PostFormValue("keep_good") == "on")
 	p := gridImportPage{Page: h.ui.Page(r, "title.grid_import")}
 	if errs.CodeOf(err) == errs.Invalid {
-		p.Problems = h.fieldMessages(p.Lang, err)
+		p.Problems = h.ui.FieldMessages(p.Lang, err)
 		return h.ui.Render(w, r, http.StatusUnprocessableEntity, "grid_import", "", p)
 	}
 	if err != nil {

@@ -1,7 +1,6 @@
 package territory
 
 import (
-	"encoding/json"
 	"html/template"
 	"net/http"
 	"strconv"
@@ -116,22 +115,11 @@ func childChart(p web.Page, kids []RegionSummary, levels []Level) template.JS {
 	if len(levels) > 1 && levels[len(levels)-1] == LevelGrid {
 		measure = levels[len(levels)-2]
 	}
-	names := make([]string, len(kids))
-	data := make([]map[string]any, len(kids))
+	bars := make([]web.Bar, len(kids))
 	for i, k := range kids {
-		names[i] = k.Name
-		data[i] = map[string]any{"value": k.Counts[measure], "code": k.Code}
+		bars[i] = web.Bar{Name: k.Name, Value: float64(k.Counts[measure]), Code: k.Code}
 	}
-	opt := map[string]any{
-		"title":   map[string]any{"text": p.T("chart.children_by", p.T("level."+string(measure))), "textStyle": map[string]any{"fontSize": 14}},
-		"tooltip": map[string]any{"trigger": "axis"},
-		"grid":    map[string]any{"left": 8, "right": 8, "bottom": 8, "top": 40, "containLabel": true},
-		"xAxis":   map[string]any{"type": "category", "data": names, "axisLabel": map[string]any{"rotate": 35, "interval": 0}},
-		"yAxis":   map[string]any{"type": "value"},
-		"series":  []any{map[string]any{"type": "bar", "data": data, "itemStyle": map[string]any{"color": "#c8161d"}}},
-	}
-	b, _ := json.Marshal(opt)
-	return template.JS(b)
+	return web.BarChart(p.T("chart.children_by", p.T("level."+string(measure))), bars)
 }
 
 type departmentsPage struct {
@@ -166,9 +154,7 @@ func (h *handler) handleDepartmentCreate(w http.ResponseWriter, r *http.Request)
 			return lerr
 		}
 		p.Form = in
-		for _, f := range errs.As(err).Fields {
-			p.Errors = append(p.Errors, h.ui.FieldMessage(p.Lang, f))
-		}
+		p.Errors = append(p.Errors, h.ui.FieldMessages(p.Lang, err)...)
 		return h.ui.Render(w, r, http.StatusUnprocessableEntity, "departments", "", p)
 	}
 	if err != nil {

@@ -335,9 +335,7 @@ func (h *handler) handleCreate(w http.ResponseWriter, r *http.Request) error {
 			return perr
 		}
 		p.Form = in
-		for _, f := range errs.As(err).Fields {
-			p.Errors = append(p.Errors, h.ui.FieldMessage(p.Lang, f))
-		}
+		p.Errors = append(p.Errors, h.ui.FieldMessages(p.Lang, err)...)
 		return h.ui.Render(w, r, http.StatusUnprocessableEntity, "units", "", p)
 	}
 	return web.Redirect(w, r, "/units?kind="+in.Kind, "flash.saved")

@@ -436,9 +436,7 @@ func (h *handler) rerender(w http.ResponseWriter, r *http.Request, err error) er
 	if perr != nil {
 		return perr
 	}
-	for _, f := range errs.As(err).Fields {
-		p.Errors = append(p.Errors, h.ui.FieldMessage(p.Lang, f))
-	}
+	p.Errors = append(p.Errors, h.ui.FieldMessages(p.Lang, err)...)
 	return h.ui.Render(w, r, http.StatusUnprocessableEntity, "workforce", "", p)
 }
 

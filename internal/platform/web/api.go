@@ -185,3 +185,18 @@ func PathID(r *http.Request, name string) (int64, error) {
 	}
 	return n, nil
 }
+
+// FormFile reads the uploaded file of a multipart form field, for upload
+// routes; a missing file is a field error.
+func FormFile(r *http.Request, field string) (name string, data []byte, err error) {
+	f, hdr, err := r.FormFile(field)
+	if err != nil {
+		return "", nil, errs.Field(field, "rule.required", "")
+	}
+	defer f.Close()
+	data, err = io.ReadAll(f)
+	if err != nil {
+		return "", nil, errs.E(errs.TooLarge, "err.too_large", strconv.Itoa(MaxUpload))
+	}
+	return hdr.Filename, data, nil
+}

@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"embed"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"html/template"
 	"io/fs"
@@ -273,6 +274,43 @@ func (ui *UI) Message(lang string, e *errs.Error) string {
 		args[i] = a
 	}
 	return ui.cat.T(lang, key, args...)
+}
+
+// Bar is one bar of a chart; Code makes it a link target.
+type Bar struct {
+	Name  string
+	Value float64
+	Code  string
+}
+
+// BarChart returns the ECharts option of a titled bar chart whose bars
+// link to data-chart-link + code (see app.js).
+func BarChart(title string, bars []Bar) template.JS {
+	names := make([]string, len(bars))
+	data := make([]map[string]any, len(bars))
+	for i, b := range bars {
+		names[i] = b.Name
+		data[i] = map[string]any{"value": b.Value, "code": b.Code}
+	}
+	opt := map[string]any{
+		"title":   map[string]any{"text": title, "textStyle": map[string]any{"fontSize": 14}},
+		"tooltip": map[string]any{"trigger": "axis"},
+		"grid":    map[string]any{"left": 8, "right": 8, "bottom": 8, "top": 40, "containLabel": true},
+		"xAxis":   map[string]any{"type": "category", "data": names, "axisLabel": map[string]any{"rotate": 35, "interval": 0}},
+		"yAxis":   map[string]any{"type": "value"},
+		"series":  []any{map[string]any{"type": "bar", "data": data, "itemStyle": map[string]any{"color": "#c8161d"}}},
+	}
+	b, _ := json.Marshal(opt)
+	return template.JS(b)
+}
+
+// FieldMessages translates the field errors of err, one line each.
+func (ui *UI) FieldMessages(lang string, err error) []string {
+	var out []string
+	for _, f := range errs.As(err).Fields {
+		out = append(out, ui.FieldMessage(lang, f))
+	}
+	return out
 }
 
 // FieldMessage translates one field error: "<field>: <rule>".
