@@ -46,7 +46,7 @@ const usage = `grassroots — 基层治理平台 (grassroots governance platform
 
 Usage:
   grassroots serve   [flags]             serve the site and API
-  grassroots demo    [flags]             load Nanchang divisions and demo accounts, then serve
+  grassroots demo    [-city] [flags]     load Nanchang divisions and demo data, then serve (-city: the whole city at real scale)
   grassroots migrate [-status] [flags]   apply database migrations and report the version
   grassroots user add -username U -role R -region CODE [-name N] [-department ID] [-phone P]
                                          create an account; the password is read from standard input
@@ -58,6 +58,7 @@ Usage:
   grassroots import people FILE [-keep-good]
                                          import residents from .csv or .xlsx in the template's format
   grassroots backup FILE                 write a consistent copy of the running SQLite database
+  grassroots load [-url U] [-n N] [-c C]  measure the latency of the heavy read paths of a running server
   grassroots keygen                      print a new personal-data key
   grassroots version                     print the version
 
@@ -87,6 +88,8 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		return m.importCmd(ctx, rest)
 	case "backup":
 		return m.backup(ctx, rest)
+	case "load":
+		return m.load(ctx, rest)
 	case "keygen":
 		fmt.Fprintln(m.Stdout, pii.NewKeySpec("k"+time.Now().UTC().Format("20060102")))
 		return nil
@@ -172,6 +175,12 @@ func (m *Main) serve(ctx context.Context, args []string, demo bool) error {
 		name, def = "demo", demoDB
 	}
 	fs := m.flags(name, def, &c)
+	var city bool
+	var cityResidents int
+	if demo {
+		fs.BoolVar(&city, "city", false, "also generate the whole city at real scale for load work (synthetic; takes minutes)")
+		fs.IntVar(&cityResidents, "city-residents", 6_500_000, "residents to generate with -city")
+	}
 	if err := m.parse(fs, args, &c); err != nil {
 		return err
 	}
@@ -185,6 +194,12 @@ func (m *Main) serve(ctx context.Context, args []string, demo bool) error {
 	if demo {
 		if err := seedDemo(ctx, a, m.Stdout); err != nil {
 			return fmt.Errorf("demo: %w", err)
+		}
+		if city {
+			octx := authz.WithActor(ctx, &authz.Actor{Username: "demo", Role: authz.RoleCityAdmin, Scope: authz.All})
+			if err := seedCity(octx, a, m.Stdout, cityResidents); err != nil {
+				return fmt.Errorf("demo -city: %w", err)
+			}
 		}
 	} else if n, err := a.Accounts.CountUsers(ctx); err == nil && n == 0 {
 		log.Warn("no accounts yet: create the first administrator with `grassroots user add -role city_admin …`")

@@ -230,6 +230,16 @@ func (s *Service) ImportPeople(ctx context.Context, rows [][]string, opt ImportO
 		if err := tx.InsertRows(ctx, "registry_people", personInsertCols, inserts, 100); err != nil {
 			return err
 		}
+		regions := map[string]bool{}
+		for _, it := range items {
+			regions[it.r.regionCode] = true
+		}
+		for _, p := range old {
+			regions[p.region] = true // people who moved between grids
+		}
+		if err := refreshCounts(ctx, tx, regions); err != nil {
+			return err
+		}
 		progress(total)
 		return audit.Record(ctx, tx, audit.Entry{Action: "registry.person.import", ObjectType: "person", ObjectID: "*", Region: sc.Region,
 			Detail: map[string]int{"rows": rep.Rows, "created": rep.Created, "updated": rep.Updated, "errors": len(rep.Errors)}})

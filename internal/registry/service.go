@@ -91,6 +91,9 @@ func (s *Service) CreateBuilding(ctx context.Context, in BuildingInput) (Buildin
 		if err != nil {
 			return fmt.Errorf("registry: insert building: %w", err)
 		}
+		if err := refreshCounts(ctx, tx, one(b.RegionCode)); err != nil {
+			return err
+		}
 		return audit.Record(ctx, tx, audit.Entry{Action: "registry.building.create", ObjectType: "building",
 			ObjectID: strconv.FormatInt(b.ID, 10), Region: b.RegionCode, After: b})
 	})
@@ -151,6 +154,9 @@ func (s *Service) CreateHousehold(ctx context.Context, in HouseholdInput) (House
 		var err error
 		h, err = insertHousehold(ctx, tx, h)
 		if err != nil {
+			return err
+		}
+		if err := refreshCounts(ctx, tx, one(h.RegionCode)); err != nil {
 			return err
 		}
 		return audit.Record(ctx, tx, audit.Entry{Action: "registry.household.create", ObjectType: "household",
@@ -291,6 +297,9 @@ func (s *Service) CreatePerson(ctx context.Context, in PersonInput) (*Person, er
 		if err != nil {
 			return err
 		}
+		if err := refreshCounts(ctx, tx, one(out.RegionCode)); err != nil {
+			return err
+		}
 		return audit.Record(ctx, tx, audit.Entry{Action: "registry.person.create", ObjectType: "person",
 			ObjectID: strconv.FormatInt(id, 10), Region: out.RegionCode, After: out})
 	})
@@ -418,6 +427,9 @@ func (s *Service) UpdatePerson(ctx context.Context, id int64, upd PersonUpdate) 
 		if out, err = findPerson(ctx, tx, authz.All, id); err != nil {
 			return err
 		}
+		if err := refreshCounts(ctx, tx, one(p.RegionCode)); err != nil {
+			return err
+		}
 		return audit.Record(ctx, tx, audit.Entry{Action: "registry.person.update", ObjectType: "person",
 			ObjectID: strconv.FormatInt(id, 10), Region: p.RegionCode, Before: before, After: out})
 	})
@@ -484,6 +496,9 @@ func (s *Service) MoveOut(ctx context.Context, id int64, version int) error {
 		if n, _ := res.RowsAffected(); n == 0 {
 			return errs.E(errs.Conflict, "err.conflict")
 		}
+		if err := refreshCounts(ctx, tx, one(p.RegionCode)); err != nil {
+			return err
+		}
 		return audit.Record(ctx, tx, audit.Entry{Action: "registry.person.move_out", ObjectType: "person",
 			ObjectID: strconv.FormatInt(id, 10), Region: p.RegionCode, Detail: map[string]string{"anonymised": "name,id_number,phone,birth_date"}})
 	})
@@ -541,6 +556,13 @@ func (s *Service) ImportHouseholds(ctx context.Context, hs []HouseholdInput) (in
 			n, _ := res.RowsAffected()
 			made += int(n)
 		}
+		regions := map[string]bool{}
+		for _, in := range hs {
+			regions[in.RegionCode] = true
+		}
+		if err := refreshCounts(ctx, tx, regions); err != nil {
+			return err
+		}
 		return audit.Record(ctx, tx, audit.Entry{Action: "registry.household.import", ObjectType: "household", ObjectID: "*",
 			Region: sc.Region, Detail: map[string]int{"rows": len(hs), "created": made}})
 	})
@@ -556,53 +578,59 @@ type Counts struct {
 }
 
 // CountsByChild groups registry totals under root by the first childLen
-// characters of the region code, within the actor's scope.
+// characters of the region code, within the actor's scope. It reads the
+// per-grid totals kept by refreshCounts.
 func (s *Service) CountsByChild(ctx context.Context, root string, childLen int) (map[string]*Counts, error) {
-	out := map[string]*Counts{}
-	get := func(k string) *Counts {
-		if out[k] == nil {
-			out[k] = &Counts{}
-		}
-		return out[k]
-	}
 	lo, hi := authz.PrefixRange(root)
-	type row struct {
-		k    string
-		a, b int
+	qb := db.NewQuery(fmt.Sprintf(`/* registry.CountsByChild */ SELECT substr(region_code, 1, %d) AS k, SUM(residents), SUM(floating),
+		SUM(households), SUM(buildings) FROM registry_region_counts`, childLen)).
+		Scope(authz.ScopeFrom(ctx), "region_code", "").And("region_code >= ?", lo)
+	if hi != "" {
+		qb.And("region_code < ?", hi)
 	}
-	for _, q := range []struct {
-		sql string
-		set func(c *Counts, a, b int)
-	}{
-		{`SELECT substr(region_code, 1, %d) AS k, SUM(CASE WHEN residence <> 'floating' THEN 1 ELSE 0 END), SUM(CASE WHEN residence = 'floating' THEN 1 ELSE 0 END)
-			FROM registry_people`, func(c *Counts, a, b int) { c.Residents, c.Floating = a, b }},
-		{`SELECT substr(region_code, 1, %d) AS k, COUNT(*), 0 FROM registry_households`, func(c *Counts, a, _ int) { c.Households = a }},
-		{`SELECT substr(region_code, 1, %d) AS k, COUNT(*), 0 FROM registry_buildings`, func(c *Counts, a, _ int) { c.Buildings = a }},
-	} {
-		qb := db.NewQuery("/* registry.CountsByChild */ "+fmt.Sprintf(q.sql, childLen)).Scope(authz.ScopeFrom(ctx), "region_code", "").
-			And("region_code >= ?", lo)
-		if hi != "" {
-			qb.And("region_code < ?", hi)
-		}
-		if strings.Contains(q.sql, "registry_people") {
-			qb.And("moved_out_at IS NULL")
-		}
-		qb.Tail("GROUP BY k")
-		sqlText, args := qb.SQL()
-		rows, err := db.Collect(ctx, s.db, sqlText, args, func(r db.Scanner) (row, error) {
-			var x row
-			err := r.Scan(&x.k, &x.a, &x.b)
-			return x, err
-		})
-		if err != nil {
-			return nil, fmt.Errorf("registry: counts: %w", err)
-		}
-		for _, x := range rows {
-			q.set(get(x.k), x.a, x.b)
-		}
+	qb.Tail("GROUP BY k")
+	q, args := qb.SQL()
+	type row struct {
+		k string
+		c Counts
+	}
+	rows, err := db.Collect(ctx, s.db, q, args, func(r db.Scanner) (row, error) {
+		var x row
+		err := r.Scan(&x.k, &x.c.Residents, &x.c.Floating, &x.c.Households, &x.c.Buildings)
+		return x, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("registry: counts: %w", err)
+	}
+	out := make(map[string]*Counts, len(rows))
+	for _, x := range rows {
+		c := x.c
+		out[x.k] = &c
 	}
 	return out, nil
 }
+
+// refreshCounts recomputes the totals of the given grids or communities in
+// tx, from the rows themselves (each an indexed count).
+func refreshCounts(ctx context.Context, tx *db.Tx, codes map[string]bool) error {
+	for code := range codes {
+		_, err := tx.ExecContext(ctx, `/* registry.refreshCounts */
+			INSERT INTO registry_region_counts (region_code, residents, floating, households, buildings)
+			SELECT ?,
+				(SELECT COUNT(*) FROM registry_people WHERE region_code = ? AND moved_out_at IS NULL AND residence <> 'floating'),
+				(SELECT COUNT(*) FROM registry_people WHERE region_code = ? AND moved_out_at IS NULL AND residence = 'floating'),
+				(SELECT COUNT(*) FROM registry_households WHERE region_code = ?),
+				(SELECT COUNT(*) FROM registry_buildings WHERE region_code = ?)
+			ON CONFLICT (region_code) DO UPDATE SET residents = excluded.residents, floating = excluded.floating,
+				households = excluded.households, buildings = excluded.buildings`, code, code, code, code, code)
+		if err != nil {
+			return fmt.Errorf("registry: refresh counts of %s: %w", code, err)
+		}
+	}
+	return nil
+}
+
+func one(code string) map[string]bool { return map[string]bool{code: true} }
 
 // ResidentsByChild is the urban permanent population under each child
 // prefix, for the staffing check.

@@ -24,6 +24,12 @@ func scanPerson(s db.Scanner) (*Person, error) {
 	return p, err
 }
 
+// looksLikeAddress tells an address query (digits, or 路街号栋室巷弄村) from
+// a name.
+func looksLikeAddress(q string) bool {
+	return strings.ContainsAny(q, "0123456789路街号栋室巷弄村单元")
+}
+
 func splitTags(s string) []string {
 	if s == "" {
 		return []string{}
@@ -56,10 +62,14 @@ func findPeople(ctx context.Context, q db.Querier, sc authz.Scope, f PersonFilte
 		qb.And("p.id_hash = ?", idHash)
 	case phoneHash != "":
 		qb.And("p.phone_hash = ?", phoneHash)
+	case f.Q != "" && looksLikeAddress(f.Q):
+		qb.And(`p.household_id IN (SELECT h.id FROM registry_households h WHERE h.address LIKE ?)`, "%"+f.Q+"%")
 	case f.Q != "":
-		qb.And(`(p.name LIKE ? OR p.name_initials LIKE ? OR p.household_id IN
-			(SELECT h.id FROM registry_households h WHERE h.address LIKE ?))`,
-			"%"+f.Q+"%", strings.ToLower(f.Q)+"%", "%"+f.Q+"%")
+		// Names and initials match from their start, as people type
+		// them; a range keeps it on the indexes.
+		lq := strings.ToLower(f.Q)
+		qb.And(`((p.name >= ? AND p.name < ?) OR (p.name_initials >= ? AND p.name_initials < ?))`,
+			f.Q, f.Q+"\U0010FFFF", lq, lq+"\U0010FFFF")
 	}
 	if f.Tag != "" {
 		qb.And("(',' || p.tags || ',') LIKE ?", "%,"+f.Tag+",%")

@@ -560,9 +560,11 @@ func (s *Service) ImportGrids(ctx context.Context, data []byte, keepGood bool) (
 		return GridImportReport{Features: rep.Features, Problems: rep.Problems}, err
 	}
 	rep.Committed = true
+	written := make(map[string]geo.Polygon, len(items))
 	for _, it := range items {
-		s.index.Put(it.c.in.Code, it.c.poly)
+		written[it.c.in.Code] = it.c.poly
 	}
+	s.index.PutMany(written)
 	return rep, nil
 }
 

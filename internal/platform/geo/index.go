@@ -54,6 +54,28 @@ func (ix *Index) Put(code string, p Polygon) {
 	ix.snap.Store(next)
 }
 
+// PutMany adds or replaces many polygons with one copy of the tree, for
+// bulk imports.
+func (ix *Index) PutMany(polys map[string]Polygon) {
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	old := ix.snap.Load()
+	next := &snapshot{tree: *old.tree.Copy(), codes: make(map[string]*shape, len(old.codes)+len(polys))}
+	for k, v := range old.codes {
+		next.codes[k] = v
+	}
+	for code, p := range polys {
+		if prev, ok := next.codes[code]; ok {
+			next.tree.Delete(prev.min, prev.max, prev)
+		}
+		b := p.Bounds()
+		s := &shape{code: code, rings: p.Rings(), min: [2]float64{b[0], b[1]}, max: [2]float64{b[2], b[3]}}
+		next.tree.Insert(s.min, s.max, s)
+		next.codes[code] = s
+	}
+	ix.snap.Store(next)
+}
+
 // Load replaces the whole index, for start-up.
 func (ix *Index) Load(polys map[string]Polygon) {
 	ix.mu.Lock()

@@ -1,0 +1,83 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"strings"
+	"time"
+
+	"grassroots/internal/registry"
+	"grassroots/internal/territory"
+)
+
+// seedCity generates the whole city at real scale for load work: every
+// community of Nanchang (2,263) gets a synthetic outline on a lattice over
+// the city, six grids, households and residents, about `residents` people
+// in all (6.5 million by default). All synthetic and labelled; a second
+// run skips communities that already have grids. Progress goes to out.
+func seedCity(ctx context.Context, a *App, out io.Writer, residents int) error {
+	communities, err := a.Territory.Regions(ctx, territory.RegionFilter{Level: territory.LevelCommunity, Parent: "", Limit: 100000})
+	if err != nil {
+		return err
+	}
+	var todo []territory.Region
+	for _, c := range communities {
+		if strings.HasPrefix(c.Code, demoSubdistrict) {
+			continue // the demo subdistrict has its own, richer data
+		}
+		todo = append(todo, c)
+	}
+	perCommunity := residents / max(1, len(communities))
+	const cols = 48
+	const w, h = 0.012, 0.009 // about 1.2 km × 1 km
+	origin := [2]float64{115.55, 28.35}
+	r := rand.New(rand.NewPCG(demoSeed, 6))
+	used := map[string]bool{}
+	start := time.Now()
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	made := 0
+	for i, c := range todo {
+		if gs, err := a.Territory.Grids(ctx, territory.GridFilter{Region: c.Code, Limit: 1}); err != nil {
+			return err
+		} else if len(gs) > 0 {
+			continue
+		}
+		x0 := origin[0] + float64(i%cols)*w
+		y0 := origin[1] + float64(i/cols)*h
+		if _, err := a.Territory.SetBoundary(ctx, c.Code, territory.BoundaryInput{Geometry: rectGeoJSON(x0, y0, x0+w, y0+h),
+			Source: "城市规模压测数据（合成）synthetic load data", Approximate: true}); err != nil {
+			return fmt.Errorf("%s: %w", c.Code, describe(a, err))
+		}
+		var feats []string
+		for g := 0; g < 6; g++ {
+			gx, gy := x0+float64(g%3)*w/3, y0+float64(g/3)*h/2
+			feats = append(feats, fmt.Sprintf(`{"type":"Feature","properties":{"community_code":%q,"name":"%s第%d网格（合成）"},"geometry":%s}`,
+				c.Code, trimCommittee(c.Name), g+1, rectGeoJSON(gx, gy, gx+w/3, gy+h/2)))
+		}
+		rep, err := a.Territory.ImportGrids(ctx, []byte(`{"type":"FeatureCollection","features":[`+strings.Join(feats, ",")+`]}`), false)
+		if err != nil || !rep.Committed {
+			return fmt.Errorf("grids of %s: %v %+v", c.Code, err, rep.Problems)
+		}
+		rows := [][]string{registry.PeopleHeader}
+		for n, hh := 0, 0; n < perCommunity; hh++ {
+			grid := fmt.Sprintf("%s%03d", c.Code, 1+hh%6)
+			addr := fmt.Sprintf("南昌市%s%d号（合成）", trimCommittee(c.Name), hh+1)
+			fam := demoFamily(r, used, now, addr, grid, registry.SelfOccupied)
+			rows = append(rows, fam...)
+			n += len(fam)
+		}
+		ir, err := a.Registry.ImportPeople(ctx, rows, registry.ImportOptions{})
+		if err != nil || !ir.Committed {
+			return fmt.Errorf("people of %s: %v %d errors", c.Code, err, len(ir.Errors))
+		}
+		made += ir.Created
+		if i%25 == 0 || i == len(todo)-1 {
+			el := time.Since(start)
+			fmt.Fprintf(out, "\rcity: %d/%d communities, %d residents, %.0f residents/s", i+1, len(todo), made, float64(made)/el.Seconds())
+		}
+	}
+	fmt.Fprintf(out, "\ncity: %d residents in %s\n", made, time.Since(start).Round(time.Second))
+	return nil
+}

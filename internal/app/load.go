@@ -1,0 +1,160 @@
+package app
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"slices"
+	"strings"
+	"sync"
+	"text/tabwriter"
+	"time"
+)
+
+// load measures the latency of the heavy read paths of a running server:
+// the city coverage and staffing reports, resident search, household cards
+// and point → grid lookups. It signs in as a user, sends a bounded number
+// of requests with bounded concurrency, and prints percentiles. It only
+// talks to loopback addresses.
+func (m *Main) load(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("grassroots load", flag.ContinueOnError)
+	fs.SetOutput(m.Stderr)
+	base := fs.String("url", "http://127.0.0.1:8080", "server to measure (loopback only)")
+	user := fs.String("user", "demo-city", "account to sign in as")
+	password := fs.String("password", DemoPassword, "its password")
+	n := fs.Int("n", 200, "requests per path")
+	conc := fs.Int("c", 4, "requests in flight")
+	region := fs.String("region", "3601", "division whose reports to load")
+	if err := fs.Parse(args); err != nil {
+		return ErrUsage
+	}
+	u, err := url.Parse(*base)
+	if err != nil {
+		return fmt.Errorf("-url: %w", err)
+	}
+	if ip := net.ParseIP(u.Hostname()); u.Hostname() != "localhost" && (ip == nil || !ip.IsLoopback()) {
+		return errors.New("-url must be a loopback address (127.0.0.0/8, ::1 or localhost)")
+	}
+	if *n < 1 || *n > 100000 || *conc < 1 || *conc > 64 {
+		return errors.New("-n must be 1–100000 and -c 1–64")
+	}
+	jar, _ := cookiejar.New(nil)
+	hc := &http.Client{Jar: jar, Timeout: 30 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	res, err := hc.PostForm(*base+"/login", url.Values{"username": {*user}, "password": {*password}})
+	if err != nil {
+		return fmt.Errorf("sign in: %w", err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusSeeOther {
+		return fmt.Errorf("sign in as %s: status %d", *user, res.StatusCode)
+	}
+	getJSON := func(path string, v any) error {
+		r, err := hc.Get(*base + path)
+		if err != nil {
+			return err
+		}
+		defer r.Body.Close()
+		if r.StatusCode != 200 {
+			return fmt.Errorf("GET %s: %d", path, r.StatusCode)
+		}
+		return json.NewDecoder(r.Body).Decode(v)
+	}
+	// Sample real ids and points to ask for.
+	var hh struct {
+		Items []struct {
+			ID int64 `json:"id"`
+		} `json:"items"`
+	}
+	if err := getJSON("/api/v1/households?limit=500&region="+*region, &hh); err != nil {
+		return err
+	}
+	var grids struct {
+		Items []struct {
+			Geometry struct {
+				Coordinates [][][2]float64 `json:"coordinates"`
+			} `json:"geometry"`
+		} `json:"items"`
+	}
+	if err := getJSON("/api/v1/grids?limit=500&region="+*region, &grids); err != nil {
+		return err
+	}
+	if len(hh.Items) == 0 || len(grids.Items) == 0 {
+		return errors.New("no households or grids to load: run `grassroots demo` first")
+	}
+	r := rand.New(rand.NewPCG(1, 2))
+	names := []string{"王", "李", "张", "wj", "lx", "zh", "演示"}
+	paths := []struct {
+		name string
+		next func() string
+	}{
+		{"coverage report", func() string { return "/api/v1/coverage/" + *region }},
+		{"staffing report", func() string { return "/api/v1/workforce/staffing/" + *region }},
+		{"resident search", func() string { return "/api/v1/people?limit=20&q=" + url.QueryEscape(names[r.IntN(len(names))]) }},
+		{"household card", func() string { return fmt.Sprintf("/api/v1/households/%d", hh.Items[r.IntN(len(hh.Items))].ID) }},
+		{"point → grid", func() string {
+			ring := grids.Items[r.IntN(len(grids.Items))].Geometry.Coordinates[0]
+			a, b := ring[0], ring[2]
+			return fmt.Sprintf("/api/v1/locate?lon=%f&lat=%f", (a[0]+b[0])/2, (a[1]+b[1])/2)
+		}},
+	}
+	tw := tabwriter.NewWriter(m.Stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintf(tw, "PATH\tN\tERRORS\tP50\tP95\tP99\tMAX\n")
+	for _, p := range paths {
+		var mu sync.Mutex
+		var lat []time.Duration
+		fails := 0
+		urls := make(chan string)
+		var wg sync.WaitGroup
+		for w := 0; w < *conc; w++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for path := range urls {
+					t0 := time.Now()
+					res, err := hc.Get(*base + path)
+					d := time.Since(t0)
+					ok := err == nil && res.StatusCode == 200
+					if err == nil {
+						_, _ = io.Copy(io.Discard, res.Body)
+						res.Body.Close()
+					}
+					mu.Lock()
+					if ok {
+						lat = append(lat, d)
+					} else {
+						fails++
+					}
+					mu.Unlock()
+				}
+			}()
+		}
+		for i := 0; i < *n && ctx.Err() == nil; i++ {
+			urls <- p.next()
+		}
+		close(urls)
+		wg.Wait()
+		slices.Sort(lat)
+		pct := func(q float64) time.Duration {
+			if len(lat) == 0 {
+				return 0
+			}
+			return lat[min(len(lat)-1, int(q*float64(len(lat))))]
+		}
+		var mx time.Duration
+		if len(lat) > 0 {
+			mx = lat[len(lat)-1]
+		}
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%s\t%s\t%s\t%s\n", p.name, *n, fails, rnd(pct(.5)), rnd(pct(.95)), rnd(pct(.99)), rnd(mx))
+	}
+	return tw.Flush()
+}
+
+func rnd(d time.Duration) string { return strings.TrimSpace(d.Round(100 * time.Microsecond).String()) }
