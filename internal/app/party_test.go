@@ -174,3 +174,67 @@ func TestUnits(t *testing.T) {
 		t.Errorf("two-new coverage %+v", rep.Total)
 	}
 }
+
+// TestSpreadsheets imports units, community workers and Party members from
+// the templates' format, all or nothing, and exports them back.
+func TestSpreadsheets(t *testing.T) {
+	e := newEnv(t)
+	c := e.login("demo-secretary")
+	for _, p := range []string{"/units", "/workforce", "/party/members"} {
+		if r := c.get(p + "/template.xlsx"); r.StatusCode != 200 || len(r.body) < 1000 {
+			t.Errorf("%s template: %d", p, r.StatusCode)
+		}
+		if r := c.get(p + "/import"); r.StatusCode != 200 {
+			t.Errorf("%s import form: %d", p, r.StatusCode)
+		}
+	}
+	tmpl := c.get("/units/template.csv")
+	header := strings.SplitN(strings.TrimPrefix(tmpl.body, "\ufeff"), "\n", 2)[0]
+	rows := [][]string{strings.Split(header, ","),
+		{"表格企业甲", "非公有制企业", "360102002001", "某路1号", "35", "", "否", "是"},
+		{"表格协会乙", "社会组织", "360102002001", "", "8", "", "是", "是"},
+		{"", "面包店", "360102002002", "", "x", "", "", ""},
+	}
+	bad := c.upload("/units/import", "units.xlsx", xlsxBytes(t, rows), nil)
+	for _, want := range []string{"第 4 行「名称」", "第 4 行「类型」", "第 4 行「网格或社区代码」", "第 4 行「人数」", "未导入任何数据"} {
+		if !strings.Contains(bad.body, want) {
+			t.Errorf("units report lacks %q", want)
+		}
+	}
+	if r := c.get("/units/export.csv"); strings.Contains(r.body, "表格企业甲") {
+		t.Fatal("a refused import kept rows")
+	}
+	ok := c.upload("/units/import", "units.csv", csvBytes(rows), map[string]string{"keep_good": "on"})
+	if ok.StatusCode != 200 || !strings.Contains(ok.body, "新增 2") {
+		t.Fatalf("keep good: %d %s", ok.StatusCode, ok.body)
+	}
+	exp := c.get("/units/export.csv")
+	if !strings.Contains(exp.body, "表格企业甲,非公有制企业,360102002001,某路1号,35,,否,是") {
+		t.Errorf("export does not round-trip: %s", exp.body)
+	}
+	// Workers and members.
+	wr := [][]string{{"姓名", "社区代码", "岗位", "社工证书", "学历", "培训学时"}, {"表格社工", "360102002001", "社工", "社会工作师", "本科", "16"}}
+	if r := c.upload("/workforce/import", "w.csv", csvBytes(wr), nil); !strings.Contains(r.body, "新增 1") {
+		t.Errorf("workers import: %s", r.body)
+	}
+	var orgs struct {
+		Items []party.Org `json:"items"`
+	}
+	c.get("/api/v1/party/orgs?kind=branch&limit=1").json(t, &orgs)
+	mr := [][]string{{"姓名", "党组织编号", "党员类别", "状态", "工作单位党组织", "居住网格或社区代码", "党员示范户", "入党日期"},
+		{"表格党员", itoa(orgs.Items[0].ID), "在职党员", "正式党员", "某局机关党委", "", "是", "1999-07-01"},
+		{"外区党员", "999999", "直管党员", "正式党员", "", "", "", ""}}
+	mres := c.upload("/party/members/import", "m.csv", csvBytes(mr), nil)
+	if mres.StatusCode != 422 || !strings.Contains(mres.body, "第 3 行「党组织编号」") {
+		t.Errorf("members import with an unknown organisation: %d", mres.StatusCode)
+	}
+	if r := c.get("/party/members/export.csv"); strings.Contains(r.body, "表格党员") {
+		t.Error("refused members import kept a row")
+	}
+	if r := e.login("demo-worker").get("/units/import"); r.StatusCode != 200 {
+		t.Errorf("community worker import form: %d", r.StatusCode)
+	}
+	if r := e.login("demo-grid").get("/party/members/import"); r.StatusCode != 403 {
+		t.Errorf("grid worker and the members import: %d", r.StatusCode)
+	}
+}

@@ -26,6 +26,7 @@ import (
 	"grassroots/internal/platform/jobs"
 	"grassroots/internal/platform/module"
 	"grassroots/internal/platform/pii"
+	"grassroots/internal/platform/tabular"
 	"grassroots/internal/platform/web"
 	"grassroots/internal/registry"
 	"grassroots/internal/search"
@@ -97,6 +98,7 @@ func New(ctx context.Context, d *db.DB, o Options) (*App, error) {
 	// The order of this list is the migration order.
 	a.Modules = []module.Manifest{
 		audit.Manifest(d),
+		tabular.Manifest(),
 		territory.Manifest(a.Territory),
 		account.Manifest(a.Accounts, secure),
 		registry.Manifest(a.Registry, jobs.NewRegistry()),

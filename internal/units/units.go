@@ -23,6 +23,7 @@ import (
 	"grassroots/internal/platform/db"
 	"grassroots/internal/platform/errs"
 	"grassroots/internal/platform/module"
+	"grassroots/internal/platform/tabular"
 	"grassroots/internal/platform/web"
 	"grassroots/internal/territory"
 )
@@ -281,6 +282,7 @@ type handler struct {
 func (h *handler) routes(r *web.Router) {
 	r.Page("GET /units", PermView, h.handleList)
 	r.Page("POST /units", PermManage, h.handleCreate)
+	tabular.Register(r, h.svc.db, h.svc.tableSpec(), PermView, PermManage)
 	r.API("GET /api/v1/units", PermView, web.OpDoc{Summary: "Co-building units, two-new organisations and new-employment stations in scope", Tag: "units",
 		Query:    append([]web.Param{{Name: "region", Type: "string"}, {Name: "kind", Type: "string"}, {Name: "q", Type: "string"}}, web.PageQuery...),
 		Response: web.List[Unit]{}}, h.apiList)

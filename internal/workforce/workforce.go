@@ -22,6 +22,7 @@ import (
 	"grassroots/internal/platform/db"
 	"grassroots/internal/platform/errs"
 	"grassroots/internal/platform/module"
+	"grassroots/internal/platform/tabular"
 	"grassroots/internal/platform/web"
 	"grassroots/internal/territory"
 )
@@ -364,6 +365,7 @@ func (h *handler) routes(r *web.Router) {
 	r.Page("GET /workforce", PermView, h.handlePage)
 	r.Page("POST /workforce/workers", PermManage, h.handleWorkerAdd)
 	r.Page("POST /workforce/reserve", PermManage, h.handleCandidateAdd)
+	tabular.Register(r, h.svc.db, h.svc.tableSpec(), PermView, PermManage)
 	r.API("GET /api/v1/workforce/workers", PermView, web.OpDoc{Summary: "Community workers in scope", Tag: "workforce",
 		Query: append([]web.Param{{Name: "region", Type: "string"}}, web.PageQuery...), Response: web.List[Worker]{}}, h.apiWorkers)
 	r.API("POST /api/v1/workforce/workers", PermManage, web.OpDoc{Summary: "Add a community worker", Tag: "workforce", Body: WorkerInput{}, Response: Worker{}, Status: http.StatusCreated}, h.apiWorkerAdd)

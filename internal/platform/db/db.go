@@ -165,7 +165,15 @@ type Tx struct {
 	tx      *sql.Tx
 	dialect Dialect
 	now     time.Time
+	saves   int // savepoints made, for unique names
 }
+
+type txKey struct{}
+
+// WithTx returns ctx carrying tx: a Tx begun with that context runs inside
+// it, under a savepoint, instead of beginning its own. Imports use it to
+// create many rows with the modules' own checks and commit all or none.
+func WithTx(ctx context.Context, tx *Tx) context.Context { return context.WithValue(ctx, txKey{}, tx) }
 
 // Now is the time the transaction started.
 func (tx *Tx) Now() time.Time { return tx.now }
@@ -197,6 +205,9 @@ func (tx *Tx) PrepareContext(ctx context.Context, q string) (*sql.Stmt, error) {
 // Tx runs fn in a transaction, committing when it returns nil and rolling
 // back otherwise, so a failed request leaves the data as it was.
 func (db *DB) Tx(ctx context.Context, fn func(*Tx) error) (err error) {
+	if outer, ok := ctx.Value(txKey{}).(*Tx); ok {
+		return outer.savepoint(ctx, fn)
+	}
 	stx, err := db.sql.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("db: begin: %w", err)
@@ -216,6 +227,26 @@ func (db *DB) Tx(ctx context.Context, fn func(*Tx) error) (err error) {
 	}
 	if err := stx.Commit(); err != nil {
 		return fmt.Errorf("db: commit: %w", err)
+	}
+	return nil
+}
+
+// savepoint runs fn inside the transaction under a savepoint, undoing only
+// fn's work when it fails.
+func (tx *Tx) savepoint(ctx context.Context, fn func(*Tx) error) error {
+	tx.saves++
+	name := fmt.Sprintf("sp_%d", tx.saves)
+	if _, err := tx.tx.ExecContext(ctx, "SAVEPOINT "+name); err != nil {
+		return fmt.Errorf("db: savepoint: %w", err)
+	}
+	if err := fn(tx); err != nil {
+		if _, rerr := tx.tx.ExecContext(ctx, "ROLLBACK TO SAVEPOINT "+name); rerr != nil {
+			return errors.Join(err, fmt.Errorf("db: rollback to savepoint: %w", rerr))
+		}
+		return err
+	}
+	if _, err := tx.tx.ExecContext(ctx, "RELEASE SAVEPOINT "+name); err != nil {
+		return fmt.Errorf("db: release savepoint: %w", err)
 	}
 	return nil
 }

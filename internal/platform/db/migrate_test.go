@@ -58,3 +58,34 @@ func TestMigrateAndTransactions(t *testing.T) {
 		t.Errorf("duplicate not recognised: %v", err)
 	}
 }
+
+// TestNestedTxUsesSavepoints: a Tx begun inside another (through WithTx)
+// undoes only its own work when it fails, on both engines.
+func TestNestedTxUsesSavepoints(t *testing.T) {
+	ctx := context.Background()
+	d := dbtest.New(t, nil, db.Migrations{Module: "n", FS: fstest.MapFS{"0001_t.sql": {Data: []byte("CREATE TABLE n_t (name TEXT UNIQUE);")}}})
+	insert := func(ctx context.Context, name string) error {
+		return d.Tx(ctx, func(tx *db.Tx) error {
+			_, err := tx.ExecContext(ctx, "INSERT INTO n_t (name) VALUES (?)", name)
+			return err
+		})
+	}
+	err := d.Tx(ctx, func(tx *db.Tx) error {
+		inner := db.WithTx(ctx, tx)
+		if err := insert(inner, "a"); err != nil {
+			return err
+		}
+		if err := insert(inner, "a"); err == nil {
+			t.Error("duplicate accepted")
+		}
+		return insert(inner, "b") // the transaction goes on after the failed part
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	d.QueryRowContext(ctx, "SELECT COUNT(*) FROM n_t").Scan(&n)
+	if n != 2 {
+		t.Errorf("%d rows, want a and b", n)
+	}
+}

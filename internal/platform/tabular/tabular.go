@@ -1,0 +1,261 @@
+// Package tabular gives an entity its spreadsheet form: a CSV and Excel
+// template with Chinese headers, an import that checks every row with the
+// module's own rules and commits all or none (unless asked to keep the good
+// rows), and an export in the same format. Modules describe the entity in
+// a Spec and register it on their routes.
+package tabular
+
+import (
+	"bytes"
+	"context"
+	"embed"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/http"
+	"slices"
+	"strings"
+
+	"github.com/xuri/excelize/v2"
+
+	"grassroots/internal/platform/authz"
+	"grassroots/internal/platform/db"
+	"grassroots/internal/platform/errs"
+	"grassroots/internal/platform/module"
+	"grassroots/internal/platform/web"
+)
+
+//go:embed templates/*.html
+var templateFiles embed.FS
+
+//go:embed messages/*.json
+var messageFiles embed.FS
+
+// Manifest registers the shared import page and its messages.
+func Manifest() module.Manifest {
+	t, _ := fs.Sub(templateFiles, "templates")
+	m, _ := fs.Sub(messageFiles, "messages")
+	return module.Manifest{Name: "tabular", Templates: t, Messages: m}
+}
+
+// Spec is one entity's spreadsheet form.
+type Spec struct {
+	Path     string   // URL path of the entity's page, e.g. "/units"
+	TitleKey string   // catalogue key of the entity's name
+	Header   []string // column headers, in Chinese as people fill them in
+	Fields   []string // for each column, the input field it feeds (for errors)
+	// Also names the column of fields that a column feeds besides its own
+	// (a "type" column that sets both kind and subkind, say).
+	Also    map[string]string
+	Example []string // one example row for the template
+	// Create parses one row and creates the entity with the module's own
+	// checks; invalid input returns errs with Fields named as in Fields.
+	Create func(ctx context.Context, row []string) error
+	// Export returns the rows in scope in the template's format.
+	Export func(ctx context.Context) ([][]string, error)
+}
+
+// RowError is one bad cell.
+type RowError struct {
+	Row    int    `json:"row"`
+	Column string `json:"column"`
+	Rule   string `json:"rule"`
+	Param  string `json:"param,omitempty"`
+}
+
+// Report tells what an import did.
+type Report struct {
+	Rows      int        `json:"rows"`
+	Created   int        `json:"created"`
+	Errors    []RowError `json:"errors,omitempty"`
+	Committed bool       `json:"committed"`
+}
+
+var errRefused = errors.New("refused")
+
+// Import creates one entity per row in one transaction. Every row is tried
+// (each under a savepoint) and every bad cell reported; nothing is kept if
+// any row is bad unless keepGood.
+func Import(ctx context.Context, d *db.DB, spec Spec, rows [][]string, keepGood bool) (Report, error) {
+	var rep Report
+	if len(rows) == 0 || !slices.Equal(trim(rows[0]), spec.Header) {
+		return rep, errs.Field("header", "rule.csv_header", strings.Join(spec.Header, ","))
+	}
+	rep.Rows = len(rows) - 1
+	err := d.Tx(ctx, func(tx *db.Tx) error {
+		inner := db.WithTx(ctx, tx)
+		for i, row := range rows[1:] {
+			for len(row) < len(spec.Header) {
+				row = append(row, "")
+			}
+			err := spec.Create(inner, trim(row))
+			var e *errs.Error
+			switch {
+			case err == nil:
+				rep.Created++
+			case errors.As(err, &e) && e.Code == errs.Invalid:
+				for _, f := range e.Fields {
+					rep.Errors = append(rep.Errors, RowError{Row: i + 2, Column: spec.column(f.Field), Rule: f.Rule, Param: f.Param})
+				}
+			default:
+				return fmt.Errorf("row %d: %w", i+2, err)
+			}
+		}
+		if len(rep.Errors) > 0 && !keepGood {
+			return errRefused
+		}
+		return nil
+	})
+	if errors.Is(err, errRefused) {
+		return Report{Rows: rep.Rows, Errors: rep.Errors}, nil
+	}
+	if err != nil {
+		return Report{Rows: rep.Rows, Errors: rep.Errors}, err
+	}
+	rep.Committed = true
+	return rep, nil
+}
+
+func (s Spec) column(field string) string {
+	if i := slices.Index(s.Fields, field); i >= 0 {
+		return s.Header[i]
+	}
+	if h, ok := s.Also[field]; ok {
+		return h
+	}
+	return field
+}
+
+func trim(r []string) []string {
+	out := make([]string, len(r))
+	for i, x := range r {
+		out[i] = strings.TrimSpace(strings.TrimPrefix(x, "\ufeff"))
+	}
+	return out
+}
+
+// Read reads a CSV (UTF-8, BOM or not) or .xlsx upload into rows.
+func Read(name string, data []byte) ([][]string, error) {
+	if strings.HasSuffix(strings.ToLower(name), ".xlsx") {
+		f, err := excelize.OpenReader(bytes.NewReader(data))
+		if err != nil {
+			return nil, errs.E(errs.Invalid, "err.xlsx", err.Error())
+		}
+		defer f.Close()
+		sheets := f.GetSheetList()
+		if len(sheets) == 0 {
+			return nil, errs.E(errs.Invalid, "err.xlsx", "no sheet")
+		}
+		rows, err := f.GetRows(sheets[0])
+		if err != nil {
+			return nil, errs.E(errs.Invalid, "err.xlsx", err.Error())
+		}
+		return rows, nil
+	}
+	r := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(data, []byte("\ufeff"))))
+	r.FieldsPerRecord = -1
+	rows, err := r.ReadAll()
+	if err != nil {
+		return nil, errs.E(errs.Invalid, "err.csv", err.Error())
+	}
+	return rows, nil
+}
+
+// WriteCSV writes rows as CSV with a BOM (so Excel reads the Chinese).
+func WriteCSV(w http.ResponseWriter, filename string, rows [][]string) error {
+	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	w.Header().Set("Content-Disposition", `attachment; filename="`+filename+`"`)
+	_, _ = w.Write([]byte("\ufeff"))
+	cw := csv.NewWriter(w)
+	if err := cw.WriteAll(rows); err != nil {
+		return err
+	}
+	return cw.Error()
+}
+
+// WriteXLSX writes rows as an Excel sheet, every cell a string (ID and
+// phone numbers must not become numbers).
+func WriteXLSX(w http.ResponseWriter, filename string, rows [][]string) error {
+	f := excelize.NewFile()
+	defer f.Close()
+	for i, row := range rows {
+		for j, v := range row {
+			cell, _ := excelize.CoordinatesToCellName(j+1, i+1)
+			_ = f.SetCellStr("Sheet1", cell, v)
+		}
+	}
+	var buf bytes.Buffer
+	if err := f.Write(&buf); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+	w.Header().Set("Content-Disposition", `attachment; filename="`+filename+`"`)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type importPage struct {
+	web.Page
+	Spec   Spec
+	Report *Report
+	Errors []string
+}
+
+// Register adds, under spec.Path: template.csv, template.xlsx and
+// export.csv (view), and the import form and upload (manage).
+func Register(r *web.Router, d *db.DB, spec Spec, view, manage authz.Perm) {
+	ui := r.UI()
+	name := strings.Trim(strings.ReplaceAll(spec.Path, "/", "-"), "-")
+	template := [][]string{spec.Header, spec.Example}
+	r.Page("GET "+spec.Path+"/template.csv", view, func(w http.ResponseWriter, _ *http.Request) error {
+		return WriteCSV(w, name+"-template.csv", template)
+	})
+	r.Page("GET "+spec.Path+"/template.xlsx", view, func(w http.ResponseWriter, _ *http.Request) error {
+		return WriteXLSX(w, name+"-template.xlsx", template)
+	})
+	r.Page("GET "+spec.Path+"/export.csv", view, func(w http.ResponseWriter, req *http.Request) error {
+		rows, err := spec.Export(req.Context())
+		if err != nil {
+			return err
+		}
+		return WriteCSV(w, name+".csv", append([][]string{spec.Header}, rows...))
+	})
+	page := func(req *http.Request) importPage {
+		p := importPage{Page: ui.Page(req, "title.table_import"), Spec: spec}
+		p.Title = p.T(spec.TitleKey) + " · " + p.Title
+		return p
+	}
+	r.Page("GET "+spec.Path+"/import", manage, func(w http.ResponseWriter, req *http.Request) error {
+		return ui.Render(w, req, http.StatusOK, "table_import", "", page(req))
+	})
+	r.PageUpload("POST "+spec.Path+"/import", manage, func(w http.ResponseWriter, req *http.Request) error {
+		filename, data, err := web.FormFile(req, "file")
+		if err != nil {
+			return err
+		}
+		p := page(req)
+		rows, err := Read(filename, data)
+		if err == nil {
+			var rep Report
+			rep, err = Import(req.Context(), d, spec, rows, req.PostFormValue("keep_good") == "on")
+			p.Report = &rep
+			for _, e := range rep.Errors {
+				p.Errors = append(p.Errors, p.T("import.row_error", e.Row, e.Column)+" "+p.T(e.Rule, e.Param))
+			}
+		}
+		if errs.CodeOf(err) == errs.Invalid {
+			p.Errors = append(p.Errors, ui.Message(p.Lang, errs.As(err)))
+			p.Errors = append(p.Errors, ui.FieldMessages(p.Lang, err)...)
+			return ui.Render(w, req, http.StatusUnprocessableEntity, "table_import", "", p)
+		}
+		if err != nil {
+			return err
+		}
+		status := http.StatusOK
+		if !p.Report.Committed {
+			status = http.StatusUnprocessableEntity
+		}
+		return ui.Render(w, req, status, "table_import", "", p)
+	})
+}
