@@ -167,6 +167,12 @@ func seedDemoUnits(ctx context.Context, a *App) (int, error) {
 			}
 		}
 	}
+	for _, c := range communities {
+		if err := add(units.UnitInput{RegionCode: c.Code, Kind: "business", Subkind: "shop", Name: fmt.Sprintf("%s便民超市（演示）", trimCommittee(c.Name)),
+			Headcount: 2 + r.IntN(8)}); err != nil {
+			return made, err
+		}
+	}
 	for i, sub := range []string{"courier", "delivery", "ride_hailing", "delivery"} {
 		lon := demoOrigin[0] + demoCommunityW*(0.5+float64(i))
 		lat := demoOrigin[1] + demoCommunityH*0.5

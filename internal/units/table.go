@@ -9,6 +9,7 @@ import (
 )
 
 var subkindLabels = map[string]string{
+	"商铺": "shop", "公司": "company", "事业单位": "institution",
 	"机关": "agency", "学校": "school", "医院": "hospital", "企业": "enterprise", "国有企业": "state_enterprise", "其他": "other",
 	"非公有制企业": "non_public_enterprise", "社会组织": "social_organisation",
 	"快递网点": "courier", "外卖站点": "delivery", "网约车聚集点": "ride_hailing", "网络主播聚集区": "live_streaming",

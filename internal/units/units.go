@@ -1,4 +1,5 @@
-// Package units is the area's actual units (实有单位): co-building units
+// Package units is the area's actual units (实有单位): shops, companies and
+// institutions in the area; co-building units
 // (共建单位) with the venues, people and funds they share; "two new"
 // organisations (两新组织: non-public enterprises and social organisations)
 // with their two coverages (两个覆盖: a Party organisation, and Party work);
@@ -49,13 +50,14 @@ func Migrations() db.Migrations {
 
 // Kinds and their subkinds. Stored; do not rename.
 var Subkinds = map[string][]string{
+	"business":    {"shop", "company", "institution"},
 	"co_building": {"agency", "school", "hospital", "enterprise", "state_enterprise", "other"},
 	"two_new":     {"non_public_enterprise", "social_organisation"},
 	"station":     {"courier", "delivery", "ride_hailing", "live_streaming"},
 }
 
 // Kinds lists the kinds in order.
-var Kinds = []string{"co_building", "two_new", "station"}
+var Kinds = []string{"business", "co_building", "two_new", "station"}
 
 // Shares are what a co-building unit shares (共驻共建).
 var Shares = []string{"venues", "people", "funds"}
@@ -64,7 +66,7 @@ var Shares = []string{"venues", "people", "funds"}
 type Unit struct {
 	ID          int64     `json:"id"`
 	RegionCode  string    `json:"region_code"`
-	Kind        string    `json:"kind" doc:"co_building, two_new or station"`
+	Kind        string    `json:"kind" doc:"business, co_building, two_new or station"`
 	Subkind     string    `json:"subkind"`
 	Name        string    `json:"name"`
 	Address     string    `json:"address,omitempty"`
