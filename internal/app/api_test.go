@@ -105,6 +105,8 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 		{"/api/v1/workforce/staffing/360102002", "/api/v1/workforce/staffing/{code}"},
 		{"/api/v1/coverage/360102002", "/api/v1/coverage/{code}"},
 		{"/api/v1/units?limit=3", "/api/v1/units"},
+		{"/api/v1/compounds?limit=3", "/api/v1/compounds"},
+		{"/api/v1/compounds/1", "/api/v1/compounds/{id}"},
 		{"/api/v1/search?q=%E6%BC%94%E7%A4%BA", "/api/v1/search"},
 		{"/api/v1/units/1", "/api/v1/units/{id}"},
 		{"/api/v1/coverage/360102002/map", "/api/v1/coverage/{code}/map"},

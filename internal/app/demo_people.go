@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"grassroots/internal/platform/geo"
 	"grassroots/internal/platform/pii"
 	"grassroots/internal/registry"
 	"grassroots/internal/territory"
@@ -74,12 +75,29 @@ func seedDemoPeople(ctx context.Context, a *App, buildingsPerGrid int) (int, err
 	var households []registry.HouseholdInput
 	rows := [][]string{registry.PeopleHeader}
 	used := map[string]bool{}
+	compounds := map[string]int64{}
 	for gi, g := range grids {
 		community := strings.TrimSuffix(trimCommittee(mustName(ctx, a, g.CommunityCode)), "社区")
+		if compounds[g.CommunityCode] == 0 {
+			c, err := a.Registry.CreateCompound(ctx, registry.CompoundInput{RegionCode: g.CommunityCode, Name: community + "小区（演示）",
+				Address: "南昌市东湖区" + community + "路（演示）", PropertyCompany: "红色物业服务有限公司（演示）"})
+			if err != nil {
+				return 0, fmt.Errorf("compound: %w", describe(a, err))
+			}
+			compounds[g.CommunityCode] = c.ID
+		}
+		gp, err := geo.ParsePolygon(g.Geometry)
+		if err != nil {
+			return 0, err
+		}
+		cx, cy := gp.Centroid()
 		for bi := 0; bi < buildingsPerGrid; bi++ {
 			addr := fmt.Sprintf("南昌市东湖区%s路%d号%d栋（演示）", community, gi%4+1, bi+1)
-			b, err := a.Registry.CreateBuilding(ctx, registry.BuildingInput{RegionCode: g.Code, Compound: community + "小区（演示）",
-				Name: fmt.Sprintf("%d栋", bi+1), Address: addr, Floors: demoFloors, Units: demoUnits})
+			// A 20 m × 12 m footprint in a row around the grid's centre.
+			x0, y0 := cx+float64(bi%4-2)*0.0003, cy+float64(bi/4-1)*0.0002
+			b, err := a.Registry.CreateBuilding(ctx, registry.BuildingInput{RegionCode: g.Code, CompoundID: compounds[g.CommunityCode],
+				Name: fmt.Sprintf("%d栋", bi+1), Address: addr, Floors: demoFloors, Units: demoUnits,
+				Footprint: rectGeoJSON(x0, y0, x0+0.0002, y0+0.00011)})
 			if err != nil {
 				return 0, fmt.Errorf("building %s: %w", addr, describe(a, err))
 			}

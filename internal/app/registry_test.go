@@ -298,3 +298,38 @@ func TestOneSearchBox(t *testing.T) {
 		t.Errorf("department staff and the search box: %d", r.StatusCode)
 	}
 }
+
+func TestCompoundsAndFootprints(t *testing.T) {
+	e := newEnv(t)
+	c := e.login("demo-secretary")
+	var cs struct {
+		Items []registry.Compound `json:"items"`
+	}
+	c.get("/api/v1/compounds").json(t, &cs)
+	if len(cs.Items) != 1 || cs.Items[0].Buildings != 4 || cs.Items[0].PropertyCompany == "" {
+		t.Fatalf("the secretary's compounds: %+v", cs.Items)
+	}
+	var g struct {
+		Geometry struct {
+			Coordinates [][][2]float64 `json:"coordinates"`
+		} `json:"geometry"`
+	}
+	c.get("/api/v1/grids/"+demoGridA).json(t, &g)
+	p := g.Geometry.Coordinates[0]
+	cx, cy := (p[0][0]+p[2][0])/2, (p[0][1]+p[2][1])/2
+	fp := map[string]any{"type": "Polygon", "coordinates": [][][2]float64{{{cx, cy}, {cx + 0.0001, cy}, {cx + 0.0001, cy + 0.0001}, {cx, cy + 0.0001}, {cx, cy}}}}
+	r := c.api("POST", "/api/v1/buildings", map[string]any{"name": "新楼", "address": "测试路8号新楼", "floors": 18, "units": 2,
+		"compound_id": cs.Items[0].ID, "footprint": fp})
+	var b registry.Building
+	r.json(t, &b)
+	if r.StatusCode != 201 || b.RegionCode != demoGridA || b.Lon == nil || b.Compound != cs.Items[0].Name {
+		t.Errorf("building placed by its footprint: %d %s", r.StatusCode, r.body)
+	}
+	bad := c.api("POST", "/api/v1/buildings", map[string]any{"name": "x", "address": "y", "footprint": map[string]any{"type": "Point", "coordinates": []float64{cx, cy}}})
+	if bad.StatusCode != 422 || !strings.Contains(bad.body, `"field":"footprint"`) {
+		t.Errorf("point as a footprint: %d %s", bad.StatusCode, bad.body)
+	}
+	if r := c.api("POST", "/api/v1/compounds", map[string]any{"region_code": "360102002002", "name": "x", "address": "y"}); r.StatusCode != 422 {
+		t.Errorf("compound in another community: %d", r.StatusCode)
+	}
+}

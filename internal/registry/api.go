@@ -21,6 +21,7 @@ type MoveOutInput struct {
 }
 
 func (h *handler) apiRoutes(r *web.Router) {
+	h.compoundRoutes(r)
 	r.API("GET /api/v1/people", PermView, web.OpDoc{Summary: "Search people in scope (masked): name, pinyin initials, exact ID number or phone, address", Tag: "registry",
 		Query: append([]web.Param{{Name: "q", Type: "string"}, {Name: "tag", Type: "string"}, {Name: "residence", Type: "string"},
 			{Name: "region", Type: "string"}}, web.PageQuery...), Response: web.List[*Person]{}}, h.apiPeople)

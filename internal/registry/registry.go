@@ -6,6 +6,7 @@ package registry
 
 import (
 	"embed"
+	"encoding/json"
 	"io/fs"
 	"strings"
 	"time"
@@ -33,16 +34,18 @@ func Migrations() db.Migrations {
 
 // Building is a residential building with its standard address.
 type Building struct {
-	ID         int64     `json:"id"`
-	RegionCode string    `json:"region_code"`
-	Compound   string    `json:"compound,omitempty" doc:"residential compound (小区)"`
-	Name       string    `json:"name"`
-	Address    string    `json:"address" doc:"standard address (标准地址)"`
-	Floors     int       `json:"floors"`
-	Units      int       `json:"units"`
-	Lon        *float64  `json:"lon,omitempty"`
-	Lat        *float64  `json:"lat,omitempty"`
-	CreatedAt  time.Time `json:"created_at"`
+	ID         int64           `json:"id"`
+	RegionCode string          `json:"region_code"`
+	Compound   string          `json:"compound,omitempty" doc:"residential compound (小区)"`
+	Name       string          `json:"name"`
+	Address    string          `json:"address" doc:"standard address (标准地址)"`
+	Floors     int             `json:"floors"`
+	Units      int             `json:"units"`
+	Lon        *float64        `json:"lon,omitempty"`
+	Lat        *float64        `json:"lat,omitempty"`
+	CompoundID int64           `json:"compound_id,omitempty"`
+	Footprint  json.RawMessage `json:"footprint,omitempty" doc:"GeoJSON Polygon of the building's outline, WGS-84"`
+	CreatedAt  time.Time       `json:"created_at"`
 }
 
 // HouseUse is how a house is used (实有房屋). Stored; do not rename.

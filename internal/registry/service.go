@@ -2,6 +2,7 @@ package registry
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strconv"
@@ -12,6 +13,7 @@ import (
 	"grassroots/internal/platform/authz"
 	"grassroots/internal/platform/db"
 	"grassroots/internal/platform/errs"
+	"grassroots/internal/platform/geo"
 	"grassroots/internal/platform/pii"
 	"grassroots/internal/territory"
 )
@@ -42,21 +44,52 @@ func (s *Service) checkRegion(ctx context.Context, fe *errs.Fields, code string)
 
 // BuildingInput creates a building.
 type BuildingInput struct {
-	RegionCode string   `json:"region_code"`
-	Compound   string   `json:"compound,omitempty"`
-	Name       string   `json:"name"`
-	Address    string   `json:"address"`
-	Floors     int      `json:"floors"`
-	Units      int      `json:"units"`
-	Lon        *float64 `json:"lon,omitempty"`
-	Lat        *float64 `json:"lat,omitempty"`
+	RegionCode string          `json:"region_code"`
+	Compound   string          `json:"compound,omitempty"`
+	Name       string          `json:"name"`
+	Address    string          `json:"address"`
+	Floors     int             `json:"floors"`
+	Units      int             `json:"units"`
+	Lon        *float64        `json:"lon,omitempty"`
+	Lat        *float64        `json:"lat,omitempty"`
+	CompoundID int64           `json:"compound_id,omitempty"`
+	Footprint  json.RawMessage `json:"footprint,omitempty" doc:"GeoJSON Polygon; its centre is the location when lon/lat are not given"`
 }
 
-// CreateBuilding adds a building. With a location and no region, the
-// building is placed in the grid that contains it.
+// CreateBuilding adds a building. With a location (a point, or a footprint
+// whose centre is taken) and no region, the building is placed in the grid
+// that contains it.
 func (s *Service) CreateBuilding(ctx context.Context, in BuildingInput) (Building, error) {
 	var fe errs.Fields
 	in.Name, in.Address = strings.TrimSpace(in.Name), strings.TrimSpace(in.Address)
+	footprint := ""
+	if len(in.Footprint) > 0 && string(in.Footprint) != "null" {
+		p, err := geo.ParsePolygon(in.Footprint)
+		if err != nil {
+			fe.Add("footprint", "rule.polygon", err.Error())
+		} else {
+			footprint = p.GeoJSON()
+			if in.Lon == nil {
+				lon, lat := p.Centroid()
+				in.Lon, in.Lat = &lon, &lat
+			}
+		}
+	}
+	var compoundName string
+	if in.CompoundID != 0 {
+		c, err := s.Compound(ctx, in.CompoundID)
+		if err != nil {
+			fe.Add("compound_id", "rule.compound", "")
+		} else {
+			compoundName = c.Name
+			if in.RegionCode == "" && in.Lon == nil {
+				in.RegionCode = c.RegionCode
+			}
+		}
+	}
+	if in.Compound == "" {
+		in.Compound = compoundName
+	}
 	if in.RegionCode == "" && in.Lon != nil && in.Lat != nil {
 		if g, ok := s.terr.LocateGrid(*in.Lon, *in.Lat); ok {
 			in.RegionCode = g
@@ -78,13 +111,21 @@ func (s *Service) CreateBuilding(ctx context.Context, in BuildingInput) (Buildin
 	if err := fe.Err(); err != nil {
 		return Building{}, err
 	}
-	b := Building{RegionCode: in.RegionCode, Compound: in.Compound, Name: in.Name, Address: in.Address, Floors: in.Floors, Units: in.Units, Lon: in.Lon, Lat: in.Lat}
+	b := Building{RegionCode: in.RegionCode, Compound: in.Compound, Name: in.Name, Address: in.Address, Floors: in.Floors, Units: in.Units,
+		Lon: in.Lon, Lat: in.Lat, CompoundID: in.CompoundID}
+	if footprint != "" {
+		b.Footprint = json.RawMessage(footprint)
+	}
+	var compoundID any
+	if in.CompoundID != 0 {
+		compoundID = in.CompoundID
+	}
 	err := s.db.Tx(ctx, func(tx *db.Tx) error {
 		b.CreatedAt = tx.Now()
 		err := tx.QueryRowContext(ctx, `/* registry.CreateBuilding */
-			INSERT INTO registry_buildings (region_code, compound, name, address, floors, units, lon, lat, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-			b.RegionCode, b.Compound, b.Name, b.Address, b.Floors, b.Units, b.Lon, b.Lat, b.CreatedAt, b.CreatedAt).Scan(&b.ID)
+			INSERT INTO registry_buildings (region_code, compound, name, address, floors, units, lon, lat, created_at, updated_at, compound_id, footprint)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			b.RegionCode, b.Compound, b.Name, b.Address, b.Floors, b.Units, b.Lon, b.Lat, b.CreatedAt, b.CreatedAt, compoundID, footprint).Scan(&b.ID)
 		if db.IsUniqueViolation(err) {
 			return errs.Field("address", "rule.unique", "")
 		}

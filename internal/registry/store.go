@@ -2,6 +2,7 @@ package registry
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -166,11 +167,16 @@ func findHouseholds(ctx context.Context, q db.Querier, sc authz.Scope, region, a
 	return out, nil
 }
 
-const buildingCols = `b.id, b.region_code, b.compound, b.name, b.address, b.floors, b.units, b.lon, b.lat, b.created_at`
+const buildingCols = `b.id, b.region_code, b.compound, b.name, b.address, b.floors, b.units, b.lon, b.lat, b.created_at,
+	COALESCE(b.compound_id, 0), b.footprint`
 
 func scanBuilding(s db.Scanner) (Building, error) {
 	var b Building
-	err := s.Scan(&b.ID, &b.RegionCode, &b.Compound, &b.Name, &b.Address, &b.Floors, &b.Units, &b.Lon, &b.Lat, &b.CreatedAt)
+	var fp string
+	err := s.Scan(&b.ID, &b.RegionCode, &b.Compound, &b.Name, &b.Address, &b.Floors, &b.Units, &b.Lon, &b.Lat, &b.CreatedAt, &b.CompoundID, &fp)
+	if fp != "" {
+		b.Footprint = json.RawMessage(fp)
+	}
 	return b, err
 }
 
