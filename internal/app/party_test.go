@@ -180,7 +180,7 @@ func TestUnits(t *testing.T) {
 func TestSpreadsheets(t *testing.T) {
 	e := newEnv(t)
 	c := e.login("demo-secretary")
-	for _, p := range []string{"/units", "/workforce", "/party/members"} {
+	for _, p := range []string{"/units", "/workforce", "/party/members", "/party/orgs", "/buildings"} {
 		if r := c.get(p + "/template.xlsx"); r.StatusCode != 200 || len(r.body) < 1000 {
 			t.Errorf("%s template: %d", p, r.StatusCode)
 		}
@@ -230,6 +230,17 @@ func TestSpreadsheets(t *testing.T) {
 	}
 	if r := c.get("/party/members/export.csv"); strings.Contains(r.body, "表格党员") {
 		t.Error("refused members import kept a row")
+	}
+	org := [][]string{{"名称", "类型", "区划代码", "上级党组织编号", "楼栋编号", "所在单位"}, {"表格党支部", "党支部", demoGridA, itoa(orgs.Items[0].ID), "", ""}}
+	if r := c.upload("/party/orgs/import", "o.csv", csvBytes(org), nil); !strings.Contains(r.body, "第 2 行「类型」") {
+		t.Errorf("a branch under a branch must be refused: %s", r.body)
+	}
+	bld := [][]string{{"楼栋名称", "标准地址", "小区编号", "网格代码", "层数", "单元数", "经度", "纬度"}, {"9栋", "表格路9号9栋", "", demoGridA, "11", "2", "", ""}}
+	if r := c.upload("/buildings/import", "b.csv", csvBytes(bld), nil); !strings.Contains(r.body, "新增 1") {
+		t.Errorf("buildings import: %s", r.body)
+	}
+	if r := c.get("/buildings/export.csv"); !strings.Contains(r.body, "表格路9号9栋") {
+		t.Errorf("buildings export: %s", r.body)
 	}
 	if r := e.login("demo-worker").get("/units/import"); r.StatusCode != 200 {
 		t.Errorf("community worker import form: %d", r.StatusCode)

@@ -40,3 +40,40 @@ func (s *Service) tableSpec() tabular.Spec {
 		},
 	}
 }
+
+var kindLabels = map[string]string{"党委": "committee", "党总支": "general_branch", "党支部": "branch", "党小组": "group"}
+
+// orgSpec is the spreadsheet form of Party organisations.
+func (s *Service) orgSpec() tabular.Spec {
+	return tabular.Spec{
+		Path: "/party/orgs", TitleKey: "title.party",
+		Header:  []string{"名称", "类型", "区划代码", "上级党组织编号", "楼栋编号", "所在单位"},
+		Fields:  []string{"name", "kind", "region_code", "parent_id", "building_id", "unit_name"},
+		Example: []string{"某网格党支部", "党支部", "360102002001001", "1", "", ""},
+		Create: func(ctx context.Context, row []string) error {
+			parent, _ := strconv.ParseInt(strings.TrimSpace(row[3]), 10, 64)
+			building, _ := strconv.ParseInt(strings.TrimSpace(row[4]), 10, 64)
+			_, err := s.CreateOrg(ctx, OrgInput{Name: row[0], Kind: Kind(tabular.Label(kindLabels, row[1])), RegionCode: row[2],
+				ParentID: parent, BuildingID: building, UnitName: row[5]})
+			return err
+		},
+		Export: func(ctx context.Context) ([][]string, error) {
+			os, err := s.Orgs(ctx, OrgFilter{Limit: 100000})
+			if err != nil {
+				return nil, err
+			}
+			out := make([][]string, len(os))
+			for i, o := range os {
+				var parent, building string
+				if o.ParentID != 0 {
+					parent = strconv.FormatInt(o.ParentID, 10)
+				}
+				if o.BuildingID != 0 {
+					building = strconv.FormatInt(o.BuildingID, 10)
+				}
+				out[i] = []string{o.Name, tabular.LabelOf(kindLabels, string(o.Kind)), o.RegionCode, parent, building, o.UnitName}
+			}
+			return out, nil
+		},
+	}
+}

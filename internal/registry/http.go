@@ -17,6 +17,7 @@ import (
 	"grassroots/internal/platform/errs"
 	"grassroots/internal/platform/jobs"
 	"grassroots/internal/platform/module"
+	"grassroots/internal/platform/tabular"
 	"grassroots/internal/platform/web"
 )
 
@@ -53,6 +54,7 @@ func (h *handler) routes(r *web.Router) {
 	r.Page("GET /people/template.xlsx", PermView, h.handleTemplateXLSX)
 	r.Page("GET /people/export.csv", PermView, h.handleExportCSV)
 	h.apiRoutes(r)
+	tabular.Register(r, h.svc.db, h.svc.buildingSpec(), PermView, PermEdit)
 }
 
 func pathID(r *http.Request, kind string) (int64, error) {
