@@ -11,7 +11,6 @@ import (
 	"embed"
 	"encoding/json"
 	"html/template"
-	"io/fs"
 	"math"
 	"net/http"
 	"slices"
@@ -32,11 +31,6 @@ var templateFiles embed.FS
 
 //go:embed messages/*.json
 var messageFiles embed.FS
-
-func sub(f fs.FS, dir string) fs.FS {
-	s, _ := fs.Sub(f, dir)
-	return s
-}
 
 // Row is the coverage of one division.
 type Row struct {
@@ -286,7 +280,7 @@ const PermView authz.Perm = "coverage.view"
 // Manifest registers the module.
 func Manifest(svc *Service) module.Manifest {
 	return module.Manifest{
-		Name: "coverage", Templates: sub(templateFiles, "templates"), Messages: sub(messageFiles, "messages"),
+		Name: "coverage", Templates: module.Sub(templateFiles, "templates"), Messages: module.Sub(messageFiles, "messages"),
 		Grants: []authz.Grant{{Perm: PermView, Roles: []authz.Role{authz.RoleCityAdmin, authz.RoleDistrictStaff, authz.RoleSubdistrictStaff,
 			authz.RoleCommunitySecretary, authz.RoleCommunityWorker}}},
 		Menu: []web.MenuItem{{Key: "nav.coverage", Path: "/coverage", Perm: PermView, Order: 30}},

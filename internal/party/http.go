@@ -15,7 +15,7 @@ import (
 func Manifest(svc *Service) module.Manifest {
 	m := Migrations()
 	return module.Manifest{
-		Name: "party", Migrations: &m, Grants: Grants(), Templates: sub(templateFiles, "templates"), Messages: sub(messageFiles, "messages"),
+		Name: "party", Migrations: &m, Grants: Grants(), Templates: module.Sub(templateFiles, "templates"), Messages: module.Sub(messageFiles, "messages"),
 		Menu:   []web.MenuItem{{Key: "nav.party", Path: "/party", Perm: PermView, Order: 20}},
 		Routes: func(r *web.Router) { (&handler{svc: svc, ui: r.UI()}).routes(r) },
 	}

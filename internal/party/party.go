@@ -7,11 +7,11 @@ package party
 
 import (
 	"embed"
-	"io/fs"
 	"time"
 
 	"grassroots/internal/platform/authz"
 	"grassroots/internal/platform/db"
+	"grassroots/internal/platform/module"
 )
 
 //go:embed migrations/*.sql
@@ -25,12 +25,7 @@ var messageFiles embed.FS
 
 // Migrations returns the module's migrations.
 func Migrations() db.Migrations {
-	return db.Migrations{Module: "party", FS: sub(migrationFiles, "migrations")}
-}
-
-func sub(f fs.FS, dir string) fs.FS {
-	s, _ := fs.Sub(f, dir)
-	return s
+	return db.Migrations{Module: "party", FS: module.Sub(migrationFiles, "migrations")}
 }
 
 // Kind is a kind of Party organisation. Stored; do not rename.

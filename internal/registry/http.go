@@ -25,7 +25,7 @@ import (
 func Manifest(svc *Service, jobs *jobs.Registry) module.Manifest {
 	m := Migrations()
 	return module.Manifest{
-		Name: "registry", Migrations: &m, Grants: Grants(), Templates: sub(templateFiles, "templates"), Messages: sub(messageFiles, "messages"),
+		Name: "registry", Migrations: &m, Grants: Grants(), Templates: module.Sub(templateFiles, "templates"), Messages: module.Sub(messageFiles, "messages"),
 		Menu:   []web.MenuItem{{Key: "nav.people", Path: "/people", Perm: PermView, Order: 10}},
 		Routes: func(r *web.Router) { (&handler{svc: svc, ui: r.UI(), jobs: jobs}).routes(r) },
 	}

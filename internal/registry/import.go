@@ -1,9 +1,7 @@
 package registry
 
 import (
-	"bytes"
 	"context"
-	"encoding/csv"
 	"errors"
 	"fmt"
 	"runtime"
@@ -13,12 +11,11 @@ import (
 	"sync"
 	"sync/atomic"
 
-	"github.com/xuri/excelize/v2"
-
 	"grassroots/internal/platform/audit"
 	"grassroots/internal/platform/authz"
 	"grassroots/internal/platform/db"
 	"grassroots/internal/platform/errs"
+	"grassroots/internal/platform/tabular"
 )
 
 // PeopleHeader is the header of the people import and export files, in
@@ -76,33 +73,8 @@ type ImportOptions struct {
 	Progress func(done, total int)
 }
 
-// ReadTable reads a CSV (UTF-8, with or without BOM) or .xlsx file into
-// rows, the header first.
-func ReadTable(name string, data []byte) ([][]string, error) {
-	if strings.HasSuffix(strings.ToLower(name), ".xlsx") {
-		f, err := excelize.OpenReader(bytes.NewReader(data))
-		if err != nil {
-			return nil, errs.E(errs.Invalid, "err.xlsx", err.Error())
-		}
-		defer f.Close()
-		sheets := f.GetSheetList()
-		if len(sheets) == 0 {
-			return nil, errs.E(errs.Invalid, "err.xlsx", "no sheet")
-		}
-		rows, err := f.GetRows(sheets[0])
-		if err != nil {
-			return nil, errs.E(errs.Invalid, "err.xlsx", err.Error())
-		}
-		return rows, nil
-	}
-	r := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(data, []byte("\ufeff"))))
-	r.FieldsPerRecord = -1
-	rows, err := r.ReadAll()
-	if err != nil {
-		return nil, errs.E(errs.Invalid, "err.csv", err.Error())
-	}
-	return rows, nil
-}
+// ReadTable reads a CSV or .xlsx upload into rows, the header first.
+func ReadTable(name string, data []byte) ([][]string, error) { return tabular.Read(name, data) }
 
 type existingPerson struct {
 	id                                                 int64

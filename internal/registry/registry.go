@@ -205,8 +205,3 @@ func Initials(name string) string {
 	}
 	return b.String()
 }
-
-func sub(f fs.FS, dir string) fs.FS {
-	s, _ := fs.Sub(f, dir)
-	return s
-}

@@ -7,7 +7,6 @@ package search
 import (
 	"context"
 	"embed"
-	"io/fs"
 	"net/http"
 	"strings"
 	"unicode/utf8"
@@ -26,11 +25,6 @@ var templateFiles embed.FS
 
 //go:embed messages/*.json
 var messageFiles embed.FS
-
-func sub(f fs.FS, dir string) fs.FS {
-	s, _ := fs.Sub(f, dir)
-	return s
-}
 
 // Results are the matches of one query, at most Limit of each kind.
 type Results struct {
@@ -100,7 +94,7 @@ const PermSearch authz.Perm = "search.use"
 // Manifest registers the module.
 func Manifest(svc *Service) module.Manifest {
 	return module.Manifest{
-		Name: "search", Templates: sub(templateFiles, "templates"), Messages: sub(messageFiles, "messages"),
+		Name: "search", Templates: module.Sub(templateFiles, "templates"), Messages: module.Sub(messageFiles, "messages"),
 		Grants: []authz.Grant{{Perm: PermSearch, Roles: []authz.Role{authz.RoleCityAdmin, authz.RoleDistrictStaff, authz.RoleSubdistrictStaff,
 			authz.RoleCommunitySecretary, authz.RoleCommunityWorker, authz.RoleGridWorker}}},
 		Menu: []web.MenuItem{{Key: "nav.search", Path: "/search", Perm: PermSearch, Order: 5}},

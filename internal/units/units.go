@@ -12,7 +12,6 @@ import (
 	"context"
 	"embed"
 	"fmt"
-	"io/fs"
 	"net/http"
 	"slices"
 	"strconv"
@@ -38,14 +37,9 @@ var templateFiles embed.FS
 //go:embed messages/*.json
 var messageFiles embed.FS
 
-func sub(f fs.FS, dir string) fs.FS {
-	s, _ := fs.Sub(f, dir)
-	return s
-}
-
 // Migrations returns the module's migrations.
 func Migrations() db.Migrations {
-	return db.Migrations{Module: "units", FS: sub(migrationFiles, "migrations")}
+	return db.Migrations{Module: "units", FS: module.Sub(migrationFiles, "migrations")}
 }
 
 // Kinds and their subkinds. Stored; do not rename.
@@ -270,7 +264,7 @@ func Grants() []authz.Grant {
 func Manifest(svc *Service) module.Manifest {
 	m := Migrations()
 	return module.Manifest{
-		Name: "units", Migrations: &m, Grants: Grants(), Templates: sub(templateFiles, "templates"), Messages: sub(messageFiles, "messages"),
+		Name: "units", Migrations: &m, Grants: Grants(), Templates: module.Sub(templateFiles, "templates"), Messages: module.Sub(messageFiles, "messages"),
 		Menu:   []web.MenuItem{{Key: "nav.units", Path: "/units", Perm: PermView, Order: 25}},
 		Routes: func(r *web.Router) { (&handler{svc: svc, ui: r.UI()}).routes(r) },
 	}

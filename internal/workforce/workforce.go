@@ -9,7 +9,6 @@ import (
 	"context"
 	"embed"
 	"fmt"
-	"io/fs"
 	"math"
 	"net/http"
 	"slices"
@@ -36,14 +35,9 @@ var templateFiles embed.FS
 //go:embed messages/*.json
 var messageFiles embed.FS
 
-func sub(f fs.FS, dir string) fs.FS {
-	s, _ := fs.Sub(f, dir)
-	return s
-}
-
 // Migrations returns the module's migrations.
 func Migrations() db.Migrations {
-	return db.Migrations{Module: "workforce", FS: sub(migrationFiles, "migrations")}
+	return db.Migrations{Module: "workforce", FS: module.Sub(migrationFiles, "migrations")}
 }
 
 // WorkersPer10k is the staffing floor: community workers per 10,000 urban
@@ -350,7 +344,7 @@ func Grants() []authz.Grant {
 func Manifest(svc *Service) module.Manifest {
 	m := Migrations()
 	return module.Manifest{
-		Name: "workforce", Migrations: &m, Grants: Grants(), Templates: sub(templateFiles, "templates"), Messages: sub(messageFiles, "messages"),
+		Name: "workforce", Migrations: &m, Grants: Grants(), Templates: module.Sub(templateFiles, "templates"), Messages: module.Sub(messageFiles, "messages"),
 		Menu:   []web.MenuItem{{Key: "nav.workforce", Path: "/workforce", Perm: PermView, Order: 40}},
 		Routes: func(r *web.Router) { (&handler{svc: svc, ui: r.UI()}).routes(r) },
 	}

@@ -22,3 +22,13 @@ type Manifest struct {
 	Messages   fs.FS // zh-CN.json and en.json
 	Routes     func(*web.Router)
 }
+
+// Sub returns the folder dir of an embedded file system; modules use it
+// for their migrations, templates and messages.
+func Sub(f fs.FS, dir string) fs.FS {
+	s, err := fs.Sub(f, dir)
+	if err != nil {
+		panic("module: " + err.Error())
+	}
+	return s
+}
