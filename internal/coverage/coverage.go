@@ -128,13 +128,9 @@ func (s *Service) Report(ctx context.Context, code string) (Report, error) {
 	if err != nil {
 		return Report{}, err
 	}
-	_, staffing, err := s.work.StaffingOf(ctx, code)
+	wk, err := s.work.WorkerCounts(ctx, code, childLen)
 	if err != nil {
 		return Report{}, err
-	}
-	st := map[string]workforce.Staffing{}
-	for _, x := range staffing {
-		st[x.Code] = x
 	}
 	row := func(r territory.RegionSummary, key string) Row {
 		out := Row{Code: r.Code, Name: r.Name, Level: r.Level, Communities: r.Counts[territory.LevelCommunity], Grids: r.Counts[territory.LevelGrid]}
@@ -156,7 +152,8 @@ func (s *Service) Report(ctx context.Context, code string) (Report, error) {
 			out.TwoNew, out.TwoNewOrgCovered, out.TwoNewWorkCovered = u.Total, u.OrgCovered, u.WorkCovered
 		}
 		out.TwoNewOrgRate, out.TwoNewWorkRate = pct(out.TwoNewOrgCovered, out.TwoNew), pct(out.TwoNewWorkCovered, out.TwoNew)
-		if x, ok := st[key]; ok {
+		if r.Level != territory.LevelGrid {
+			x := workforce.Check(r.Code, r.Name, out.Residents, wk[key][0], wk[key][1])
 			out.Workers, out.Shortfall = x.Workers, x.Shortfall
 		}
 		out.CommunityOrgRate = pct(out.CommunitiesWithOrg, out.Communities)

@@ -50,12 +50,12 @@ func (h *handler) apiPeople(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	f := filterFrom(r)
-	f.AfterID, f.Limit = cur.ID, limit+1
+	f.AfterID, f.AfterKey, f.Limit = cur.ID, cur.Key, limit+1
 	people, err := h.svc.People(r.Context(), f)
 	if err != nil {
 		return err
 	}
-	return web.JSON(w, http.StatusOK, web.Paginate(people, limit, func(p *Person) web.Cursor { return web.Cursor{ID: p.ID} }))
+	return web.JSON(w, http.StatusOK, web.Paginate(people, limit, func(p *Person) web.Cursor { return web.Cursor{ID: p.ID, Key: p.sortKey(f.Q)} }))
 }
 
 func (h *handler) apiPersonCreate(w http.ResponseWriter, r *http.Request) error {

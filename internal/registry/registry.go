@@ -163,6 +163,7 @@ type PersonFilter struct {
 	Residence Residence
 	MovedOut  bool
 	AfterID   int64
+	AfterKey  string // with AfterID, the sort key of the last item of a name or initials search
 	Limit     int
 }
 

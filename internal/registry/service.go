@@ -686,3 +686,14 @@ func (s *Service) ResidentsByChild(ctx context.Context, root string, childLen in
 	}
 	return out, nil
 }
+
+// sortKey is the key a search for q orders people by, for its cursor.
+func (p *Person) sortKey(q string) string {
+	switch {
+	case q == "" || looksLikeAddress(q) || len(q) == 18 || pii.ValidPhone(q):
+		return ""
+	case isInitials(q):
+		return Initials(p.Name)
+	}
+	return p.Name
+}

@@ -52,6 +52,7 @@ func findPerson(ctx context.Context, q db.Querier, sc authz.Scope, id int64) (*P
 // as an ID number and as a phone number.
 func findPeople(ctx context.Context, q db.Querier, sc authz.Scope, f PersonFilter, idHash, phoneHash string) ([]*Person, error) {
 	qb := db.NewQuery(`/* registry.findPeople */ SELECT `+personCols+` FROM registry_people p`).Scope(sc, "p.region_code", "")
+	order := "p.id"
 	if f.Region != "" {
 		qb.Scope(authz.Scope{Region: f.Region}, "p.region_code", "")
 	}
@@ -65,12 +66,15 @@ func findPeople(ctx context.Context, q db.Querier, sc authz.Scope, f PersonFilte
 		qb.And("p.phone_hash = ?", phoneHash)
 	case f.Q != "" && looksLikeAddress(f.Q):
 		qb.And(`p.household_id IN (SELECT h.id FROM registry_households h WHERE h.address LIKE ?)`, "%"+f.Q+"%")
-	case f.Q != "":
-		// Names and initials match from their start, as people type
-		// them; a range keeps it on the indexes.
+	case f.Q != "" && isInitials(f.Q):
+		// Pinyin initials match from their start; ordered by the index so
+		// that the first page is found without reading every match.
 		lq := strings.ToLower(f.Q)
-		qb.And(`((p.name >= ? AND p.name < ?) OR (p.name_initials >= ? AND p.name_initials < ?))`,
-			f.Q, f.Q+"\U0010FFFF", lq, lq+"\U0010FFFF")
+		qb.And(`p.name_initials >= ? AND p.name_initials < ?`, lq, lq+"\U0010FFFF")
+		order = "p.name_initials, p.id"
+	case f.Q != "":
+		qb.And(`p.name >= ? AND p.name < ?`, f.Q, f.Q+"\U0010FFFF")
+		order = "p.name, p.id"
 	}
 	if f.Tag != "" {
 		qb.And("(',' || p.tags || ',') LIKE ?", "%,"+f.Tag+",%")
@@ -79,15 +83,32 @@ func findPeople(ctx context.Context, q db.Querier, sc authz.Scope, f PersonFilte
 		qb.And("p.residence = ?", string(f.Residence))
 	}
 	if f.AfterID > 0 {
-		qb.And("p.id > ?", f.AfterID)
+		switch order {
+		case "p.id":
+			qb.And("p.id > ?", f.AfterID)
+		case "p.name, p.id":
+			qb.And("(p.name > ? OR (p.name = ? AND p.id > ?))", f.AfterKey, f.AfterKey, f.AfterID)
+		default:
+			qb.And("(p.name_initials > ? OR (p.name_initials = ? AND p.id > ?))", f.AfterKey, f.AfterKey, f.AfterID)
+		}
 	}
-	qb.Tail("ORDER BY p.id LIMIT ?", f.Limit)
+	qb.Tail("ORDER BY "+order+" LIMIT ?", f.Limit)
 	s, args := qb.SQL()
 	out, err := db.Collect(ctx, q, s, args, scanPerson)
 	if err != nil {
 		return nil, fmt.Errorf("registry: find people: %w", err)
 	}
 	return out, nil
+}
+
+// isInitials tells pinyin initials (ASCII letters) from a Chinese name.
+func isInitials(q string) bool {
+	for _, r := range q {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z') {
+			return false
+		}
+	}
+	return q != ""
 }
 
 // personRow is what is written for a person.

@@ -249,6 +249,17 @@ func (s *Service) Reserve(ctx context.Context, region string) ([]Candidate, erro
 	})
 }
 
+// WorkerCounts counts workers, and certified ones, by child prefix;
+// coverage reports use it with residents they have already counted.
+func (s *Service) WorkerCounts(ctx context.Context, root string, childLen int) (map[string][2]int, error) {
+	return s.workerCounts(ctx, root, childLen)
+}
+
+// Check is the staffing check of one area.
+func Check(code, name string, residents, workers, certified int) Staffing {
+	return staffing(code, name, residents, workers, certified)
+}
+
 // workerCounts counts workers, and certified ones, by child prefix.
 func (s *Service) workerCounts(ctx context.Context, root string, childLen int) (map[string][2]int, error) {
 	lo, hi := authz.PrefixRange(root)
