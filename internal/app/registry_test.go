@@ -332,4 +332,23 @@ func TestCompoundsAndFootprints(t *testing.T) {
 	if r := c.api("POST", "/api/v1/compounds", map[string]any{"region_code": "360102002002", "name": "x", "address": "y"}); r.StatusCode != 422 {
 		t.Errorf("compound in another community: %d", r.StatusCode)
 	}
+	// The page: a compound, then a building in it, placed in the compound's community.
+	if r := c.form("/compounds", url.Values{"name": {"新小区"}, "address": {"新路1号"}, "region_code": {"360102002001"}}); r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("compound form: %d %s", r.StatusCode, r.body)
+	}
+	page := c.get("/buildings")
+	i := strings.Index(page.body, `">新小区</option>`)
+	if i < 0 {
+		t.Fatalf("the building form does not offer the new compound")
+	}
+	id := page.body[strings.LastIndex(page.body[:i], `value="`)+7 : i]
+	if r := c.form("/buildings", url.Values{"name": {"1栋"}, "address": {"新路1号1栋"}, "compound_id": {id}, "floors": {"6"}, "units": {"2"}}); r.StatusCode != http.StatusSeeOther {
+		t.Errorf("building form: %d %s", r.StatusCode, r.body)
+	}
+	if r := c.form("/buildings", url.Values{"name": {""}, "address": {""}}); r.StatusCode != 422 {
+		t.Errorf("empty building form: %d", r.StatusCode)
+	}
+	if r := c.get("/buildings"); !strings.Contains(r.body, "新路1号1栋") {
+		t.Error("the new building is not listed")
+	}
 }

@@ -117,6 +117,9 @@ func (s *Service) Compounds(ctx context.Context, region string, afterID int64, l
 }
 
 func (h *handler) compoundRoutes(r *web.Router) {
+	r.Page("GET /buildings", PermView, h.handleBuildings)
+	r.Page("POST /buildings", PermEdit, h.handleBuildingCreate)
+	r.Page("POST /compounds", PermEdit, h.handleCompoundCreate)
 	r.API("GET /api/v1/compounds", PermView, web.OpDoc{Summary: "Residential compounds (小区) in scope", Tag: "registry",
 		Query: append([]web.Param{{Name: "region", Type: "string"}}, web.PageQuery...), Response: web.List[Compound]{}}, h.apiCompounds)
 	r.API("POST /api/v1/compounds", PermEdit, web.OpDoc{Summary: "Create a residential compound", Tag: "registry", Body: CompoundInput{}, Response: Compound{}, Status: http.StatusCreated}, h.apiCompoundCreate)
@@ -157,4 +160,68 @@ func (h *handler) apiCompound(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return web.JSON(w, http.StatusOK, c)
+}
+
+type buildingsPage struct {
+	web.Page
+	Compounds []Compound
+	Buildings []Building
+	CanEdit   bool
+	Errors    []string
+}
+
+func (h *handler) buildingsPage(r *http.Request) (buildingsPage, error) {
+	ctx := r.Context()
+	region := r.URL.Query().Get("region")
+	p := buildingsPage{Page: h.ui.Page(r, "title.buildings")}
+	var err error
+	if p.Compounds, err = h.svc.Compounds(ctx, region, 0, 500); err != nil {
+		return p, err
+	}
+	if p.Buildings, err = h.svc.Buildings(ctx, region, 0, 500); err != nil {
+		return p, err
+	}
+	p.CanEdit = p.Actor.Can(PermEdit)
+	return p, nil
+}
+
+func (h *handler) handleBuildings(w http.ResponseWriter, r *http.Request) error {
+	p, err := h.buildingsPage(r)
+	if err != nil {
+		return err
+	}
+	return h.ui.Render(w, r, http.StatusOK, "buildings", "", p)
+}
+
+func (h *handler) rerenderBuildings(w http.ResponseWriter, r *http.Request, err error) error {
+	if errs.CodeOf(err) != errs.Invalid {
+		return err
+	}
+	p, perr := h.buildingsPage(r)
+	if perr != nil {
+		return perr
+	}
+	p.Errors = h.ui.FieldMessages(p.Lang, err)
+	return h.ui.Render(w, r, http.StatusUnprocessableEntity, "buildings", "", p)
+}
+
+func (h *handler) handleCompoundCreate(w http.ResponseWriter, r *http.Request) error {
+	_, err := h.svc.CreateCompound(r.Context(), CompoundInput{RegionCode: strings.TrimSpace(r.PostFormValue("region_code")), Name: r.PostFormValue("name"),
+		Address: r.PostFormValue("address"), PropertyCompany: r.PostFormValue("property_company")})
+	if err != nil {
+		return h.rerenderBuildings(w, r, err)
+	}
+	return web.Redirect(w, r, "/buildings", "flash.saved")
+}
+
+func (h *handler) handleBuildingCreate(w http.ResponseWriter, r *http.Request) error {
+	compound, _ := strconv.ParseInt(r.PostFormValue("compound_id"), 10, 64)
+	floors, _ := strconv.Atoi(r.PostFormValue("floors"))
+	units, _ := strconv.Atoi(r.PostFormValue("units"))
+	_, err := h.svc.CreateBuilding(r.Context(), BuildingInput{Name: r.PostFormValue("name"), Address: r.PostFormValue("address"),
+		RegionCode: strings.TrimSpace(r.PostFormValue("region_code")), CompoundID: compound, Floors: floors, Units: units})
+	if err != nil {
+		return h.rerenderBuildings(w, r, err)
+	}
+	return web.Redirect(w, r, "/buildings", "flash.saved")
 }

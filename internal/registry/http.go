@@ -26,7 +26,8 @@ func Manifest(svc *Service, jobs *jobs.Registry) module.Manifest {
 	m := Migrations()
 	return module.Manifest{
 		Name: "registry", Migrations: &m, Grants: Grants(), Templates: module.Sub(templateFiles, "templates"), Messages: module.Sub(messageFiles, "messages"),
-		Menu:   []web.MenuItem{{Key: "nav.people", Path: "/people", Perm: PermView, Order: 10}},
+		Menu: []web.MenuItem{{Key: "nav.people", Path: "/people", Perm: PermView, Order: 10},
+			{Key: "nav.buildings", Path: "/buildings", Perm: PermView, Order: 11}},
 		Routes: func(r *web.Router) { (&handler{svc: svc, ui: r.UI(), jobs: jobs}).routes(r) },
 	}
 }
