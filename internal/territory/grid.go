@@ -374,6 +374,7 @@ func (s *Service) CreateGrid(ctx context.Context, in GridInput) (Grid, error) {
 		return Grid{}, err
 	}
 	s.index.Put(out.Code, poly)
+	s.counts.clear()
 	return out, nil
 }
 
@@ -565,6 +566,7 @@ func (s *Service) ImportGrids(ctx context.Context, data []byte, keepGood bool) (
 		written[it.c.in.Code] = it.c.poly
 	}
 	s.index.PutMany(written)
+	s.counts.clear()
 	return rep, nil
 }
 
