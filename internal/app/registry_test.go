@@ -146,6 +146,7 @@ func TestPersonalReadExportAndMoveOut(t *testing.T) {
 	if name == p.Name || idEnc != "" || !strings.HasSuffix(birth, "-01-01") {
 		t.Errorf("after moving out: %q %q %q", name, idEnc, birth)
 	}
+	assertCountsExact(t, e)
 	if r := c.get("/api/v1/people/" + itoa(p.ID) + "/personal"); r.StatusCode != http.StatusConflict {
 		t.Errorf("personal data of an anonymised person: %d", r.StatusCode)
 	}
@@ -262,6 +263,7 @@ func TestImportPeopleSpreadsheet(t *testing.T) {
 	if !strings.Contains(last.body, "新增 300") {
 		t.Errorf("job result: %s", last.body)
 	}
+	assertCountsExact(t, e)
 	if r := e.login("demo-secretary").get(jobURL); r.StatusCode != 404 {
 		t.Errorf("another account sees the job: %d", r.StatusCode)
 	}
@@ -350,5 +352,20 @@ func TestCompoundsAndFootprints(t *testing.T) {
 	}
 	if r := c.get("/buildings"); !strings.Contains(r.body, "新路1号1栋") {
 		t.Error("the new building is not listed")
+	}
+}
+
+// assertCountsExact checks the per-grid totals kept by writes against a
+// fresh count of the rows.
+func assertCountsExact(t *testing.T, e *env) {
+	t.Helper()
+	var wrong int
+	err := e.app.DB.QueryRowContext(tCtx, `SELECT COUNT(*) FROM registry_region_counts c WHERE
+		c.residents <> (SELECT COUNT(*) FROM registry_people p WHERE p.region_code = c.region_code AND p.moved_out_at IS NULL AND p.residence <> 'floating')
+		OR c.floating <> (SELECT COUNT(*) FROM registry_people p WHERE p.region_code = c.region_code AND p.moved_out_at IS NULL AND p.residence = 'floating')
+		OR c.households <> (SELECT COUNT(*) FROM registry_households h WHERE h.region_code = c.region_code)
+		OR c.buildings <> (SELECT COUNT(*) FROM registry_buildings b WHERE b.region_code = c.region_code)`).Scan(&wrong)
+	if err != nil || wrong != 0 {
+		t.Errorf("%d regions with wrong totals (%v)", wrong, err)
 	}
 }

@@ -65,6 +65,8 @@ type ImportReport struct {
 	NewHouseholds int        `json:"new_households"`
 	Errors        []RowError `json:"errors,omitempty"`
 	Committed     bool       `json:"committed"`
+
+	newHouseholdsByRegion map[string]int
 }
 
 // ImportOptions controls an import.
@@ -202,14 +204,35 @@ func (s *Service) ImportPeople(ctx context.Context, rows [][]string, opt ImportO
 		if err := tx.InsertRows(ctx, "registry_people", personInsertCols, inserts, 100); err != nil {
 			return err
 		}
-		regions := map[string]bool{}
+		// Totals: new rows are added as deltas; regions of updated people
+		// (who may have moved or changed residence) are recounted.
+		delta := map[string]*[3]int{} // region → residents, floating, households
+		add := func(region string, i, n int) {
+			if delta[region] == nil {
+				delta[region] = &[3]int{}
+			}
+			delta[region][i] += n
+		}
+		for _, row := range inserts {
+			if row[13] == string(Floating) {
+				add(row[0].(string), 1, 1)
+			} else {
+				add(row[0].(string), 0, 1)
+			}
+		}
+		for region, n := range rep.newHouseholdsByRegion {
+			add(region, 2, n)
+		}
+		if err := addCounts(ctx, tx, delta); err != nil {
+			return err
+		}
+		recount := map[string]bool{}
 		for _, it := range items {
-			regions[it.r.regionCode] = true
+			if p, ok := old[it.r.idHash]; ok {
+				recount[p.region], recount[it.r.regionCode] = true, true
+			}
 		}
-		for _, p := range old {
-			regions[p.region] = true // people who moved between grids
-		}
-		if err := refreshCounts(ctx, tx, regions); err != nil {
+		if err := refreshCounts(ctx, tx, recount); err != nil {
 			return err
 		}
 		progress(total)
@@ -302,6 +325,10 @@ func (s *Service) importHouseholds(ctx context.Context, tx *db.Tx, sc authz.Scop
 		it := want[a]
 		missing = append(missing, []any{it.r.regionCode, a, string(it.use), now, now})
 		missingAddrs = append(missingAddrs, a)
+		if rep.newHouseholdsByRegion == nil {
+			rep.newHouseholdsByRegion = map[string]int{}
+		}
+		rep.newHouseholdsByRegion[it.r.regionCode]++
 	}
 	if err := tx.InsertRows(ctx, "registry_households", []string{"region_code", "address", "house_use", "created_at", "updated_at"}, missing, 200); err != nil {
 		return nil, err

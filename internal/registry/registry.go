@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"io/fs"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/mozillazg/go-pinyin"
@@ -188,21 +189,35 @@ func Grants() []authz.Grant {
 }
 
 // Initials returns the pinyin initials of a Chinese name, e.g. 张三 → zs;
-// letters and digits are kept, lower-cased.
+// letters and digits are kept, lower-cased. go-pinyin reads one character
+// at a time (it has no phrase dictionary), so the initial of each
+// character is computed once and remembered.
 func Initials(name string) string {
-	a := pinyin.NewArgs()
-	a.Style = pinyin.FirstLetter
-	a.Fallback = func(r rune, _ pinyin.Args) []string {
-		if r < 128 && (r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z') {
-			return []string{strings.ToLower(string(r))}
-		}
-		return nil
-	}
 	var b strings.Builder
-	for _, p := range pinyin.Pinyin(name, a) {
-		if len(p) > 0 {
-			b.WriteString(p[0])
+	for _, r := range name {
+		if r < 128 {
+			if r >= '0' && r <= '9' || r >= 'a' && r <= 'z' {
+				b.WriteRune(r)
+			} else if r >= 'A' && r <= 'Z' {
+				b.WriteRune(r + 'a' - 'A')
+			}
+			continue
 		}
+		if v, ok := initialOf.Load(r); ok {
+			b.WriteString(v.(string))
+			continue
+		}
+		a := pinyin.NewArgs()
+		a.Style = pinyin.FirstLetter
+		initial := ""
+		if p := pinyin.SinglePinyin(r, a); len(p) > 0 {
+			initial = p[0]
+		}
+		initialOf.Store(r, initial)
+		b.WriteString(initial)
 	}
 	return b.String()
 }
+
+// initialOf caches the pinyin initial of each character (rune → string).
+var initialOf sync.Map

@@ -671,6 +671,22 @@ func refreshCounts(ctx context.Context, tx *db.Tx, codes map[string]bool) error 
 	return nil
 }
 
+// addCounts adds deltas (residents, floating, households) to regions'
+// totals, for bulk imports that know what they added.
+func addCounts(ctx context.Context, tx *db.Tx, delta map[string]*[3]int) error {
+	for code, d := range delta {
+		_, err := tx.ExecContext(ctx, `/* registry.addCounts */
+			INSERT INTO registry_region_counts (region_code, residents, floating, households, buildings) VALUES (?, ?, ?, ?, 0)
+			ON CONFLICT (region_code) DO UPDATE SET residents = registry_region_counts.residents + excluded.residents,
+				floating = registry_region_counts.floating + excluded.floating,
+				households = registry_region_counts.households + excluded.households`, code, d[0], d[1], d[2])
+		if err != nil {
+			return fmt.Errorf("registry: add counts of %s: %w", code, err)
+		}
+	}
+	return nil
+}
+
 func one(code string) map[string]bool { return map[string]bool{code: true} }
 
 // ResidentsByChild is the urban permanent population under each child
