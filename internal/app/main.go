@@ -411,26 +411,13 @@ func (m *Main) importCmd(ctx context.Context, args []string) error {
 		fmt.Fprint(m.Stderr, "grassroots import: what to import? (regions, people)\n")
 		return ErrUsage
 	}
-	var c Config
-	fs := m.flags("import regions", defaultDB, &c)
-	keep := fs.Bool("keep-good", false, "commit the good rows even if some rows are bad")
-	if err := m.parse(fs, args[1:], &c); err != nil {
-		return err
-	}
-	if fs.NArg() != 1 {
-		fmt.Fprint(m.Stderr, "grassroots import regions: name one CSV file\n")
-		return ErrUsage
-	}
-	b, err := os.ReadFile(fs.Arg(0))
+	in, err := m.importInput(ctx, "regions", "one CSV file", args[1:])
 	if err != nil {
 		return err
 	}
-	a, ctx, err := m.openAsOperator(ctx, c)
-	if err != nil {
-		return err
-	}
+	a, ctx := in.app, in.ctx
 	defer a.DB.Close()
-	rep, err := a.Territory.ImportCSV(ctx, bytes.NewReader(b), territory.ImportOptions{KeepGood: *keep, Progress: progress(m.Stderr)})
+	rep, err := a.Territory.ImportCSV(ctx, bytes.NewReader(in.data), territory.ImportOptions{KeepGood: in.keep, Progress: progress(m.Stderr)})
 	if err != nil {
 		return describe(a, err)
 	}
@@ -444,34 +431,53 @@ func (m *Main) importCmd(ctx context.Context, args []string) error {
 	return nil
 }
 
-// importPeople loads residents from a CSV or .xlsx file in the template's
-// format, showing progress.
-func (m *Main) importPeople(ctx context.Context, args []string) error {
+// importInput is what every import command reads: its file, -keep-good,
+// and the application opened for the operator.
+type importInput struct {
+	file string
+	data []byte
+	keep bool
+	app  *App
+	ctx  context.Context
+}
+
+func (m *Main) importInput(ctx context.Context, what, want string, args []string) (importInput, error) {
 	var c Config
-	fs := m.flags("import people", defaultDB, &c)
+	fs := m.flags("import "+what, defaultDB, &c)
 	keep := fs.Bool("keep-good", false, "commit the good rows even if some rows are bad")
 	if err := m.parse(fs, args, &c); err != nil {
-		return err
+		return importInput{}, err
 	}
 	if fs.NArg() != 1 {
-		fmt.Fprint(m.Stderr, "grassroots import people: name one .csv or .xlsx file\n")
-		return ErrUsage
+		fmt.Fprintf(m.Stderr, "grassroots import %s: name %s\n", what, want)
+		return importInput{}, ErrUsage
 	}
 	b, err := os.ReadFile(fs.Arg(0))
 	if err != nil {
-		return err
+		return importInput{}, err
 	}
-	a, ctx, err := m.openAsOperator(ctx, c)
+	a, octx, err := m.openAsOperator(ctx, c)
+	if err != nil {
+		return importInput{}, err
+	}
+	return importInput{file: fs.Arg(0), data: b, keep: *keep, app: a, ctx: octx}, nil
+}
+
+// importPeople loads residents from a CSV or .xlsx file in the template's
+// format, showing progress.
+func (m *Main) importPeople(ctx context.Context, args []string) error {
+	in, err := m.importInput(ctx, "people", "one .csv or .xlsx file", args)
 	if err != nil {
 		return err
 	}
+	a, ctx := in.app, in.ctx
 	defer a.DB.Close()
-	rows, err := registry.ReadTable(fs.Arg(0), b)
+	rows, err := registry.ReadTable(in.file, in.data)
 	if err != nil {
 		return describe(a, err)
 	}
 	start := time.Now()
-	rep, err := a.Registry.ImportPeople(ctx, rows, registry.ImportOptions{KeepGood: *keep, Progress: progress(m.Stderr)})
+	rep, err := a.Registry.ImportPeople(ctx, rows, registry.ImportOptions{KeepGood: in.keep, Progress: progress(m.Stderr)})
 	if err != nil {
 		return describe(a, err)
 	}
