@@ -8,8 +8,10 @@ import (
 	"strings"
 	"time"
 
+	"grassroots/internal/party"
 	"grassroots/internal/registry"
 	"grassroots/internal/territory"
+	"grassroots/internal/workforce"
 )
 
 // seedCity generates the whole city at real scale for load work: every
@@ -42,6 +44,13 @@ func seedCity(ctx context.Context, a *App, out io.Writer, residents int) error {
 		if gs, err := a.Territory.Grids(ctx, territory.GridFilter{Region: c.Code, Limit: 1}); err != nil {
 			return err
 		} else if len(gs) > 0 {
+			// Built before: add what a later version generates too.
+			if err := seedCityParty(ctx, a, r, c); err != nil {
+				return err
+			}
+			if i%25 == 0 {
+				fmt.Fprintf(out, "\rcity: %d/%d communities checked", i+1, len(todo))
+			}
 			continue
 		}
 		x0 := origin[0] + float64(i%cols)*w
@@ -73,11 +82,54 @@ func seedCity(ctx context.Context, a *App, out io.Writer, residents int) error {
 			return fmt.Errorf("people of %s: %v %d errors", c.Code, err, len(ir.Errors))
 		}
 		made += ir.Created
+		if err := seedCityParty(ctx, a, r, c); err != nil {
+			return err
+		}
 		if i%25 == 0 || i == len(todo)-1 {
 			el := time.Since(start)
 			fmt.Fprintf(out, "\rcity: %d/%d communities, %d residents, %.0f residents/s", i+1, len(todo), made, float64(made)/el.Seconds())
 		}
 	}
 	fmt.Fprintf(out, "\ncity: %d residents in %s\n", made, time.Since(start).Round(time.Second))
+	return nil
+}
+
+// seedCityParty gives a generated community a Party committee, a branch per
+// grid, members from its residents tagged 党员, and three to six community
+// workers, unless it has a committee already.
+func seedCityParty(ctx context.Context, a *App, r *rand.Rand, c territory.Region) error {
+	if orgs, err := a.Party.Orgs(ctx, party.OrgFilter{Region: c.Code, Kind: party.Committee, Limit: 1}); err != nil || len(orgs) > 0 {
+		return err
+	}
+	committee, err := a.Party.CreateOrg(ctx, party.OrgInput{Name: trimCommittee(c.Name) + "党委（合成）", Kind: party.Committee, RegionCode: c.Code})
+	if err != nil {
+		return fmt.Errorf("committee of %s: %w", c.Code, describe(a, err))
+	}
+	grids, err := a.Territory.Grids(ctx, territory.GridFilter{Region: c.Code})
+	if err != nil {
+		return err
+	}
+	for _, g := range grids {
+		branch, err := a.Party.CreateOrg(ctx, party.OrgInput{ParentID: committee.ID, Name: g.Name + "党支部", Kind: party.Branch, RegionCode: g.Code})
+		if err != nil {
+			return fmt.Errorf("branch of %s: %w", g.Code, describe(a, err))
+		}
+		people, err := a.Registry.People(ctx, registry.PersonFilter{Region: g.Code, Tag: "party_member", Limit: 1000})
+		if err != nil {
+			return err
+		}
+		for _, p := range people {
+			if _, err := a.Party.CreateMember(ctx, party.MemberInput{OrgID: branch.ID, PersonID: p.ID, Name: p.Name, Category: party.Direct,
+				Status: "full", RegionCode: g.Code, ModelHousehold: r.IntN(10) == 0}); err != nil {
+				return fmt.Errorf("member of %s: %w", g.Code, describe(a, err))
+			}
+		}
+	}
+	for i, n := 0, 3+r.IntN(4); i < n; i++ {
+		if _, err := a.Workforce.AddWorker(ctx, workforce.WorkerInput{RegionCode: c.Code, Name: demoName(r) + "（合成）", Post: "social_worker",
+			Certificate: "none", Education: "bachelor"}); err != nil {
+			return fmt.Errorf("worker of %s: %w", c.Code, describe(a, err))
+		}
+	}
 	return nil
 }

@@ -55,6 +55,11 @@ func TestPartyTree(t *testing.T) {
 	if r := c.form("/party/members", url.Values{"org_id": {id}, "name": {"李党员"}, "category": {"in_service"}, "status": {"full"}, "workplace": {"市教育局机关党委"}, "model_household": {"on"}}); r.StatusCode != http.StatusSeeOther {
 		t.Errorf("member: %d %s", r.StatusCode, r.body)
 	}
+	var counted, real int
+	e.app.DB.QueryRowContext(tCtx, `SELECT (SELECT SUM(members) FROM party_member_counts), (SELECT COUNT(*) FROM party_members)`).Scan(&counted, &real)
+	if counted != real || real == 0 {
+		t.Errorf("member totals %d, members %d", counted, real)
+	}
 	org := c.get(orgPath)
 	for _, want := range []string{"王委员", "兼职委员", "某学校", "李党员", "在职党员", "党员示范户"} {
 		if !strings.Contains(org.body, want) {

@@ -13,6 +13,7 @@ import (
 	"grassroots/internal/platform/authz"
 	"grassroots/internal/platform/db"
 	"grassroots/internal/platform/errs"
+	"grassroots/internal/platform/memo"
 	"grassroots/internal/territory"
 )
 
@@ -25,11 +26,12 @@ type Service struct {
 	db       *db.DB
 	terr     *territory.Service
 	building BuildingRegion
+	coverage memo.Memo[map[string]*Coverage]
 }
 
 // NewService returns the service.
 func NewService(d *db.DB, terr *territory.Service, building BuildingRegion) *Service {
-	return &Service{db: d, terr: terr, building: building}
+	return &Service{db: d, terr: terr, building: building, coverage: memo.Memo[map[string]*Coverage]{TTL: time.Minute, Max: 10000}}
 }
 
 const orgCols = `o.id, COALESCE(o.parent_id, 0), o.name, o.kind, o.region_code, COALESCE(o.building_id, 0), o.unit_name, o.secretary, o.created_at,
@@ -179,6 +181,9 @@ func (s *Service) CreateOrg(ctx context.Context, in OrgInput) (Org, error) {
 		return audit.Record(ctx, tx, audit.Entry{Action: "party.org.create", ObjectType: "party_org", ObjectID: strconv.FormatInt(id, 10),
 			Region: in.RegionCode, After: out})
 	})
+	if err == nil {
+		s.coverage.Clear() // after the commit, so no reader caches the old counts
+	}
 	return out, err
 }
 
@@ -312,9 +317,21 @@ func (s *Service) CreateMember(ctx context.Context, in MemberInput) (Member, err
 		if err != nil {
 			return err
 		}
+		model := 0
+		if in.ModelHousehold {
+			model = 1
+		}
+		if _, err := tx.ExecContext(ctx, `/* party.CreateMember */ INSERT INTO party_member_counts (region_code, members, model_households)
+			VALUES (?, 1, ?) ON CONFLICT (region_code) DO UPDATE SET members = party_member_counts.members + 1,
+				model_households = party_member_counts.model_households + excluded.model_households`, in.RegionCode, model); err != nil {
+			return fmt.Errorf("party: count member: %w", err)
+		}
 		return audit.Record(ctx, tx, audit.Entry{Action: "party.member.create", ObjectType: "party_member", ObjectID: strconv.FormatInt(id, 10),
 			Region: out.RegionCode, After: out})
 	})
+	if err == nil {
+		s.coverage.Clear()
+	}
 	return out, err
 }
 
@@ -364,6 +381,12 @@ type Coverage struct {
 // CoverageByChild groups under root by the first childLen characters of
 // the region code (0: one group, key "").
 func (s *Service) CoverageByChild(ctx context.Context, root string, childLen int) (map[string]*Coverage, error) {
+	sc := authz.ScopeFrom(ctx)
+	key := fmt.Sprintf("%s/%d/%v/%s/%d", root, childLen, sc.All, sc.Region, sc.Department)
+	return s.coverage.Load(key, func() (map[string]*Coverage, error) { return s.coverageByChild(ctx, root, childLen) })
+}
+
+func (s *Service) coverageByChild(ctx context.Context, root string, childLen int) (map[string]*Coverage, error) {
 	key := "''"
 	if childLen > 0 {
 		key = fmt.Sprintf("substr(region_code, 1, %d)", childLen)
@@ -407,7 +430,7 @@ func (s *Service) CoverageByChild(ctx context.Context, root string, childLen int
 		c := get(x.k)
 		c.CommunitiesWithOrg, c.GridsWithBranch, c.BuildingsWithGroup = x.a, x.b, x.c
 	}
-	qb = db.NewQuery(`/* party.CoverageByChild */ SELECT `+key+` AS k, COUNT(*), SUM(CASE WHEN model_household THEN 1 ELSE 0 END) FROM party_members`).
+	qb = db.NewQuery(`/* party.CoverageByChild */ SELECT `+key+` AS k, SUM(members), SUM(model_households) FROM party_member_counts`).
 		Scope(sc, "region_code", "").And("region_code >= ?", lo)
 	if hi != "" {
 		qb.And("region_code < ?", hi)

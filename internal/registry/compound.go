@@ -76,7 +76,7 @@ func (s *Service) CreateCompound(ctx context.Context, in CompoundInput) (Compoun
 		return Compound{}, err
 	}
 	var out Compound
-	err := s.db.Tx(ctx, func(tx *db.Tx) error {
+	err := s.write(ctx, func(tx *db.Tx) error {
 		var id int64
 		err := tx.QueryRowContext(ctx, `/* registry.CreateCompound */ INSERT INTO registry_compounds (region_code, name, address, property_company,
 			geometry, created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id`, in.RegionCode, in.Name, in.Address, in.PropertyCompany, geomText, tx.Now()).Scan(&id)

@@ -165,7 +165,7 @@ func (s *Service) ImportPeople(ctx context.Context, rows [][]string, opt ImportO
 	if len(rep.Errors) > 0 && !opt.KeepGood {
 		return ImportReport{Rows: rep.Rows, Errors: rep.Errors}, nil
 	}
-	err := s.db.Tx(ctx, func(tx *db.Tx) error {
+	err := s.write(ctx, func(tx *db.Tx) error {
 		hh, err := s.importHouseholds(ctx, tx, sc, items, &rep)
 		if err != nil {
 			return err

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"grassroots/internal/platform/audit"
@@ -14,6 +15,7 @@ import (
 	"grassroots/internal/platform/db"
 	"grassroots/internal/platform/errs"
 	"grassroots/internal/platform/geo"
+	"grassroots/internal/platform/memo"
 	"grassroots/internal/platform/pii"
 	"grassroots/internal/territory"
 )
@@ -23,11 +25,23 @@ type Service struct {
 	db   *db.DB
 	terr *territory.Service
 	keys *pii.Keyring
+	// counts keeps report totals; every committed write clears it.
+	counts memo.Memo[map[string]*Counts]
 }
 
 // NewService returns the registry service.
 func NewService(d *db.DB, terr *territory.Service, keys *pii.Keyring) *Service {
-	return &Service{db: d, terr: terr, keys: keys}
+	return &Service{db: d, terr: terr, keys: keys, counts: memo.Memo[map[string]*Counts]{TTL: time.Minute, Max: 10000}}
+}
+
+// write runs fn in a transaction and, once it has committed, clears the
+// totals memo.
+func (s *Service) write(ctx context.Context, fn func(*db.Tx) error) error {
+	err := s.db.Tx(ctx, fn)
+	if err == nil {
+		s.counts.Clear()
+	}
+	return err
 }
 
 // checkRegion accepts a grid or a community inside the actor's scope.
@@ -120,7 +134,7 @@ func (s *Service) CreateBuilding(ctx context.Context, in BuildingInput) (Buildin
 	if in.CompoundID != 0 {
 		compoundID = in.CompoundID
 	}
-	err := s.db.Tx(ctx, func(tx *db.Tx) error {
+	err := s.write(ctx, func(tx *db.Tx) error {
 		b.CreatedAt = tx.Now()
 		err := tx.QueryRowContext(ctx, `/* registry.CreateBuilding */
 			INSERT INTO registry_buildings (region_code, compound, name, address, floors, units, lon, lat, created_at, updated_at, compound_id, footprint)
@@ -191,7 +205,7 @@ func (s *Service) CreateHousehold(ctx context.Context, in HouseholdInput) (House
 		return Household{}, err
 	}
 	h := Household{RegionCode: in.RegionCode, BuildingID: in.BuildingID, Room: in.Room, Address: in.Address, HouseUse: in.HouseUse, Version: 1}
-	err := s.db.Tx(ctx, func(tx *db.Tx) error {
+	err := s.write(ctx, func(tx *db.Tx) error {
 		var err error
 		h, err = insertHousehold(ctx, tx, h)
 		if err != nil {
@@ -325,7 +339,7 @@ func maskPhone(p string) string {
 // registered yet (anywhere: a person is registered once).
 func (s *Service) CreatePerson(ctx context.Context, in PersonInput) (*Person, error) {
 	var out *Person
-	err := s.db.Tx(ctx, func(tx *db.Tx) error {
+	err := s.write(ctx, func(tx *db.Tx) error {
 		r, err := s.row(ctx, tx, in)
 		if err != nil {
 			return err
@@ -375,7 +389,7 @@ func (s *Service) People(ctx context.Context, f PersonFilter) ([]*Person, error)
 // read.
 func (s *Service) Personal(ctx context.Context, id int64) (Personal, error) {
 	var out Personal
-	err := s.db.Tx(ctx, func(tx *db.Tx) error {
+	err := s.write(ctx, func(tx *db.Tx) error {
 		p, err := findPerson(ctx, tx, authz.ScopeFrom(ctx), id)
 		if err != nil {
 			return err
@@ -401,7 +415,7 @@ func (s *Service) Personal(ctx context.Context, id int64) (Personal, error) {
 // UpdatePerson changes a person; Version must match.
 func (s *Service) UpdatePerson(ctx context.Context, id int64, upd PersonUpdate) (*Person, error) {
 	var out *Person
-	err := s.db.Tx(ctx, func(tx *db.Tx) error {
+	err := s.write(ctx, func(tx *db.Tx) error {
 		p, err := findPerson(ctx, tx, authz.ScopeFrom(ctx), id)
 		if err != nil {
 			return err
@@ -513,7 +527,7 @@ func (s *Service) ExportPerson(ctx context.Context, id int64) (Export, error) {
 // ID number and phone are erased; birth year, sex and residence type stay
 // for statistics.
 func (s *Service) MoveOut(ctx context.Context, id int64, version int) error {
-	return s.db.Tx(ctx, func(tx *db.Tx) error {
+	return s.write(ctx, func(tx *db.Tx) error {
 		p, err := findPerson(ctx, tx, authz.ScopeFrom(ctx), id)
 		if err != nil {
 			return err
@@ -571,7 +585,7 @@ func (s *Service) ImportHouseholds(ctx context.Context, hs []HouseholdInput) (in
 	}
 	sc := authz.ScopeFrom(ctx)
 	made := 0
-	err := s.db.Tx(ctx, func(tx *db.Tx) error {
+	err := s.write(ctx, func(tx *db.Tx) error {
 		ins, err := tx.PrepareContext(ctx, `/* registry.ImportHouseholds */
 			INSERT INTO registry_households (region_code, building_id, room, address, house_use, created_at, updated_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (address) DO NOTHING`)
@@ -622,6 +636,12 @@ type Counts struct {
 // characters of the region code, within the actor's scope. It reads the
 // per-grid totals kept by refreshCounts.
 func (s *Service) CountsByChild(ctx context.Context, root string, childLen int) (map[string]*Counts, error) {
+	sc := authz.ScopeFrom(ctx)
+	key := fmt.Sprintf("%s/%d/%v/%s/%d", root, childLen, sc.All, sc.Region, sc.Department)
+	return s.counts.Load(key, func() (map[string]*Counts, error) { return s.countsByChild(ctx, root, childLen) })
+}
+
+func (s *Service) countsByChild(ctx context.Context, root string, childLen int) (map[string]*Counts, error) {
 	lo, hi := authz.PrefixRange(root)
 	qb := db.NewQuery(fmt.Sprintf(`/* registry.CountsByChild */ SELECT substr(region_code, 1, %d) AS k, SUM(residents), SUM(floating),
 		SUM(households), SUM(buildings) FROM registry_region_counts`, childLen)).

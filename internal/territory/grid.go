@@ -374,7 +374,7 @@ func (s *Service) CreateGrid(ctx context.Context, in GridInput) (Grid, error) {
 		return Grid{}, err
 	}
 	s.index.Put(out.Code, poly)
-	s.counts.clear()
+	s.counts.Clear()
 	return out, nil
 }
 
@@ -566,7 +566,7 @@ func (s *Service) ImportGrids(ctx context.Context, data []byte, keepGood bool) (
 		written[it.c.in.Code] = it.c.poly
 	}
 	s.index.PutMany(written)
-	s.counts.clear()
+	s.counts.Clear()
 	return rep, nil
 }
 

@@ -9,7 +9,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -18,71 +17,28 @@ import (
 	"grassroots/internal/platform/db"
 	"grassroots/internal/platform/errs"
 	"grassroots/internal/platform/geo"
+	"grassroots/internal/platform/memo"
 )
 
 // Service is the territory module's API for handlers and other modules.
 type Service struct {
-	db     *db.DB
-	index  *geo.Index // point → grid, kept in step with every grid write
-	counts countsCache
+	db    *db.DB
+	index *geo.Index // point → grid, kept in step with every grid write
+	// counts keeps subtree counts, which every home page and report asks
+	// for and which change only when divisions or grids are written.
+	counts memo.Memo[map[string]Counts]
 }
 
 // NewService returns a service over d. Call LoadIndex before locating.
-func NewService(d *db.DB) *Service { return &Service{db: d, index: geo.NewIndex()} }
-
-// countsCache keeps subtree counts, which every home page and report asks
-// for and which change only when divisions or grids are written. Writes
-// through this service clear it; entries also expire, for other instances'
-// writes.
-type countsCache struct {
-	mu      sync.Mutex
-	entries map[string]countsEntry
-}
-
-type countsEntry struct {
-	at     time.Time
-	counts map[string]Counts
-}
-
-const countsTTL = time.Minute
-
-func (c *countsCache) get(key string) (map[string]Counts, bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	e, ok := c.entries[key]
-	if !ok || time.Since(e.at) > countsTTL {
-		return nil, false
-	}
-	return e.counts, true
-}
-
-func (c *countsCache) put(key string, counts map[string]Counts) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.entries == nil || len(c.entries) > 10000 {
-		c.entries = map[string]countsEntry{}
-	}
-	c.entries[key] = countsEntry{at: time.Now(), counts: counts}
-}
-
-func (c *countsCache) clear() {
-	c.mu.Lock()
-	c.entries = nil
-	c.mu.Unlock()
+func NewService(d *db.DB) *Service {
+	return &Service{db: d, index: geo.NewIndex(), counts: memo.Memo[map[string]Counts]{TTL: time.Minute, Max: 10000}}
 }
 
 // subtreeCounts is the cached store query.
 func (s *Service) subtreeCounts(ctx context.Context, code string, childLen int) (map[string]Counts, error) {
-	key := code + "/" + strconv.Itoa(childLen)
-	if c, ok := s.counts.get(key); ok {
-		return c, nil
-	}
-	c, err := subtreeCounts(ctx, s.db, code, childLen)
-	if err != nil {
-		return nil, err
-	}
-	s.counts.put(key, c)
-	return c, nil
+	return s.counts.Load(code+"/"+strconv.Itoa(childLen), func() (map[string]Counts, error) {
+		return subtreeCounts(ctx, s.db, code, childLen)
+	})
 }
 
 // Region returns the region with its subtree counts, within the actor's scope.
@@ -276,7 +232,7 @@ func (s *Service) ImportCSV(ctx context.Context, r io.Reader, opt ImportOptions)
 		return ImportReport{Rows: rep.Rows, Errors: rep.Errors}, err
 	}
 	rep.Committed = true
-	s.counts.clear()
+	s.counts.Clear()
 	return rep, nil
 }
 

@@ -20,6 +20,7 @@ import (
 	"grassroots/internal/platform/authz"
 	"grassroots/internal/platform/db"
 	"grassroots/internal/platform/errs"
+	"grassroots/internal/platform/memo"
 	"grassroots/internal/platform/module"
 	"grassroots/internal/platform/tabular"
 	"grassroots/internal/platform/web"
@@ -126,11 +127,13 @@ type Service struct {
 	db        *db.DB
 	terr      *territory.Service
 	residents ResidentCounter
+	// counts keeps worker totals; adding a worker clears it.
+	counts memo.Memo[map[string][2]int]
 }
 
 // NewService returns the service.
 func NewService(d *db.DB, terr *territory.Service, residents ResidentCounter) *Service {
-	return &Service{db: d, terr: terr, residents: residents}
+	return &Service{db: d, terr: terr, residents: residents, counts: memo.Memo[map[string][2]int]{TTL: time.Minute, Max: 10000}}
 }
 
 func (s *Service) checkCommunity(ctx context.Context, fe *errs.Fields, code string) {
@@ -173,6 +176,9 @@ func (s *Service) AddWorker(ctx context.Context, in WorkerInput) (Worker, error)
 		}
 		return audit.Record(ctx, tx, audit.Entry{Action: "workforce.worker.create", ObjectType: "worker", ObjectID: strconv.FormatInt(w.ID, 10), Region: w.RegionCode, After: w})
 	})
+	if err == nil {
+		s.counts.Clear()
+	}
 	return w, err
 }
 
@@ -262,6 +268,12 @@ func Check(code, name string, residents, workers, certified int) Staffing {
 
 // workerCounts counts workers, and certified ones, by child prefix.
 func (s *Service) workerCounts(ctx context.Context, root string, childLen int) (map[string][2]int, error) {
+	sc := authz.ScopeFrom(ctx)
+	key := fmt.Sprintf("%s/%d/%v/%s/%d", root, childLen, sc.All, sc.Region, sc.Department)
+	return s.counts.Load(key, func() (map[string][2]int, error) { return s.countWorkers(ctx, root, childLen) })
+}
+
+func (s *Service) countWorkers(ctx context.Context, root string, childLen int) (map[string][2]int, error) {
 	lo, hi := authz.PrefixRange(root)
 	qb := db.NewQuery(fmt.Sprintf(`/* workforce.workerCounts */ SELECT substr(region_code, 1, %d) AS k, COUNT(*),
 		SUM(CASE WHEN certificate <> 'none' THEN 1 ELSE 0 END) FROM workforce_workers`, childLen)).
