@@ -350,8 +350,21 @@ func TestCompoundsAndFootprints(t *testing.T) {
 	if r := c.form("/buildings", url.Values{"name": {""}, "address": {""}}); r.StatusCode != 422 {
 		t.Errorf("empty building form: %d", r.StatusCode)
 	}
-	if r := c.get("/buildings"); !strings.Contains(r.body, "新路1号1栋") {
+	page = c.get("/buildings")
+	if !strings.Contains(page.body, "新路1号1栋") {
 		t.Error("the new building is not listed")
+	}
+	j := strings.Index(page.body, `">新路1号1栋</option>`)
+	bid := page.body[strings.LastIndex(page.body[:j], `value="`)+7 : j]
+	hh := c.form("/households", url.Values{"building_id": {bid}, "room": {"1单元101室"}, "house_use": {"rented"}})
+	if hh.StatusCode != http.StatusSeeOther || !strings.HasPrefix(hh.Header.Get("Location"), "/households/") {
+		t.Fatalf("household form: %d %s", hh.StatusCode, hh.body)
+	}
+	if card := c.get(hh.Header.Get("Location")); !strings.Contains(card.body, "新路1号1栋1单元101室") || !strings.Contains(card.body, "出租") {
+		t.Errorf("new household card: %s", card.body)
+	}
+	if r := c.form("/households", url.Values{"building_id": {bid}, "room": {"1单元101室"}}); r.StatusCode != 422 {
+		t.Errorf("the same flat twice: %d", r.StatusCode)
 	}
 }
 

@@ -120,6 +120,7 @@ func (h *handler) compoundRoutes(r *web.Router) {
 	r.Page("GET /buildings", PermView, h.handleBuildings)
 	r.Page("POST /buildings", PermEdit, h.handleBuildingCreate)
 	r.Page("POST /compounds", PermEdit, h.handleCompoundCreate)
+	r.Page("POST /households", PermEdit, h.handleHouseholdCreate)
 	r.API("GET /api/v1/compounds", PermView, web.OpDoc{Summary: "Residential compounds (小区) in scope", Tag: "registry",
 		Query: append([]web.Param{{Name: "region", Type: "string"}}, web.PageQuery...), Response: web.List[Compound]{}}, h.apiCompounds)
 	r.API("POST /api/v1/compounds", PermEdit, web.OpDoc{Summary: "Create a residential compound", Tag: "registry", Body: CompoundInput{}, Response: Compound{}, Status: http.StatusCreated}, h.apiCompoundCreate)
@@ -224,4 +225,13 @@ func (h *handler) handleBuildingCreate(w http.ResponseWriter, r *http.Request) e
 		return h.rerenderBuildings(w, r, err)
 	}
 	return web.Redirect(w, r, "/buildings", "flash.saved")
+}
+
+func (h *handler) handleHouseholdCreate(w http.ResponseWriter, r *http.Request) error {
+	building, _ := strconv.ParseInt(r.PostFormValue("building_id"), 10, 64)
+	hh, err := h.svc.CreateHousehold(r.Context(), HouseholdInput{BuildingID: building, Room: r.PostFormValue("room"), HouseUse: HouseUse(r.PostFormValue("house_use"))})
+	if err != nil {
+		return h.rerenderBuildings(w, r, err)
+	}
+	return web.Redirect(w, r, "/households/"+strconv.FormatInt(hh.ID, 10), "flash.saved")
 }
