@@ -663,3 +663,33 @@ func (s *Service) CountRoleByChild(ctx context.Context, root string, childLen in
 	}
 	return out, nil
 }
+
+// Rehash recomputes the phone search hashes stored in an older hash
+// format; it runs once, as a data migration.
+func (s *Service) Rehash(ctx context.Context) error {
+	type row struct {
+		id  int64
+		enc string
+	}
+	rows, err := db.Collect(ctx, s.db, `/* account.Rehash */ SELECT id, phone_enc FROM account_users WHERE phone_enc <> '' AND length(phone_hash) <> ?`,
+		[]any{pii.HashLen}, func(r db.Scanner) (row, error) {
+			var x row
+			err := r.Scan(&x.id, &x.enc)
+			return x, err
+		})
+	if err != nil {
+		return err
+	}
+	return s.db.Tx(ctx, func(tx *db.Tx) error {
+		for _, x := range rows {
+			phone, err := s.keys.Decrypt(x.enc)
+			if err != nil {
+				return fmt.Errorf("account %d: %w", x.id, err)
+			}
+			if _, err := tx.ExecContext(ctx, `/* account.Rehash */ UPDATE account_users SET phone_hash = ? WHERE id = ?`, s.keys.Hash(phone), x.id); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}

@@ -382,3 +382,34 @@ func assertCountsExact(t *testing.T, e *env) {
 		t.Errorf("%d regions with wrong totals (%v)", wrong, err)
 	}
 }
+
+// TestRehashOldSearchHashes: a database whose hashes are in the older,
+// 64-character format is brought to the current one by the data migration,
+// and exact search works again.
+func TestRehashOldSearchHashes(t *testing.T) {
+	e := newEnv(t)
+	c := e.login("demo-grid")
+	var list struct {
+		Items []registry.Person `json:"items"`
+	}
+	c.get("/api/v1/people?limit=1&region=" + demoGridA).json(t, &list)
+	p := list.Items[0]
+	var pd registry.Personal
+	c.get("/api/v1/people/" + itoa(p.ID) + "/personal").json(t, &pd)
+	old := strings.Repeat("ab", 32)
+	if _, err := e.app.DB.ExecContext(tCtx, `UPDATE registry_people SET id_hash = ? WHERE id = ?`, old, p.ID); err != nil {
+		t.Fatal(err)
+	}
+	if r := c.get("/api/v1/people?q=" + pd.IDNumber); strings.Contains(r.body, `"id":`+itoa(p.ID)+`,`) {
+		t.Fatal("the old hash still matches")
+	}
+	if err := e.app.Registry.Rehash(tCtx); err != nil {
+		t.Fatal(err)
+	}
+	if r := c.get("/api/v1/people?q=" + pd.IDNumber); !strings.Contains(r.body, `"id":`+itoa(p.ID)+`,`) {
+		t.Errorf("after the rehash exact search misses the person: %s", r.body)
+	}
+	if err := e.app.Accounts.Rehash(tCtx); err != nil {
+		t.Fatal(err)
+	}
+}

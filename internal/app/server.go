@@ -112,6 +112,15 @@ func New(ctx context.Context, d *db.DB, o Options) (*App, error) {
 		if _, err := d.Migrate(ctx, a.Migrations()); err != nil {
 			return nil, err
 		}
+		// Data migrations that need the data key.
+		if err := d.RunOnce(ctx, "data", "0001_short_search_hashes", func(ctx context.Context) error {
+			if err := a.Accounts.Rehash(ctx); err != nil {
+				return err
+			}
+			return a.Registry.Rehash(ctx)
+		}); err != nil {
+			return nil, err
+		}
 	}
 	if err := a.Territory.LoadIndex(ctx); err != nil && !o.SkipMigrate {
 		return nil, err

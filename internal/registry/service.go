@@ -733,3 +733,44 @@ func (p *Person) sortKey(q string) string {
 	}
 	return p.Name
 }
+
+// Rehash recomputes the search hashes of ID numbers and phones stored in
+// an older hash format, from the sealed values; it runs once, as a data
+// migration, a thousand people per transaction.
+func (s *Service) Rehash(ctx context.Context) error {
+	for {
+		type row struct {
+			id              int64
+			idEnc, phoneEnc string
+		}
+		rows, err := db.Collect(ctx, s.db, `/* registry.Rehash */ SELECT id, id_enc, phone_enc FROM registry_people
+			WHERE id_enc <> '' AND length(id_hash) <> ? ORDER BY id LIMIT 1000`, []any{pii.HashLen}, func(r db.Scanner) (row, error) {
+			var x row
+			err := r.Scan(&x.id, &x.idEnc, &x.phoneEnc)
+			return x, err
+		})
+		if err != nil || len(rows) == 0 {
+			return err
+		}
+		err = s.db.Tx(ctx, func(tx *db.Tx) error {
+			for _, x := range rows {
+				idn, err := s.keys.Decrypt(x.idEnc)
+				if err != nil {
+					return fmt.Errorf("person %d: %w", x.id, err)
+				}
+				phone, err := s.keys.Decrypt(x.phoneEnc)
+				if err != nil {
+					return fmt.Errorf("person %d: %w", x.id, err)
+				}
+				if _, err := tx.ExecContext(ctx, `/* registry.Rehash */ UPDATE registry_people SET id_hash = ?, phone_hash = ? WHERE id = ?`,
+					s.keys.Hash(idn), s.keys.Hash(phone), x.id); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+	}
+}

@@ -196,3 +196,22 @@ func splitStatements(src string) []string {
 	}
 	return out
 }
+
+// RunOnce runs a data migration written in Go — one that needs more than
+// SQL, such as the data key — unless schema_migrations records it already,
+// and records it when it succeeds.
+func (db *DB) RunOnce(ctx context.Context, module, name string, fn func(ctx context.Context) error) error {
+	done, err := db.applied(ctx)
+	if err != nil {
+		return err
+	}
+	if done[module+"/"+name] {
+		return nil
+	}
+	if err := fn(ctx); err != nil {
+		return fmt.Errorf("data migration %s/%s: %w", module, name, err)
+	}
+	_, err = db.ExecContext(ctx, `INSERT INTO schema_migrations (module, name, applied_at) VALUES (?, ?, ?)`,
+		module, name, db.Now().Format("2006-01-02T15:04:05Z"))
+	return err
+}

@@ -35,6 +35,9 @@ func TestEncryptRoundTripAndRotation(t *testing.T) {
 	if kr.Hash("13800138000") != rotated.Hash("13800138000") {
 		t.Error("search hashes must survive a rotation")
 	}
+	if h := kr.Hash("13800138000"); len(h) != HashLen || h == kr.Hash("13800138001") {
+		t.Errorf("hash %q", h)
+	}
 	// Tampering and unknown keys are refused.
 	bad := sealed[:len(sealed)-2] + "AA"
 	if _, err := kr.Decrypt(bad); err == nil {
