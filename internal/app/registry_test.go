@@ -392,10 +392,10 @@ func TestRehashOldSearchHashes(t *testing.T) {
 	var list struct {
 		Items []registry.Person `json:"items"`
 	}
-	c.get("/api/v1/people?limit=1&region=" + demoGridA).json(t, &list)
+	c.get("/api/v1/people?limit=1&region="+demoGridA).json(t, &list)
 	p := list.Items[0]
 	var pd registry.Personal
-	c.get("/api/v1/people/" + itoa(p.ID) + "/personal").json(t, &pd)
+	c.get("/api/v1/people/"+itoa(p.ID)+"/personal").json(t, &pd)
 	old := strings.Repeat("ab", 32)
 	if _, err := e.app.DB.ExecContext(tCtx, `UPDATE registry_people SET id_hash = ? WHERE id = ?`, old, p.ID); err != nil {
 		t.Fatal(err)
