@@ -185,7 +185,7 @@ func TestUnits(t *testing.T) {
 func TestSpreadsheets(t *testing.T) {
 	e := newEnv(t)
 	c := e.login("demo-secretary")
-	for _, p := range []string{"/units", "/workforce", "/party/members", "/party/orgs", "/buildings"} {
+	for _, p := range []string{"/units", "/workforce", "/party/members", "/party/orgs", "/buildings", "/compounds", "/workforce/reserve", "/party/committee"} {
 		if r := c.get(p + "/template.xlsx"); r.StatusCode != 200 || len(r.body) < 1000 {
 			t.Errorf("%s template: %d", p, r.StatusCode)
 		}
@@ -212,6 +212,10 @@ func TestSpreadsheets(t *testing.T) {
 	ok := c.upload("/units/import", "units.csv", csvBytes(rows), map[string]string{"keep_good": "on"})
 	if ok.StatusCode != 200 || !strings.Contains(ok.body, "新增 2") {
 		t.Fatalf("keep good: %d %s", ok.StatusCode, ok.body)
+	}
+	again := c.upload("/units/import", "units.csv", csvBytes(rows), map[string]string{"keep_good": "on"})
+	if !strings.Contains(again.body, "新增 0，已存在 2") {
+		t.Errorf("re-import must change nothing: %s", again.body)
 	}
 	exp := c.get("/units/export.csv")
 	if !strings.Contains(exp.body, "表格企业甲,非公有制企业,360102002001,某路1号,35,,否,是") {
@@ -246,6 +250,21 @@ func TestSpreadsheets(t *testing.T) {
 	}
 	if r := c.get("/buildings/export.csv"); !strings.Contains(r.body, "表格路9号9栋") {
 		t.Errorf("buildings export: %s", r.body)
+	}
+	if r := c.upload("/buildings/import", "b.csv", csvBytes(bld), nil); !strings.Contains(r.body, "新增 0，已存在 1") {
+		t.Errorf("buildings re-import: %s", r.body)
+	}
+	cmp := [][]string{{"小区名称", "地址", "物业服务企业", "社区或网格代码"}, {"表格花园", "表格路10号", "某物业", "360102002001"}}
+	if r := c.upload("/compounds/import", "c.csv", csvBytes(cmp), nil); !strings.Contains(r.body, "新增 1") {
+		t.Errorf("compounds import: %s", r.body)
+	}
+	res := [][]string{{"姓名", "社区代码", "现任职务", "考察得分", "状态", "报备日期", "考察意见"}, {"表格候选", "360102002001", "副书记", "90", "已报备组织部", "2026-05-01", ""}}
+	if r := c.upload("/workforce/reserve/import", "r.csv", csvBytes(res), nil); !strings.Contains(r.body, "新增 1") {
+		t.Errorf("reserve import: %s", r.body)
+	}
+	com := [][]string{{"党组织编号", "姓名", "职务", "所在单位", "兼职委员"}, {itoa(orgs.Items[0].ID), "表格委员", "委员", "某医院", "是"}}
+	if r := c.upload("/party/committee/import", "m.csv", csvBytes(com), nil); !strings.Contains(r.body, "新增 1") {
+		t.Errorf("committee import: %s", r.body)
 	}
 	if r := e.login("demo-worker").get("/units/import"); r.StatusCode != 200 {
 		t.Errorf("community worker import form: %d", r.StatusCode)

@@ -34,6 +34,7 @@ func (h *handler) routes(r *web.Router) {
 	r.Page("POST /party/members", PermManage, h.handleMemberCreate)
 	tabular.Register(r, h.svc.db, h.svc.tableSpec(), PermView, PermManage)
 	tabular.Register(r, h.svc.db, h.svc.orgSpec(), PermView, PermManage)
+	tabular.Register(r, h.svc.db, h.svc.committeeSpec(), PermView, PermManage)
 
 	r.API("GET /api/v1/party/orgs", PermView, web.OpDoc{Summary: "Party organisations in scope, in tree order", Tag: "party",
 		Query:    append([]web.Param{{Name: "region", Type: "string"}, {Name: "parent_id", Type: "integer"}, {Name: "kind", Type: "string"}}, web.PageQuery...),

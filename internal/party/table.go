@@ -2,6 +2,9 @@ package party
 
 import (
 	"context"
+
+	"grassroots/internal/platform/authz"
+	"grassroots/internal/platform/errs"
 	"strconv"
 	"strings"
 
@@ -25,6 +28,17 @@ func (s *Service) tableSpec() tabular.Spec {
 			_, err := s.CreateMember(ctx, MemberInput{Name: row[0], OrgID: org, Category: Category(tabular.Label(categoryLabels, row[2])),
 				Status: tabular.Label(statusLabels, row[3]), Workplace: row[4], RegionCode: row[5], ModelHousehold: tabular.Bool(row[6]), JoinedOn: row[7]})
 			return err
+		},
+		// A member is the same member when organisation and name match.
+		Exists: func(ctx context.Context, row []string) (bool, error) {
+			id, _ := strconv.ParseInt(strings.TrimSpace(row[1]), 10, 64)
+			if _, err := s.Org(ctx, id); err != nil {
+				return false, nil // CreateMember then reports the organisation
+			}
+			var n int
+			err := s.db.QueryRowContext(ctx, `/* party.memberExists */ SELECT COUNT(*) FROM party_members WHERE org_id = ? AND name = ?`,
+				strings.TrimSpace(row[1]), row[0]).Scan(&n)
+			return n > 0, err
 		},
 		Export: func(ctx context.Context) ([][]string, error) {
 			ms, err := s.Members(ctx, MemberFilter{Limit: 100000})
@@ -57,6 +71,16 @@ func (s *Service) orgSpec() tabular.Spec {
 				ParentID: parent, BuildingID: building, UnitName: row[5]})
 			return err
 		},
+		// An organisation is the same when area, kind and name match.
+		Exists: func(ctx context.Context, row []string) (bool, error) {
+			if !authz.ScopeFrom(ctx).Contains(row[2]) {
+				return false, nil // CreateOrg then reports the region
+			}
+			var n int
+			err := s.db.QueryRowContext(ctx, `/* party.orgExists */ SELECT COUNT(*) FROM party_orgs WHERE region_code = ? AND kind = ? AND name = ?`,
+				row[2], tabular.Label(kindLabels, row[1]), row[0]).Scan(&n)
+			return n > 0, err
+		},
 		Export: func(ctx context.Context) ([][]string, error) {
 			os, err := s.Orgs(ctx, OrgFilter{Limit: 100000})
 			if err != nil {
@@ -72,6 +96,55 @@ func (s *Service) orgSpec() tabular.Spec {
 					building = strconv.FormatInt(o.BuildingID, 10)
 				}
 				out[i] = []string{o.Name, tabular.LabelOf(kindLabels, string(o.Kind)), o.RegionCode, parent, building, o.UnitName}
+			}
+			return out, nil
+		},
+	}
+}
+
+var postLabels = map[string]string{"书记": "secretary", "副书记": "deputy_secretary", "委员": "member"}
+
+// committeeSpec is the spreadsheet form of committee members.
+func (s *Service) committeeSpec() tabular.Spec {
+	return tabular.Spec{
+		Path: "/party/committee", TitleKey: "party.committee",
+		Header:  []string{"党组织编号", "姓名", "职务", "所在单位", "兼职委员"},
+		Fields:  []string{"org_id", "name", "post", "unit", "part_time"},
+		Example: []string{"1", "孙七", "委员", "某学校", "是"},
+		Create: func(ctx context.Context, row []string) error {
+			org, err := strconv.ParseInt(strings.TrimSpace(row[0]), 10, 64)
+			if err != nil {
+				return errs.Field("org_id", "rule.parent_org", "")
+			}
+			if _, err := s.Org(ctx, org); err != nil {
+				return errs.Field("org_id", "rule.parent_org", "")
+			}
+			_, err = s.AddCommitteeMember(ctx, org, CommitteeMemberInput{Name: row[1], Post: tabular.Label(postLabels, row[2]), Unit: row[3], PartTime: tabular.Bool(row[4])})
+			return err
+		},
+		Exists: func(ctx context.Context, row []string) (bool, error) {
+			id, _ := strconv.ParseInt(strings.TrimSpace(row[0]), 10, 64)
+			if _, err := s.Org(ctx, id); err != nil {
+				return false, nil
+			}
+			var n int
+			err := s.db.QueryRowContext(ctx, `/* party.committeeExists */ SELECT COUNT(*) FROM party_committee_members WHERE org_id = ? AND name = ?`, id, row[1]).Scan(&n)
+			return n > 0, err
+		},
+		Export: func(ctx context.Context) ([][]string, error) {
+			orgs, err := s.Orgs(ctx, OrgFilter{Limit: 100000})
+			if err != nil {
+				return nil, err
+			}
+			var out [][]string
+			for _, o := range orgs {
+				ms, err := s.Committee(ctx, o.ID)
+				if err != nil {
+					return nil, err
+				}
+				for _, m := range ms {
+					out = append(out, []string{strconv.FormatInt(o.ID, 10), m.Name, tabular.LabelOf(postLabels, m.Post), m.Unit, tabular.YesNo(m.PartTime)})
+				}
 			}
 			return out, nil
 		},

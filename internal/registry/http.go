@@ -56,6 +56,7 @@ func (h *handler) routes(r *web.Router) {
 	r.Page("GET /people/export.csv", PermView, h.handleExportCSV)
 	h.apiRoutes(r)
 	tabular.Register(r, h.svc.db, h.svc.buildingSpec(), PermView, PermEdit)
+	tabular.Register(r, h.svc.db, h.svc.compoundSpec(), PermView, PermEdit)
 }
 
 func pathID(r *http.Request, kind string) (int64, error) {

@@ -2,6 +2,9 @@ package registry
 
 import (
 	"context"
+
+	"grassroots/internal/platform/authz"
+	"grassroots/internal/platform/db"
 	"strconv"
 
 	"grassroots/internal/platform/tabular"
@@ -25,6 +28,15 @@ func (s *Service) buildingSpec() tabular.Spec {
 			_, err := s.CreateBuilding(ctx, in)
 			return err
 		},
+		// A building is the same building when its standard address matches.
+		Exists: func(ctx context.Context, row []string) (bool, error) {
+			qb := db.NewQuery(`/* registry.buildingExists */ SELECT COUNT(*) FROM registry_buildings`).And("address = ?", row[1]).
+				Scope(authz.ScopeFrom(ctx), "region_code", "")
+			q, args := qb.SQL()
+			var n int
+			err := s.db.QueryRowContext(ctx, q, args...).Scan(&n)
+			return n > 0, err
+		},
 		Export: func(ctx context.Context) ([][]string, error) {
 			bs, err := s.Buildings(ctx, "", 0, 100000)
 			if err != nil {
@@ -40,6 +52,41 @@ func (s *Service) buildingSpec() tabular.Spec {
 					comp = strconv.FormatInt(b.CompoundID, 10)
 				}
 				out[i] = []string{b.Name, b.Address, comp, b.RegionCode, strconv.Itoa(b.Floors), strconv.Itoa(b.Units), lon, lat}
+			}
+			return out, nil
+		},
+	}
+}
+
+// compoundSpec is the spreadsheet form of residential compounds.
+func (s *Service) compoundSpec() tabular.Spec {
+	return tabular.Spec{
+		Path: "/compounds", TitleKey: "buildings.compounds",
+		Header:  []string{"小区名称", "地址", "物业服务企业", "社区或网格代码"},
+		Fields:  []string{"name", "address", "property_company", "region_code"},
+		Example: []string{"某某花园", "南昌市东湖区某某路8号", "某物业服务有限公司", "360102002001"},
+		Create: func(ctx context.Context, row []string) error {
+			_, err := s.CreateCompound(ctx, CompoundInput{Name: row[0], Address: row[1], PropertyCompany: row[2], RegionCode: row[3]})
+			return err
+		},
+		// A compound is the same when its area and name match.
+		Exists: func(ctx context.Context, row []string) (bool, error) {
+			if !authz.ScopeFrom(ctx).Contains(row[3]) {
+				return false, nil
+			}
+			var n int
+			err := s.db.QueryRowContext(ctx, `/* registry.compoundExists */ SELECT COUNT(*) FROM registry_compounds WHERE region_code = ? AND name = ?`,
+				row[3], row[0]).Scan(&n)
+			return n > 0, err
+		},
+		Export: func(ctx context.Context) ([][]string, error) {
+			cs, err := s.Compounds(ctx, "", 0, 100000)
+			if err != nil {
+				return nil, err
+			}
+			out := make([][]string, len(cs))
+			for i, c := range cs {
+				out[i] = []string{c.Name, c.Address, c.PropertyCompany, c.RegionCode}
 			}
 			return out, nil
 		},

@@ -2,6 +2,8 @@ package units
 
 import (
 	"context"
+
+	"grassroots/internal/platform/authz"
 	"strconv"
 	"strings"
 
@@ -46,6 +48,10 @@ func (s *Service) tableSpec() tabular.Spec {
 				Headcount: tabular.Int(row[4]), Shares: shares, HasPartyOrg: tabular.Bool(row[6]), WorkCovered: tabular.Bool(row[7])})
 			return err
 		},
+		// A unit is the same unit when its area and name match.
+		Exists: func(ctx context.Context, row []string) (bool, error) {
+			return s.exists(ctx, row[2], row[0])
+		},
 		Export: func(ctx context.Context) ([][]string, error) {
 			us, err := s.List(ctx, Filter{Limit: 100000})
 			if err != nil {
@@ -63,4 +69,13 @@ func (s *Service) tableSpec() tabular.Spec {
 			return out, nil
 		},
 	}
+}
+
+func (s *Service) exists(ctx context.Context, region, name string) (bool, error) {
+	if !authz.ScopeFrom(ctx).Contains(region) {
+		return false, nil // Create then reports the region
+	}
+	var n int
+	err := s.db.QueryRowContext(ctx, `/* units.exists */ SELECT COUNT(*) FROM units_units WHERE region_code = ? AND name = ?`, region, name).Scan(&n)
+	return n > 0, err
 }

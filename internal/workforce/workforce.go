@@ -383,6 +383,7 @@ func (h *handler) routes(r *web.Router) {
 	r.Page("POST /workforce/workers", PermManage, h.handleWorkerAdd)
 	r.Page("POST /workforce/reserve", PermManage, h.handleCandidateAdd)
 	tabular.Register(r, h.svc.db, h.svc.tableSpec(), PermView, PermManage)
+	tabular.Register(r, h.svc.db, h.svc.reserveSpec(), PermView, PermManage)
 	r.API("GET /api/v1/workforce/workers", PermView, web.OpDoc{Summary: "Community workers in scope", Tag: "workforce",
 		Query: append([]web.Param{{Name: "region", Type: "string"}}, web.PageQuery...), Response: web.List[Worker]{}}, h.apiWorkers)
 	r.API("POST /api/v1/workforce/workers", PermManage, web.OpDoc{Summary: "Add a community worker", Tag: "workforce", Body: WorkerInput{}, Response: Worker{}, Status: http.StatusCreated}, h.apiWorkerAdd)

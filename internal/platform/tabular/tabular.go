@@ -54,6 +54,9 @@ type Spec struct {
 	Create func(ctx context.Context, row []string) error
 	// Export returns the rows in scope in the template's format.
 	Export func(ctx context.Context) ([][]string, error)
+	// Exists reports whether the entity of a row is there already (by its
+	// natural key), so that importing the same file twice changes nothing.
+	Exists func(ctx context.Context, row []string) (bool, error)
 }
 
 // RowError is one bad cell.
@@ -68,6 +71,7 @@ type RowError struct {
 type Report struct {
 	Rows      int        `json:"rows"`
 	Created   int        `json:"created"`
+	Unchanged int        `json:"unchanged"`
 	Errors    []RowError `json:"errors,omitempty"`
 	Committed bool       `json:"committed"`
 }
@@ -89,7 +93,18 @@ func Import(ctx context.Context, d *db.DB, spec Spec, rows [][]string, keepGood 
 			for len(row) < len(spec.Header) {
 				row = append(row, "")
 			}
-			err := spec.Create(inner, trim(row))
+			row = trim(row)
+			if spec.Exists != nil {
+				there, err := spec.Exists(inner, row)
+				if err != nil {
+					return fmt.Errorf("row %d: %w", i+2, err)
+				}
+				if there {
+					rep.Unchanged++
+					continue
+				}
+			}
+			err := spec.Create(inner, row)
 			var e *errs.Error
 			switch {
 			case err == nil:
