@@ -1,6 +1,7 @@
 package app
 
 import (
+	"encoding/csv"
 	"net/http"
 	"net/url"
 	"strings"
@@ -185,7 +186,7 @@ func TestUnits(t *testing.T) {
 func TestSpreadsheets(t *testing.T) {
 	e := newEnv(t)
 	c := e.login("demo-secretary")
-	for _, p := range []string{"/units", "/workforce", "/party/members", "/party/orgs", "/buildings", "/compounds", "/workforce/reserve", "/party/committee"} {
+	for _, p := range []string{"/units", "/workforce", "/party/members", "/party/orgs", "/buildings", "/compounds", "/workforce/reserve", "/party/committee", "/grids/table"} {
 		if r := c.get(p + "/template.xlsx"); r.StatusCode != 200 || len(r.body) < 1000 {
 			t.Errorf("%s template: %d", p, r.StatusCode)
 		}
@@ -261,6 +262,14 @@ func TestSpreadsheets(t *testing.T) {
 	res := [][]string{{"姓名", "社区代码", "现任职务", "考察得分", "状态", "报备日期", "考察意见"}, {"表格候选", "360102002001", "副书记", "90", "已报备组织部", "2026-05-01", ""}}
 	if r := c.upload("/workforce/reserve/import", "r.csv", csvBytes(res), nil); !strings.Contains(r.body, "新增 1") {
 		t.Errorf("reserve import: %s", r.body)
+	}
+	gexp := c.get("/grids/table/export.csv")
+	grows, _ := csv.NewReader(strings.NewReader(strings.TrimPrefix(gexp.body, "\ufeff"))).ReadAll()
+	if len(grows) != 5 || grows[1][0] != demoGridA {
+		t.Fatalf("grid sheet export: %v", grows)
+	}
+	if r := c.upload("/grids/table/import", "g.csv", csvBytes(grows), nil); !strings.Contains(r.body, "新增 0，已存在 4") {
+		t.Errorf("grid sheet re-import: %s", r.body)
 	}
 	com := [][]string{{"党组织编号", "姓名", "职务", "所在单位", "兼职委员"}, {itoa(orgs.Items[0].ID), "表格委员", "委员", "某医院", "是"}}
 	if r := c.upload("/party/committee/import", "m.csv", csvBytes(com), nil); !strings.Contains(r.body, "新增 1") {

@@ -8,6 +8,7 @@ import (
 
 	"grassroots/internal/platform/authz"
 	"grassroots/internal/platform/errs"
+	"grassroots/internal/platform/tabular"
 	"grassroots/internal/platform/web"
 )
 
@@ -21,6 +22,7 @@ func (h *handler) gridRoutes(r *web.Router) {
 	r.Page("POST /grids/{code}", PermGridManage, h.handleGridUpdate)
 	r.Page("GET /grids/import", PermGridManage, h.handleGridImportForm)
 	r.PageUpload("POST /grids/import", PermGridManage, h.handleGridImport)
+	tabular.Register(r, h.svc.db, h.svc.gridSpec(), PermView, PermGridManage)
 
 	r.API("GET /api/v1/grids", PermView, web.OpDoc{Summary: "Grids in scope, with their polygons", Tag: "territory",
 		Query:    append([]web.Param{{Name: "region", Type: "string", Description: "subtree (community or above)"}}, web.PageQuery...),
