@@ -636,13 +636,9 @@ func (s *Service) RevokeToken(ctx context.Context, id int64) error {
 // CountRoleByChild counts active accounts of a role under root, grouped by
 // the first childLen characters of their region code.
 func (s *Service) CountRoleByChild(ctx context.Context, root string, childLen int, role authz.Role) (map[string]int, error) {
-	lo, hi := authz.PrefixRange(root)
 	qb := db.NewQuery(fmt.Sprintf(`/* account.CountRoleByChild */ SELECT substr(region_code, 1, %d) AS k, COUNT(*) FROM account_users`, childLen)).
 		Scope(authz.ScopeFrom(ctx), "region_code", "department_id").And("role = ?", string(role)).And("disabled_at IS NULL").
-		And("region_code >= ?", lo)
-	if hi != "" {
-		qb.And("region_code < ?", hi)
-	}
+		Under("region_code", root)
 	qb.Tail("GROUP BY k")
 	q, args := qb.SQL()
 	type row struct {

@@ -398,7 +398,6 @@ func (s *Service) coverageByChild(ctx context.Context, root string, childLen int
 		}
 		return out[k]
 	}
-	lo, hi := authz.PrefixRange(root)
 	sc := authz.ScopeFrom(ctx)
 	type row struct {
 		k string
@@ -410,10 +409,7 @@ func (s *Service) coverageByChild(ctx context.Context, root string, childLen int
 		COUNT(DISTINCT CASE WHEN length(region_code) = 12 THEN region_code END),
 		COUNT(DISTINCT CASE WHEN length(region_code) = 15 AND kind = 'branch' THEN region_code END),
 		COUNT(DISTINCT CASE WHEN kind = 'group' THEN building_id END) FROM party_orgs`).
-		Scope(sc, "region_code", "").And("region_code >= ?", lo)
-	if hi != "" {
-		qb.And("region_code < ?", hi)
-	}
+		Scope(sc, "region_code", "").Under("region_code", root)
 	if childLen > 0 {
 		qb.Tail("GROUP BY k")
 	}
@@ -431,10 +427,7 @@ func (s *Service) coverageByChild(ctx context.Context, root string, childLen int
 		c.CommunitiesWithOrg, c.GridsWithBranch, c.BuildingsWithGroup = x.a, x.b, x.c
 	}
 	qb = db.NewQuery(`/* party.CoverageByChild */ SELECT `+key+` AS k, SUM(members), SUM(model_households) FROM party_member_counts`).
-		Scope(sc, "region_code", "").And("region_code >= ?", lo)
-	if hi != "" {
-		qb.And("region_code < ?", hi)
-	}
+		Scope(sc, "region_code", "").Under("region_code", root)
 	if childLen > 0 {
 		qb.Tail("GROUP BY k")
 	}

@@ -642,13 +642,9 @@ func (s *Service) CountsByChild(ctx context.Context, root string, childLen int) 
 }
 
 func (s *Service) countsByChild(ctx context.Context, root string, childLen int) (map[string]*Counts, error) {
-	lo, hi := authz.PrefixRange(root)
 	qb := db.NewQuery(fmt.Sprintf(`/* registry.CountsByChild */ SELECT substr(region_code, 1, %d) AS k, SUM(residents), SUM(floating),
 		SUM(households), SUM(buildings) FROM registry_region_counts`, childLen)).
-		Scope(authz.ScopeFrom(ctx), "region_code", "").And("region_code >= ?", lo)
-	if hi != "" {
-		qb.And("region_code < ?", hi)
-	}
+		Scope(authz.ScopeFrom(ctx), "region_code", "").Under("region_code", root)
 	qb.Tail("GROUP BY k")
 	q, args := qb.SQL()
 	type row struct {

@@ -217,17 +217,13 @@ type TwoNew struct{ Total, OrgCovered, WorkCovered, Stations, StationPeople int 
 // CountsByChild groups unit counts under root by the first childLen
 // characters of the region code.
 func (s *Service) CountsByChild(ctx context.Context, root string, childLen int) (map[string]*TwoNew, error) {
-	lo, hi := authz.PrefixRange(root)
 	qb := db.NewQuery(fmt.Sprintf(`/* units.CountsByChild */ SELECT substr(region_code, 1, %d) AS k,
 		SUM(CASE WHEN kind = 'two_new' THEN 1 ELSE 0 END),
 		SUM(CASE WHEN kind = 'two_new' AND has_party_org THEN 1 ELSE 0 END),
 		SUM(CASE WHEN kind = 'two_new' AND (work_covered OR has_party_org) THEN 1 ELSE 0 END),
 		SUM(CASE WHEN kind = 'station' THEN 1 ELSE 0 END),
 		SUM(CASE WHEN kind = 'station' THEN headcount ELSE 0 END) FROM units_units`, childLen)).
-		Scope(authz.ScopeFrom(ctx), "region_code", "").And("region_code >= ?", lo)
-	if hi != "" {
-		qb.And("region_code < ?", hi)
-	}
+		Scope(authz.ScopeFrom(ctx), "region_code", "").Under("region_code", root)
 	qb.Tail("GROUP BY k")
 	q, args := qb.SQL()
 	type row struct {

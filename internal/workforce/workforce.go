@@ -274,13 +274,9 @@ func (s *Service) workerCounts(ctx context.Context, root string, childLen int) (
 }
 
 func (s *Service) countWorkers(ctx context.Context, root string, childLen int) (map[string][2]int, error) {
-	lo, hi := authz.PrefixRange(root)
 	qb := db.NewQuery(fmt.Sprintf(`/* workforce.workerCounts */ SELECT substr(region_code, 1, %d) AS k, COUNT(*),
 		SUM(CASE WHEN certificate <> 'none' THEN 1 ELSE 0 END) FROM workforce_workers`, childLen)).
-		Scope(authz.ScopeFrom(ctx), "region_code", "").And("region_code >= ?", lo)
-	if hi != "" {
-		qb.And("region_code < ?", hi)
-	}
+		Scope(authz.ScopeFrom(ctx), "region_code", "").Under("region_code", root)
 	qb.Tail("GROUP BY k")
 	q, args := qb.SQL()
 	type row struct {

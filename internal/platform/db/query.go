@@ -50,11 +50,7 @@ func (q *Query) scope(sc authz.Scope, regionCol, deptCol string, ancestors bool)
 	if sc.Region == "" {
 		return q.And("1 = 0")
 	}
-	lo, hi := authz.PrefixRange(sc.Region)
-	cond, args := regionCol+" >= ?", []any{lo}
-	if hi != "" {
-		cond, args = regionCol+" >= ? AND "+regionCol+" < ?", []any{lo, hi}
-	}
+	cond, args := under(regionCol, sc.Region)
 	if ancestors {
 		cond = "(" + cond + ") OR substr(?, 1, length(" + regionCol + ")) = " + regionCol
 		args = append(args, sc.Region)
@@ -64,6 +60,23 @@ func (q *Query) scope(sc authz.Scope, regionCol, deptCol string, ancestors bool)
 		q.And(deptCol+" = ?", sc.Department)
 	}
 	return q
+}
+
+// Under limits rows to the region subtree rooted at root (col holds a
+// region code). It narrows a query; it is not a scope check.
+func (q *Query) Under(col, root string) *Query {
+	cond, args := under(col, root)
+	return q.And(cond, args...)
+}
+
+// under is the range condition for a region subtree: codes sort under their
+// prefix, so an index on col serves it.
+func under(col, root string) (string, []any) {
+	lo, hi := authz.PrefixRange(root)
+	if hi == "" {
+		return col + " >= ?", []any{lo}
+	}
+	return col + " >= ? AND " + col + " < ?", []any{lo, hi}
 }
 
 // Tail sets what follows the WHERE clause (GROUP BY, ORDER BY, LIMIT).
