@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -142,17 +143,37 @@ func TestBrowserCommunityWorker(t *testing.T) {
 		t.Errorf("the page is %d px wide on a 375-px screen", width)
 	}
 	shot(t, ctx, "home-zh")
-	must(chromedp.Do(ctx, chromedp.Click(chromedp.CSS("#lang-switch")), chromedp.WaitVisible(chromedp.CSS(`html[lang=en] #logout`))))
+	must(switchLang(ctx, "en"))
 	logout, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("#logout")))
 	must(err)
 	if logout != "Sign out" {
 		t.Errorf("after switching to English the button says %q", logout)
 	}
 	shot(t, ctx, "home-en")
-	must(chromedp.Do(ctx, chromedp.Click(chromedp.CSS("#lang-switch")), chromedp.WaitVisible(chromedp.CSS(`html[lang=zh-CN] #logout`))))
+	must(switchLang(ctx, "zh-CN"))
 	// The menu opens on a phone.
 	must(chromedp.Do(ctx, chromedp.Click(chromedp.CSS("details.nav summary")), chromedp.WaitVisible(chromedp.CSS(`details.nav nav a[href="/me"]`))))
 	noConsoleErrors(t, problems)
+}
+
+// switchLang presses the language switch and waits for the reloaded page in
+// lang. It asks the document again until it answers, because a question put
+// while the old page unloads fails rather than waits.
+func switchLang(ctx context.Context, lang string) error {
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS("#lang-switch"))); err != nil {
+		return err
+	}
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.readyState === "complete" && document.documentElement.lang === "`+lang+`" && document.querySelector("#logout") !== null`))
+		if err == nil && ok {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("switch to %s: the page did not load (last error: %v)", lang, err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 }
 
 // TestBrowserCityDrillDown signs in as the city admin on a desktop screen,

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"grassroots/internal/calendar"
 	"io/fs"
 	"log/slog"
 	"net/http"
@@ -48,6 +49,7 @@ type App struct {
 	Party     *party.Service
 	Workforce *workforce.Service
 	Units     *units.Service
+	Calendar  *calendar.Service
 	Policy    *authz.Policy
 	Modules   []module.Manifest
 	Router    *web.Router
@@ -94,6 +96,11 @@ func New(ctx context.Context, d *db.DB, o Options) (*App, error) {
 		b, err := a.Registry.Building(ctx, id)
 		return b.RegionCode, err
 	})
+	cal, err := calendar.NewService(d)
+	if err != nil {
+		return nil, err
+	}
+	a.Calendar = cal
 	secure := o.Config.SecureCookies || o.Config.TLSCert != ""
 	// The order of this list is the migration order.
 	a.Modules = []module.Manifest{
@@ -107,6 +114,7 @@ func New(ctx context.Context, d *db.DB, o Options) (*App, error) {
 		units.Manifest(a.Units),
 		search.Manifest(search.NewService(a.Registry, a.Party, a.Units)),
 		coverage.Manifest(coverage.NewService(a.Territory, a.Party, a.Registry, a.Accounts, a.Workforce, a.Units)),
+		calendar.Manifest(a.Calendar),
 	}
 	if !o.SkipMigrate {
 		if _, err := d.Migrate(ctx, a.Migrations()); err != nil {
@@ -123,6 +131,9 @@ func New(ctx context.Context, d *db.DB, o Options) (*App, error) {
 		}
 	}
 	if err := a.Territory.LoadIndex(ctx); err != nil && !o.SkipMigrate {
+		return nil, err
+	}
+	if err := a.Calendar.Load(ctx); err != nil && !o.SkipMigrate {
 		return nil, err
 	}
 	msgs := []fs.FS{web.Messages()}

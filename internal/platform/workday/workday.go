@@ -36,9 +36,9 @@ var DefaultHours = []Period{{9 * 60, 12 * 60}, {13 * 60, 17 * 60}}
 
 // Day is one entry of a holiday arrangement.
 type Day struct {
-	Date string // YYYY-MM-DD
-	Work bool   // true: an adjusted working day; false: a public holiday
-	Name string // the festival it belongs to, e.g. 春节
+	Date string `json:"date"` // YYYY-MM-DD
+	Work bool   `json:"work"` // true: an adjusted working day; false: a public holiday
+	Name string `json:"name"` // the festival it belongs to, e.g. 春节
 }
 
 // Calendar answers working-time questions in one time zone. It is immutable
@@ -131,6 +131,19 @@ func (c *Calendar) Years() []int {
 		out = append(out, y)
 	}
 	sort.Ints(out)
+	return out
+}
+
+// Days returns the arrangement of year in date order.
+func (c *Calendar) Days(year int) []Day {
+	prefix := fmt.Sprintf("%04d-", year)
+	out := []Day{}
+	for k, d := range c.days {
+		if strings.HasPrefix(k, prefix) {
+			out = append(out, d)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Date < out[j].Date })
 	return out
 }
 
