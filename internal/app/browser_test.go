@@ -157,20 +157,28 @@ func TestBrowserCommunityWorker(t *testing.T) {
 }
 
 // switchLang presses the language switch and waits for the reloaded page in
-// lang. It asks the document again until it answers, because a question put
-// while the old page unloads fails rather than waits.
+// lang. Both steps are retried until a deadline: a click on a node the
+// page has just replaced, or a question put while the old page unloads,
+// fails rather than waits.
 func switchLang(ctx context.Context, lang string) error {
-	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS("#lang-switch"))); err != nil {
-		return err
-	}
 	deadline := time.Now().Add(15 * time.Second)
+	clicked := false
 	for {
-		ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.readyState === "complete" && document.documentElement.lang === "`+lang+`" && document.querySelector("#logout") !== null`))
-		if err == nil && ok {
-			return nil
+		var err error
+		if !clicked {
+			if err = chromedp.Do(ctx, chromedp.Click(chromedp.CSS("#lang-switch"))); err == nil {
+				clicked = true
+			}
+		}
+		if clicked {
+			var ok bool
+			ok, err = chromedp.Run(ctx, chromedp.Evaluate[bool](`document.readyState === "complete" && document.documentElement.lang === "`+lang+`" && document.querySelector("#logout") !== null`))
+			if err == nil && ok {
+				return nil
+			}
 		}
 		if time.Now().After(deadline) {
-			return fmt.Errorf("switch to %s: the page did not load (last error: %v)", lang, err)
+			return fmt.Errorf("switch to %s (clicked %v): %v", lang, clicked, err)
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
