@@ -13,6 +13,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -23,6 +24,7 @@ import (
 	"grassroots/internal/platform/errs"
 	"grassroots/internal/platform/i18n"
 	"grassroots/internal/platform/pii"
+	"grassroots/internal/platform/workday"
 	"grassroots/internal/registry"
 	"grassroots/internal/territory"
 )
@@ -57,6 +59,7 @@ Usage:
                                          import divisions from CSV (code,name,level,parent_code,kind)
   grassroots import people FILE [-keep-good]
                                          import residents from .csv or .xlsx in the template's format
+  grassroots import holidays FILE        load or replace a year's holiday arrangement (CSV: from,to,kind,name)
   grassroots backup FILE                 write a consistent copy of the running SQLite database
   grassroots load [-url U] [-n N] [-c C]  measure the latency of the heavy read paths of a running server
   grassroots keygen                      print a new personal-data key
@@ -407,8 +410,11 @@ func (m *Main) importCmd(ctx context.Context, args []string) error {
 	if len(args) > 0 && args[0] == "people" {
 		return m.importPeople(ctx, args[1:])
 	}
+	if len(args) > 0 && args[0] == "holidays" {
+		return m.importHolidays(ctx, args[1:])
+	}
 	if len(args) == 0 || args[0] != "regions" {
-		fmt.Fprint(m.Stderr, "grassroots import: what to import? (regions, people)\n")
+		fmt.Fprint(m.Stderr, "grassroots import: what to import? (regions, people, holidays)\n")
 		return ErrUsage
 	}
 	in, err := m.importInput(ctx, "regions", "one CSV file", args[1:])
@@ -490,6 +496,35 @@ func (m *Main) importPeople(ctx context.Context, args []string) error {
 	if !rep.Committed {
 		return fmt.Errorf("%d bad cells: nothing imported (use -keep-good to import the good rows)", len(rep.Errors))
 	}
+	return nil
+}
+
+// importHolidays loads one year's holiday arrangement (the year of the
+// file's dates), replacing what the calendar had for that year.
+func (m *Main) importHolidays(ctx context.Context, args []string) error {
+	in, err := m.importInput(ctx, "holidays", "one CSV file (from,to,kind,name)", args)
+	if err != nil {
+		return err
+	}
+	a, ctx := in.app, in.ctx
+	defer a.DB.Close()
+	src := strings.TrimPrefix(string(in.data), "\ufeff")
+	days, _ := workday.Parse(strings.NewReader(src))
+	year := 0
+	if len(days) > 0 {
+		year, _ = strconv.Atoi(days[0].Date[:4])
+	}
+	y, err := a.Calendar.Put(ctx, year, src)
+	if err != nil {
+		return describe(a, err)
+	}
+	off := 0
+	for _, d := range y.Days {
+		if !d.Work {
+			off++
+		}
+	}
+	fmt.Fprintf(m.Stdout, "%d: %d holidays, %d adjusted working days loaded\n", y.Year, off, len(y.Days)-off)
 	return nil
 }
 

@@ -132,6 +132,15 @@ func TestCommandLine(t *testing.T) {
 	if err == nil || !strings.Contains(out, "row 2, column 网格代码: grid_or_community") {
 		t.Errorf("import people into a city code: %v\n%s", err, out)
 	}
+	hol := filepath.Join(t.TempDir(), "2032.csv")
+	os.WriteFile(hol, []byte("from,to,kind,name\n2032-01-01,,off,元旦\n2032-02-30,,off,春节\n"), 0o600)
+	if _, _, err := run(t, env, "", "import", "holidays", hol); err == nil || !strings.Contains(err.Error(), "line 3: column from") {
+		t.Errorf("import holidays with a bad line: %v", err)
+	}
+	os.WriteFile(hol, []byte("\ufefffrom,to,kind,name\n2032-01-01,2032-01-03,off,元旦\n2032-01-04,,work,元旦\n"), 0o600)
+	if out, _, err := run(t, env, "", "import", "holidays", hol); err != nil || !strings.Contains(out, "2032: 3 holidays, 1 adjusted working days") {
+		t.Errorf("import holidays: %v\n%s", err, out)
+	}
 	if _, _, err := run(t, env, "weak\n", "user", "add", "-username", "admin", "-role", "city_admin", "-region", "3601"); err == nil {
 		t.Fatal("a weak password was accepted")
 	}
