@@ -13,7 +13,6 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -24,7 +23,6 @@ import (
 	"grassroots/internal/platform/errs"
 	"grassroots/internal/platform/i18n"
 	"grassroots/internal/platform/pii"
-	"grassroots/internal/platform/workday"
 	"grassroots/internal/registry"
 	"grassroots/internal/territory"
 )
@@ -508,13 +506,7 @@ func (m *Main) importHolidays(ctx context.Context, args []string) error {
 	}
 	a, ctx := in.app, in.ctx
 	defer a.DB.Close()
-	src := strings.TrimPrefix(string(in.data), "\ufeff")
-	days, _ := workday.Parse(strings.NewReader(src))
-	year := 0
-	if len(days) > 0 {
-		year, _ = strconv.Atoi(days[0].Date[:4])
-	}
-	y, err := a.Calendar.Put(ctx, year, src)
+	y, err := a.Calendar.Put(ctx, 0, string(in.data))
 	if err != nil {
 		return describe(a, err)
 	}

@@ -6,13 +6,13 @@
 package calendar
 
 import (
-	"bytes"
 	"context"
 	"embed"
 	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -58,6 +58,7 @@ type YearInput struct {
 type Service struct {
 	db      *db.DB
 	base    *workday.Calendar
+	mu      sync.Mutex // serialises loads, so two cannot drop each other's year
 	current atomic.Pointer[workday.Calendar]
 }
 
@@ -148,18 +149,23 @@ func (s *Service) Year(ctx context.Context, year int) (Year, error) {
 }
 
 // Put stores the arrangement of one year, replacing what the calendar had
-// for it. Every date must fall in that year; a file with any bad line is
-// refused whole, with every bad line named.
+// for it; year 0 means the year of the file's dates. Every date must fall
+// in that year; a file with any bad line is refused whole, with every bad
+// line named.
 func (s *Service) Put(ctx context.Context, year int, source string) (Year, error) {
-	if year < 2000 || year > 2100 {
-		return Year{}, errs.Field("year", "rule.range", "2000–2100")
-	}
+	source = strings.TrimPrefix(source, "\ufeff") // as spreadsheet programs save CSV
 	days, err := workday.Parse(strings.NewReader(source))
 	if err != nil {
 		return Year{}, errs.Field("csv", "rule.calendar_file", err.Error())
 	}
 	if len(days) == 0 {
 		return Year{}, errs.Field("csv", "rule.calendar_file", "no days")
+	}
+	if year == 0 {
+		year, _ = strconv.Atoi(days[0].Date[:4])
+	}
+	if err := checkYear(year); err != nil {
+		return Year{}, err
 	}
 	var wrong []string
 	for _, d := range days {
@@ -171,14 +177,19 @@ func (s *Service) Put(ctx context.Context, year int, source string) (Year, error
 		return Year{}, errs.Field("csv", "rule.calendar_year", fmt.Sprintf("%d: %s", year, strings.Join(wrong, ", ")))
 	}
 	actor := authz.ActorFrom(ctx)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	cal := s.Calendar()
 	var before any
-	if y, err := s.Year(ctx, year); err == nil {
-		before = y.Days
+	if cal.Covers(year) {
+		before = cal.Days(year)
 	}
+	var at time.Time
 	err = s.db.Tx(ctx, func(tx *db.Tx) error {
+		at = tx.Now()
 		if _, err := tx.ExecContext(ctx, `/* calendar.Put */ INSERT INTO calendar_years (year, source, loaded_by, loaded_at) VALUES (?, ?, ?, ?)
 			ON CONFLICT (year) DO UPDATE SET source = excluded.source, loaded_by = excluded.loaded_by, loaded_at = excluded.loaded_at`,
-			year, source, actor.Username, tx.Now()); err != nil {
+			year, source, actor.Username, at); err != nil {
 			return fmt.Errorf("calendar: put %d: %w", year, err)
 		}
 		return audit.Record(ctx, tx, audit.Entry{Action: "calendar.year.put", ObjectType: "calendar_year", ObjectID: strconv.Itoa(year),
@@ -187,8 +198,16 @@ func (s *Service) Put(ctx context.Context, year int, source string) (Year, error
 	if err != nil {
 		return Year{}, err
 	}
-	s.current.Store(s.Calendar().Merge(days))
-	return s.Year(ctx, year)
+	cal = cal.Merge(days)
+	s.current.Store(cal)
+	return Year{Year: year, Source: "loaded", LoadedBy: actor.Username, LoadedAt: &at, Days: cal.Days(year)}, nil
+}
+
+func checkYear(year int) error {
+	if year < 2000 || year > 2100 {
+		return errs.Field("year", "rule.range", "2000–2100")
+	}
+	return nil
 }
 
 // Grants gives every staff role the view and the city admin the loading.
@@ -248,16 +267,25 @@ func (h *handler) handlePage(w http.ResponseWriter, r *http.Request) error {
 	return h.ui.Render(w, r, http.StatusOK, "calendar", "", p)
 }
 
-func (h *handler) handleUpload(w http.ResponseWriter, r *http.Request) error {
-	year, yerr := strconv.Atoi(r.FormValue("year"))
-	_, data, err := web.FormFile(r, "file")
-	if err == nil {
-		if yerr != nil {
-			err = errs.Field("year", "rule.number", "")
-		} else {
-			_, err = h.svc.Put(r.Context(), year, string(bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))))
-		}
+// upload loads the posted file for the posted year.
+func (h *handler) upload(r *http.Request) (int, error) {
+	year, err := strconv.Atoi(r.FormValue("year"))
+	if err != nil {
+		return 0, errs.Field("year", "rule.number", "")
 	}
+	if err := checkYear(year); err != nil {
+		return 0, err
+	}
+	_, data, err := web.FormFile(r, "file")
+	if err != nil {
+		return 0, err
+	}
+	_, err = h.svc.Put(r.Context(), year, string(data))
+	return year, err
+}
+
+func (h *handler) handleUpload(w http.ResponseWriter, r *http.Request) error {
+	year, err := h.upload(r)
 	if err != nil {
 		if errs.CodeOf(err) != errs.Invalid {
 			return err
@@ -278,7 +306,7 @@ func pathYear(r *http.Request) (int, error) {
 	if err != nil {
 		return 0, errs.Field("year", "rule.number", "")
 	}
-	return y, nil
+	return y, checkYear(y)
 }
 
 func (h *handler) apiList(w http.ResponseWriter, r *http.Request) error {

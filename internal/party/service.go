@@ -382,7 +382,7 @@ type Coverage struct {
 // the region code (0: one group, key "").
 func (s *Service) CoverageByChild(ctx context.Context, root string, childLen int) (map[string]*Coverage, error) {
 	sc := authz.ScopeFrom(ctx)
-	key := fmt.Sprintf("%s/%d/%v/%s/%d", root, childLen, sc.All, sc.Region, sc.Department)
+	key := fmt.Sprintf("%s/%d/%s", root, childLen, sc.Key())
 	return s.coverage.Load(key, func() (map[string]*Coverage, error) { return s.coverageByChild(ctx, root, childLen) })
 }
 

@@ -194,18 +194,11 @@ func (h *handler) apiHousehold(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	hh, err := h.svc.Household(r.Context(), id)
+	card, err := h.svc.Card(r.Context(), id)
 	if err != nil {
 		return err
 	}
-	members, err := h.svc.Members(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	if members == nil {
-		members = []*Person{}
-	}
-	return web.JSON(w, http.StatusOK, HouseholdCard{Household: hh, Members: members})
+	return web.JSON(w, http.StatusOK, card)
 }
 
 func (h *handler) apiBuildings(w http.ResponseWriter, r *http.Request) error {

@@ -227,15 +227,12 @@ func (h *handler) handleHousehold(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	hh, err := h.svc.Household(r.Context(), id)
+	card, err := h.svc.Card(r.Context(), id)
 	if err != nil {
 		return err
 	}
-	members, err := h.svc.Members(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	p := householdPage{Page: h.ui.Page(r, "title.household"), Household: hh, Members: members}
+	hh := card.Household
+	p := householdPage{Page: h.ui.Page(r, "title.household"), Household: hh, Members: card.Members}
 	p.Title = hh.Address
 	p.CanEdit = p.Actor.Can(PermEdit)
 	if hh.BuildingID != 0 {

@@ -248,6 +248,22 @@ func (s *Service) Households(ctx context.Context, region, addr string, afterID i
 	return findHouseholds(ctx, s.db, authz.ScopeFrom(ctx), region, addr, afterID, limit)
 }
 
+// Card returns a household with its current members (一户一档), in scope.
+func (s *Service) Card(ctx context.Context, id int64) (HouseholdCard, error) {
+	hh, err := s.Household(ctx, id)
+	if err != nil {
+		return HouseholdCard{}, err
+	}
+	members, err := s.Members(ctx, id)
+	if err != nil {
+		return HouseholdCard{}, err
+	}
+	if members == nil {
+		members = []*Person{}
+	}
+	return HouseholdCard{Household: hh, Members: members}, nil
+}
+
 // Members lists the people of a household.
 func (s *Service) Members(ctx context.Context, householdID int64) ([]*Person, error) {
 	qb := db.NewQuery(`/* registry.Members */ SELECT `+personCols+` FROM registry_people p`).
@@ -637,7 +653,7 @@ type Counts struct {
 // per-grid totals kept by refreshCounts.
 func (s *Service) CountsByChild(ctx context.Context, root string, childLen int) (map[string]*Counts, error) {
 	sc := authz.ScopeFrom(ctx)
-	key := fmt.Sprintf("%s/%d/%v/%s/%d", root, childLen, sc.All, sc.Region, sc.Department)
+	key := fmt.Sprintf("%s/%d/%s", root, childLen, sc.Key())
 	return s.counts.Load(key, func() (map[string]*Counts, error) { return s.countsByChild(ctx, root, childLen) })
 }
 

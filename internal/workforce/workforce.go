@@ -269,7 +269,7 @@ func Check(code, name string, residents, workers, certified int) Staffing {
 // workerCounts counts workers, and certified ones, by child prefix.
 func (s *Service) workerCounts(ctx context.Context, root string, childLen int) (map[string][2]int, error) {
 	sc := authz.ScopeFrom(ctx)
-	key := fmt.Sprintf("%s/%d/%v/%s/%d", root, childLen, sc.All, sc.Region, sc.Department)
+	key := fmt.Sprintf("%s/%d/%s", root, childLen, sc.Key())
 	return s.counts.Load(key, func() (map[string][2]int, error) { return s.countWorkers(ctx, root, childLen) })
 }
 

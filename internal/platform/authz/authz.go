@@ -10,6 +10,7 @@ package authz
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"sort"
 )
@@ -127,6 +128,10 @@ type Scope struct {
 	// Department, when not zero, limits department-bound rows to this one.
 	Department int64
 }
+
+// Key identifies the scope in cache keys: two scopes with the same key see
+// the same rows.
+func (s Scope) Key() string { return fmt.Sprintf("%v/%s/%d", s.All, s.Region, s.Department) }
 
 // All is the unrestricted scope of system jobs and the command line.
 var All = Scope{All: true}

@@ -20,6 +20,7 @@ import (
 	"io"
 	"io/fs"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -115,8 +116,7 @@ func (c *Calendar) Merge(days []Day) *Calendar {
 func (c *Calendar) add(days []Day) {
 	for _, d := range days {
 		c.days[d.Date] = d
-		var y int
-		fmt.Sscanf(d.Date[:4], "%d", &y)
+		y, _ := strconv.Atoi(d.Date[:4])
 		c.years[y] = true
 	}
 }
