@@ -23,6 +23,10 @@ const DemoPassword = "Demo-2026-nc"
 // real data.
 const demoMark = "（演示）"
 
+// demoDepartments are the district departments of the demo besides the
+// 城市管理局 of demo-dept.
+var demoDepartments = []string{"东湖区住房和城乡建设局", "东湖区应急管理局", "东湖区市场监督管理局", "南昌市公安局东湖分局"}
+
 // DemoAccount is one demo login.
 type DemoAccount struct {
 	Username, Name string
@@ -110,6 +114,12 @@ func seedDemoScaled(ctx context.Context, a *App, out io.Writer, buildingsPerGrid
 		return err
 	}
 	fmt.Fprintf(out, "%d new co-building units, two-new organisations and stations (demo).\n", nunits)
+	// The departments cases are dispatched and whistled to.
+	for _, name := range demoDepartments {
+		if _, err := a.Territory.EnsureDepartment(ctx, name+demoMark, demoDistrict); err != nil {
+			return err
+		}
+	}
 	created := 0
 	for _, da := range DemoAccounts {
 		in := account.UserInput{Username: da.Username, DisplayName: da.Name, Role: da.Role, RegionCode: da.Region, Password: DemoPassword}

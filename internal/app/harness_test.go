@@ -42,13 +42,16 @@ func (c *clock) Add(d time.Duration) {
 // env is a running application on a fresh database with the demo loaded,
 // served over real HTTP.
 type env struct {
-	t     testing.TB
-	app   *App
-	srv   *httptest.Server
-	clock *clock
-	out   bytes.Buffer
-	token string // demo-hotline's API token
+	t       testing.TB
+	app     *App
+	srv     *httptest.Server
+	clock   *clock
+	out     bytes.Buffer
+	token   string // demo-hotline's API token
+	keyring *pii.Keyring
 }
+
+func (e *env) keys() *pii.Keyring { return e.keyring }
 
 func newEnv(t testing.TB) *env {
 	t.Helper()
@@ -60,6 +63,7 @@ func newEnv(t testing.TB) *env {
 	}
 	t.Cleanup(func() { d.Close() })
 	keys, _ := pii.ParseKeyring(pii.NewKeySpec("k1"))
+	e.keyring = keys
 	cfg := Config{SessionIdle: 30 * time.Minute, SessionMax: 12 * time.Hour, RequestTimeout: 30 * time.Second}
 	// Errors are logged to a buffer that a failing test prints.
 	var logs syncBuffer

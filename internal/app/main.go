@@ -227,6 +227,9 @@ func (m *Main) serve(ctx context.Context, args []string, demo bool) error {
 	if m.Ready != nil {
 		m.Ready(ln.Addr().String())
 	}
+	sweepCtx, stopSweep := context.WithCancel(ctx)
+	defer stopSweep()
+	go a.Cases.Run(sweepCtx, time.Minute, log)
 	errc := make(chan error, 1)
 	go func() {
 		if c.TLSCert != "" {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"grassroots/internal/calendar"
 	"io/fs"
 	"log/slog"
 	"net/http"
@@ -18,6 +17,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"grassroots/internal/account"
+	"grassroots/internal/calendar"
+	"grassroots/internal/cases"
 	"grassroots/internal/coverage"
 	"grassroots/internal/party"
 	"grassroots/internal/platform/audit"
@@ -50,6 +51,7 @@ type App struct {
 	Workforce *workforce.Service
 	Units     *units.Service
 	Calendar  *calendar.Service
+	Cases     *cases.Service
 	Policy    *authz.Policy
 	Modules   []module.Manifest
 	Router    *web.Router
@@ -101,6 +103,7 @@ func New(ctx context.Context, d *db.DB, o Options) (*App, error) {
 		return nil, err
 	}
 	a.Calendar = cal
+	a.Cases = cases.NewService(d, cases.Deps{Territory: a.Territory, Registry: a.Registry, Keys: o.Keys, Calendar: cal.Calendar})
 	secure := o.Config.SecureCookies || o.Config.TLSCert != ""
 	// The order of this list is the migration order.
 	a.Modules = []module.Manifest{
@@ -115,6 +118,7 @@ func New(ctx context.Context, d *db.DB, o Options) (*App, error) {
 		search.Manifest(search.NewService(a.Registry, a.Party, a.Units)),
 		coverage.Manifest(coverage.NewService(a.Territory, a.Party, a.Registry, a.Accounts, a.Workforce, a.Units)),
 		calendar.Manifest(a.Calendar),
+		cases.Manifest(a.Cases, a.Accounts.TokenActor),
 	}
 	if !o.SkipMigrate {
 		if _, err := d.Migrate(ctx, a.Migrations()); err != nil {
@@ -135,6 +139,11 @@ func New(ctx context.Context, d *db.DB, o Options) (*App, error) {
 	}
 	if err := a.Calendar.Load(ctx); err != nil && !o.SkipMigrate {
 		return nil, err
+	}
+	if !o.SkipMigrate {
+		if err := a.Cases.Load(ctx); err != nil {
+			return nil, err
+		}
 	}
 	msgs := []fs.FS{web.Messages()}
 	var tpls []fs.FS

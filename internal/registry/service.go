@@ -2,7 +2,9 @@ package registry
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -785,4 +787,35 @@ func (s *Service) Rehash(ctx context.Context) error {
 			return err
 		}
 	}
+}
+
+// Place is where a standard address lies: its grid and, when known, its
+// point.
+type Place struct {
+	RegionCode string
+	Lon, Lat   *float64
+	Address    string
+}
+
+// LocateAddress finds the building whose standard address is address, or
+// else the first one it begins, without scope: other modules use it to
+// locate what they receive by address alone.
+func (s *Service) LocateAddress(ctx context.Context, address string) (Place, bool, error) {
+	address = strings.TrimSpace(address)
+	if address == "" {
+		return Place{}, false, nil
+	}
+	var p Place
+	prefix := strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(address) + "%"
+	for _, q := range []struct{ cond, arg string }{{"address = ?", address}, {`address LIKE ? ESCAPE '\'`, prefix}} {
+		err := s.db.QueryRowContext(ctx, `/* registry.LocateAddress */ SELECT region_code, lon, lat, address FROM registry_buildings WHERE `+
+			q.cond+` ORDER BY address LIMIT 1`, q.arg).Scan(&p.RegionCode, &p.Lon, &p.Lat, &p.Address)
+		if err == nil {
+			return p, true, nil
+		}
+		if !errors.Is(err, sql.ErrNoRows) {
+			return p, false, fmt.Errorf("registry: locate address: %w", err)
+		}
+	}
+	return p, false, nil
 }

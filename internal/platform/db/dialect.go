@@ -21,6 +21,7 @@ func ddl(d Dialect) map[string]string {
 			"timestamp": "TIMESTAMPTZ",
 			"json":      "JSONB",
 			"bool":      "BOOLEAN",
+			"blob":      "BYTEA",
 		}
 	}
 	// DATETIME makes the SQLite driver return time.Time for these columns.
@@ -29,6 +30,7 @@ func ddl(d Dialect) map[string]string {
 		"timestamp": "DATETIME",
 		"json":      "TEXT",
 		"bool":      "BOOLEAN",
+		"blob":      "BLOB",
 	}
 }
 

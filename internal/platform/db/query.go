@@ -62,6 +62,21 @@ func (q *Query) scope(sc authz.Scope, regionCol, deptCol string, ancestors bool)
 	return q
 }
 
+// ScopeMatch is Scope for rows a department reaches in more than one way:
+// deptCond is a condition with n placeholders, each bound to the scope's
+// department (e.g. "t.dept_id = ? OR EXISTS (… p.dept_id = ?)").
+func (q *Query) ScopeMatch(sc authz.Scope, regionCol, deptCond string, n int) *Query {
+	q.scope(sc, regionCol, "", false)
+	if !sc.All && sc.Region != "" && sc.Department != 0 {
+		args := make([]any, n)
+		for i := range args {
+			args[i] = sc.Department
+		}
+		q.And(deptCond, args...)
+	}
+	return q
+}
+
 // Under limits rows to the region subtree rooted at root (col holds a
 // region code). It narrows a query; it is not a scope check.
 func (q *Query) Under(col, root string) *Query {

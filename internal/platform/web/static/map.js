@@ -127,7 +127,99 @@
     var cov = document.querySelector("[data-coverage]");
     if (cov) { coverage(cov); }
     document.querySelectorAll("[data-grids], [data-boundary]").forEach(function (el) {
-      if (el.classList.contains("map")) { init(el); }
+      if (el.classList.contains("map") && !el.dataset.pick && !el.dataset.clusters) { init(el); }
     });
+  });
+
+  // base is a map with the configured tiles (if any) at Nanchang.
+  function base(el, zoom) {
+    var map = L.map(el, { zoomSnap: 0.25, attributionControl: !!el.dataset.tiles });
+    if (el.dataset.tiles) { L.tileLayer(el.dataset.tiles, { maxZoom: 19 }).addTo(map); }
+    map.setView([28.68, 115.89], zoom);
+    return map;
+  }
+
+  function outlines(map, url, fit) {
+    return getJSON(url).then(function (fc) {
+      if (!fc || !fc.features || fc.features.length === 0) { return null; }
+      var layer = L.geoJSON(fc, { style: { color: "#0b5cad", weight: 1, fillOpacity: 0.04 } }).addTo(map);
+      if (fit && layer.getBounds().isValid()) { map.fitBounds(layer.getBounds(), { padding: [8, 8] }); }
+      return layer;
+    });
+  }
+
+  // pick: a tap on the map puts a marker there and writes the point into
+  // the form's lon and lat inputs (the report form).
+  function pick(el) {
+    var map = base(el, 14), marker = null;
+    var lon = document.querySelector(el.dataset.pick + " [name=lon]"), lat = document.querySelector(el.dataset.pick + " [name=lat]");
+    function put(ll) {
+      if (marker) { marker.setLatLng(ll); } else { marker = L.circleMarker(ll, { radius: 9, color: "#c8161d", weight: 3, fillOpacity: 0.5 }).addTo(map); }
+      lon.value = ll.lng.toFixed(7); lat.value = ll.lat.toFixed(7);
+      el.dataset.picked = "1";
+    }
+    var done = el.dataset.grids ? outlines(map, el.dataset.grids, true) : Promise.resolve();
+    done.then(function () {
+      if (lon.value && lat.value) { put(L.latLng(+lat.value, +lon.value)); map.setView([+lat.value, +lon.value], 16); }
+      el.dataset.ready = "1";
+    });
+    map.on("click", function (e) { put(e.latlng); });
+    var here = document.getElementById("locate-me");
+    if (here && navigator.geolocation) {
+      here.addEventListener("click", function () {
+        navigator.geolocation.getCurrentPosition(function (p) {
+          var ll = L.latLng(p.coords.latitude, p.coords.longitude);
+          put(ll); map.setView(ll, 17);
+        });
+      });
+    }
+  }
+
+  // point: one case's location.
+  function point(el) {
+    var map = base(el, 16);
+    var ll = L.latLng(+el.dataset.lat, +el.dataset.lon);
+    L.circleMarker(ll, { radius: 9, color: "#c8161d", weight: 3, fillOpacity: 0.5 }).addTo(map);
+    map.setView(ll, 17);
+    el.dataset.ready = "1";
+  }
+
+  // hotspots: grids shaded by their number of cases (heat by grid) and
+  // cases grouped into cells drawn as circles sized by count.
+  function hotspots(el) {
+    var map = base(el, 12);
+    Promise.all([getJSON(el.dataset.heat), el.dataset.grids ? getJSON(el.dataset.grids) : Promise.resolve(null), getJSON(el.dataset.clusters)]).then(function (r) {
+      var counts = r[0] || {}, fc = r[1], cells = r[2] || [];
+      var bounds = null;
+      if (fc && fc.features && fc.features.length) {
+        var hi = 1;
+        fc.features.forEach(function (f) { hi = Math.max(hi, counts[f.properties.code] || 0); });
+        var layer = L.geoJSON(fc, {
+          style: function (f) {
+            var t = (counts[f.properties.code] || 0) / hi;
+            return { color: "#7a0b10", weight: 1, fillColor: "#c8161d", fillOpacity: 0.05 + 0.6 * t };
+          },
+          onEachFeature: function (f, l) { l.bindTooltip(f.properties.name + ": " + (counts[f.properties.code] || 0)); }
+        }).addTo(map);
+        if (layer.getBounds().isValid()) { bounds = layer.getBounds(); }
+      }
+      cells.forEach(function (c) {
+        var m = L.circleMarker([c.lat, c.lon], { radius: Math.min(6 + 3 * Math.sqrt(c.count), 30), color: "#0b5cad", weight: 1, fillOpacity: 0.6 }).addTo(map);
+        m.bindTooltip(String(c.count));
+        if (c.count === 1) { m.on("click", function () { window.location.href = "/cases/" + c.case_id; }); }
+        var b = L.latLngBounds([c.lat, c.lon], [c.lat, c.lon]);
+        bounds = bounds ? bounds.extend(b) : b;
+      });
+      if (bounds && bounds.isValid()) { map.fitBounds(bounds, { padding: [12, 12], maxZoom: 16 }); }
+      el.dataset.cells = String(cells.length);
+      el.dataset.ready = "1";
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    if (!window.L) { return; }
+    document.querySelectorAll("[data-pick]").forEach(pick);
+    document.querySelectorAll("[data-lat][data-lon].map").forEach(point);
+    document.querySelectorAll("[data-clusters]").forEach(hotspots);
   });
 })();

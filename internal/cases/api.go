@@ -1,0 +1,267 @@
+package cases
+
+import (
+	"io"
+	"net/http"
+	"strconv"
+
+	"grassroots/internal/platform/authz"
+	"grassroots/internal/platform/errs"
+	"grassroots/internal/platform/web"
+)
+
+// CaseDetail is a case with its timeline and whistles.
+type CaseDetail struct {
+	Case     *Case      `json:"case"`
+	Events   []Event    `json:"events"`
+	Whistles []*Whistle `json:"whistles"`
+	Actions  []string   `json:"actions" doc:"the moves the caller may make now"`
+}
+
+// Contact is the reporter's phone, unmasked; every read is audited.
+type Contact struct {
+	Phone string `json:"phone"`
+}
+
+func (h *handler) apiRoutes(r *web.Router) {
+	list := append([]web.Param{{Name: "view", Type: "string", Description: "mine, dispatch, handling, verify, overdue, due_soon, supervised, all"},
+		{Name: "status", Type: "string"}, {Name: "category", Type: "string", Description: "class (2 digits) or sub-class (4)"},
+		{Name: "region", Type: "string"}, {Name: "channel", Type: "string"}, {Name: "number", Type: "string"}}, web.PageQuery...)
+	r.API("GET /api/v1/cases", authz.Authenticated, web.OpDoc{Summary: "Cases in scope, newest first (residents: their own reports)", Tag: "cases",
+		Query: list, Response: web.List[*Case]{}}, h.apiList)
+	r.API("POST /api/v1/cases", PermReport, web.OpDoc{Summary: "Report a case; it is located to a grid and checked for duplicates", Tag: "cases",
+		Body: ReportInput{}, Response: Intake{}, Status: http.StatusCreated}, h.apiReport)
+	r.API("POST /api/v1/hotline/cases", PermIntake, web.OpDoc{Summary: "12345 hotline push: a work order by its own id (idempotent: a repeat returns the first case with 200)", Tag: "cases",
+		Body: ReportInput{}, Response: Intake{}, Status: http.StatusCreated}, h.apiHotline)
+	r.API("GET /api/v1/cases/{id}", authz.Authenticated, web.OpDoc{Summary: "A case with its timeline, whistles and the caller's possible moves", Tag: "cases",
+		Response: CaseDetail{}}, h.apiCase)
+	r.API("POST /api/v1/cases/{id}/moves", authz.Authenticated, web.OpDoc{Summary: "Move a case through the workflow (send the version you read)", Tag: "cases",
+		Body: Move{}, Response: Case{}}, h.apiMove)
+	r.Upload("POST /api/v1/cases/{id}/photos", authz.Authenticated, web.OpDoc{Summary: "Add a photo to a case the caller reported or handles (image/jpeg, image/png or image/webp body)", Tag: "cases",
+		Status: http.StatusCreated}, h.apiPhoto)
+	r.API("POST /api/v1/cases/{id}/rating", authz.Authenticated, web.OpDoc{Summary: "The reporter's verdict on a closed case (or a call-back record by staff); unresolved reopens it", Tag: "cases",
+		Body: RateInput{}, Response: Case{}}, h.apiRate)
+	r.API("GET /api/v1/cases/{id}/contact", PermManage, web.OpDoc{Summary: "The reporter's phone for a call-back; audited", Tag: "cases", Response: Contact{}}, h.apiContact)
+	r.API("GET /api/v1/cases/{id}/duplicates", PermView, web.OpDoc{Summary: "Open cases of the same category nearby, offered for merging", Tag: "cases",
+		Response: []*Case{}}, h.apiDuplicates)
+	r.API("POST /api/v1/cases/{id}/whistles", PermWhistle, web.OpDoc{Summary: "Blow the whistle: call departments to the case", Tag: "whistles",
+		Body: WhistleInput{}, Response: Whistle{}, Status: http.StatusCreated}, h.apiBlow)
+	r.API("GET /api/v1/whistles", PermView, web.OpDoc{Summary: "Whistles in scope; department staff see their department's record", Tag: "whistles",
+		Query: []web.Param{{Name: "open", Type: "boolean"}, {Name: "cursor", Type: "string"}, {Name: "limit", Type: "integer"}}, Response: web.List[*Whistle]{}}, h.apiWhistles)
+	r.API("POST /api/v1/whistles/{id}/steps", PermHandle, web.OpDoc{Summary: "A called department reports, arrives or feeds back", Tag: "whistles",
+		Body: PartyInput{}, Response: Whistle{}}, h.apiPartyStep)
+	r.API("POST /api/v1/whistles/{id}/ratings", PermWhistle, web.OpDoc{Summary: "The community rates a department's response", Tag: "whistles",
+		Body: PartyRating{}, Response: Whistle{}}, h.apiPartyRate)
+	r.API("GET /api/v1/case-notices", PermView, web.OpDoc{Summary: "Notices pushed to the caller's units: about to be overdue, overdue, supervised, whistled", Tag: "cases",
+		Response: []Notice{}}, h.apiNotices)
+}
+
+func (h *handler) apiList(w http.ResponseWriter, r *http.Request) error {
+	cur, limit, err := web.PageParams(r)
+	if err != nil {
+		return err
+	}
+	f := filterFrom(r)
+	f.AfterID, f.Limit = cur.ID, limit+1
+	cs, err := h.svc.Cases(r.Context(), f)
+	if err != nil {
+		return err
+	}
+	return web.JSON(w, http.StatusOK, web.Paginate(cs, limit, func(c *Case) web.Cursor { return web.Cursor{ID: c.ID} }))
+}
+
+func (h *handler) report(w http.ResponseWriter, r *http.Request, channel string) error {
+	var in ReportInput
+	if err := web.DecodeJSON(r, &in); err != nil {
+		return err
+	}
+	in.Channel = channel
+	res, err := h.svc.Report(r.Context(), in)
+	if err != nil {
+		return err
+	}
+	st := http.StatusCreated
+	if res.Repeated {
+		st = http.StatusOK
+	}
+	return web.JSON(w, st, res)
+}
+
+func (h *handler) apiReport(w http.ResponseWriter, r *http.Request) error { return h.report(w, r, "") }
+
+func (h *handler) apiHotline(w http.ResponseWriter, r *http.Request) error {
+	return h.report(w, r, ChannelHotline)
+}
+
+func (h *handler) apiCase(w http.ResponseWriter, r *http.Request) error {
+	id, err := caseID(r)
+	if err != nil {
+		return err
+	}
+	c, err := h.svc.Case(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	d := CaseDetail{Case: c, Actions: Allowed(authz.ActorFrom(r.Context()), c)}
+	if d.Events, err = events(r.Context(), h.svc.db, id); err != nil {
+		return err
+	}
+	if d.Whistles, err = h.svc.Whistles(r.Context(), id); err != nil {
+		return err
+	}
+	if d.Actions == nil {
+		d.Actions = []string{}
+	}
+	return web.JSON(w, http.StatusOK, d)
+}
+
+func (h *handler) apiMove(w http.ResponseWriter, r *http.Request) error {
+	id, err := caseID(r)
+	if err != nil {
+		return err
+	}
+	var m Move
+	if err := web.DecodeJSON(r, &m); err != nil {
+		return err
+	}
+	c, err := h.svc.Act(r.Context(), id, m)
+	if err != nil {
+		return err
+	}
+	return web.JSON(w, http.StatusOK, c)
+}
+
+func (h *handler) apiPhoto(w http.ResponseWriter, r *http.Request) error {
+	id, err := caseID(r)
+	if err != nil {
+		return err
+	}
+	b, err := io.ReadAll(io.LimitReader(r.Body, MaxPhotoBytes+1))
+	if err != nil {
+		return errs.E(errs.Malformed, "err.malformed", err.Error())
+	}
+	p, err := CheckPhoto("body", b)
+	if err != nil {
+		return err
+	}
+	pid, err := h.svc.AddPhoto(r.Context(), id, p)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Location", "/cases/"+strconv.FormatInt(id, 10)+"/photos/"+strconv.FormatInt(pid, 10))
+	w.WriteHeader(http.StatusCreated)
+	return nil
+}
+
+func (h *handler) apiRate(w http.ResponseWriter, r *http.Request) error {
+	id, err := caseID(r)
+	if err != nil {
+		return err
+	}
+	var in RateInput
+	if err := web.DecodeJSON(r, &in); err != nil {
+		return err
+	}
+	c, err := h.svc.Rate(r.Context(), id, "", in)
+	if err != nil {
+		return err
+	}
+	return web.JSON(w, http.StatusOK, c)
+}
+
+func (h *handler) apiContact(w http.ResponseWriter, r *http.Request) error {
+	id, err := caseID(r)
+	if err != nil {
+		return err
+	}
+	p, err := h.svc.Contact(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	return web.JSON(w, http.StatusOK, Contact{Phone: p})
+}
+
+func (h *handler) apiDuplicates(w http.ResponseWriter, r *http.Request) error {
+	id, err := caseID(r)
+	if err != nil {
+		return err
+	}
+	c, err := h.svc.Case(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	ds, err := h.svc.duplicates(r.Context(), c, 20)
+	if err != nil {
+		return err
+	}
+	return web.JSON(w, http.StatusOK, ds)
+}
+
+func (h *handler) apiBlow(w http.ResponseWriter, r *http.Request) error {
+	id, err := caseID(r)
+	if err != nil {
+		return err
+	}
+	var in WhistleInput
+	if err := web.DecodeJSON(r, &in); err != nil {
+		return err
+	}
+	wl, err := h.svc.Blow(r.Context(), id, in)
+	if err != nil {
+		return err
+	}
+	return web.JSON(w, http.StatusCreated, wl)
+}
+
+func (h *handler) apiWhistles(w http.ResponseWriter, r *http.Request) error {
+	cur, limit, err := web.PageParams(r)
+	if err != nil {
+		return err
+	}
+	ws, err := h.svc.DeptWhistles(r.Context(), WhistleFilter{Open: r.URL.Query().Get("open") == "true", AfterID: cur.ID, Limit: limit + 1})
+	if err != nil {
+		return err
+	}
+	return web.JSON(w, http.StatusOK, web.Paginate(ws, limit, func(x *Whistle) web.Cursor { return web.Cursor{ID: x.ID} }))
+}
+
+func (h *handler) apiPartyStep(w http.ResponseWriter, r *http.Request) error {
+	id, err := web.PathID(r, "id")
+	if err != nil {
+		return err
+	}
+	var in PartyInput
+	if err := web.DecodeJSON(r, &in); err != nil {
+		return err
+	}
+	wl, err := h.svc.PartyStep(r.Context(), id, in)
+	if err != nil {
+		return err
+	}
+	return web.JSON(w, http.StatusOK, wl)
+}
+
+func (h *handler) apiPartyRate(w http.ResponseWriter, r *http.Request) error {
+	id, err := web.PathID(r, "id")
+	if err != nil {
+		return err
+	}
+	var in PartyRating
+	if err := web.DecodeJSON(r, &in); err != nil {
+		return err
+	}
+	wl, err := h.svc.RateParty(r.Context(), id, in)
+	if err != nil {
+		return err
+	}
+	return web.JSON(w, http.StatusOK, wl)
+}
+
+func (h *handler) apiNotices(w http.ResponseWriter, r *http.Request) error {
+	ns, err := h.svc.Notices(r.Context(), 200)
+	if err != nil {
+		return err
+	}
+	return web.JSON(w, http.StatusOK, ns)
+}

@@ -1,0 +1,288 @@
+package cases
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"grassroots/internal/platform/audit"
+	"grassroots/internal/platform/authz"
+	"grassroots/internal/platform/db"
+	"grassroots/internal/platform/errs"
+	"grassroots/internal/territory"
+)
+
+// Settings are the city's evaluation weights and the duplicate search.
+type Settings struct {
+	WResponse     float64   `json:"w_response" doc:"weight of the response rate; default 0.1"`
+	WResolution   float64   `json:"w_resolution" doc:"weight of the resolution rate; default 0.5"`
+	WSatisfaction float64   `json:"w_satisfaction" doc:"weight of the satisfaction rate; default 0.4"`
+	BasicFactor   float64   `json:"basic_factor" doc:"how much a 'basically satisfied' counts; default 0.9"`
+	DedupMetres   int       `json:"dedup_metres" doc:"open cases of the same category this close are offered for merging"`
+	DedupDays     int       `json:"dedup_days" doc:"… if reported within this many days"`
+	WarnShare     float64   `json:"warn_share" doc:"a step is about to be overdue in the last share of its time; default 0.25"`
+	UpdatedBy     string    `json:"updated_by,omitempty"`
+	UpdatedAt     time.Time `json:"updated_at"`
+}
+
+func readSettings(ctx context.Context, q db.Querier) (Settings, error) {
+	var st Settings
+	err := q.QueryRowContext(ctx, `/* cases.settings */ SELECT w_response, w_resolution, w_satisfaction, basic_factor, dedup_metres, dedup_days, warn_share, updated_by, updated_at
+		FROM case_settings WHERE id = 1`).Scan(&st.WResponse, &st.WResolution, &st.WSatisfaction, &st.BasicFactor, &st.DedupMetres, &st.DedupDays,
+		&st.WarnShare, &st.UpdatedBy, &st.UpdatedAt)
+	if err != nil {
+		return st, fmt.Errorf("cases: settings: %w", err)
+	}
+	st.UpdatedAt = st.UpdatedAt.UTC()
+	return st, nil
+}
+
+// Settings returns the settings in force.
+func (s *Service) Settings() Settings {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.settings
+}
+
+// PutSettings changes the settings: the three weights must add up to 1.
+func (s *Service) PutSettings(ctx context.Context, in Settings) (Settings, error) {
+	var fe errs.Fields
+	for _, w := range []struct {
+		f string
+		v float64
+	}{{"w_response", in.WResponse}, {"w_resolution", in.WResolution}, {"w_satisfaction", in.WSatisfaction}, {"basic_factor", in.BasicFactor}} {
+		if math.IsNaN(w.v) || w.v < 0 || w.v > 1 {
+			fe.Add(w.f, "rule.range", "0–1")
+		}
+	}
+	if sum := in.WResponse + in.WResolution + in.WSatisfaction; math.Abs(sum-1) > 0.001 {
+		fe.Add("w_satisfaction", "rule.weights_sum", strconv.FormatFloat(sum, 'f', 2, 64))
+	}
+	if in.DedupMetres < 0 || in.DedupMetres > 5000 {
+		fe.Add("dedup_metres", "rule.range", "0–5000")
+	}
+	if in.DedupDays < 0 || in.DedupDays > 90 {
+		fe.Add("dedup_days", "rule.range", "0–90")
+	}
+	if math.IsNaN(in.WarnShare) || in.WarnShare < 0.05 || in.WarnShare > 0.9 {
+		fe.Add("warn_share", "rule.range", "0.05–0.9")
+	}
+	if err := fe.Err(); err != nil {
+		return Settings{}, err
+	}
+	a := authz.ActorFrom(ctx)
+	before := s.Settings()
+	err := s.db.Tx(ctx, func(tx *db.Tx) error {
+		in.UpdatedBy, in.UpdatedAt = a.Username, tx.Now()
+		if _, err := tx.ExecContext(ctx, `UPDATE case_settings SET w_response = ?, w_resolution = ?, w_satisfaction = ?, basic_factor = ?,
+			dedup_metres = ?, dedup_days = ?, warn_share = ?, updated_by = ?, updated_at = ? WHERE id = 1`,
+			in.WResponse, in.WResolution, in.WSatisfaction, in.BasicFactor, in.DedupMetres, in.DedupDays, in.WarnShare, in.UpdatedBy, in.UpdatedAt); err != nil {
+			return fmt.Errorf("cases: settings: %w", err)
+		}
+		return audit.Record(ctx, tx, audit.Entry{Action: "cases.settings.put", ObjectType: "case_settings", ObjectID: "1",
+			Region: a.Scope.Region, Before: before, After: in})
+	})
+	if err != nil {
+		return Settings{}, err
+	}
+	s.mu.Lock()
+	s.settings = in
+	s.mu.Unlock()
+	return in, nil
+}
+
+// Levels a ranking groups by.
+var Levels = []string{"subdistrict", "community", "department", "property"}
+
+// Score is one unit's month.
+type Score struct {
+	Key          string   `json:"key" doc:"region code, department id or property company name"`
+	Name         string   `json:"name"`
+	Cases        int      `json:"cases"`
+	Dispatched   int      `json:"dispatched"`
+	Responded    int      `json:"responded_on_time"`
+	Rated        int      `json:"rated"`
+	Resolved     int      `json:"resolved"`
+	Satisfied    int      `json:"satisfied" doc:"very satisfied or satisfied"`
+	Basic        int      `json:"basically_satisfied"`
+	Due          int      `json:"due" doc:"cases whose handling time limit has passed or that were handled"`
+	OnTime       int      `json:"handled_on_time"`
+	ClosedDue    int      `json:"closed"`
+	Reworked     int      `json:"reworked"`
+	Response     *float64 `json:"response_rate,omitempty"`
+	Resolution   *float64 `json:"resolution_rate,omitempty"`
+	Satisfaction *float64 `json:"satisfaction_rate,omitempty"`
+	OnTimeRate   *float64 `json:"on_time_rate,omitempty" doc:"GB/T 30428: handled on time / due"`
+	ClosingRate  *float64 `json:"closing_rate,omitempty" doc:"GB/T 30428: closed / due to close"`
+	ReworkRate   *float64 `json:"rework_rate,omitempty" doc:"GB/T 30428: reworked / due to close"`
+	Composite    float64  `json:"composite" doc:"0–100: weighted response, resolution and satisfaction rates; a rate without cases is left out and the others reweighted"`
+	Rank         int      `json:"rank"`
+}
+
+// Ranking is a month's ranking of one level.
+type Ranking struct {
+	Month    string   `json:"month"`
+	Level    string   `json:"level"`
+	Settings Settings `json:"settings"`
+	Scores   []Score  `json:"scores"`
+}
+
+// ParseMonth reads YYYY-MM as the month in China Standard Time.
+func ParseMonth(s string) (time.Time, error) {
+	t, err := time.ParseInLocation("2006-01", s, cst)
+	if err != nil {
+		return time.Time{}, errs.Field("month", "rule.month", "YYYY-MM")
+	}
+	return t, nil
+}
+
+// Rank scores the units of level for the cases received in month (the
+// month's cohort), in the actor's scope, best first.
+func (s *Service) Rank(ctx context.Context, month, level string) (Ranking, error) {
+	start, err := ParseMonth(month)
+	if err != nil {
+		return Ranking{}, err
+	}
+	if !slices.Contains(Levels, level) {
+		return Ranking{}, errs.Field("level", "rule.one_of", strings.Join(Levels, ", "))
+	}
+	end := start.AddDate(0, 1, 0)
+	key := map[string]string{
+		"subdistrict": "substr(c.region_code, 1, 9)",
+		"community":   "substr(c.region_code, 1, 12)",
+		"department":  "CAST(c.dept_id AS TEXT)",
+		"property":    "c.unit_name",
+	}[level]
+	now := s.db.Now()
+	qb := db.NewQuery(`/* cases.rank */ SELECT `+key+`, COUNT(*),
+		SUM(CASE WHEN c.respond_due_at IS NOT NULL THEN 1 ELSE 0 END),
+		SUM(CASE WHEN c.acknowledged_at IS NOT NULL AND c.acknowledged_at <= c.respond_due_at THEN 1 ELSE 0 END),
+		SUM(CASE WHEN c.rated_at IS NOT NULL THEN 1 ELSE 0 END),
+		SUM(CASE WHEN c.rated_at IS NOT NULL AND c.resolved = ? THEN 1 ELSE 0 END),
+		SUM(CASE WHEN c.satisfaction IN ('very_satisfied', 'satisfied') THEN 1 ELSE 0 END),
+		SUM(CASE WHEN c.satisfaction = 'basic' THEN 1 ELSE 0 END),
+		SUM(CASE WHEN c.handle_due_at IS NOT NULL AND (c.handled_at IS NOT NULL OR c.handle_due_at < ?) THEN 1 ELSE 0 END),
+		SUM(CASE WHEN c.handled_at IS NOT NULL AND c.handled_at <= c.handle_due_at THEN 1 ELSE 0 END),
+		SUM(CASE WHEN c.status = 'closed' AND c.handle_due_at IS NOT NULL THEN 1 ELSE 0 END),
+		SUM(CASE WHEN c.rework > 0 AND c.handle_due_at IS NOT NULL AND (c.handled_at IS NOT NULL OR c.handle_due_at < ?) THEN 1 ELSE 0 END)
+		FROM cases c`, true, now, now).
+		And("c.created_at >= ? AND c.created_at < ?", start.UTC(), end.UTC()).
+		And("c.status NOT IN ('rejected', 'merged')")
+	switch level {
+	case "department":
+		qb.And("c.unit_kind = 'department'")
+	case "property":
+		qb.And("c.unit_kind = 'property'")
+	}
+	scopeCases(qb, authz.ScopeFrom(ctx))
+	q, args := qb.Tail("GROUP BY " + key).SQL()
+	scores, err := db.Collect(ctx, s.db, q, args, func(r db.Scanner) (Score, error) {
+		var x Score
+		err := r.Scan(&x.Key, &x.Cases, &x.Dispatched, &x.Responded, &x.Rated, &x.Resolved, &x.Satisfied, &x.Basic,
+			&x.Due, &x.OnTime, &x.ClosedDue, &x.Reworked)
+		return x, err
+	})
+	if err != nil {
+		return Ranking{}, fmt.Errorf("cases: rank: %w", err)
+	}
+	st := s.Settings()
+	for i := range scores {
+		scores[i].score(st)
+	}
+	slices.SortStableFunc(scores, func(a, b Score) int {
+		if a.Composite != b.Composite {
+			if a.Composite > b.Composite {
+				return -1
+			}
+			return 1
+		}
+		return strings.Compare(a.Key, b.Key)
+	})
+	for i := range scores {
+		scores[i].Rank = i + 1
+	}
+	if err := s.nameScores(ctx, level, scores); err != nil {
+		return Ranking{}, err
+	}
+	if scores == nil {
+		scores = []Score{}
+	}
+	return Ranking{Month: month, Level: level, Settings: st, Scores: scores}, nil
+}
+
+func ratio(n, d int) *float64 {
+	if d == 0 {
+		return nil
+	}
+	r := float64(n) / float64(d)
+	return &r
+}
+
+// score computes the rates and the composite.
+func (x *Score) score(st Settings) {
+	x.Response = ratio(x.Responded, x.Dispatched)
+	x.Resolution = ratio(x.Resolved, x.Rated)
+	if x.Rated > 0 {
+		v := (float64(x.Satisfied) + st.BasicFactor*float64(x.Basic)) / float64(x.Rated)
+		x.Satisfaction = &v
+	}
+	x.OnTimeRate = ratio(x.OnTime, x.Due)
+	x.ClosingRate = ratio(x.ClosedDue, x.Due)
+	x.ReworkRate = ratio(x.Reworked, x.Due)
+	var sum, weights float64
+	for _, p := range []struct {
+		v *float64
+		w float64
+	}{{x.Response, st.WResponse}, {x.Resolution, st.WResolution}, {x.Satisfaction, st.WSatisfaction}} {
+		if p.v != nil {
+			sum += *p.v * p.w
+			weights += p.w
+		}
+	}
+	if weights > 0 {
+		x.Composite = math.Round(sum/weights*10000) / 100
+	}
+}
+
+// nameScores fills the names of the units: divisions and departments the
+// actor sees, property companies by their own name.
+func (s *Service) nameScores(ctx context.Context, level string, scores []Score) error {
+	names := map[string]string{}
+	switch level {
+	case "subdistrict", "community":
+		lv := territory.LevelSubdistrict
+		if level == "community" {
+			lv = territory.LevelCommunity
+		}
+		rs, err := s.deps.Territory.Regions(authz.WithActor(ctx, &authz.Actor{Scope: authz.All}), territory.RegionFilter{Level: lv, Limit: 100000})
+		if err != nil {
+			return err
+		}
+		for _, r := range rs {
+			names[r.Code] = r.Name
+		}
+	case "department":
+		ds, err := s.deps.Territory.Departments(authz.WithActor(ctx, &authz.Actor{Scope: authz.All}), 0, 100000)
+		if err != nil {
+			return err
+		}
+		for _, d := range ds {
+			names[strconv.FormatInt(d.ID, 10)] = d.Name
+		}
+	}
+	for i := range scores {
+		if n, ok := names[scores[i].Key]; ok {
+			scores[i].Name = n
+		} else {
+			scores[i].Name = scores[i].Key
+		}
+	}
+	return nil
+}
+
+// P formats a rate as a percentage for pages ("—" when there is none).
+func (x Score) P(v *float64) string { return pct(v) }

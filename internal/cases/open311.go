@@ -1,0 +1,476 @@
+package cases
+
+import (
+	"context"
+	"encoding/json"
+	"encoding/xml"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"grassroots/internal/platform/authz"
+	"grassroots/internal/platform/db"
+	"grassroots/internal/platform/errs"
+	"grassroots/internal/platform/web"
+)
+
+// Open311 GeoReport v2 (http://wiki.open311.org/GeoReport_v2): services
+// are the sub-classes of the catalogue in force, requests are cases.
+// Reading is public and shows no personal data (a caller with an API key
+// that may view cases also gets the descriptions in its scope); posting
+// needs an API key (a platform API token).
+
+// Jurisdiction is the jurisdiction_id this endpoint answers to.
+const Jurisdiction = "nanchang.gov.cn"
+
+type open311 struct {
+	svc        *Service
+	tokenActor func(context.Context, string) (*authz.Actor, error)
+}
+
+func (o *open311) routes(r *web.Router) {
+	r.Raw("GET /open311/v2/{file}", authz.Public, o.serve(o.get))
+	r.Raw("POST /open311/v2/{file}", authz.Public, o.serve(o.post))
+	r.Raw("GET /open311/v2/services/{file}", authz.Public, o.serve(o.definition))
+	r.Raw("GET /open311/v2/requests/{file}", authz.Public, o.serve(o.request))
+	r.Raw("GET /open311/v2/tokens/{file}", authz.Public, o.serve(o.token))
+}
+
+// o311Error is the spec's error body.
+type o311Error struct {
+	XMLName     xml.Name `xml:"error" json:"-"`
+	Code        int      `xml:"code" json:"code"`
+	Description string   `xml:"description" json:"description"`
+}
+
+type o311Errors struct {
+	XMLName xml.Name    `xml:"errors"`
+	Errors  []o311Error `xml:"error"`
+}
+
+type o311Fail struct {
+	status int
+	desc   string
+}
+
+func (f o311Fail) Error() string { return f.desc }
+
+func fail(status int, desc string) error { return o311Fail{status, desc} }
+
+// serve splits {file} into its name and format and writes the answer or
+// the spec's error list in that format.
+func (o *open311) serve(fn func(r *http.Request, name string) (any, error)) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		file := r.PathValue("file")
+		name, format, _ := strings.Cut(file, ".")
+		if format != "json" && format != "xml" {
+			write(w, "xml", http.StatusNotFound, errorsOf(http.StatusNotFound, "unknown format: use .xml or .json"))
+			return
+		}
+		if j := r.FormValue("jurisdiction_id"); j != "" && j != Jurisdiction {
+			write(w, format, http.StatusNotFound, errorsOf(http.StatusNotFound, "jurisdiction_id not found: this endpoint serves "+Jurisdiction))
+			return
+		}
+		v, err := fn(r, name)
+		if err != nil {
+			st, desc := http.StatusBadRequest, err.Error()
+			if f, ok := err.(o311Fail); ok {
+				st = f.status
+			} else {
+				e := errs.As(err)
+				switch e.Code {
+				case errs.NotFound:
+					st, desc = http.StatusNotFound, "not found"
+				case errs.Forbidden, errs.Unauthorized:
+					st, desc = http.StatusForbidden, "api_key not allowed to do this"
+				case errs.Invalid, errs.Malformed, errs.Conflict:
+					var parts []string
+					for _, f := range e.Fields {
+						parts = append(parts, f.Field+": "+strings.TrimPrefix(f.Rule, "rule.")+param(f.Param))
+					}
+					desc = strings.Join(parts, "; ")
+					if desc == "" {
+						desc = e.Key
+					}
+				default:
+					st, desc = http.StatusInternalServerError, "internal error"
+				}
+			}
+			write(w, format, st, errorsOf(st, desc))
+			return
+		}
+		write(w, format, http.StatusOK, v)
+	})
+}
+
+func param(p string) string {
+	if p == "" {
+		return ""
+	}
+	return " (" + p + ")"
+}
+
+func errorsOf(st int, desc string) any {
+	return o311Errors{Errors: []o311Error{{Code: st, Description: desc}}}
+}
+
+// write answers v as JSON (lists are arrays) or XML.
+func write(w http.ResponseWriter, format string, st int, v any) {
+	if format == "json" {
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+		w.WriteHeader(st)
+		var body any = v
+		switch x := v.(type) {
+		case o311Errors:
+			body = x.Errors
+		case o311Services:
+			body = x.Services
+		case o311Requests:
+			body = x.Requests
+		}
+		_ = json.NewEncoder(w).Encode(body)
+		return
+	}
+	w.Header().Set("Content-Type", "text/xml; charset=utf-8")
+	w.WriteHeader(st)
+	_, _ = w.Write([]byte(xml.Header))
+	_ = xml.NewEncoder(w).Encode(v)
+}
+
+type o311Discovery struct {
+	XMLName    xml.Name       `xml:"discovery" json:"-"`
+	Changeset  string         `xml:"changeset" json:"changeset"`
+	Contact    string         `xml:"contact" json:"contact"`
+	KeyService string         `xml:"key_service" json:"key_service"`
+	Endpoints  []o311Endpoint `xml:"endpoints>endpoint" json:"endpoints"`
+}
+
+type o311Endpoint struct {
+	Specification string   `xml:"specification" json:"specification"`
+	URL           string   `xml:"url" json:"url"`
+	Changeset     string   `xml:"changeset" json:"changeset"`
+	Type          string   `xml:"type" json:"type"`
+	Formats       []string `xml:"formats>format" json:"formats"`
+}
+
+type o311Service struct {
+	XMLName     xml.Name `xml:"service" json:"-"`
+	ServiceCode string   `xml:"service_code" json:"service_code"`
+	ServiceName string   `xml:"service_name" json:"service_name"`
+	Description string   `xml:"description" json:"description"`
+	Metadata    bool     `xml:"metadata" json:"metadata"`
+	Type        string   `xml:"type" json:"type"`
+	Keywords    string   `xml:"keywords" json:"keywords"`
+	Group       string   `xml:"group" json:"group"`
+}
+
+type o311Services struct {
+	XMLName  xml.Name      `xml:"services"`
+	Services []o311Service `xml:"service"`
+}
+
+type o311Definition struct {
+	XMLName     xml.Name        `xml:"service_definition" json:"-"`
+	ServiceCode string          `xml:"service_code" json:"service_code"`
+	Attributes  []o311Attribute `xml:"attributes>attribute" json:"attributes"`
+}
+
+type o311Attribute struct {
+	Variable            bool             `xml:"variable" json:"variable"`
+	Code                string           `xml:"code" json:"code"`
+	Datatype            string           `xml:"datatype" json:"datatype"`
+	Required            bool             `xml:"required" json:"required"`
+	DatatypeDescription string           `xml:"datatype_description" json:"datatype_description"`
+	Order               int              `xml:"order" json:"order"`
+	Description         string           `xml:"description" json:"description"`
+	Values              []AttributeValue `xml:"values>value" json:"values,omitempty"`
+}
+
+type o311Request struct {
+	XMLName           xml.Name `xml:"request" json:"-"`
+	ServiceRequestID  string   `xml:"service_request_id" json:"service_request_id"`
+	Token             string   `xml:"token,omitempty" json:"token,omitempty"`
+	Status            string   `xml:"status,omitempty" json:"status,omitempty"`
+	StatusNotes       string   `xml:"status_notes,omitempty" json:"status_notes,omitempty"`
+	ServiceName       string   `xml:"service_name,omitempty" json:"service_name,omitempty"`
+	ServiceCode       string   `xml:"service_code,omitempty" json:"service_code,omitempty"`
+	Description       *string  `xml:"description,omitempty" json:"description,omitempty"`
+	AgencyResponsible string   `xml:"agency_responsible,omitempty" json:"agency_responsible,omitempty"`
+	ServiceNotice     string   `xml:"service_notice,omitempty" json:"service_notice,omitempty"`
+	RequestedDatetime string   `xml:"requested_datetime,omitempty" json:"requested_datetime,omitempty"`
+	UpdatedDatetime   string   `xml:"updated_datetime,omitempty" json:"updated_datetime,omitempty"`
+	ExpectedDatetime  string   `xml:"expected_datetime,omitempty" json:"expected_datetime,omitempty"`
+	Address           string   `xml:"address,omitempty" json:"address,omitempty"`
+	Lat               *float64 `xml:"lat,omitempty" json:"lat,omitempty"`
+	Long              *float64 `xml:"long,omitempty" json:"long,omitempty"`
+	AccountID         *string  `xml:"account_id,omitempty" json:"account_id,omitempty"`
+}
+
+type o311Requests struct {
+	XMLName  xml.Name      `xml:"service_requests"`
+	Requests []o311Request `xml:"request"`
+}
+
+func (o *open311) get(r *http.Request, name string) (any, error) {
+	switch name {
+	case "discovery":
+		base := "https://" + r.Host + "/open311/v2/"
+		if r.TLS == nil {
+			base = "http://" + r.Host + "/open311/v2/"
+		}
+		return o311Discovery{Changeset: "2026-11-26T00:00:00+08:00", Contact: "12345 热线 / 基层治理平台", KeyService: "API keys are issued by the city administrator (账号 → API token)",
+			Endpoints: []o311Endpoint{{Specification: "http://wiki.open311.org/GeoReport_v2", URL: base, Changeset: "2026-11-26T00:00:00+08:00",
+				Type: "production", Formats: []string{"text/xml", "application/json"}}}}, nil
+	case "services":
+		cat, err := o.svc.Catalogue(r.Context(), 0)
+		if err != nil {
+			return nil, err
+		}
+		out := o311Services{Services: []o311Service{}}
+		for _, c := range cat.Subs("") {
+			parent, _ := cat.Get(c.Parent)
+			out.Services = append(out.Services, o311Service{ServiceCode: c.Code, ServiceName: c.Name + " " + c.NameEN,
+				Description: parent.Name + " / " + c.Name, Metadata: len(c.Attributes) > 0, Type: "realtime",
+				Keywords: strings.Join(c.Keywords, ","), Group: parent.Name})
+		}
+		return out, nil
+	case "requests":
+		return o.list(r)
+	}
+	return nil, fail(http.StatusNotFound, "no such resource: "+name)
+}
+
+func (o *open311) definition(r *http.Request, code string) (any, error) {
+	cat, err := o.svc.Catalogue(r.Context(), 0)
+	if err != nil {
+		return nil, err
+	}
+	c, ok := cat.Get(code)
+	if !ok || c.Parent == "" {
+		return nil, fail(http.StatusNotFound, "service_code not found: "+code)
+	}
+	d := o311Definition{ServiceCode: c.Code, Attributes: []o311Attribute{}}
+	for i, a := range c.Attributes {
+		d.Attributes = append(d.Attributes, o311Attribute{Variable: true, Code: a.Code, Datatype: a.Datatype, Required: a.Required,
+			Order: i + 1, Description: a.Description, Values: a.Values})
+	}
+	return d, nil
+}
+
+// actor returns the caller of an api_key, nil without one.
+func (o *open311) actor(r *http.Request) (*authz.Actor, error) {
+	key := r.FormValue("api_key")
+	if key == "" {
+		return nil, nil
+	}
+	a, err := o.tokenActor(r.Context(), key)
+	if err != nil {
+		return nil, fail(http.StatusForbidden, "api_key not valid")
+	}
+	return a, nil
+}
+
+func (o *open311) post(r *http.Request, name string) (any, error) {
+	if name != "requests" {
+		return nil, fail(http.StatusNotFound, "no such resource: "+name)
+	}
+	if err := r.ParseForm(); err != nil {
+		return nil, fail(http.StatusBadRequest, "form: "+err.Error())
+	}
+	a, err := o.actor(r)
+	if err != nil {
+		return nil, err
+	}
+	if a == nil {
+		return nil, fail(http.StatusForbidden, "api_key required")
+	}
+	if !a.Can(PermReport) {
+		return nil, fail(http.StatusForbidden, "api_key not allowed to post requests")
+	}
+	f := r.PostForm
+	if f.Get("service_code") == "" {
+		return nil, fail(http.StatusBadRequest, "service_code: required")
+	}
+	in := ReportInput{Category: f.Get("service_code"), Description: f.Get("description"), Address: f.Get("address_string"),
+		ContactName: strings.TrimSpace(f.Get("last_name") + f.Get("first_name")), ContactPhone: f.Get("phone"), Channel: ChannelOpen311,
+		Attributes: map[string]string{}}
+	if f.Get("lat") != "" || f.Get("long") != "" {
+		in.Lat, in.Lon = parseFloat(f.Get("lat")), parseFloat(f.Get("long"))
+		if in.Lat == nil || in.Lon == nil {
+			return nil, fail(http.StatusBadRequest, "lat, long: both must be decimal degrees (WGS-84)")
+		}
+	}
+	if in.Lat == nil && in.Address == "" && f.Get("address_id") == "" {
+		return nil, fail(http.StatusBadRequest, "location: lat and long, address_string or address_id is required")
+	}
+	if in.Address == "" {
+		in.Address = f.Get("address_id")
+	}
+	for k, v := range f {
+		if code, ok := strings.CutPrefix(k, "attribute["); ok && strings.HasSuffix(code, "]") && len(v) > 0 {
+			in.Attributes[strings.TrimSuffix(code, "]")] = v[0]
+		}
+	}
+	if in.Description == "" {
+		in.Description = "(Open311)"
+	}
+	res, err := o.svc.Report(authz.WithActor(r.Context(), a), in)
+	if err != nil {
+		return nil, err
+	}
+	tok, err := o.svc.issueToken(r.Context(), res.Case.ID)
+	if err != nil {
+		return nil, err
+	}
+	return o311Requests{Requests: []o311Request{{ServiceRequestID: res.Case.Number, Token: tok,
+		ServiceNotice: "已受理，处置时限按工作日计算 (accepted; time limits count working days)"}}}, nil
+}
+
+func (o *open311) request(r *http.Request, id string) (any, error) {
+	n, ok := ParseNumber(id)
+	if !ok {
+		return nil, fail(http.StatusNotFound, "service_request_id not found: "+id)
+	}
+	rs, err := o.find(r, func(q *db.Query) { q.And("c.id = ?", n) }, 1)
+	if err != nil {
+		return nil, err
+	}
+	if len(rs.Requests) == 0 {
+		return nil, fail(http.StatusNotFound, "service_request_id not found: "+id)
+	}
+	return rs, nil
+}
+
+func (o *open311) token(r *http.Request, tok string) (any, error) {
+	var id int64
+	var at time.Time
+	err := o.svc.db.QueryRowContext(r.Context(), `/* cases.o311token */ SELECT c.id, c.created_at FROM case_open311_tokens t JOIN cases c ON c.id = t.case_id WHERE t.token = ?`,
+		hashToken(tok)).Scan(&id, &at)
+	if err != nil {
+		return nil, fail(http.StatusNotFound, "token not found")
+	}
+	return o311Requests{Requests: []o311Request{{ServiceRequestID: Number(at.UTC(), id), Token: tok}}}, nil
+}
+
+// list answers GET requests: by ids, or by service codes, status and
+// dates, 90 days and 1,000 requests at most by default (the spec's).
+func (o *open311) list(r *http.Request) (any, error) {
+	q := r.URL.Query()
+	if ids := q.Get("service_request_id"); ids != "" {
+		var nums []any
+		for _, s := range strings.Split(ids, ",") {
+			if n, ok := ParseNumber(strings.TrimSpace(s)); ok {
+				nums = append(nums, n)
+			}
+		}
+		if len(nums) == 0 {
+			return o311Requests{Requests: []o311Request{}}, nil
+		}
+		return o.find(r, func(qb *db.Query) { qb.And("c.id IN (?"+strings.Repeat(", ?", len(nums)-1)+")", nums...) }, len(nums))
+	}
+	end := o.svc.db.Now()
+	if s := q.Get("end_date"); s != "" {
+		t, err := time.Parse(time.RFC3339, s)
+		if err != nil {
+			return nil, fail(http.StatusBadRequest, "end_date: want ISO 8601 with a zone, e.g. 2026-11-26T10:00:00+08:00")
+		}
+		end = t
+	}
+	start := end.AddDate(0, 0, -90)
+	if s := q.Get("start_date"); s != "" {
+		t, err := time.Parse(time.RFC3339, s)
+		if err != nil {
+			return nil, fail(http.StatusBadRequest, "start_date: want ISO 8601 with a zone, e.g. 2026-11-01T00:00:00+08:00")
+		}
+		start = t
+		if q.Get("end_date") == "" {
+			end = start.AddDate(0, 0, 90)
+		}
+	}
+	if end.Before(start) {
+		return nil, fail(http.StatusBadRequest, "end_date: before start_date")
+	}
+	var codes []any
+	if s := q.Get("service_code"); s != "" {
+		for _, c := range strings.Split(s, ",") {
+			codes = append(codes, strings.TrimSpace(c))
+		}
+	}
+	status := q.Get("status")
+	for _, s := range strings.Split(status, ",") {
+		if s != "" && s != "open" && s != "closed" {
+			return nil, fail(http.StatusBadRequest, "status: open or closed")
+		}
+	}
+	return o.find(r, func(qb *db.Query) {
+		qb.And("c.created_at >= ? AND c.created_at <= ?", start.UTC(), end.UTC())
+		if len(codes) > 0 {
+			qb.And("c.category IN (?"+strings.Repeat(", ?", len(codes)-1)+")", codes...)
+		}
+		switch status {
+		case "open":
+			qb.And("c.status NOT IN ('closed', 'rejected', 'merged')")
+		case "closed":
+			qb.And("c.status IN ('closed', 'rejected', 'merged')")
+		}
+	}, 1000)
+}
+
+func (o *open311) find(r *http.Request, where func(*db.Query), limit int) (o311Requests, error) {
+	a, err := o.actor(r)
+	if err != nil {
+		return o311Requests{}, err
+	}
+	qb := db.NewQuery(`/* cases.open311 */ SELECT ` + caseCols + ` FROM cases c`)
+	full := a != nil && a.Can(PermView)
+	if a != nil {
+		scopeCases(qb, a.Scope)
+	}
+	where(qb)
+	q, args := qb.Tail("ORDER BY c.id DESC LIMIT ?", limit).SQL()
+	cs, err := db.Collect(r.Context(), o.svc.db, q, args, scanCase)
+	if err != nil {
+		return o311Requests{}, err
+	}
+	out := o311Requests{Requests: []o311Request{}}
+	for _, c := range cs {
+		o.svc.decorate(r.Context(), c)
+		out.Requests = append(out.Requests, toRequest(c, full))
+	}
+	return out, nil
+}
+
+func iso(t time.Time) string { return t.In(cst).Format(time.RFC3339) }
+
+var statusNotes = map[Status]string{Submitted: "待受理", Accepted: "已受理", Registered: "已立案", Dispatched: "已派遣，处置中",
+	Handled: "已处置，待核查", Verified: "已核查", Closed: "已结案", Rejected: "不予立案", Suspended: "挂起", Merged: "已并案"}
+
+func toRequest(c *Case, full bool) o311Request {
+	x := o311Request{ServiceRequestID: c.Number, Status: "open", StatusNotes: string(c.Status) + " " + statusNotes[c.Status],
+		ServiceName: c.CategoryName, ServiceCode: c.Category, AgencyResponsible: c.UnitName,
+		RequestedDatetime: iso(c.CreatedAt), UpdatedDatetime: iso(c.UpdatedAt), Address: c.Address, Lat: c.Lat, Long: c.Lon}
+	if !c.Status.Open() {
+		x.Status = "closed"
+	}
+	if c.Status == Merged && c.MergedInto != 0 {
+		x.StatusNotes += " → " + strconv.FormatInt(c.MergedInto, 10)
+	}
+	if c.HandleDueAt != nil {
+		x.ExpectedDatetime = iso(*c.HandleDueAt)
+	}
+	if full {
+		d := c.Description
+		x.Description = &d
+	}
+	return x
+}
+
+// issueToken gives a new request a token clients can look it up by.
+func (s *Service) issueToken(ctx context.Context, caseID int64) (string, error) {
+	tok, h := newToken()
+	if _, err := s.db.ExecContext(ctx, `INSERT INTO case_open311_tokens (token, case_id) VALUES (?, ?)`, h, caseID); err != nil {
+		return "", err
+	}
+	return tok, nil
+}

@@ -1,0 +1,559 @@
+package cases
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"math"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"grassroots/internal/platform/audit"
+	"grassroots/internal/platform/authz"
+	"grassroots/internal/platform/db"
+	"grassroots/internal/platform/errs"
+	"grassroots/internal/platform/pii"
+	"grassroots/internal/platform/workday"
+	"grassroots/internal/registry"
+	"grassroots/internal/territory"
+)
+
+// Deps are the services cases use.
+type Deps struct {
+	Territory *territory.Service
+	Registry  *registry.Service
+	Keys      *pii.Keyring
+	Calendar  func() *workday.Calendar
+}
+
+// Service is the cases API.
+type Service struct {
+	db   *db.DB
+	deps Deps
+
+	mu         sync.RWMutex
+	catalogues map[int]*Catalogue
+	current    int
+	settings   Settings
+}
+
+// NewService returns the service; Load reads the catalogue and settings.
+func NewService(d *db.DB, deps Deps) *Service {
+	return &Service{db: d, deps: deps, catalogues: map[int]*Catalogue{}}
+}
+
+// Load installs the shipped catalogue as version 1 on a new database and
+// reads the current catalogue and the settings.
+func (s *Service) Load(ctx context.Context) error {
+	var n int
+	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM case_catalogues`).Scan(&n); err != nil {
+		return fmt.Errorf("cases: load catalogue: %w", err)
+	}
+	if n == 0 {
+		if _, err := parseCatalogue(defaultCatalogue); err != nil {
+			return fmt.Errorf("cases: shipped catalogue: %w", err)
+		}
+		if _, err := s.db.ExecContext(ctx, `INSERT INTO case_catalogues (version, body, note, created_by, created_at) VALUES (1, ?, ?, 'system', ?)
+			ON CONFLICT (version) DO NOTHING`, string(defaultCatalogue), "GB/T 30428", s.db.Now()); err != nil {
+			return fmt.Errorf("cases: install catalogue: %w", err)
+		}
+	}
+	var v int
+	if err := s.db.QueryRowContext(ctx, `SELECT MAX(version) FROM case_catalogues`).Scan(&v); err != nil {
+		return fmt.Errorf("cases: load catalogue: %w", err)
+	}
+	if _, err := s.Catalogue(ctx, v); err != nil {
+		return err
+	}
+	st, err := readSettings(ctx, s.db)
+	if err != nil {
+		return err
+	}
+	s.mu.Lock()
+	s.current, s.settings = v, st
+	s.mu.Unlock()
+	return nil
+}
+
+// Catalogue returns version v of the catalogue (0: the current one).
+func (s *Service) Catalogue(ctx context.Context, v int) (*Catalogue, error) {
+	s.mu.RLock()
+	if v == 0 {
+		v = s.current
+	}
+	c := s.catalogues[v]
+	s.mu.RUnlock()
+	if c != nil {
+		return c, nil
+	}
+	var body, by string
+	var at time.Time
+	err := s.db.QueryRowContext(ctx, `/* cases.catalogue */ SELECT body, created_by, created_at FROM case_catalogues WHERE version = ?`, v).Scan(&body, &by, &at)
+	if err != nil {
+		return nil, errs.NotFoundf("kind.catalogue")
+	}
+	c, err = parseCatalogue([]byte(body))
+	if err != nil {
+		return nil, fmt.Errorf("cases: stored catalogue %d: %w", v, err)
+	}
+	c.Version, c.CreatedBy, c.CreatedAt = v, by, at.UTC()
+	s.mu.Lock()
+	s.catalogues[v] = c
+	s.mu.Unlock()
+	return c, nil
+}
+
+// PutCatalogue stores a new version of the catalogue; cases registered
+// before keep theirs.
+func (s *Service) PutCatalogue(ctx context.Context, body []byte) (*Catalogue, error) {
+	c, err := parseCatalogue(body)
+	if err != nil {
+		return nil, err
+	}
+	a := authz.ActorFrom(ctx)
+	err = s.db.Tx(ctx, func(tx *db.Tx) error {
+		var v int
+		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) + 1 FROM case_catalogues`).Scan(&v); err != nil {
+			return fmt.Errorf("cases: next catalogue version: %w", err)
+		}
+		c.Version, c.CreatedBy, c.CreatedAt = v, a.Username, tx.Now()
+		if _, err := tx.ExecContext(ctx, `INSERT INTO case_catalogues (version, body, note, created_by, created_at) VALUES (?, ?, ?, ?, ?)`,
+			v, string(body), c.Doc.Note, a.Username, tx.Now()); err != nil {
+			if db.IsUniqueViolation(err) {
+				return errs.E(errs.Conflict, "err.conflict")
+			}
+			return fmt.Errorf("cases: store catalogue: %w", err)
+		}
+		return audit.Record(ctx, tx, audit.Entry{Action: "cases.catalogue.put", ObjectType: "case_catalogue",
+			ObjectID: strconv.Itoa(v), Region: a.Scope.Region, After: c.Doc})
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	s.catalogues[c.Version] = c
+	if c.Version > s.current {
+		s.current = c.Version
+	}
+	s.mu.Unlock()
+	return c, nil
+}
+
+// ReportInput is a new case.
+type ReportInput struct {
+	Category     string            `json:"category" doc:"four-digit sub-class code of the catalogue"`
+	Description  string            `json:"description"`
+	Lon          *float64          `json:"lon,omitempty" doc:"WGS-84"`
+	Lat          *float64          `json:"lat,omitempty"`
+	Address      string            `json:"address,omitempty" doc:"used to locate the case when there is no point"`
+	ContactName  string            `json:"contact_name,omitempty"`
+	ContactPhone string            `json:"contact_phone,omitempty"`
+	Anonymous    bool              `json:"anonymous,omitempty"`
+	ExternalID   string            `json:"external_id,omitempty" doc:"the sender's own id (12345 work order number); a repeated push returns the first case"`
+	Attributes   map[string]string `json:"attributes,omitempty"`
+	Channel      string            `json:"-"`
+	Photos       []Photo           `json:"-"`
+}
+
+// Photo is an uploaded image.
+type Photo struct {
+	ContentType string
+	Data        []byte
+}
+
+// Photo limits.
+const (
+	MaxPhotos     = 6
+	MaxPhotoBytes = 5 << 20
+)
+
+// CheckPhoto accepts JPEG, PNG and WebP images up to MaxPhotoBytes, by
+// their content, not their name.
+func CheckPhoto(field string, data []byte) (Photo, error) {
+	if len(data) == 0 {
+		return Photo{}, errs.Field(field, "rule.required", "")
+	}
+	if len(data) > MaxPhotoBytes {
+		return Photo{}, errs.Field(field, "rule.photo_size", strconv.Itoa(MaxPhotoBytes>>20))
+	}
+	ct := http.DetectContentType(data)
+	if ct != "image/jpeg" && ct != "image/png" && ct != "image/webp" {
+		return Photo{}, errs.Field(field, "rule.photo_type", "JPEG, PNG, WebP")
+	}
+	return Photo{ContentType: ct, Data: data}, nil
+}
+
+// Intake is a new case and the open cases it may duplicate.
+type Intake struct {
+	Case       *Case   `json:"case"`
+	Duplicates []*Case `json:"possible_duplicates" doc:"open cases of the same category nearby and recent, offered for merging"`
+	Repeated   bool    `json:"repeated" doc:"true when external_id had been received before: nothing was created"`
+}
+
+// Report files a new case from the actor: located, classified, given its
+// first deadline, checked for duplicates and audited.
+func (s *Service) Report(ctx context.Context, in ReportInput) (Intake, error) {
+	a := authz.ActorFrom(ctx)
+	if a == nil {
+		return Intake{}, errs.E(errs.Unauthorized, "err.unauthorized")
+	}
+	if in.Channel == "" {
+		in.Channel = channelOf(a.Role)
+	}
+	cat, err := s.Catalogue(ctx, 0)
+	if err != nil {
+		return Intake{}, err
+	}
+	var fe errs.Fields
+	in.Description = strings.TrimSpace(in.Description)
+	in.Address = strings.TrimSpace(in.Address)
+	in.ExternalID = strings.TrimSpace(in.ExternalID)
+	cg, ok := cat.Get(in.Category)
+	if !ok || cg.Parent == "" {
+		fe.Add("category", "rule.category", in.Category)
+	}
+	if n := utf8.RuneCountInString(in.Description); n < 5 || n > 2000 {
+		fe.Add("description", "rule.length", "5–2000")
+	}
+	if utf8.RuneCountInString(in.Address) > 200 {
+		fe.Add("address", "rule.max_length", "200")
+	}
+	if (in.Lon == nil) != (in.Lat == nil) {
+		fe.Add("lat", "rule.point_pair", "")
+	}
+	if in.Lon == nil && in.Address == "" {
+		fe.Add("location", "rule.location_required", "")
+	}
+	if in.ContactPhone != "" && !pii.ValidPhone(in.ContactPhone) {
+		fe.Add("contact_phone", "rule.phone", "")
+	}
+	if utf8.RuneCountInString(in.ContactName) > 50 {
+		fe.Add("contact_name", "rule.max_length", "50")
+	}
+	if len(in.ExternalID) > 64 {
+		fe.Add("external_id", "rule.max_length", "64")
+	}
+	if len(in.Photos) > MaxPhotos {
+		fe.Add("photos", "rule.photo_count", strconv.Itoa(MaxPhotos))
+	}
+	if cg != nil {
+		for _, at := range cg.Attributes {
+			v, ok := in.Attributes[at.Code]
+			if at.Required && v == "" {
+				fe.Add("attribute["+at.Code+"]", "rule.required", "")
+			}
+			if ok && v != "" && at.Datatype == "singlevaluelist" && !slices.ContainsFunc(at.Values, func(x AttributeValue) bool { return x.Key == v }) {
+				fe.Add("attribute["+at.Code+"]", "rule.one_of", attributeKeys(at))
+			}
+		}
+	}
+	if err := fe.Err(); err != nil {
+		return Intake{}, err
+	}
+	if in.ExternalID != "" {
+		if c, err := s.byExternal(ctx, in.Channel, in.ExternalID); err == nil {
+			return Intake{Case: c, Repeated: true}, nil
+		}
+	}
+	c := &Case{Channel: in.Channel, ExternalID: in.ExternalID, Category: cg.Code, CatalogueVersion: cat.Version, Urgency: cg.Urgency,
+		Description: in.Description, Address: in.Address, Lon: in.Lon, Lat: in.Lat, Anonymous: in.Anonymous}
+	if err := s.locate(ctx, c); err != nil {
+		return Intake{}, err
+	}
+	if len(in.Attributes) > 0 {
+		var parts []string
+		for _, at := range cg.Attributes {
+			if v := in.Attributes[at.Code]; v != "" {
+				parts = append(parts, at.Code+"="+v)
+			}
+		}
+		if len(parts) > 0 {
+			c.Description += "\n[" + strings.Join(parts, "; ") + "]"
+		}
+	}
+	if !in.Anonymous {
+		if a.Role != authz.RoleIntegration {
+			c.ReporterID = a.UserID
+		}
+		c.ReporterName = strings.TrimSpace(in.ContactName)
+		if c.ReporterName == "" && a.Role != authz.RoleIntegration {
+			c.ReporterName = a.DisplayName
+		}
+		if in.ContactPhone != "" {
+			if c.phoneEnc, err = s.deps.Keys.Encrypt(in.ContactPhone); err != nil {
+				return Intake{}, err
+			}
+		}
+	}
+	// Staff, grid workers and the hotline have accepted what they file.
+	c.Status = Submitted
+	if in.Channel == ChannelPatrol || in.Channel == ChannelStaff || in.Channel == ChannelHotline {
+		c.Status = Accepted
+	}
+	dups, err := s.duplicates(ctx, c, 5)
+	if err != nil {
+		return Intake{}, err
+	}
+	err = s.db.Tx(ctx, func(tx *db.Tx) error {
+		now := tx.Now()
+		c.CreatedAt, c.UpdatedAt = now, now
+		s.enter(c, cg, c.Status, now)
+		if err := insertCase(ctx, tx, c); err != nil {
+			return err
+		}
+		ev := &Event{CaseID: c.ID, Action: "report", ToStatus: c.Status, Note: c.Channel}
+		if err := insertEvent(ctx, tx, ev); err != nil {
+			return err
+		}
+		for _, p := range in.Photos {
+			if err := insertPhoto(ctx, tx, c.ID, ev.ID, p); err != nil {
+				return err
+			}
+		}
+		c.mask(s.deps.Keys)
+		return audit.Record(ctx, tx, audit.Entry{Action: "cases.report", ObjectType: "case", ObjectID: strconv.FormatInt(c.ID, 10),
+			Region: c.RegionCode, After: c})
+	})
+	if errs.CodeOf(err) == errs.Conflict && in.ExternalID != "" {
+		// Two pushes of one work order raced; the other one made the case.
+		if c, err := s.byExternal(ctx, in.Channel, in.ExternalID); err == nil {
+			return Intake{Case: c, Repeated: true}, nil
+		}
+	}
+	if err != nil {
+		return Intake{}, err
+	}
+	c.CategoryName = cg.Name
+	if dups == nil {
+		dups = []*Case{}
+	}
+	return Intake{Case: c, Duplicates: dups}, nil
+}
+
+func attributeKeys(a Attribute) string {
+	var ks []string
+	for _, v := range a.Values {
+		ks = append(ks, v.Key)
+	}
+	return strings.Join(ks, ", ")
+}
+
+func (s *Service) byExternal(ctx context.Context, channel, ext string) (*Case, error) {
+	row := s.db.QueryRowContext(ctx, `/* cases.byExternal */ SELECT `+caseCols+` FROM cases c WHERE c.channel = ? AND c.external_id = ?`, channel, ext)
+	c, err := scanCase(row)
+	if err != nil {
+		return nil, err
+	}
+	c.mask(s.deps.Keys)
+	return c, nil
+}
+
+// locate finds the grid of the case: by its point, else by its address
+// in the registry of standard addresses. A case outside every grid of the
+// city is refused: nobody could handle it.
+func (s *Service) locate(ctx context.Context, c *Case) error {
+	if c.Lon != nil {
+		lon, lat := *c.Lon, *c.Lat
+		if math.IsNaN(lon) || math.IsNaN(lat) || lon < -180 || lon > 180 || lat < -90 || lat > 90 {
+			return errs.Field("lon", "rule.range", "WGS-84")
+		}
+		code, ok := s.deps.Territory.LocateGrid(lon, lat)
+		if !ok {
+			return errs.Field("location", "rule.out_of_area", "")
+		}
+		c.RegionCode = code
+		return nil
+	}
+	p, ok, err := s.deps.Registry.LocateAddress(ctx, c.Address)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return errs.Field("address", "rule.address_unknown", c.Address)
+	}
+	c.RegionCode, c.Lon, c.Lat = p.RegionCode, p.Lon, p.Lat
+	return nil
+}
+
+// enter moves c into status st at now: a new step with its deadline from
+// the case's category and its warning point.
+func (s *Service) enter(c *Case, cg *Category, st Status, now time.Time) {
+	c.Status = st
+	c.Step++
+	if c.ID == 0 {
+		c.Step = 1
+	}
+	c.StepStartedAt = now
+	c.StepWarnAt, c.StepDueAt = nil, nil
+	step := st.step()
+	if step == "" {
+		return
+	}
+	cal := s.deps.Calendar()
+	lim := cg.Limits.ptrs()[slices.Index(Steps, step)]
+	due := lim.After(cal, now)
+	if st == Dispatched {
+		r := cg.Limits.Respond.After(cal, now)
+		c.RespondDueAt, c.HandleDueAt, c.AcknowledgedAt = &r, &due, nil
+	}
+	c.StepDueAt = &due
+	c.StepWarnAt = s.warnAt(cal, lim.Unit, now, due)
+}
+
+// warnAt is the moment the last share of a step's time begins.
+func (s *Service) warnAt(cal *workday.Calendar, unit byte, start, due time.Time) *time.Time {
+	share := s.Settings().WarnShare
+	var w time.Time
+	if unit == 'm' {
+		w = start.Add(time.Duration(float64(due.Sub(start)) * (1 - share)))
+	} else {
+		w = cal.AddHours(start, time.Duration(float64(cal.Between(start, due))*(1-share)))
+	}
+	w = w.UTC()
+	return &w
+}
+
+// duplicates lists open cases of c's category within the configured
+// distance and days, nearest first.
+func (s *Service) duplicates(ctx context.Context, c *Case, limit int) ([]*Case, error) {
+	if c.Lat == nil {
+		return nil, nil
+	}
+	st := s.Settings()
+	lat, lon := *c.Lat, *c.Lon
+	dLat := float64(st.DedupMetres) / 111320
+	dLon := dLat / math.Max(math.Cos(lat*math.Pi/180), 0.01)
+	since := s.db.Now().AddDate(0, 0, -st.DedupDays)
+	qb := db.NewQuery(`/* cases.duplicates */ SELECT `+caseCols+` FROM cases c`).
+		And("c.category = ?", c.Category).And("c.lat BETWEEN ? AND ?", lat-dLat, lat+dLat).
+		And("c.lon BETWEEN ? AND ?", lon-dLon, lon+dLon).And("c.created_at >= ?", since).
+		And("c.status NOT IN ('closed', 'rejected', 'merged')")
+	if c.ID != 0 {
+		qb.And("c.id <> ?", c.ID)
+	}
+	qb.Tail("LIMIT 50")
+	q, args := qb.SQL()
+	found, err := db.Collect(ctx, s.db, q, args, scanCase)
+	if err != nil {
+		return nil, fmt.Errorf("cases: duplicates: %w", err)
+	}
+	type hit struct {
+		c *Case
+		d float64
+	}
+	var hits []hit
+	for _, f := range found {
+		if d := metres(lat, lon, *f.Lat, *f.Lon); d <= float64(st.DedupMetres) {
+			hits = append(hits, hit{f, d})
+		}
+	}
+	slices.SortFunc(hits, func(a, b hit) int { return int(a.d - b.d) })
+	out := []*Case{}
+	for i, h := range hits {
+		if i == limit {
+			break
+		}
+		h.c.mask(s.deps.Keys)
+		out = append(out, h.c)
+	}
+	return out, nil
+}
+
+// metres is the great-circle distance between two points.
+func metres(lat1, lon1, lat2, lon2 float64) float64 {
+	const r = 6371000
+	p1, p2 := lat1*math.Pi/180, lat2*math.Pi/180
+	dp, dl := p2-p1, (lon2-lon1)*math.Pi/180
+	h := math.Sin(dp/2)*math.Sin(dp/2) + math.Cos(p1)*math.Cos(p2)*math.Sin(dl/2)*math.Sin(dl/2)
+	return 2 * r * math.Asin(math.Sqrt(h))
+}
+
+func insertPhoto(ctx context.Context, tx *db.Tx, caseID, eventID int64, p Photo) error {
+	_, err := tx.ExecContext(ctx, `/* cases.photo */ INSERT INTO case_photos (case_id, event_id, content_type, size, data, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
+		caseID, nullID(eventID), p.ContentType, len(p.Data), p.Data, tx.Now())
+	if err != nil {
+		return fmt.Errorf("cases: photo: %w", err)
+	}
+	return nil
+}
+
+// Photo returns one photo of a case the actor may see.
+func (s *Service) Photo(ctx context.Context, caseID, photoID int64) (Photo, error) {
+	if _, err := findCase(ctx, s.db, caseID); err != nil {
+		return Photo{}, err
+	}
+	var p Photo
+	err := s.db.QueryRowContext(ctx, `/* cases.photo_read */ SELECT content_type, data FROM case_photos WHERE id = ? AND case_id = ?`, photoID, caseID).
+		Scan(&p.ContentType, &p.Data)
+	if err != nil {
+		return p, errs.NotFoundf("kind.photo")
+	}
+	return p, nil
+}
+
+// Case returns one case the actor may see, with masked contact.
+func (s *Service) Case(ctx context.Context, id int64) (*Case, error) {
+	c, err := findCase(ctx, s.db, id)
+	if err != nil {
+		return nil, err
+	}
+	s.decorate(ctx, c)
+	return c, nil
+}
+
+func (s *Service) decorate(ctx context.Context, c *Case) {
+	c.mask(s.deps.Keys)
+	if cat, err := s.Catalogue(ctx, c.CatalogueVersion); err == nil {
+		if cg, ok := cat.Get(c.Category); ok {
+			c.CategoryName = cg.Name
+		}
+	}
+}
+
+// Events returns the timeline of a case the actor may see.
+func (s *Service) Events(ctx context.Context, id int64) ([]Event, error) {
+	if _, err := findCase(ctx, s.db, id); err != nil {
+		return nil, err
+	}
+	return events(ctx, s.db, id)
+}
+
+// Contact returns the reporter's phone unmasked, for the call-back; every
+// read is audited.
+func (s *Service) Contact(ctx context.Context, id int64) (string, error) {
+	c, err := findCase(ctx, s.db, id)
+	if err != nil {
+		return "", err
+	}
+	if !authz.ActorFrom(ctx).Can(PermManage) {
+		return "", errs.E(errs.Forbidden, "err.forbidden")
+	}
+	phone := ""
+	if c.phoneEnc != "" {
+		if phone, err = s.deps.Keys.Decrypt(c.phoneEnc); err != nil {
+			return "", err
+		}
+	}
+	err = audit.RecordRead(ctx, s.db, audit.Entry{Action: "cases.contact.read", ObjectType: "case", ObjectID: strconv.FormatInt(id, 10), Region: c.RegionCode})
+	return phone, err
+}
+
+// newToken returns a random token and its stored hash.
+func newToken() (string, string) {
+	b := make([]byte, 18)
+	_, _ = rand.Read(b)
+	t := hex.EncodeToString(b)
+	return t, hashToken(t)
+}
+
+func hashToken(t string) string {
+	h := sha256.Sum256([]byte(t))
+	return hex.EncodeToString(h[:])
+}

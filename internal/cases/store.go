@@ -1,0 +1,254 @@
+package cases
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"grassroots/internal/platform/authz"
+	"grassroots/internal/platform/db"
+	"grassroots/internal/platform/errs"
+	"grassroots/internal/platform/pii"
+)
+
+const caseCols = `c.id, c.channel, COALESCE(c.external_id, ''), c.status, c.resume_status, c.category, c.catalogue_version, c.urgency,
+	c.description, c.address, c.lon, c.lat, c.region_code, COALESCE(c.dept_id, 0), c.unit_kind, c.unit_name,
+	COALESCE(c.reporter_id, 0), c.reporter_name, c.reporter_phone, c.anonymous, COALESCE(c.merged_into, 0),
+	c.step, c.step_started_at, c.step_warn_at, c.step_due_at, c.respond_due_at, c.acknowledged_at, c.handle_due_at,
+	c.handled_at, c.closed_at, c.extension_days, c.extension_asked, c.extension_reason, c.supervised, c.rework,
+	c.resolved, c.satisfaction, c.rated_at, c.version, c.created_at, c.updated_at`
+
+func scanCase(r db.Scanner) (*Case, error) {
+	var c Case
+	var lon, lat sql.NullFloat64
+	var warn, due, respond, ack, hdue, handled, closed, rated sql.NullTime
+	var resolved sql.NullBool
+	err := r.Scan(&c.ID, &c.Channel, &c.ExternalID, &c.Status, &c.ResumeStatus, &c.Category, &c.CatalogueVersion, &c.Urgency,
+		&c.Description, &c.Address, &lon, &lat, &c.RegionCode, &c.DeptID, &c.UnitKind, &c.UnitName,
+		&c.ReporterID, &c.ReporterName, &c.phoneEnc, &c.Anonymous, &c.MergedInto,
+		&c.Step, &c.StepStartedAt, &warn, &due, &respond, &ack, &hdue,
+		&handled, &closed, &c.ExtensionDays, &c.ExtensionAsked, &c.ExtensionReason, &c.Supervised, &c.Rework,
+		&resolved, &c.Satisfaction, &rated, &c.Version, &c.CreatedAt, &c.UpdatedAt)
+	if err != nil {
+		return nil, err
+	}
+	if lon.Valid && lat.Valid {
+		c.Lon, c.Lat = &lon.Float64, &lat.Float64
+	}
+	c.StepWarnAt, c.StepDueAt, c.RespondDueAt, c.AcknowledgedAt = tp(warn), tp(due), tp(respond), tp(ack)
+	c.HandleDueAt, c.HandledAt, c.ClosedAt, c.RatedAt = tp(hdue), tp(handled), tp(closed), tp(rated)
+	if resolved.Valid {
+		c.Resolved = &resolved.Bool
+	}
+	c.StepStartedAt, c.CreatedAt, c.UpdatedAt = c.StepStartedAt.UTC(), c.CreatedAt.UTC(), c.UpdatedAt.UTC()
+	c.Number = Number(c.CreatedAt, c.ID)
+	return &c, nil
+}
+
+func tp(t sql.NullTime) *time.Time {
+	if !t.Valid {
+		return nil
+	}
+	u := t.Time.UTC()
+	return &u
+}
+
+// nt is a stored time: NULL or UTC, so that times compare as stored on
+// both databases.
+func nt(t *time.Time) any {
+	if t == nil {
+		return nil
+	}
+	return t.UTC()
+}
+
+// Number is the case number: the date of receipt in China Standard Time
+// and the id, e.g. 20261126-00001234.
+func Number(created time.Time, id int64) string {
+	return created.In(cst).Format("20060102") + "-" + fmt.Sprintf("%08d", id)
+}
+
+// ParseNumber returns the id in a case number (or a bare id).
+func ParseNumber(s string) (int64, bool) {
+	if _, after, ok := strings.Cut(s, "-"); ok {
+		s = after
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	return n, err == nil && n > 0
+}
+
+var cst = time.FixedZone("CST", 8*3600)
+
+// scopeCases limits a case query to the actor: the region subtree and, for
+// department staff, the cases dispatched to their department or on which
+// it was whistled to.
+func scopeCases(q *db.Query, sc authz.Scope) *db.Query {
+	return q.ScopeMatch(sc, "c.region_code",
+		"(c.dept_id = ? OR EXISTS (SELECT 1 FROM case_whistles w JOIN case_whistle_parties p ON p.whistle_id = w.id WHERE w.case_id = c.id AND p.dept_id = ?))", 2)
+}
+
+// findCase reads one case in scope. A resident or Party member sees their
+// own reports only.
+func findCase(ctx context.Context, q db.Querier, id int64) (*Case, error) {
+	a := authz.ActorFrom(ctx)
+	qb := db.NewQuery(`/* cases.find */ SELECT `+caseCols+` FROM cases c`).And("c.id = ?", id)
+	if a != nil && !a.Can(PermView) && !a.Scope.All {
+		qb.And("c.reporter_id = ?", a.UserID)
+	} else {
+		scopeCases(qb, authz.ScopeFrom(ctx))
+	}
+	s, args := qb.SQL()
+	c, err := db.One(ctx, q, s, args, scanCase, error(errs.NotFoundf("kind.case")))
+	if err != nil && errs.CodeOf(err) != errs.NotFound {
+		return nil, fmt.Errorf("cases: find %d: %w", id, err)
+	}
+	return c, err
+}
+
+func insertCase(ctx context.Context, tx *db.Tx, c *Case) error {
+	row := tx.QueryRowContext(ctx, `/* cases.insert */ INSERT INTO cases (channel, external_id, status, category, catalogue_version, urgency,
+		description, address, lon, lat, region_code, dept_id, unit_kind, unit_name, reporter_id, reporter_name, reporter_phone, anonymous,
+		step, step_started_at, step_warn_at, step_due_at, version, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, 1, ?, ?) RETURNING id`,
+		c.Channel, nullStr(c.ExternalID), c.Status, c.Category, c.CatalogueVersion, c.Urgency,
+		c.Description, c.Address, c.Lon, c.Lat, c.RegionCode, nullID(c.DeptID), c.UnitKind, c.UnitName,
+		nullID(c.ReporterID), c.ReporterName, c.phoneEnc, c.Anonymous,
+		c.StepStartedAt, nt(c.StepWarnAt), nt(c.StepDueAt), c.CreatedAt, c.UpdatedAt)
+	if err := row.Scan(&c.ID); err != nil {
+		if db.IsUniqueViolation(err) {
+			return errs.E(errs.Conflict, "err.case_external_duplicate")
+		}
+		return fmt.Errorf("cases: insert: %w", err)
+	}
+	c.Version, c.Step = 1, 1
+	c.Number = Number(c.CreatedAt, c.ID)
+	if _, err := tx.ExecContext(ctx, `/* cases.month */ INSERT INTO case_month_counts (month, region_code, class, n) VALUES (?, ?, ?, 1)
+		ON CONFLICT (region_code, month, class) DO UPDATE SET n = case_month_counts.n + 1`,
+		c.CreatedAt.In(cst).Format("2006-01"), communityOf(c.RegionCode), c.Category[:2]); err != nil {
+		return fmt.Errorf("cases: month count: %w", err)
+	}
+	return bump(ctx, tx, c.RegionCode, c.Status, 1)
+}
+
+// updateCase writes the workflow fields of c if nobody changed the case
+// since version c.Version was read.
+func updateCase(ctx context.Context, tx *db.Tx, c *Case) error {
+	res, err := tx.ExecContext(ctx, `/* cases.update */ UPDATE cases SET status = ?, resume_status = ?, category = ?, urgency = ?,
+		dept_id = ?, unit_kind = ?, unit_name = ?, merged_into = ?, step = ?, step_started_at = ?, step_warn_at = ?, step_due_at = ?,
+		respond_due_at = ?, acknowledged_at = ?, handle_due_at = ?, handled_at = ?, closed_at = ?, extension_days = ?,
+		extension_asked = ?, extension_reason = ?, supervised = ?, rework = ?, resolved = ?, satisfaction = ?, rated_at = ?,
+		version = version + 1, updated_at = ? WHERE id = ? AND version = ?`,
+		c.Status, c.ResumeStatus, c.Category, c.Urgency, nullID(c.DeptID), c.UnitKind, c.UnitName, nullID(c.MergedInto),
+		c.Step, c.StepStartedAt, nt(c.StepWarnAt), nt(c.StepDueAt), nt(c.RespondDueAt), nt(c.AcknowledgedAt), nt(c.HandleDueAt),
+		nt(c.HandledAt), nt(c.ClosedAt), c.ExtensionDays, c.ExtensionAsked, c.ExtensionReason, c.Supervised, c.Rework,
+		nullBool(c.Resolved), c.Satisfaction, nt(c.RatedAt), tx.Now(), c.ID, c.Version)
+	if err != nil {
+		return fmt.Errorf("cases: update %d: %w", c.ID, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return errs.E(errs.Conflict, "err.conflict")
+	}
+	c.Version++
+	c.UpdatedAt = tx.Now()
+	return nil
+}
+
+// bump adds delta to the count of cases in region with status.
+func bump(ctx context.Context, tx *db.Tx, region string, st Status, delta int) error {
+	_, err := tx.ExecContext(ctx, `/* cases.bump */ INSERT INTO case_counts (region_code, status, n) VALUES (?, ?, ?)
+		ON CONFLICT (region_code, status) DO UPDATE SET n = case_counts.n + excluded.n`, region, st, delta)
+	if err != nil {
+		return fmt.Errorf("cases: count: %w", err)
+	}
+	return nil
+}
+
+func insertEvent(ctx context.Context, tx *db.Tx, ev *Event) error {
+	a := authz.ActorFrom(ctx)
+	var actorID any
+	ev.ActorName, ev.ActorRole = "system", "system"
+	if a != nil {
+		if a.UserID != 0 {
+			actorID = a.UserID
+		}
+		ev.ActorName, ev.ActorRole = a.DisplayName, string(a.Role)
+		if ev.ActorName == "" {
+			ev.ActorName = a.Username
+		}
+	}
+	if ev.ActorName == "" {
+		ev.ActorName = "system"
+	}
+	ev.At = tx.Now()
+	row := tx.QueryRowContext(ctx, `/* cases.event */ INSERT INTO case_events (case_id, action, from_status, to_status, actor_id, actor_name, actor_role, note, detail, at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		ev.CaseID, ev.Action, ev.FromStatus, ev.ToStatus, actorID, ev.ActorName, ev.ActorRole, ev.Note, ev.Detail, ev.At)
+	if err := row.Scan(&ev.ID); err != nil {
+		return fmt.Errorf("cases: event: %w", err)
+	}
+	return nil
+}
+
+func events(ctx context.Context, q db.Querier, caseID int64) ([]Event, error) {
+	evs, err := db.Collect(ctx, q, `/* cases.events */ SELECT id, case_id, action, from_status, to_status, actor_name, actor_role, note, detail, at
+		FROM case_events WHERE case_id = ? ORDER BY id`, []any{caseID}, func(r db.Scanner) (Event, error) {
+		var e Event
+		err := r.Scan(&e.ID, &e.CaseID, &e.Action, &e.FromStatus, &e.ToStatus, &e.ActorName, &e.ActorRole, &e.Note, &e.Detail, &e.At)
+		e.At = e.At.UTC()
+		return e, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("cases: events of %d: %w", caseID, err)
+	}
+	photos, err := db.Collect(ctx, q, `/* cases.photo_events */ SELECT id, COALESCE(event_id, 0) FROM case_photos WHERE case_id = ? ORDER BY id`,
+		[]any{caseID}, func(r db.Scanner) ([2]int64, error) {
+			var p [2]int64
+			err := r.Scan(&p[0], &p[1])
+			return p, err
+		})
+	if err != nil {
+		return nil, fmt.Errorf("cases: photos of %d: %w", caseID, err)
+	}
+	for _, p := range photos {
+		for i := range evs {
+			if evs[i].ID == p[1] {
+				evs[i].PhotoIDs = append(evs[i].PhotoIDs, p[0])
+			}
+		}
+	}
+	return evs, nil
+}
+
+func nullStr(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+func nullID(id int64) any {
+	if id == 0 {
+		return nil
+	}
+	return id
+}
+
+func nullBool(b *bool) any {
+	if b == nil {
+		return nil
+	}
+	return *b
+}
+
+// mask fills the masked phone of c.
+func (c *Case) mask(keys *pii.Keyring) {
+	if c.phoneEnc == "" {
+		return
+	}
+	if p, err := keys.Decrypt(c.phoneEnc); err == nil {
+		c.PhoneMasked = pii.MaskPhone(p)
+	}
+}

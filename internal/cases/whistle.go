@@ -1,0 +1,386 @@
+package cases
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"grassroots/internal/platform/audit"
+	"grassroots/internal/platform/authz"
+	"grassroots/internal/platform/db"
+	"grassroots/internal/platform/errs"
+)
+
+// Whistle is a call from a community or subdistrict to departments (吹哨):
+// each named department must report (acknowledge) within the response
+// time, arrive or act, and feed back.
+type Whistle struct {
+	ID             int64      `json:"id"`
+	CaseID         int64      `json:"case_id"`
+	CaseNumber     string     `json:"case_number,omitempty"`
+	RegionCode     string     `json:"region_code"`
+	Ground         string     `json:"ground" doc:"pressing_problem (群众突出问题), joint_enforcement (综合执法) or emergency (应急处置)"`
+	Note           string     `json:"note,omitempty"`
+	RespondMinutes int        `json:"respond_minutes" doc:"clock minutes each department has to report"`
+	BlownBy        string     `json:"blown_by"`
+	CreatedAt      time.Time  `json:"created_at"`
+	ClosedAt       *time.Time `json:"closed_at,omitempty" doc:"when the last department fed back"`
+	Parties        []Party    `json:"parties"`
+}
+
+// Party is one department called by a whistle.
+type Party struct {
+	DeptID      int64      `json:"dept_id"`
+	DeptName    string     `json:"dept_name"`
+	ReportDueAt time.Time  `json:"report_due_at"`
+	ReportedAt  *time.Time `json:"reported_at,omitempty"`
+	ArrivedAt   *time.Time `json:"arrived_at,omitempty"`
+	FeedbackAt  *time.Time `json:"feedback_at,omitempty"`
+	Feedback    string     `json:"feedback,omitempty"`
+	Rating      int        `json:"rating,omitempty" doc:"1–5, given by the community"`
+	RatingNote  string     `json:"rating_note,omitempty"`
+	RatedAt     *time.Time `json:"rated_at,omitempty"`
+}
+
+// ReportedOnTime reports whether the department reported in time.
+func (p Party) ReportedOnTime() bool {
+	return p.ReportedAt != nil && !p.ReportedAt.After(p.ReportDueAt)
+}
+
+// WhistleInput blows a whistle on a case.
+type WhistleInput struct {
+	Ground         string  `json:"ground"`
+	DeptIDs        []int64 `json:"dept_ids" doc:"departments called; at least one"`
+	RespondMinutes int     `json:"respond_minutes,omitempty" doc:"default 30 for emergencies, 120 otherwise"`
+	Note           string  `json:"note"`
+}
+
+// PartyInput is a department's step on a whistle.
+type PartyInput struct {
+	Action string `json:"action" doc:"report (报到), arrive (到场) or feedback (反馈)"`
+	Note   string `json:"note,omitempty" doc:"required for feedback"`
+}
+
+// PartyRating is the community's rating of a department's response.
+type PartyRating struct {
+	DeptID int64  `json:"dept_id"`
+	Rating int    `json:"rating" doc:"1 (poor) – 5 (excellent)"`
+	Note   string `json:"note,omitempty"`
+}
+
+// Blow calls departments to case id. Only an open case can be whistled on,
+// by the community or subdistrict it lies in.
+func (s *Service) Blow(ctx context.Context, caseID int64, in WhistleInput) (*Whistle, error) {
+	a := authz.ActorFrom(ctx)
+	var fe errs.Fields
+	if !slices.Contains(Grounds, in.Ground) {
+		fe.Add("ground", "rule.one_of", strings.Join(Grounds, ", "))
+	}
+	if len(in.DeptIDs) == 0 || len(in.DeptIDs) > 10 {
+		fe.Add("dept_ids", "rule.count", "1–10")
+	}
+	if in.RespondMinutes == 0 {
+		in.RespondMinutes = 120
+		if in.Ground == "emergency" {
+			in.RespondMinutes = 30
+		}
+	}
+	if in.RespondMinutes < 5 || in.RespondMinutes > 7*24*60 {
+		fe.Add("respond_minutes", "rule.range", "5–10080")
+	}
+	in.Note = strings.TrimSpace(in.Note)
+	if n := utf8.RuneCountInString(in.Note); n < 2 || n > 1000 {
+		fe.Add("note", "rule.length", "2–1000")
+	}
+	if err := fe.Err(); err != nil {
+		return nil, err
+	}
+	if a == nil || !a.Can(PermWhistle) || a.Scope.Department != 0 {
+		return nil, errs.E(errs.Forbidden, "err.forbidden")
+	}
+	var w *Whistle
+	err := s.db.Tx(ctx, func(tx *db.Tx) error {
+		c, err := findCase(ctx, tx, caseID)
+		if err != nil {
+			return err
+		}
+		if !c.Status.Open() || c.Status == Submitted {
+			return errs.E(errs.Conflict, "err.case_move", "whistle", string(c.Status))
+		}
+		now := tx.Now()
+		w = &Whistle{CaseID: c.ID, CaseNumber: c.Number, RegionCode: c.RegionCode, Ground: in.Ground, Note: in.Note,
+			RespondMinutes: in.RespondMinutes, BlownBy: a.DisplayName, CreatedAt: now}
+		if err := tx.QueryRowContext(ctx, `/* cases.whistle */ INSERT INTO case_whistles (case_id, region_code, ground, note, respond_minutes, blown_by, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`, c.ID, c.RegionCode, w.Ground, w.Note, w.RespondMinutes, w.BlownBy, now).Scan(&w.ID); err != nil {
+			return fmt.Errorf("cases: whistle: %w", err)
+		}
+		seen := map[int64]bool{}
+		for i, id := range in.DeptIDs {
+			if seen[id] {
+				continue
+			}
+			seen[id] = true
+			d, err := s.deps.Territory.Department(authz.WithActor(ctx, &authz.Actor{Scope: authz.Scope{Region: c.RegionCode}}), id)
+			if err != nil {
+				return errs.Field(fmt.Sprintf("dept_ids[%d]", i), "rule.department", strconv.FormatInt(id, 10))
+			}
+			p := Party{DeptID: d.ID, DeptName: d.Name, ReportDueAt: now.Add(time.Duration(in.RespondMinutes) * time.Minute)}
+			if _, err := tx.ExecContext(ctx, `/* cases.party */ INSERT INTO case_whistle_parties (whistle_id, dept_id, report_due_at) VALUES (?, ?, ?)`,
+				w.ID, p.DeptID, p.ReportDueAt); err != nil {
+				return fmt.Errorf("cases: whistle party: %w", err)
+			}
+			if err := notifyDept(ctx, tx, c, "whistle", d.ID); err != nil {
+				return err
+			}
+			w.Parties = append(w.Parties, p)
+		}
+		if err := insertEvent(ctx, tx, &Event{CaseID: c.ID, Action: "whistle", FromStatus: c.Status, ToStatus: c.Status, Note: in.Note,
+			Detail: fmt.Sprintf(`{"ground":%q,"departments":%d,"respond_minutes":%d}`, in.Ground, len(w.Parties), in.RespondMinutes)}); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, audit.Entry{Action: "cases.whistle", ObjectType: "case_whistle", ObjectID: strconv.FormatInt(w.ID, 10),
+			Region: c.RegionCode, After: w})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return w, nil
+}
+
+const partyCols = `p.whistle_id, p.dept_id, COALESCE(d.name, ''), p.report_due_at, p.reported_at, p.arrived_at, p.feedback_at, p.feedback,
+	COALESCE(p.rating, 0), p.rating_note, p.rated_at`
+
+func scanParty(r db.Scanner) (int64, Party, error) {
+	var p Party
+	var wid int64
+	var rep, arr, fb, rated sql.NullTime
+	err := r.Scan(&wid, &p.DeptID, &p.DeptName, &p.ReportDueAt, &rep, &arr, &fb, &p.Feedback, &p.Rating, &p.RatingNote, &rated)
+	p.ReportDueAt = p.ReportDueAt.UTC()
+	p.ReportedAt, p.ArrivedAt, p.FeedbackAt, p.RatedAt = tp(rep), tp(arr), tp(fb), tp(rated)
+	return wid, p, err
+}
+
+const whistleCols = `w.id, w.case_id, w.region_code, w.ground, w.note, w.respond_minutes, w.blown_by, w.created_at, w.closed_at, c.created_at`
+
+const whistleFrom = ` FROM case_whistles w JOIN cases c ON c.id = w.case_id`
+
+func scanWhistle(r db.Scanner) (*Whistle, error) {
+	var w Whistle
+	var closed sql.NullTime
+	var caseAt time.Time
+	err := r.Scan(&w.ID, &w.CaseID, &w.RegionCode, &w.Ground, &w.Note, &w.RespondMinutes, &w.BlownBy, &w.CreatedAt, &closed, &caseAt)
+	w.CreatedAt, w.ClosedAt = w.CreatedAt.UTC(), tp(closed)
+	w.CaseNumber = Number(caseAt.UTC(), w.CaseID)
+	return &w, err
+}
+
+// withParties fills the parties of ws.
+func withParties(ctx context.Context, q db.Querier, ws []*Whistle) error {
+	if len(ws) == 0 {
+		return nil
+	}
+	ids := make([]any, len(ws))
+	by := map[int64]*Whistle{}
+	for i, w := range ws {
+		ids[i], by[w.ID] = w.ID, w
+		w.Parties = []Party{}
+	}
+	rows, err := q.QueryContext(ctx, `/* cases.parties */ SELECT `+partyCols+` FROM case_whistle_parties p
+		LEFT JOIN territory_departments d ON d.id = p.dept_id WHERE p.whistle_id IN (?`+strings.Repeat(", ?", len(ids)-1)+`) ORDER BY p.whistle_id, p.dept_id`, ids...)
+	if err != nil {
+		return fmt.Errorf("cases: parties: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		wid, p, err := scanParty(rows)
+		if err != nil {
+			return err
+		}
+		by[wid].Parties = append(by[wid].Parties, p)
+	}
+	return rows.Err()
+}
+
+// Whistles returns the whistles of a case the actor may see.
+func (s *Service) Whistles(ctx context.Context, caseID int64) ([]*Whistle, error) {
+	if _, err := findCase(ctx, s.db, caseID); err != nil {
+		return nil, err
+	}
+	ws, err := db.Collect(ctx, s.db, `/* cases.whistles */ SELECT `+whistleCols+whistleFrom+` WHERE w.case_id = ? ORDER BY w.id`, []any{caseID}, scanWhistle)
+	if err != nil {
+		return nil, fmt.Errorf("cases: whistles: %w", err)
+	}
+	return ws, withParties(ctx, s.db, ws)
+}
+
+// WhistleFilter selects whistles.
+type WhistleFilter struct {
+	Open    bool // only those still waiting for a department
+	AfterID int64
+	Limit   int
+}
+
+// DeptWhistles lists whistles in the actor's scope; department staff see
+// those calling their department (their whistle record).
+func (s *Service) DeptWhistles(ctx context.Context, f WhistleFilter) ([]*Whistle, error) {
+	sc := authz.ScopeFrom(ctx)
+	qb := db.NewQuery(`/* cases.deptWhistles */ SELECT `+whistleCols+whistleFrom).
+		ScopeMatch(sc, "w.region_code", "EXISTS (SELECT 1 FROM case_whistle_parties p WHERE p.whistle_id = w.id AND p.dept_id = ?)", 1)
+	if f.Open {
+		qb.And("w.closed_at IS NULL")
+	}
+	if f.AfterID > 0 {
+		qb.And("w.id < ?", f.AfterID)
+	}
+	if f.Limit <= 0 {
+		f.Limit = 100
+	}
+	q, args := qb.Tail("ORDER BY w.id DESC LIMIT ?", f.Limit).SQL()
+	ws, err := db.Collect(ctx, s.db, q, args, scanWhistle)
+	if err != nil {
+		return nil, fmt.Errorf("cases: department whistles: %w", err)
+	}
+	if err := withParties(ctx, s.db, ws); err != nil {
+		return nil, err
+	}
+	if sc.Department != 0 {
+		for _, w := range ws {
+			w.Parties = slices.DeleteFunc(w.Parties, func(p Party) bool { return p.DeptID != sc.Department })
+		}
+	}
+	return ws, nil
+}
+
+// whistleInScope reads a whistle and its case in the actor's scope.
+func (s *Service) whistleInScope(ctx context.Context, q db.Querier, id int64) (*Whistle, *Case, error) {
+	w, err := db.One(ctx, q, `/* cases.whistleByID */ SELECT `+whistleCols+whistleFrom+` WHERE w.id = ?`, []any{id}, scanWhistle,
+		error(errs.NotFoundf("kind.whistle")))
+	if err != nil {
+		return nil, nil, err
+	}
+	c, err := findCase(ctx, q, w.CaseID)
+	if err != nil {
+		return nil, nil, errs.NotFoundf("kind.whistle")
+	}
+	return w, c, withParties(ctx, q, []*Whistle{w})
+}
+
+// PartyStep records a department's report, arrival or feedback. Only
+// staff of that department may record it, in this order.
+func (s *Service) PartyStep(ctx context.Context, whistleID int64, in PartyInput) (*Whistle, error) {
+	a := authz.ActorFrom(ctx)
+	if a == nil || a.Scope.Department == 0 || !a.Can(PermHandle) {
+		return nil, errs.E(errs.Forbidden, "err.forbidden")
+	}
+	in.Note = strings.TrimSpace(in.Note)
+	if utf8.RuneCountInString(in.Note) > 1000 {
+		return nil, errs.Field("note", "rule.max_length", "1000")
+	}
+	var out *Whistle
+	err := s.db.Tx(ctx, func(tx *db.Tx) error {
+		w, c, err := s.whistleInScope(ctx, tx, whistleID)
+		if err != nil {
+			return err
+		}
+		i := slices.IndexFunc(w.Parties, func(p Party) bool { return p.DeptID == a.Scope.Department })
+		if i < 0 {
+			return errs.NotFoundf("kind.whistle")
+		}
+		p := &w.Parties[i]
+		now := tx.Now()
+		var col string
+		switch in.Action {
+		case "report":
+			if p.ReportedAt != nil {
+				return errs.E(errs.Conflict, "err.party_step", in.Action)
+			}
+			p.ReportedAt, col = &now, "reported_at"
+		case "arrive":
+			if p.ReportedAt == nil || p.ArrivedAt != nil {
+				return errs.E(errs.Conflict, "err.party_step", in.Action)
+			}
+			p.ArrivedAt, col = &now, "arrived_at"
+		case "feedback":
+			if p.ReportedAt == nil || p.FeedbackAt != nil {
+				return errs.E(errs.Conflict, "err.party_step", in.Action)
+			}
+			if in.Note == "" {
+				return errs.Field("note", "rule.required", "")
+			}
+			p.FeedbackAt, p.Feedback, col = &now, in.Note, "feedback_at"
+		default:
+			return errs.Field("action", "rule.one_of", "report, arrive, feedback")
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE case_whistle_parties SET `+col+` = ?, feedback = ? WHERE whistle_id = ? AND dept_id = ?`,
+			now, p.Feedback, w.ID, p.DeptID); err != nil {
+			return fmt.Errorf("cases: party step: %w", err)
+		}
+		if !slices.ContainsFunc(w.Parties, func(p Party) bool { return p.FeedbackAt == nil }) {
+			w.ClosedAt = &now
+			if _, err := tx.ExecContext(ctx, `UPDATE case_whistles SET closed_at = ? WHERE id = ?`, now, w.ID); err != nil {
+				return fmt.Errorf("cases: close whistle: %w", err)
+			}
+		}
+		if err := insertEvent(ctx, tx, &Event{CaseID: c.ID, Action: "whistle_" + in.Action, FromStatus: c.Status, ToStatus: c.Status,
+			Note: in.Note, Detail: fmt.Sprintf(`{"department":%q}`, p.DeptName)}); err != nil {
+			return err
+		}
+		out = w
+		return audit.Record(ctx, tx, audit.Entry{Action: "cases.whistle." + in.Action, ObjectType: "case_whistle",
+			ObjectID: strconv.FormatInt(w.ID, 10), Region: w.RegionCode, After: p})
+	})
+	return out, err
+}
+
+// RateParty records the community's rating of a department that fed back.
+func (s *Service) RateParty(ctx context.Context, whistleID int64, in PartyRating) (*Whistle, error) {
+	a := authz.ActorFrom(ctx)
+	if a == nil || !a.Can(PermWhistle) || a.Scope.Department != 0 {
+		return nil, errs.E(errs.Forbidden, "err.forbidden")
+	}
+	if in.Rating < 1 || in.Rating > 5 {
+		return nil, errs.Field("rating", "rule.range", "1–5")
+	}
+	var out *Whistle
+	err := s.db.Tx(ctx, func(tx *db.Tx) error {
+		w, _, err := s.whistleInScope(ctx, tx, whistleID)
+		if err != nil {
+			return err
+		}
+		i := slices.IndexFunc(w.Parties, func(p Party) bool { return p.DeptID == in.DeptID })
+		if i < 0 {
+			return errs.Field("dept_id", "rule.department", strconv.FormatInt(in.DeptID, 10))
+		}
+		p := &w.Parties[i]
+		if p.FeedbackAt == nil || p.RatedAt != nil {
+			return errs.E(errs.Conflict, "err.party_step", "rate")
+		}
+		now := tx.Now()
+		p.Rating, p.RatingNote, p.RatedAt = in.Rating, strings.TrimSpace(in.Note), &now
+		if _, err := tx.ExecContext(ctx, `UPDATE case_whistle_parties SET rating = ?, rating_note = ?, rated_at = ? WHERE whistle_id = ? AND dept_id = ?`,
+			p.Rating, p.RatingNote, now, w.ID, p.DeptID); err != nil {
+			return fmt.Errorf("cases: rate party: %w", err)
+		}
+		out = w
+		return audit.Record(ctx, tx, audit.Entry{Action: "cases.whistle.rate", ObjectType: "case_whistle",
+			ObjectID: strconv.FormatInt(w.ID, 10), Region: w.RegionCode, After: p})
+	})
+	return out, err
+}
+
+// openWhistleParties counts the departments of a case's whistles that
+// have not fed back.
+func openWhistleParties(ctx context.Context, q db.Querier, caseID int64) (int, error) {
+	var n int
+	err := q.QueryRowContext(ctx, `/* cases.openParties */ SELECT COUNT(*) FROM case_whistle_parties p JOIN case_whistles w ON w.id = p.whistle_id
+		WHERE w.case_id = ? AND p.feedback_at IS NULL`, caseID).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("cases: open whistle parties: %w", err)
+	}
+	return n, nil
+}

@@ -1,0 +1,478 @@
+package cases
+
+import (
+	"context"
+	"encoding/json"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"grassroots/internal/platform/audit"
+	"grassroots/internal/platform/authz"
+	"grassroots/internal/platform/db"
+	"grassroots/internal/platform/errs"
+)
+
+// Move is one workflow action on a case. Version is the version the
+// actor saw: a case changed since is refused, so no update is lost.
+type Move struct {
+	Action    string  `json:"action" doc:"accept, reject, merge, register, dispatch, reassign, acknowledge, return, request_extension, decide_extension, handle, verify, close, suspend, resume, supervise, reopen"`
+	Version   int     `json:"version"`
+	Note      string  `json:"note,omitempty" doc:"what was done or why; required for handle, return, reject, suspend, supervise, reopen and a failed verification"`
+	Reason    string  `json:"reason,omitempty" doc:"reject: duplicate, out_of_scope or not_actionable"`
+	MergeInto int64   `json:"merge_into,omitempty" doc:"merge: the case this report joins"`
+	Category  string  `json:"category,omitempty" doc:"register: file under another sub-class"`
+	UnitKind  string  `json:"unit_kind,omitempty" doc:"dispatch, reassign: community, department or property"`
+	DeptID    int64   `json:"dept_id,omitempty" doc:"dispatch, reassign to a department"`
+	UnitName  string  `json:"unit_name,omitempty" doc:"dispatch, reassign to a property company: its name"`
+	Days      int     `json:"days,omitempty" doc:"request_extension: working days asked for (1–30)"`
+	Approve   *bool   `json:"approve,omitempty" doc:"decide_extension"`
+	Pass      *bool   `json:"pass,omitempty" doc:"verify: true when the problem is solved on the spot; false sends it back for handling (rework)"`
+	Photos    []Photo `json:"-"`
+}
+
+// rule is what an action needs and does.
+type rule struct {
+	perm    authz.Perm
+	from    []Status
+	to      Status // "" keeps the status
+	handler bool   // only the handling unit may do it
+	note    bool   // a note is required
+}
+
+var openStatuses = []Status{Submitted, Accepted, Registered, Dispatched, Handled, Verified}
+
+// rules is the state machine.
+var rules = map[string]rule{
+	"accept":            {perm: PermManage, from: []Status{Submitted}, to: Accepted},
+	"reject":            {perm: PermManage, from: []Status{Submitted, Accepted, Registered}, to: Rejected, note: true},
+	"merge":             {perm: PermManage, from: []Status{Submitted, Accepted, Registered}, to: Merged},
+	"register":          {perm: PermManage, from: []Status{Accepted}, to: Registered},
+	"dispatch":          {perm: PermManage, from: []Status{Registered}, to: Dispatched},
+	"reassign":          {perm: PermManage, from: []Status{Dispatched}, to: Dispatched},
+	"acknowledge":       {perm: PermHandle, from: []Status{Dispatched}, handler: true},
+	"return":            {perm: PermHandle, from: []Status{Dispatched}, to: Registered, handler: true, note: true},
+	"request_extension": {perm: PermHandle, from: []Status{Dispatched}, handler: true, note: true},
+	"decide_extension":  {perm: PermManage, from: []Status{Dispatched}},
+	"handle":            {perm: PermHandle, from: []Status{Dispatched}, to: Handled, handler: true, note: true},
+	"verify":            {perm: PermVerify, from: []Status{Handled}, to: Verified},
+	"close":             {perm: PermManage, from: []Status{Verified}, to: Closed},
+	"suspend":           {perm: PermManage, from: openStatuses, to: Suspended, note: true},
+	"resume":            {perm: PermManage, from: []Status{Suspended}},
+	"supervise":         {perm: PermSupervise, from: append(slices.Clone(openStatuses), Suspended), note: true},
+	"reopen":            {perm: PermManage, from: []Status{Closed}, to: Dispatched, note: true},
+}
+
+// Actions lists the actions in the order pages show them.
+var Actions = []string{"accept", "register", "dispatch", "reassign", "acknowledge", "handle", "return", "request_extension",
+	"decide_extension", "verify", "close", "reject", "merge", "suspend", "resume", "supervise", "reopen"}
+
+// isHandler reports whether the actor belongs to the unit the case is
+// dispatched to: its department, or for community and property cases
+// someone of the community's side (not a department).
+func isHandler(a *authz.Actor, c *Case) bool {
+	if c.UnitKind == UnitDepartment {
+		return a.Scope.Department != 0 && a.Scope.Department == c.DeptID
+	}
+	return a.Scope.Department == 0
+}
+
+// Allowed lists the actions the actor may take on c now.
+func Allowed(a *authz.Actor, c *Case) []string {
+	var out []string
+	for _, name := range Actions {
+		if allowed(a, c, name) == nil {
+			out = append(out, name)
+		}
+	}
+	return out
+}
+
+func allowed(a *authz.Actor, c *Case, action string) error {
+	r, ok := rules[action]
+	if !ok {
+		return errs.Field("action", "rule.one_of", strings.Join(Actions, ", "))
+	}
+	if a == nil || !a.Can(r.perm) {
+		return errs.E(errs.Forbidden, "err.forbidden")
+	}
+	if !slices.Contains(r.from, c.Status) {
+		return errs.E(errs.Conflict, "err.case_move", action, string(c.Status))
+	}
+	if r.handler && !isHandler(a, c) {
+		return errs.E(errs.Forbidden, "err.not_handler")
+	}
+	switch action {
+	case "decide_extension":
+		if c.ExtensionAsked == 0 {
+			return errs.E(errs.Conflict, "err.no_extension")
+		}
+	case "request_extension":
+		if c.ExtensionAsked != 0 {
+			return errs.E(errs.Conflict, "err.extension_pending")
+		}
+	case "acknowledge":
+		if c.AcknowledgedAt != nil {
+			return errs.E(errs.Conflict, "err.case_move", action, string(c.Status))
+		}
+	}
+	// Department staff act only as the handling unit or a whistled party.
+	if a.Scope.Department != 0 && !r.handler {
+		return errs.E(errs.Forbidden, "err.forbidden")
+	}
+	return nil
+}
+
+// Act applies a move to case id: the state machine refuses what is not
+// allowed from the current status or for this actor, and a stale version;
+// the move, its deadline and its audit record commit together.
+func (s *Service) Act(ctx context.Context, id int64, m Move) (*Case, error) {
+	a := authz.ActorFrom(ctx)
+	m.Note = strings.TrimSpace(m.Note)
+	if utf8.RuneCountInString(m.Note) > 2000 {
+		return nil, errs.Field("note", "rule.max_length", "2000")
+	}
+	if len(m.Photos) > MaxPhotos {
+		return nil, errs.Field("photos", "rule.photo_count", strconv.Itoa(MaxPhotos))
+	}
+	var out *Case
+	err := s.db.Tx(ctx, func(tx *db.Tx) error {
+		c, err := findCase(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if m.Version != c.Version {
+			return errs.E(errs.Conflict, "err.conflict")
+		}
+		if err := allowed(a, c, m.Action); err != nil {
+			return err
+		}
+		r := rules[m.Action]
+		if r.note && m.Note == "" && !(m.Action == "reject" && m.Reason == "duplicate") {
+			return errs.Field("note", "rule.required", "")
+		}
+		before := *c
+		from := c.Status
+		detail, err := s.apply(ctx, tx, c, m)
+		if err != nil {
+			return err
+		}
+		if from != c.Status {
+			if err := bump(ctx, tx, c.RegionCode, from, -1); err != nil {
+				return err
+			}
+			if err := bump(ctx, tx, c.RegionCode, c.Status, 1); err != nil {
+				return err
+			}
+		}
+		if err := updateCase(ctx, tx, c); err != nil {
+			return err
+		}
+		ev := &Event{CaseID: c.ID, Action: m.Action, FromStatus: from, ToStatus: c.Status, Note: m.Note, Detail: detail}
+		if err := insertEvent(ctx, tx, ev); err != nil {
+			return err
+		}
+		for _, p := range m.Photos {
+			if err := insertPhoto(ctx, tx, c.ID, ev.ID, p); err != nil {
+				return err
+			}
+		}
+		if m.Action == "supervise" {
+			if err := notify(ctx, tx, c, "supervised"); err != nil {
+				return err
+			}
+		}
+		out = c
+		return audit.Record(ctx, tx, audit.Entry{Action: "cases." + m.Action, ObjectType: "case", ObjectID: strconv.FormatInt(c.ID, 10),
+			Region: c.RegionCode, Before: before.public(), After: c.public(), Detail: map[string]any{"note": m.Note, "detail": detail}})
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.decorate(ctx, out)
+	return out, nil
+}
+
+// public is the case as the audit log keeps it: no sealed phone.
+func (c Case) public() Case {
+	c.phoneEnc = ""
+	return c
+}
+
+// apply changes c for move m and returns the detail the timeline shows.
+func (s *Service) apply(ctx context.Context, tx *db.Tx, c *Case, m Move) (string, error) {
+	now := tx.Now()
+	cal := s.deps.Calendar()
+	cat, err := s.Catalogue(ctx, c.CatalogueVersion)
+	if err != nil {
+		return "", err
+	}
+	cg, ok := cat.Get(c.Category)
+	if !ok {
+		return "", errs.Field("category", "rule.category", c.Category)
+	}
+	detail := map[string]any{}
+	switch m.Action {
+	case "accept":
+		s.enter(c, cg, Accepted, now)
+	case "reject":
+		if !slices.Contains(RejectReasons, m.Reason) {
+			return "", errs.Field("reason", "rule.one_of", strings.Join(RejectReasons, ", "))
+		}
+		detail["reason"] = m.Reason
+		s.enter(c, cg, Rejected, now)
+		c.ClosedAt = &now
+	case "merge":
+		if m.MergeInto == 0 || m.MergeInto == c.ID {
+			return "", errs.Field("merge_into", "rule.required", "")
+		}
+		target, err := findCase(ctx, tx, m.MergeInto)
+		if err != nil || !target.Status.Open() || target.Category[:2] != c.Category[:2] {
+			return "", errs.Field("merge_into", "rule.merge_target", strconv.FormatInt(m.MergeInto, 10))
+		}
+		c.MergedInto = target.ID
+		detail["merge_into"] = target.Number
+		s.enter(c, cg, Merged, now)
+		c.ClosedAt = &now
+	case "register":
+		if m.Category != "" && m.Category != c.Category {
+			cur, err := s.Catalogue(ctx, 0)
+			if err != nil {
+				return "", err
+			}
+			ng, ok := cur.Get(m.Category)
+			if !ok || ng.Parent == "" {
+				return "", errs.Field("category", "rule.category", m.Category)
+			}
+			detail["category"] = c.Category + "→" + ng.Code
+			// Re-filed: the case takes the rules in force now.
+			c.Category, c.CatalogueVersion, c.Urgency, cg = ng.Code, cur.Version, ng.Urgency, ng
+		}
+		s.enter(c, cg, Registered, now)
+	case "dispatch", "reassign":
+		if err := s.setUnit(ctx, tx, c, m); err != nil {
+			return "", err
+		}
+		detail["unit"] = c.UnitKind + ":" + c.UnitName
+		c.ExtensionAsked, c.ExtensionReason = 0, ""
+		s.enter(c, cg, Dispatched, now)
+	case "acknowledge":
+		c.AcknowledgedAt = &now
+	case "return":
+		c.DeptID, c.UnitKind, c.UnitName = 0, "", ""
+		s.enter(c, cg, Registered, now)
+	case "request_extension":
+		if m.Days < 1 || m.Days > 30 {
+			return "", errs.Field("days", "rule.range", "1–30")
+		}
+		c.ExtensionAsked, c.ExtensionReason = m.Days, m.Note
+		detail["days"] = m.Days
+	case "decide_extension":
+		if m.Approve == nil {
+			return "", errs.Field("approve", "rule.required", "")
+		}
+		detail["days"], detail["approve"] = c.ExtensionAsked, *m.Approve
+		if *m.Approve {
+			due := cal.AddDays(*c.HandleDueAt, c.ExtensionAsked).UTC()
+			c.HandleDueAt, c.StepDueAt = &due, &due
+			c.StepWarnAt = s.warnAt(cal, 'd', c.StepStartedAt, due)
+			c.ExtensionDays += c.ExtensionAsked
+		}
+		c.ExtensionAsked, c.ExtensionReason = 0, ""
+	case "handle":
+		if c.AcknowledgedAt == nil {
+			c.AcknowledgedAt = &now
+		}
+		c.HandledAt = &now
+		s.enter(c, cg, Handled, now)
+	case "verify":
+		if m.Pass == nil {
+			return "", errs.Field("pass", "rule.required", "")
+		}
+		detail["pass"] = *m.Pass
+		if *m.Pass {
+			s.enter(c, cg, Verified, now)
+		} else {
+			if m.Note == "" {
+				return "", errs.Field("note", "rule.required", "")
+			}
+			c.Rework++
+			c.HandledAt = nil
+			s.enter(c, cg, Dispatched, now)
+		}
+	case "close":
+		if open, err := openWhistleParties(ctx, tx, c.ID); err != nil {
+			return "", err
+		} else if open > 0 {
+			return "", errs.E(errs.Conflict, "err.whistle_open", strconv.Itoa(open))
+		}
+		s.enter(c, cg, Closed, now)
+		c.ClosedAt = &now
+		if c.ReporterID != 0 || c.phoneEnc != "" {
+			tok, h := newToken()
+			if _, err := tx.ExecContext(ctx, `UPDATE cases SET rate_token = ? WHERE id = ?`, h, c.ID); err != nil {
+				return "", err
+			}
+			detail["rate_link"] = "/rate/" + tok
+		}
+	case "suspend":
+		c.ResumeStatus = c.Status
+		c.Status = Suspended
+		c.Step++
+		c.StepStartedAt = now
+	case "resume":
+		// The working time spent suspended is added to the deadlines.
+		paused := cal.Between(c.StepStartedAt, now)
+		shift := func(t *time.Time) *time.Time {
+			if t == nil {
+				return nil
+			}
+			u := cal.AddHours(*t, paused).UTC()
+			return &u
+		}
+		c.StepDueAt, c.StepWarnAt, c.HandleDueAt, c.RespondDueAt = shift(c.StepDueAt), shift(c.StepWarnAt), shift(c.HandleDueAt), shift(c.RespondDueAt)
+		c.Status, c.ResumeStatus = c.ResumeStatus, ""
+		c.Step++
+		c.StepStartedAt = now
+	case "supervise":
+		c.Supervised = true
+	case "reopen":
+		if c.UnitKind == "" {
+			return "", errs.E(errs.Conflict, "err.case_move", m.Action, string(c.Status))
+		}
+		c.Rework++
+		c.ClosedAt, c.HandledAt, c.Resolved, c.Satisfaction, c.RatedAt = nil, nil, nil, "", nil
+		s.enter(c, cg, Dispatched, now)
+	}
+	if len(detail) == 0 {
+		return "", nil
+	}
+	b, _ := json.Marshal(detail)
+	return string(b), nil
+}
+
+// setUnit sets the handling unit of a dispatch: the community of the
+// case, a department serving its area, or a property company by name.
+func (s *Service) setUnit(ctx context.Context, tx *db.Tx, c *Case, m Move) error {
+	switch m.UnitKind {
+	case UnitCommunity:
+		c.DeptID, c.UnitKind, c.UnitName = 0, UnitCommunity, communityOf(c.RegionCode)
+	case UnitDepartment:
+		d, err := s.deps.Territory.Department(authz.WithActor(ctx, &authz.Actor{Scope: authz.Scope{Region: c.RegionCode}}), m.DeptID)
+		if err != nil {
+			return errs.Field("dept_id", "rule.department", strconv.FormatInt(m.DeptID, 10))
+		}
+		c.DeptID, c.UnitKind, c.UnitName = d.ID, UnitDepartment, d.Name
+	case UnitProperty:
+		name := strings.TrimSpace(m.UnitName)
+		if name == "" || utf8.RuneCountInString(name) > 100 {
+			return errs.Field("unit_name", "rule.length", "1–100")
+		}
+		c.DeptID, c.UnitKind, c.UnitName = 0, UnitProperty, name
+	default:
+		return errs.Field("unit_kind", "rule.one_of", "community, department, property")
+	}
+	return nil
+}
+
+// communityOf is the community code of a grid or community code.
+func communityOf(region string) string {
+	if len(region) > 12 {
+		return region[:12]
+	}
+	return region
+}
+
+// RateInput is the reporter's verdict on a closed case.
+type RateInput struct {
+	Resolved     bool   `json:"resolved"`
+	Satisfaction string `json:"satisfaction" doc:"very_satisfied, satisfied, basic or unsatisfied"`
+	Note         string `json:"note,omitempty"`
+	Via          string `json:"-"`
+}
+
+// Rate records the reporter's verdict on case id: by the reporter
+// signed in, by the link sent at closing (token), or by staff from a
+// call-back. "Unresolved" sends the case back to its handling unit.
+func (s *Service) Rate(ctx context.Context, id int64, token string, in RateInput) (*Case, error) {
+	if !slices.Contains(Satisfactions, in.Satisfaction) {
+		return nil, errs.Field("satisfaction", "rule.one_of", strings.Join(Satisfactions, ", "))
+	}
+	in.Note = strings.TrimSpace(in.Note)
+	if utf8.RuneCountInString(in.Note) > 500 {
+		return nil, errs.Field("note", "rule.max_length", "500")
+	}
+	var out *Case
+	err := s.db.Tx(ctx, func(tx *db.Tx) error {
+		var c *Case
+		var err error
+		a := authz.ActorFrom(ctx)
+		switch {
+		case token != "":
+			row := tx.QueryRowContext(ctx, `/* cases.byToken */ SELECT `+caseCols+` FROM cases c WHERE c.rate_token = ?`, hashToken(token))
+			if c, err = scanCase(row); err != nil {
+				return errs.NotFoundf("kind.case")
+			}
+			in.Via = "link"
+		case a != nil:
+			if c, err = findCase(ctx, tx, id); err != nil {
+				return err
+			}
+			switch {
+			case c.ReporterID == a.UserID:
+				in.Via = "reporter"
+			case a.Can(PermManage) && a.Scope.Department == 0:
+				in.Via = "callback"
+			default:
+				return errs.E(errs.Forbidden, "err.forbidden")
+			}
+		default:
+			return errs.E(errs.Unauthorized, "err.unauthorized")
+		}
+		if c.Status != Closed || c.RatedAt != nil {
+			return errs.E(errs.Conflict, "err.case_move", "rate", string(c.Status))
+		}
+		before := *c
+		now := tx.Now()
+		c.Resolved, c.Satisfaction, c.RatedAt = &in.Resolved, in.Satisfaction, &now
+		action, from := "rate", c.Status
+		if !in.Resolved && c.UnitKind != "" {
+			// Not resolved: back to the unit that handled it (rework).
+			cat, err := s.Catalogue(ctx, c.CatalogueVersion)
+			if err != nil {
+				return err
+			}
+			cg, _ := cat.Get(c.Category)
+			c.Rework++
+			c.ClosedAt, c.HandledAt = nil, nil
+			s.enter(c, cg, Dispatched, now)
+			action = "rate_reopen"
+			if err := bump(ctx, tx, c.RegionCode, from, -1); err != nil {
+				return err
+			}
+			if err := bump(ctx, tx, c.RegionCode, c.Status, 1); err != nil {
+				return err
+			}
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE cases SET rate_token = NULL WHERE id = ?`, c.ID); err != nil {
+			return err
+		}
+		if err := updateCase(ctx, tx, c); err != nil {
+			return err
+		}
+		b, _ := json.Marshal(map[string]any{"resolved": in.Resolved, "satisfaction": in.Satisfaction, "via": in.Via})
+		if err := insertEvent(ctx, tx, &Event{CaseID: c.ID, Action: action, FromStatus: from, ToStatus: c.Status, Note: in.Note, Detail: string(b)}); err != nil {
+			return err
+		}
+		out = c
+		return audit.Record(ctx, tx, audit.Entry{Action: "cases." + action, ObjectType: "case", ObjectID: strconv.FormatInt(c.ID, 10),
+			Region: c.RegionCode, Before: before.public(), After: c.public(), Detail: map[string]any{"via": in.Via}})
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.decorate(ctx, out)
+	return out, nil
+}
