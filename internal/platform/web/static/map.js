@@ -152,6 +152,7 @@
   // the form's lon and lat inputs (the report form).
   function pick(el) {
     var map = base(el, 14), marker = null;
+    el.leafletMap = map; // for tests that tap a known place
     var lon = document.querySelector(el.dataset.pick + " [name=lon]"), lat = document.querySelector(el.dataset.pick + " [name=lat]");
     function put(ll) {
       if (marker) { marker.setLatLng(ll); } else { marker = L.circleMarker(ll, { radius: 9, color: "#c8161d", weight: 3, fillOpacity: 0.5 }).addTo(map); }

@@ -1,0 +1,140 @@
+package app
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+)
+
+// TestBrowserCaseJourney follows one case in real browsers: a resident
+// reports it on a phone with a photo and a tap on the map; the community
+// secretary accepts, registers, blows the whistle to the city management
+// bureau and dispatches it there; the bureau reports in, feeds back and
+// handles it; the grid worker verifies; the secretary rates the bureau and
+// closes; the resident rates the result.
+func TestBrowserCaseJourney(t *testing.T) {
+	e := newEnv(t)
+	lon, lat, _ := e.spot("360102002001")
+	photo := filepath.Join(t.TempDir(), "lamp.png")
+	if err := os.WriteFile(photo, pngBytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+
+	res, must, problems := signedIn(t, e, "demo-resident", 375, 812)
+	must(chromedp.Do(res,
+		chromedp.Navigate(e.srv.URL+"/cases/new"),
+		chromedp.WaitVisible(chromedp.CSS(`#pick-map[data-ready="1"]`)),
+		chromedp.SetValue(chromedp.CSS("#category"), "0303"),
+		chromedp.SendKeys(chromedp.CSS("textarea[name=description]"), "小区门口路灯不亮，晚上很黑"),
+	))
+	// Centre the map on the place and tap it.
+	_, err := chromedp.Run(res, chromedp.Evaluate[bool](`document.querySelector("#pick-map").leafletMap.setView([`+ftoa(lat)+`, `+ftoa(lon)+`], 17, {animate: false}) !== null`))
+	must(err)
+	must(chromedp.Do(res,
+		chromedp.Click(chromedp.CSS("#pick-map")),
+		chromedp.WaitVisible(chromedp.CSS(`#pick-map[data-picked="1"]`)),
+		chromedp.SetUploadFiles(chromedp.CSS("input[name=photos]"), []string{photo}),
+		chromedp.SendKeys(chromedp.CSS("input[name=contact_phone]"), "13912345678"),
+	))
+	shot(t, res, "case-report")
+	must(chromedp.Do(res, chromedp.Click(chromedp.CSS("#report-submit")), chromedp.WaitVisible(chromedp.CSS("#case-photos img"))))
+	loc, err := chromedp.Run(res, chromedp.Location())
+	must(err)
+	caseURL := loc[strings.Index(loc, "/cases/"):]
+	if !strings.Contains(caseURL, "/cases/") {
+		t.Fatalf("after reporting the browser is at %s", loc)
+	}
+	noConsoleErrors(t, problems)
+
+	step := func(ctx context.Context, must func(error), action, wait string) {
+		t.Helper()
+		must(chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS("#act-"+action))))
+		must(open(ctx, "#act-"+action))
+		must(chromedp.Do(ctx,
+			chromedp.Click(chromedp.CSS("#do-"+action)),
+			chromedp.WaitVisible(chromedp.CSS(wait)),
+		))
+	}
+	sec, must2, problems2 := signedIn(t, e, "demo-secretary", 1280, 900)
+	must2(chromedp.Do(sec, chromedp.Navigate(e.srv.URL+caseURL)))
+	step(sec, must2, "accept", "#act-register")
+	step(sec, must2, "register", "#act-dispatch")
+	cg := e.dept("城市管理局")
+	must2(chromedp.Do(sec,
+		chromedp.Click(chromedp.CSS("#whistle-box summary")),
+		chromedp.Click(chromedp.CSS(`input[name=dept_ids][value="`+itoa(cg.ID)+`"]`)),
+		chromedp.SendKeys(chromedp.CSS("#whistle-form textarea[name=note]"), "路灯线路需城管协调"),
+		chromedp.Click(chromedp.CSS("#whistle-submit")),
+		chromedp.WaitVisible(chromedp.CSS(".whistle")),
+	))
+	step(sec, must2, "dispatch", "#case-unit")
+	unit, err := chromedp.Run(sec, chromedp.Text(chromedp.CSS("#case-unit")))
+	must2(err)
+	if unit != cg.Name {
+		t.Fatalf("dispatched to %q, want the category's department %q", unit, cg.Name)
+	}
+	noConsoleErrors(t, problems2)
+
+	dept, must3, problems3 := signedIn(t, e, "demo-dept", 375, 812)
+	must3(chromedp.Do(dept,
+		chromedp.Navigate(e.srv.URL+caseURL),
+		chromedp.Click(chromedp.CSS("#party-report")),
+		chromedp.WaitVisible(chromedp.CSS("#party-note")),
+		chromedp.SendKeys(chromedp.CSS("#party-note"), "已到场，更换灯具"),
+		chromedp.Click(chromedp.CSS("#party-feedback")),
+		chromedp.WaitVisible(chromedp.CSS("#act-handle")),
+	))
+	must3(open(dept, "#act-handle"))
+	must3(chromedp.Do(dept,
+		chromedp.SendKeys(chromedp.CSS("#act-handle textarea[name=note]"), "已更换灯具，恢复照明"),
+		chromedp.Click(chromedp.CSS("#do-handle")),
+		chromedp.WaitVisible(chromedp.CSS("#case-status")),
+	))
+	noConsoleErrors(t, problems3)
+
+	grid, must4, problems4 := signedIn(t, e, "demo-grid", 375, 812)
+	must4(chromedp.Do(grid, chromedp.Navigate(e.srv.URL+caseURL)))
+	step(grid, must4, "verify", "#case-status")
+	noConsoleErrors(t, problems4)
+
+	must2(chromedp.Do(sec,
+		chromedp.Navigate(e.srv.URL+caseURL),
+		chromedp.Click(chromedp.CSS("form.rate-party button")),
+		chromedp.WaitVisible(chromedp.CSS("#act-close")),
+	))
+	step(sec, must2, "close", "#timeline")
+
+	must(chromedp.Do(res,
+		chromedp.Navigate(e.srv.URL+caseURL),
+		chromedp.Click(chromedp.CSS("#case-rate-submit")),
+		chromedp.WaitVisible(chromedp.CSS("#case-rating")),
+	))
+	shot(t, res, "case-rated")
+	status, err := chromedp.Run(res, chromedp.Text(chromedp.CSS("#case-status")))
+	must(err)
+	if status != "已结案" {
+		t.Errorf("status at the end: %q", status)
+	}
+	var d struct {
+		Events []struct{ Action string }
+	}
+	e.login("demo-secretary").get("/api/v1/cases/" + strings.TrimPrefix(caseURL, "/cases/")).json(t, &d)
+	var acts []string
+	for _, ev := range d.Events {
+		acts = append(acts, ev.Action)
+	}
+	if got := strings.Join(acts, ","); got != "report,accept,register,whistle,dispatch,whistle_report,whistle_feedback,handle,verify,close,rate" {
+		t.Errorf("timeline: %s", got)
+	}
+	noConsoleErrors(t, problems)
+}
+
+// open unfolds a <details> section.
+func open(ctx context.Context, sel string) error {
+	_, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.querySelector("`+sel+`").open = true`))
+	return err
+}
