@@ -181,3 +181,17 @@ func (h *handler) gridRoutes(r *web.Router) {
 	r.API("PUT /api/v1/grids/{code}/workers", territory.PermGridManage, web.OpDoc{Summary: "Replace the grid workers of a grid", Tag: "territory",
 		Body: GridWorkersInput{}, Response: []GridWorker{}}, h.apiGridWorkersSet)
 }
+
+// GridsOf lists the grids a user is assigned to serve.
+func (s *Service) GridsOf(ctx context.Context, userID int64) ([]string, error) {
+	out, err := db.Collect(ctx, s.db, `/* account.GridsOf */ SELECT grid_code FROM account_grid_assignments WHERE user_id = ? ORDER BY grid_code`,
+		[]any{userID}, func(r db.Scanner) (string, error) {
+			var g string
+			err := r.Scan(&g)
+			return g, err
+		})
+	if err != nil {
+		return nil, fmt.Errorf("account: grids of %d: %w", userID, err)
+	}
+	return out, nil
+}

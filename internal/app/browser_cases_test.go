@@ -122,7 +122,7 @@ func TestBrowserCaseJourney(t *testing.T) {
 	var d struct {
 		Events []struct{ Action string }
 	}
-	e.login("demo-secretary").get("/api/v1/cases/" + strings.TrimPrefix(caseURL, "/cases/")).json(t, &d)
+	e.login("demo-secretary").get("/api/v1/cases/"+strings.TrimPrefix(caseURL, "/cases/")).json(t, &d)
 	var acts []string
 	for _, ev := range d.Events {
 		acts = append(acts, ev.Action)

@@ -557,3 +557,72 @@ func TestCasePages(t *testing.T) {
 		t.Errorf("clusters: %+v", cl)
 	}
 }
+
+// TestHotlineImport files a 12345 export: a bad row stops the whole file
+// unless the good rows are wanted, and a repeated file creates nothing.
+func TestHotlineImport(t *testing.T) {
+	e := newEnv(t)
+	lon, lat, grid := e.spot("360102002001")
+	addr := ""
+	if err := e.app.DB.QueryRowContext(context.Background(), `SELECT address FROM registry_buildings WHERE region_code = ? ORDER BY id LIMIT 1`, grid).Scan(&addr); err != nil {
+		t.Fatal(err)
+	}
+	csv := "工单编号,问题类型,问题描述,地址,经度,纬度,联系人,联系电话\n" +
+		"H001,0101,垃圾堆放多日无人清运,," + ftoa(lon) + "," + ftoa(lat) + ",张先生,13800002222\n" +
+		"H002,噪声扰民,夜间施工噪声扰民," + addr + ",,,,\n" +
+		"H003,9999,分类不存在的工单,," + ftoa(lon) + "," + ftoa(lat) + ",,\n" +
+		"H001,0101,重复的工单编号,," + ftoa(lon) + "," + ftoa(lat) + ",,\n"
+	city := e.login("demo-city")
+	upload := func(q string) (response, tabularReport) {
+		r := city.do("POST", "/api/v1/hotline/import"+q, strings.NewReader(csv), http.Header{"Content-Type": {"text/csv"}, "X-CSRF-Token": {city.csrf()}})
+		var rep tabularReport
+		r.json(t, &rep)
+		return r, rep
+	}
+	before := e.auditCount()
+	r, rep := upload("")
+	if r.StatusCode != 422 || rep.Committed || len(rep.Errors) != 2 || rep.Errors[0].Row != 4 || rep.Errors[1].Row != 5 || e.auditCount() != before {
+		t.Fatalf("file with bad rows: %d %s", r.StatusCode, r.body)
+	}
+	_, rep = upload("?keep_good=true")
+	if !rep.Committed || rep.Created != 2 {
+		t.Fatalf("keep the good rows: %+v", rep)
+	}
+	_, rep = upload("?keep_good=true")
+	if rep.Created != 0 || rep.Unchanged != 2 {
+		t.Fatalf("the same file again: %+v", rep)
+	}
+	var list struct{ Items []cases.Case }
+	e.login("demo-grid").get("/api/v1/cases?view=grid").json(t, &list)
+	if len(list.Items) != 2 || list.Items[0].Channel != cases.ChannelHotline {
+		t.Fatalf("cases in the grid worker's grids: %+v", list.Items)
+	}
+	if p := city.get("/cases/hotline"); p.StatusCode != 200 || !strings.Contains(p.body, `id="hotline-form"`) {
+		t.Errorf("import page: %d", p.StatusCode)
+	}
+	page := city.multipartFile("/cases/hotline", "file", "orders.csv", []byte(csv))
+	if page.StatusCode != 422 || !strings.Contains(page.body, "import-errors") {
+		t.Errorf("import page with bad rows: %d", page.StatusCode)
+	}
+}
+
+type tabularReport struct {
+	Rows, Created, Unchanged int
+	Committed                bool
+	Errors                   []struct {
+		Row    int
+		Column string
+		Rule   string
+	}
+}
+
+// multipartFile posts one file in a form field, as the page would.
+func (c *client) multipartFile(path, field, name string, data []byte) response {
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	_ = mw.WriteField("csrf", c.csrf())
+	w, _ := mw.CreateFormFile(field, name)
+	_, _ = w.Write(data)
+	mw.Close()
+	return c.do("POST", path, &buf, http.Header{"Content-Type": {mw.FormDataContentType()}})
+}

@@ -63,7 +63,10 @@ var DemoAccounts = []DemoAccount{
 // It is idempotent: a second run changes nothing and duplicates nothing.
 // It refuses a database that holds accounts other than the demo ones.
 func seedDemo(ctx context.Context, a *App, out io.Writer) error {
-	return seedDemoScaled(ctx, a, out, 8)
+	if err := seedDemoScaled(ctx, a, out, 8); err != nil {
+		return err
+	}
+	return seedDemoCases(ctx, a, out)
 }
 
 // seedDemoScaled is seedDemo with buildingsPerGrid buildings in every grid

@@ -103,7 +103,8 @@ func New(ctx context.Context, d *db.DB, o Options) (*App, error) {
 		return nil, err
 	}
 	a.Calendar = cal
-	a.Cases = cases.NewService(d, cases.Deps{Territory: a.Territory, Registry: a.Registry, Keys: o.Keys, Calendar: cal.Calendar})
+	a.Cases = cases.NewService(d, cases.Deps{Territory: a.Territory, Registry: a.Registry, Keys: o.Keys, Calendar: cal.Calendar,
+		GridsOf: a.Accounts.GridsOf})
 	secure := o.Config.SecureCookies || o.Config.TLSCert != ""
 	// The order of this list is the migration order.
 	a.Modules = []module.Manifest{

@@ -24,7 +24,7 @@ type Contact struct {
 }
 
 func (h *handler) apiRoutes(r *web.Router) {
-	list := append([]web.Param{{Name: "view", Type: "string", Description: "mine, dispatch, handling, verify, overdue, due_soon, supervised, all"},
+	list := append([]web.Param{{Name: "view", Type: "string", Description: "mine, grid, dispatch, handling, verify, overdue, due_soon, supervised, all"},
 		{Name: "status", Type: "string"}, {Name: "category", Type: "string", Description: "class (2 digits) or sub-class (4)"},
 		{Name: "region", Type: "string"}, {Name: "channel", Type: "string"}, {Name: "number", Type: "string"}}, web.PageQuery...)
 	r.API("GET /api/v1/cases", authz.Authenticated, web.OpDoc{Summary: "Cases in scope, newest first (residents: their own reports)", Tag: "cases",
@@ -264,4 +264,13 @@ func (h *handler) apiNotices(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return web.JSON(w, http.StatusOK, ns)
+}
+
+// readBody reads an upload's body (the router limits its size).
+func readBody(r *http.Request) ([]byte, error) {
+	b, err := io.ReadAll(r.Body)
+	if err != nil {
+		return nil, errs.E(errs.TooLarge, "err.too_large", strconv.Itoa(web.MaxUpload))
+	}
+	return b, nil
 }

@@ -30,6 +30,7 @@ func Manifest(svc *Service, tokenActor func(context.Context, string) (*authz.Act
 			{Key: "nav.case_dashboard", Path: "/cases/dashboard", Perm: PermView, Order: 6},
 			{Key: "nav.ranking", Path: "/cases/ranking", Perm: PermEvaluate, Order: 7},
 			{Key: "nav.catalogue", Path: "/cases/catalogue", Perm: PermConfigure, Order: 90},
+			{Key: "nav.hotline", Path: "/cases/hotline", Perm: PermIntake, Order: 91},
 		},
 		Routes: func(r *web.Router) {
 			h := &handler{svc: svc, ui: r.UI()}
@@ -63,6 +64,7 @@ func (h *handler) routes(r *web.Router) {
 	r.Page("GET /rate/{token}", authz.Public, h.handleRateLink)
 	r.Page("POST /rate/{token}", authz.Public, h.handleRateLinkPost)
 	h.reportRoutes(r)
+	h.hotlineRoutes(r)
 }
 
 func caseID(r *http.Request) (int64, error) { return web.PathID(r, "id") }

@@ -11,7 +11,7 @@ import (
 )
 
 // Views are the lists the pages offer.
-var Views = []string{"mine", "dispatch", "handling", "verify", "overdue", "due_soon", "supervised", "all"}
+var Views = []string{"mine", "grid", "dispatch", "handling", "verify", "overdue", "due_soon", "supervised", "all"}
 
 // Filter selects cases.
 type Filter struct {
@@ -75,6 +75,19 @@ func (s *Service) Cases(ctx context.Context, f Filter) ([]*Case, error) {
 	switch f.View {
 	case "mine":
 		qb.And("c.reporter_id = ?", a.UserID)
+	case "grid":
+		grids, err := s.deps.GridsOf(ctx, a.UserID)
+		if err != nil {
+			return nil, err
+		}
+		if len(grids) == 0 {
+			return []*Case{}, nil
+		}
+		args := make([]any, len(grids))
+		for i, g := range grids {
+			args[i] = g
+		}
+		qb.And("c.region_code IN (?"+strings.Repeat(", ?", len(grids)-1)+")", args...)
 	case "dispatch":
 		qb.And("c.status IN ('submitted', 'accepted', 'registered')")
 	case "handling":
@@ -131,4 +144,13 @@ func (s *Service) Cases(ctx context.Context, f Filter) ([]*Case, error) {
 		out = []*Case{}
 	}
 	return out, nil
+}
+
+// Count is the number of cases in the database (all scopes).
+func (s *Service) Count(ctx context.Context) (int64, error) {
+	var n int64
+	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM cases`).Scan(&n); err != nil {
+		return 0, fmt.Errorf("cases: count: %w", err)
+	}
+	return n, nil
 }

@@ -31,6 +31,8 @@ type Deps struct {
 	Registry  *registry.Service
 	Keys      *pii.Keyring
 	Calendar  func() *workday.Calendar
+	// GridsOf lists the grids a grid worker serves ("my grid").
+	GridsOf func(ctx context.Context, userID int64) ([]string, error)
 }
 
 // Service is the cases API.
