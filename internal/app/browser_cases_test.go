@@ -2,10 +2,12 @@ package app
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 )
@@ -83,30 +85,32 @@ func TestBrowserCaseJourney(t *testing.T) {
 	must3(chromedp.Do(dept,
 		chromedp.Navigate(e.srv.URL+caseURL),
 		chromedp.Click(chromedp.CSS("#party-report")),
-		chromedp.WaitVisible(chromedp.CSS("#party-note")),
-		chromedp.SendKeys(chromedp.CSS("#party-note"), "已到场，更换灯具"),
+		chromedp.WaitVisible(chromedp.CSS("#party-arrive")),
+		chromedp.SetValue(chromedp.CSS("#party-note"), "已到场，更换灯具"),
 		chromedp.Click(chromedp.CSS("#party-feedback")),
-		chromedp.WaitVisible(chromedp.CSS("#act-handle")),
 	))
+	must3(waitFor(dept, `document.readyState === "complete" && !document.querySelector("#party-feedback") && !!document.querySelector("#act-handle")`))
 	must3(open(dept, "#act-handle"))
 	must3(chromedp.Do(dept,
-		chromedp.SendKeys(chromedp.CSS("#act-handle textarea[name=note]"), "已更换灯具，恢复照明"),
+		chromedp.SetValue(chromedp.CSS("#act-handle textarea[name=note]"), "已更换灯具，恢复照明"),
 		chromedp.Click(chromedp.CSS("#do-handle")),
-		chromedp.WaitVisible(chromedp.CSS("#case-status")),
 	))
+	must3(waitStatus(dept, "待核查"))
 	noConsoleErrors(t, problems3)
 
 	grid, must4, problems4 := signedIn(t, e, "demo-grid", 375, 812)
 	must4(chromedp.Do(grid, chromedp.Navigate(e.srv.URL+caseURL)))
 	step(grid, must4, "verify", "#case-status")
+	must4(waitStatus(grid, "待结案"))
 	noConsoleErrors(t, problems4)
 
 	must2(chromedp.Do(sec,
 		chromedp.Navigate(e.srv.URL+caseURL),
 		chromedp.Click(chromedp.CSS("form.rate-party button")),
-		chromedp.WaitVisible(chromedp.CSS("#act-close")),
 	))
+	must2(waitFor(sec, `document.readyState === "complete" && !document.querySelector("form.rate-party") && !!document.querySelector("#act-close")`))
 	step(sec, must2, "close", "#timeline")
+	must2(waitStatus(sec, "已结案"))
 
 	must(chromedp.Do(res,
 		chromedp.Navigate(e.srv.URL+caseURL),
@@ -137,4 +141,25 @@ func TestBrowserCaseJourney(t *testing.T) {
 func open(ctx context.Context, sel string) error {
 	_, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.querySelector("`+sel+`").open = true`))
 	return err
+}
+
+// waitFor polls a JavaScript condition until it holds (15 s at most):
+// after a form post the old page answers until the new one replaces it.
+func waitFor(ctx context.Context, cond string) error {
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](cond))
+		if err == nil && ok {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("waiting for %s: %v", cond, err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// waitStatus waits until the case page shows status.
+func waitStatus(ctx context.Context, status string) error {
+	return waitFor(ctx, `document.readyState === "complete" && (document.querySelector("#case-status") || {}).textContent === "`+status+`"`)
 }

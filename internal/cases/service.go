@@ -1,6 +1,7 @@
 package cases
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
@@ -433,37 +434,42 @@ func (s *Service) duplicates(ctx context.Context, c *Case, limit int) ([]*Case, 
 	dLat := float64(st.DedupMetres) / 111320
 	dLon := dLat / math.Max(math.Cos(lat*math.Pi/180), 0.01)
 	since := s.db.Now().AddDate(0, 0, -st.DedupDays)
-	qb := db.NewQuery(`/* cases.duplicates */ SELECT `+caseCols+` FROM cases c`).
+	qb := db.NewQuery(`/* cases.duplicates */ SELECT c.id, c.lat, c.lon FROM cases c`).
 		And("c.category = ?", c.Category).And("c.lat BETWEEN ? AND ?", lat-dLat, lat+dLat).
 		And("c.lon BETWEEN ? AND ?", lon-dLon, lon+dLon).And("c.created_at >= ?", since).
 		And("c.status NOT IN ('closed', 'rejected', 'merged')")
 	if c.ID != 0 {
 		qb.And("c.id <> ?", c.ID)
 	}
-	qb.Tail("LIMIT 50")
-	q, args := qb.SQL()
-	found, err := db.Collect(ctx, s.db, q, args, scanCase)
+	q, args := qb.Tail("LIMIT 200").SQL()
+	type hit struct {
+		id int64
+		d  float64
+	}
+	hits, err := db.Collect(ctx, s.db, q, args, func(r db.Scanner) (hit, error) {
+		var h hit
+		var hlat, hlon float64
+		err := r.Scan(&h.id, &hlat, &hlon)
+		h.d = metres(lat, lon, hlat, hlon)
+		return h, err
+	})
 	if err != nil {
 		return nil, fmt.Errorf("cases: duplicates: %w", err)
 	}
-	type hit struct {
-		c *Case
-		d float64
-	}
-	var hits []hit
-	for _, f := range found {
-		if d := metres(lat, lon, *f.Lat, *f.Lon); d <= float64(st.DedupMetres) {
-			hits = append(hits, hit{f, d})
-		}
-	}
-	slices.SortFunc(hits, func(a, b hit) int { return int(a.d - b.d) })
+	hits = slices.DeleteFunc(hits, func(h hit) bool { return h.d > float64(st.DedupMetres) })
+	slices.SortFunc(hits, func(a, b hit) int { return cmp.Compare(a.d, b.d) })
 	out := []*Case{}
 	for i, h := range hits {
 		if i == limit {
 			break
 		}
-		h.c.mask(s.deps.Keys)
-		out = append(out, h.c)
+		row := s.db.QueryRowContext(ctx, `/* cases.byID */ SELECT `+caseCols+` FROM cases c WHERE c.id = ?`, h.id)
+		f, err := scanCase(row)
+		if err != nil {
+			return nil, fmt.Errorf("cases: duplicate %d: %w", h.id, err)
+		}
+		s.decorate(ctx, f)
+		out = append(out, f)
 	}
 	return out, nil
 }

@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // PostgreSQL driver "pgx"
@@ -39,6 +40,10 @@ type DB struct {
 	sql     *sql.DB
 	dialect Dialect
 	clock   func() time.Time
+	// writer queues SQLite's writers in the process (see lockWriter).
+	writer sync.Mutex
+	stmtMu sync.Mutex
+	stmts  map[string]*sql.Stmt
 	// Path is the SQLite file, empty for PostgreSQL.
 	Path string
 }
@@ -116,8 +121,12 @@ func Open(ctx context.Context, rawURL string, clock func() time.Time) (*DB, erro
 		// One writer at a time is SQLite's model; a small pool of readers
 		// is enough for WAL and keeps memory low.
 		sdb.SetMaxOpenConns(8)
+		// Keep them all: database/sql keeps 2 idle by default, and a new
+		// SQLite connection costs its pragmas and its prepared statements.
+		sdb.SetMaxIdleConns(8)
 	} else {
 		sdb.SetMaxOpenConns(20)
+		sdb.SetMaxIdleConns(20)
 		sdb.SetConnMaxIdleTime(5 * time.Minute)
 	}
 	pctx, cancel := context.WithTimeout(ctx, 5*time.Second)
@@ -144,24 +153,69 @@ func (db *DB) SQL() *sql.DB { return db.sql }
 // Now reads the injected clock, in UTC, at the precision both engines keep.
 func (db *DB) Now() time.Time { return db.clock().UTC().Truncate(time.Microsecond) }
 
+// maxStatements bounds the statement cache; queries past it are prepared
+// each time, as without a cache.
+const maxStatements = 2000
+
+// statement returns the prepared statement of q from the cache, preparing
+// it on first use; nil when q is not cached (a script of several
+// statements, or the cache is full). Preparing is a third of the cost of
+// a small write in SQLite; the statement is kept per connection by
+// database/sql.
+func (db *DB) statement(ctx context.Context, q string) *sql.Stmt {
+	if strings.Contains(q, ";") {
+		return nil
+	}
+	db.stmtMu.Lock()
+	defer db.stmtMu.Unlock()
+	if st, ok := db.stmts[q]; ok {
+		return st
+	}
+	if len(db.stmts) >= maxStatements {
+		return nil
+	}
+	st, err := db.sql.PrepareContext(ctx, q)
+	if err != nil {
+		return nil // the caller runs q unprepared and reports its error
+	}
+	if db.stmts == nil {
+		db.stmts = map[string]*sql.Stmt{}
+	}
+	db.stmts[q] = st
+	return st
+}
+
 // ExecContext runs q after rebinding placeholders.
 func (db *DB) ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error) {
-	return db.sql.ExecContext(ctx, rebind(db.dialect, q), args...)
+	q = rebind(db.dialect, q)
+	if st := db.statement(ctx, q); st != nil {
+		return st.ExecContext(ctx, args...)
+	}
+	return db.sql.ExecContext(ctx, q, args...)
 }
 
 // QueryContext runs q after rebinding placeholders.
 func (db *DB) QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
-	return db.sql.QueryContext(ctx, rebind(db.dialect, q), args...)
+	q = rebind(db.dialect, q)
+	if st := db.statement(ctx, q); st != nil {
+		return st.QueryContext(ctx, args...)
+	}
+	return db.sql.QueryContext(ctx, q, args...)
 }
 
 // QueryRowContext runs q after rebinding placeholders.
 func (db *DB) QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row {
-	return db.sql.QueryRowContext(ctx, rebind(db.dialect, q), args...)
+	q = rebind(db.dialect, q)
+	if st := db.statement(ctx, q); st != nil {
+		return st.QueryRowContext(ctx, args...)
+	}
+	return db.sql.QueryRowContext(ctx, q, args...)
 }
 
 // Tx is a transaction whose Now is fixed at its start, so every row it
 // writes carries the same time.
 type Tx struct {
+	db      *DB
 	tx      *sql.Tx
 	dialect Dialect
 	now     time.Time
@@ -181,19 +235,39 @@ func (tx *Tx) Now() time.Time { return tx.now }
 // Dialect returns the engine.
 func (tx *Tx) Dialect() Dialect { return tx.dialect }
 
+// stmt returns the cached statement of q bound to the transaction.
+func (tx *Tx) stmt(ctx context.Context, q string) *sql.Stmt {
+	if st := tx.db.statement(ctx, q); st != nil {
+		return tx.tx.StmtContext(ctx, st)
+	}
+	return nil
+}
+
 // ExecContext runs q after rebinding placeholders.
 func (tx *Tx) ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error) {
-	return tx.tx.ExecContext(ctx, rebind(tx.dialect, q), args...)
+	q = rebind(tx.dialect, q)
+	if st := tx.stmt(ctx, q); st != nil {
+		return st.ExecContext(ctx, args...)
+	}
+	return tx.tx.ExecContext(ctx, q, args...)
 }
 
 // QueryContext runs q after rebinding placeholders.
 func (tx *Tx) QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
-	return tx.tx.QueryContext(ctx, rebind(tx.dialect, q), args...)
+	q = rebind(tx.dialect, q)
+	if st := tx.stmt(ctx, q); st != nil {
+		return st.QueryContext(ctx, args...)
+	}
+	return tx.tx.QueryContext(ctx, q, args...)
 }
 
 // QueryRowContext runs q after rebinding placeholders.
 func (tx *Tx) QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row {
-	return tx.tx.QueryRowContext(ctx, rebind(tx.dialect, q), args...)
+	q = rebind(tx.dialect, q)
+	if st := tx.stmt(ctx, q); st != nil {
+		return st.QueryRowContext(ctx, args...)
+	}
+	return tx.tx.QueryRowContext(ctx, q, args...)
 }
 
 // PrepareContext prepares q (rebound) for repeated use in the transaction;
@@ -208,11 +282,13 @@ func (db *DB) Tx(ctx context.Context, fn func(*Tx) error) (err error) {
 	if outer, ok := ctx.Value(txKey{}).(*Tx); ok {
 		return outer.savepoint(ctx, fn)
 	}
+	unlock := db.lockWriter()
+	defer unlock()
 	stx, err := db.sql.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("db: begin: %w", err)
 	}
-	tx := &Tx{tx: stx, dialect: db.dialect, now: db.Now()}
+	tx := &Tx{db: db, tx: stx, dialect: db.dialect, now: db.Now()}
 	defer func() {
 		if p := recover(); p != nil {
 			_ = stx.Rollback()

@@ -61,3 +61,15 @@ func (db *DB) Backup(ctx context.Context, file string) error {
 	}
 	return nil
 }
+
+// lockWriter queues the transactions of this process for SQLite, which
+// has one writer at a time: waiting on a mutex hands the lock over at
+// once, where SQLite's busy handler sleeps and retries (a long tail under
+// load). PostgreSQL's transactions run side by side.
+func (db *DB) lockWriter() func() {
+	if db.dialect != SQLite {
+		return func() {}
+	}
+	db.writer.Lock()
+	return db.writer.Unlock
+}
