@@ -33,6 +33,7 @@ func (m *Main) load(ctx context.Context, args []string) error {
 	n := fs.Int("n", 200, "requests per path")
 	conc := fs.Int("c", 4, "requests in flight")
 	region := fs.String("region", "3601", "division whose reports to load")
+	suite := fs.String("suite", "registry", "what to measure: registry (reports, search, households, point → grid) or cases (lists, case pages, dashboards, rankings)")
 	if err := fs.Parse(args); err != nil {
 		return ErrUsage
 	}
@@ -66,6 +67,9 @@ func (m *Main) load(ctx context.Context, args []string) error {
 			return fmt.Errorf("GET %s: %d", path, r.StatusCode)
 		}
 		return json.NewDecoder(r.Body).Decode(v)
+	}
+	if *suite == "cases" {
+		return m.loadCases(ctx, hc, *base, getJSON, *n, *conc)
 	}
 	// Sample real ids and points to ask for.
 	var hh struct {
@@ -108,53 +112,134 @@ func (m *Main) load(ctx context.Context, args []string) error {
 	tw := tabwriter.NewWriter(m.Stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintf(tw, "PATH\tN\tERRORS\tP50\tP95\tP99\tMAX\n")
 	for _, p := range paths {
-		var mu sync.Mutex
-		var lat []time.Duration
-		fails := 0
-		urls := make(chan string)
-		var wg sync.WaitGroup
-		for w := 0; w < *conc; w++ {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				for path := range urls {
-					t0 := time.Now()
-					res, err := hc.Get(*base + path)
-					d := time.Since(t0)
-					ok := err == nil && res.StatusCode == 200
-					if err == nil {
-						_, _ = io.Copy(io.Discard, res.Body)
-						res.Body.Close()
-					}
-					mu.Lock()
-					if ok {
-						lat = append(lat, d)
-					} else {
-						fails++
-					}
-					mu.Unlock()
-				}
-			}()
-		}
-		for i := 0; i < *n && ctx.Err() == nil; i++ {
-			urls <- p.next()
-		}
-		close(urls)
-		wg.Wait()
-		slices.Sort(lat)
-		pct := func(q float64) time.Duration {
-			if len(lat) == 0 {
-				return 0
-			}
-			return lat[min(len(lat)-1, int(q*float64(len(lat))))]
-		}
-		var mx time.Duration
-		if len(lat) > 0 {
-			mx = lat[len(lat)-1]
-		}
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%s\t%s\t%s\t%s\n", p.name, *n, fails, rnd(pct(.5)), rnd(pct(.95)), rnd(pct(.99)), rnd(mx))
+		measure(ctx, hc, tw, base, p.name, *n, *conc, p.next)
 	}
 	return tw.Flush()
+}
+
+// measure sends n requests from next with conc in flight and prints a row
+// of percentiles.
+func measure(ctx context.Context, hc *http.Client, tw io.Writer, base *string, name string, n, conc int, next func() string) {
+	var mu sync.Mutex
+	var lat []time.Duration
+	fails := 0
+	urls := make(chan string)
+	var wg sync.WaitGroup
+	for w := 0; w < conc; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for path := range urls {
+				t0 := time.Now()
+				res, err := hc.Get(*base + path)
+				d := time.Since(t0)
+				ok := err == nil && res.StatusCode == 200
+				if err == nil {
+					_, _ = io.Copy(io.Discard, res.Body)
+					res.Body.Close()
+				}
+				mu.Lock()
+				if ok {
+					lat = append(lat, d)
+				} else {
+					fails++
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	for i := 0; i < n && ctx.Err() == nil; i++ {
+		urls <- next()
+	}
+	close(urls)
+	wg.Wait()
+	slices.Sort(lat)
+	pct := func(q float64) time.Duration {
+		if len(lat) == 0 {
+			return 0
+		}
+		return lat[min(len(lat)-1, int(q*float64(len(lat))))]
+	}
+	var mx time.Duration
+	if len(lat) > 0 {
+		mx = lat[len(lat)-1]
+	}
+	fmt.Fprintf(tw, "%s\t%d\t%d\t%s\t%s\t%s\t%s\n", name, n, fails, rnd(pct(.5)), rnd(pct(.95)), rnd(pct(.99)), rnd(mx))
+}
+
+// loadCases measures the case lists, case pages, dashboards and the
+// monthly rankings of a server holding many cases (`demo -city-cases`).
+func (m *Main) loadCases(ctx context.Context, hc *http.Client, base string, getJSON func(string, any) error, n, conc int) error {
+	var list struct {
+		Items []struct {
+			ID int64 `json:"id"`
+		} `json:"items"`
+	}
+	if err := getJSON("/api/v1/cases?limit=500", &list); err != nil {
+		return err
+	}
+	if len(list.Items) == 0 {
+		return errors.New("no cases to load: run `grassroots demo -city-cases 5000000` first")
+	}
+	var districts []struct {
+		Code string `json:"code"`
+	}
+	if err := getJSON("/api/v1/regions/3601/children", &districts); err != nil {
+		return err
+	}
+	var regions, subs []string
+	for _, d := range districts {
+		regions = append(regions, d.Code)
+		var ch []struct {
+			Code string `json:"code"`
+		}
+		if err := getJSON("/api/v1/regions/"+d.Code+"/children", &ch); err != nil {
+			return err
+		}
+		for _, c := range ch {
+			subs = append(subs, c.Code)
+		}
+	}
+	regions = append(regions, subs...)
+	r := rand.New(rand.NewPCG(3, 4))
+	one := func(xs []string) string { return xs[r.IntN(len(xs))] }
+	classes := []string{"01", "02", "03", "04", "05", "06", "07", "08", "09", "10"}
+	month := time.Now().Format("2006-01")
+	tw := tabwriter.NewWriter(m.Stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintf(tw, "PATH\tN\tERRORS\tP50\tP95\tP99\tMAX\n")
+	seq := 0
+	paths := []struct {
+		name string
+		n    int
+		next func() string
+	}{
+		{"case list, city", n, func() string { return "/api/v1/cases?limit=50" }},
+		{"case list page, city", n, func() string { return "/cases" }},
+		{"overdue list, city", n, func() string { return "/api/v1/cases?view=overdue&limit=50" }},
+		{"to dispatch, city", n, func() string { return "/api/v1/cases?view=dispatch&limit=50" }},
+		{"class filter, city", n, func() string { return "/api/v1/cases?limit=50&category=" + one(classes) }},
+		{"subdistrict list", n, func() string { return "/api/v1/cases?limit=50&region=" + one(subs) }},
+		{"case detail", n, func() string { return fmt.Sprintf("/api/v1/cases/%d", list.Items[r.IntN(len(list.Items))].ID) }},
+		{"dashboard, each division once (uncached)", len(regions), func() string { seq++; return "/api/v1/case-stats?region=" + regions[(seq-1)%len(regions)] }},
+		{"dashboard page", n, func() string { return "/cases/dashboard?region=" + one(regions) }},
+	}
+	for _, p := range paths {
+		measure(ctx, hc, tw, &base, p.name, p.n, conc, p.next)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	for _, level := range []string{"subdistrict", "community", "department"} {
+		t0 := time.Now()
+		var rk struct {
+			Scores []any `json:"scores"`
+		}
+		if err := getJSON("/api/v1/case-rankings?month="+month+"&level="+level, &rk); err != nil {
+			return err
+		}
+		fmt.Fprintf(m.Stdout, "monthly ranking %s, %s, whole city: %d units in %s\n", month, level, len(rk.Scores), rnd(time.Since(t0)))
+	}
+	return nil
 }
 
 func rnd(d time.Duration) string { return strings.TrimSpace(d.Round(100 * time.Microsecond).String()) }

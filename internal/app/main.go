@@ -177,8 +177,9 @@ func (m *Main) serve(ctx context.Context, args []string, demo bool) error {
 	}
 	fs := m.flags(name, def, &c)
 	var city bool
-	var cityResidents int
+	var cityResidents, cityCases int
 	if demo {
+		fs.IntVar(&cityCases, "city-cases", 0, "also generate this many synthetic cases over the last year in every community (load work)")
 		fs.BoolVar(&city, "city", false, "also generate the whole city at real scale for load work (synthetic; takes minutes)")
 		fs.IntVar(&cityResidents, "city-residents", 6_500_000, "residents to generate with -city")
 	}
@@ -200,6 +201,12 @@ func (m *Main) serve(ctx context.Context, args []string, demo bool) error {
 			octx := authz.WithActor(ctx, &authz.Actor{Username: "demo", Role: authz.RoleCityAdmin, Scope: authz.All})
 			if err := seedCity(octx, a, m.Stdout, cityResidents); err != nil {
 				return fmt.Errorf("demo -city: %w", err)
+			}
+		}
+		if cityCases > 0 {
+			octx := authz.WithActor(ctx, &authz.Actor{Username: "demo", Role: authz.RoleCityAdmin, Scope: authz.All})
+			if err := seedCityCases(octx, a, m.Stdout, cityCases); err != nil {
+				return fmt.Errorf("demo -city-cases: %w", err)
 			}
 		}
 	} else if n, err := a.Accounts.CountUsers(ctx); err == nil && n == 0 {

@@ -1,6 +1,7 @@
 package cases
 
 import (
+	"context"
 	"io"
 	"net/http"
 	"strconv"
@@ -36,22 +37,22 @@ func (h *handler) apiRoutes(r *web.Router) {
 	r.API("GET /api/v1/cases/{id}", authz.Authenticated, web.OpDoc{Summary: "A case with its timeline, whistles and the caller's possible moves", Tag: "cases",
 		Response: CaseDetail{}}, h.apiCase)
 	r.API("POST /api/v1/cases/{id}/moves", authz.Authenticated, web.OpDoc{Summary: "Move a case through the workflow (send the version you read)", Tag: "cases",
-		Body: Move{}, Response: Case{}}, h.apiMove)
+		Body: Move{}, Response: Case{}}, withID(http.StatusOK, h.svc.Act))
 	r.Upload("POST /api/v1/cases/{id}/photos", authz.Authenticated, web.OpDoc{Summary: "Add a photo to a case the caller reported or handles (image/jpeg, image/png or image/webp body)", Tag: "cases",
 		Status: http.StatusCreated}, h.apiPhoto)
 	r.API("POST /api/v1/cases/{id}/rating", authz.Authenticated, web.OpDoc{Summary: "The reporter's verdict on a closed case (or a call-back record by staff); unresolved reopens it", Tag: "cases",
-		Body: RateInput{}, Response: Case{}}, h.apiRate)
+		Body: RateInput{}, Response: Case{}}, withID(http.StatusOK, func(ctx context.Context, id int64, in RateInput) (*Case, error) { return h.svc.Rate(ctx, id, "", in) }))
 	r.API("GET /api/v1/cases/{id}/contact", PermManage, web.OpDoc{Summary: "The reporter's phone for a call-back; audited", Tag: "cases", Response: Contact{}}, h.apiContact)
 	r.API("GET /api/v1/cases/{id}/duplicates", PermView, web.OpDoc{Summary: "Open cases of the same category nearby, offered for merging", Tag: "cases",
 		Response: []*Case{}}, h.apiDuplicates)
 	r.API("POST /api/v1/cases/{id}/whistles", PermWhistle, web.OpDoc{Summary: "Blow the whistle: call departments to the case", Tag: "whistles",
-		Body: WhistleInput{}, Response: Whistle{}, Status: http.StatusCreated}, h.apiBlow)
+		Body: WhistleInput{}, Response: Whistle{}, Status: http.StatusCreated}, withID(http.StatusCreated, h.svc.Blow))
 	r.API("GET /api/v1/whistles", PermView, web.OpDoc{Summary: "Whistles in scope; department staff see their department's record", Tag: "whistles",
 		Query: []web.Param{{Name: "open", Type: "boolean"}, {Name: "cursor", Type: "string"}, {Name: "limit", Type: "integer"}}, Response: web.List[*Whistle]{}}, h.apiWhistles)
 	r.API("POST /api/v1/whistles/{id}/steps", PermHandle, web.OpDoc{Summary: "A called department reports, arrives or feeds back", Tag: "whistles",
-		Body: PartyInput{}, Response: Whistle{}}, h.apiPartyStep)
+		Body: PartyInput{}, Response: Whistle{}}, withID(http.StatusOK, h.svc.PartyStep))
 	r.API("POST /api/v1/whistles/{id}/ratings", PermWhistle, web.OpDoc{Summary: "The community rates a department's response", Tag: "whistles",
-		Body: PartyRating{}, Response: Whistle{}}, h.apiPartyRate)
+		Body: PartyRating{}, Response: Whistle{}}, withID(http.StatusOK, h.svc.RateParty))
 	r.API("GET /api/v1/case-notices", PermView, web.OpDoc{Summary: "Notices pushed to the caller's units: about to be overdue, overdue, supervised, whistled", Tag: "cases",
 		Response: []Notice{}}, h.apiNotices)
 }
@@ -115,22 +116,6 @@ func (h *handler) apiCase(w http.ResponseWriter, r *http.Request) error {
 	return web.JSON(w, http.StatusOK, d)
 }
 
-func (h *handler) apiMove(w http.ResponseWriter, r *http.Request) error {
-	id, err := caseID(r)
-	if err != nil {
-		return err
-	}
-	var m Move
-	if err := web.DecodeJSON(r, &m); err != nil {
-		return err
-	}
-	c, err := h.svc.Act(r.Context(), id, m)
-	if err != nil {
-		return err
-	}
-	return web.JSON(w, http.StatusOK, c)
-}
-
 func (h *handler) apiPhoto(w http.ResponseWriter, r *http.Request) error {
 	id, err := caseID(r)
 	if err != nil {
@@ -151,22 +136,6 @@ func (h *handler) apiPhoto(w http.ResponseWriter, r *http.Request) error {
 	w.Header().Set("Location", "/cases/"+strconv.FormatInt(id, 10)+"/photos/"+strconv.FormatInt(pid, 10))
 	w.WriteHeader(http.StatusCreated)
 	return nil
-}
-
-func (h *handler) apiRate(w http.ResponseWriter, r *http.Request) error {
-	id, err := caseID(r)
-	if err != nil {
-		return err
-	}
-	var in RateInput
-	if err := web.DecodeJSON(r, &in); err != nil {
-		return err
-	}
-	c, err := h.svc.Rate(r.Context(), id, "", in)
-	if err != nil {
-		return err
-	}
-	return web.JSON(w, http.StatusOK, c)
 }
 
 func (h *handler) apiContact(w http.ResponseWriter, r *http.Request) error {
@@ -198,22 +167,6 @@ func (h *handler) apiDuplicates(w http.ResponseWriter, r *http.Request) error {
 	return web.JSON(w, http.StatusOK, ds)
 }
 
-func (h *handler) apiBlow(w http.ResponseWriter, r *http.Request) error {
-	id, err := caseID(r)
-	if err != nil {
-		return err
-	}
-	var in WhistleInput
-	if err := web.DecodeJSON(r, &in); err != nil {
-		return err
-	}
-	wl, err := h.svc.Blow(r.Context(), id, in)
-	if err != nil {
-		return err
-	}
-	return web.JSON(w, http.StatusCreated, wl)
-}
-
 func (h *handler) apiWhistles(w http.ResponseWriter, r *http.Request) error {
 	cur, limit, err := web.PageParams(r)
 	if err != nil {
@@ -224,38 +177,6 @@ func (h *handler) apiWhistles(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return web.JSON(w, http.StatusOK, web.Paginate(ws, limit, func(x *Whistle) web.Cursor { return web.Cursor{ID: x.ID} }))
-}
-
-func (h *handler) apiPartyStep(w http.ResponseWriter, r *http.Request) error {
-	id, err := web.PathID(r, "id")
-	if err != nil {
-		return err
-	}
-	var in PartyInput
-	if err := web.DecodeJSON(r, &in); err != nil {
-		return err
-	}
-	wl, err := h.svc.PartyStep(r.Context(), id, in)
-	if err != nil {
-		return err
-	}
-	return web.JSON(w, http.StatusOK, wl)
-}
-
-func (h *handler) apiPartyRate(w http.ResponseWriter, r *http.Request) error {
-	id, err := web.PathID(r, "id")
-	if err != nil {
-		return err
-	}
-	var in PartyRating
-	if err := web.DecodeJSON(r, &in); err != nil {
-		return err
-	}
-	wl, err := h.svc.RateParty(r.Context(), id, in)
-	if err != nil {
-		return err
-	}
-	return web.JSON(w, http.StatusOK, wl)
 }
 
 func (h *handler) apiNotices(w http.ResponseWriter, r *http.Request) error {
@@ -273,4 +194,24 @@ func readBody(r *http.Request) ([]byte, error) {
 		return nil, errs.E(errs.TooLarge, "err.too_large", strconv.Itoa(web.MaxUpload))
 	}
 	return b, nil
+}
+
+// withID is a handler that reads the path's id and a JSON body, calls the
+// service and answers its result with status.
+func withID[In, Out any](status int, call func(ctx context.Context, id int64, in In) (Out, error)) web.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		id, err := web.PathID(r, "id")
+		if err != nil {
+			return err
+		}
+		var in In
+		if err := web.DecodeJSON(r, &in); err != nil {
+			return err
+		}
+		out, err := call(r.Context(), id, in)
+		if err != nil {
+			return err
+		}
+		return web.JSON(w, status, out)
+	}
 }

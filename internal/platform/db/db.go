@@ -163,8 +163,8 @@ const maxStatements = 2000
 // a small write in SQLite; the statement is kept per connection by
 // database/sql.
 func (db *DB) statement(ctx context.Context, q string) *sql.Stmt {
-	if strings.Contains(q, ";") {
-		return nil
+	if len(q) > 4096 || strings.Contains(q, ";") {
+		return nil // scripts, and the long multi-row inserts of bulk loads
 	}
 	db.stmtMu.Lock()
 	defer db.stmtMu.Unlock()
