@@ -193,6 +193,12 @@ func TestCaseWorkflow(t *testing.T) {
 	if rk.Scores[0].Composite != 96 {
 		t.Errorf("composite %v, want 96", rk.Scores[0].Composite)
 	}
+	var wr cases.Ranking
+	dept.get("/api/v1/case-rankings?month=2026-11&level=whistle").json(t, &wr)
+	// Reported in time, fed back, rated 5/5.
+	if len(wr.Scores) != 1 || wr.Scores[0].Name != cg.Name || wr.Scores[0].Composite != 100 {
+		t.Fatalf("whistle ranking: %+v", wr.Scores)
+	}
 	var dr cases.Ranking
 	dept.get("/api/v1/case-rankings?month=2026-11&level=department").json(t, &dr)
 	if len(dr.Scores) != 1 || dr.Scores[0].Name != cg.Name || *dr.Scores[0].OnTimeRate != 1 {

@@ -8,6 +8,10 @@ package cases
 
 import (
 	"embed"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
 	"time"
 
 	"grassroots/internal/platform/authz"
@@ -237,3 +241,45 @@ func (c *Case) LonV() float64 {
 
 // IsResolved reports the reporter's verdict "resolved".
 func (c *Case) IsResolved() bool { return c.Resolved != nil && *c.Resolved }
+
+// Detail is one fact of a timeline entry, for pages: ValueKey, when set,
+// is the message key of the value.
+type Detail struct {
+	Key, Value, ValueKey string
+}
+
+// Details lists the facts of the entry's detail, in a stable order.
+func (e Event) Details() []Detail {
+	var m map[string]any
+	if e.Detail == "" || json.Unmarshal([]byte(e.Detail), &m) != nil {
+		return nil
+	}
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	family := map[string]string{"ground": "ground.", "satisfaction": "sat.", "reason": "reason.", "channel": "channel."}
+	var out []Detail
+	for _, k := range keys {
+		d := Detail{Key: k}
+		switch v := m[k].(type) {
+		case bool:
+			d.ValueKey = map[bool]string{true: "yes", false: "no"}[v]
+		case string:
+			d.Value = v
+			if f, ok := family[k]; ok {
+				d.ValueKey = f + v
+			}
+			if k == "unit" {
+				if _, name, ok := strings.Cut(v, ":"); ok {
+					d.Value = name
+				}
+			}
+		default:
+			d.Value = fmt.Sprint(v)
+		}
+		out = append(out, d)
+	}
+	return out
+}

@@ -96,7 +96,7 @@ func (s *Service) PutSettings(ctx context.Context, in Settings) (Settings, error
 }
 
 // Levels a ranking groups by.
-var Levels = []string{"subdistrict", "community", "department", "property"}
+var Levels = []string{"subdistrict", "community", "department", "property", "whistle"}
 
 // Score is one unit's month.
 type Score struct {
@@ -151,6 +151,9 @@ func (s *Service) Rank(ctx context.Context, month, level string) (Ranking, error
 		return Ranking{}, errs.Field("level", "rule.one_of", strings.Join(Levels, ", "))
 	}
 	end := start.AddDate(0, 1, 0)
+	if level == "whistle" {
+		return s.rankWhistles(ctx, month, start, end)
+	}
 	key := map[string]string{
 		"subdistrict": "substr(c.region_code, 1, 9)",
 		"community":   "substr(c.region_code, 1, 12)",
@@ -286,3 +289,65 @@ func (s *Service) nameScores(ctx context.Context, level string, scores []Score) 
 
 // P formats a rate as a percentage for pages ("—" when there is none).
 func (x Score) P(v *float64) string { return pct(v) }
+
+// rankWhistles scores the departments called by whistles blown in the
+// month: reported in time (Response), arrived or acted (OnTimeRate is
+// not used), fed back (ClosingRate) and the communities' mean rating
+// (Satisfaction, rating / 5). The composite weighs them 40 / 30 / 30.
+func (s *Service) rankWhistles(ctx context.Context, month string, start, end time.Time) (Ranking, error) {
+	qb := db.NewQuery(`/* cases.rankWhistles */ SELECT CAST(p.dept_id AS TEXT), COUNT(*),
+		SUM(CASE WHEN p.reported_at IS NOT NULL AND p.reported_at <= p.report_due_at THEN 1 ELSE 0 END),
+		SUM(CASE WHEN p.feedback_at IS NOT NULL THEN 1 ELSE 0 END),
+		SUM(CASE WHEN p.rating IS NOT NULL THEN 1 ELSE 0 END), COALESCE(SUM(p.rating), 0)
+		FROM case_whistle_parties p JOIN case_whistles w ON w.id = p.whistle_id`).
+		And("w.created_at >= ? AND w.created_at < ?", start.UTC(), end.UTC()).
+		ScopeMatch(authz.ScopeFrom(ctx), "w.region_code", "p.dept_id = ?", 1)
+	q, args := qb.Tail("GROUP BY p.dept_id").SQL()
+	scores, err := db.Collect(ctx, s.db, q, args, func(r db.Scanner) (Score, error) {
+		var x Score
+		var ratings, sum int
+		err := r.Scan(&x.Key, &x.Cases, &x.Responded, &x.ClosedDue, &ratings, &sum)
+		x.Dispatched, x.Due, x.Rated = x.Cases, x.Cases, ratings
+		x.Response, x.ClosingRate = ratio(x.Responded, x.Cases), ratio(x.ClosedDue, x.Cases)
+		if ratings > 0 {
+			v := float64(sum) / float64(ratings) / 5
+			x.Satisfaction = &v
+		}
+		var total, weights float64
+		for _, p := range []struct {
+			v *float64
+			w float64
+		}{{x.Response, 0.4}, {x.ClosingRate, 0.3}, {x.Satisfaction, 0.3}} {
+			if p.v != nil {
+				total += *p.v * p.w
+				weights += p.w
+			}
+		}
+		if weights > 0 {
+			x.Composite = math.Round(total/weights*10000) / 100
+		}
+		return x, err
+	})
+	if err != nil {
+		return Ranking{}, fmt.Errorf("cases: rank whistles: %w", err)
+	}
+	slices.SortStableFunc(scores, func(a, b Score) int {
+		if a.Composite != b.Composite {
+			if a.Composite > b.Composite {
+				return -1
+			}
+			return 1
+		}
+		return strings.Compare(a.Key, b.Key)
+	})
+	for i := range scores {
+		scores[i].Rank = i + 1
+	}
+	if err := s.nameScores(ctx, "department", scores); err != nil {
+		return Ranking{}, err
+	}
+	if scores == nil {
+		scores = []Score{}
+	}
+	return Ranking{Month: month, Level: "whistle", Settings: s.Settings(), Scores: scores}, nil
+}

@@ -311,7 +311,7 @@ func (s *Service) Report(ctx context.Context, in ReportInput) (Intake, error) {
 		if err := insertCase(ctx, tx, c); err != nil {
 			return err
 		}
-		ev := &Event{CaseID: c.ID, Action: "report", ToStatus: c.Status, Note: c.Channel}
+		ev := &Event{CaseID: c.ID, Action: "report", ToStatus: c.Status, Detail: `{"channel":"` + c.Channel + `"}`}
 		if err := insertEvent(ctx, tx, ev); err != nil {
 			return err
 		}

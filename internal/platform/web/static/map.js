@@ -182,7 +182,8 @@
     var ll = L.latLng(+el.dataset.lat, +el.dataset.lon);
     L.circleMarker(ll, { radius: 9, color: "#c8161d", weight: 3, fillOpacity: 0.5 }).addTo(map);
     map.setView(ll, 17);
-    el.dataset.ready = "1";
+    var done = el.dataset.outline ? outlines(map, el.dataset.outline, false) : Promise.resolve();
+    done.then(function () { el.dataset.ready = "1"; });
   }
 
   // hotspots: grids shaded by their number of cases (heat by grid) and
