@@ -122,6 +122,9 @@ func TestCaseWorkflow(t *testing.T) {
 	}
 	move(t, other, c.ID, cases.Move{Action: "accept", Version: 1}, 404)
 	move(t, sec, dup.Case.ID, cases.Move{Action: "merge", Version: 1, MergeInto: c.ID}, 200)
+	if p := sec.get("/cases/" + itoa(c.ID)); !strings.Contains(p.body, `id="merged"`) || !strings.Contains(p.body, dup.Case.Number) {
+		t.Error("the case page does not list the report merged into it")
+	}
 
 	cs := move(t, sec, c.ID, cases.Move{Action: "accept", Version: 1}, 200)
 	move(t, sec, c.ID, cases.Move{Action: "close", Version: cs.Version}, 409) // not from accepted

@@ -218,6 +218,7 @@ type casePage struct {
 	Events      []Event
 	Whistles    []*Whistle
 	Duplicates  []*Case
+	Merged      []*Case
 	Actions     []string
 	Catalogue   *Catalogue
 	Departments []territory.Department
@@ -254,6 +255,9 @@ func (h *handler) casePage(r *http.Request, id int64) (casePage, error) {
 	}
 	p.Category, _ = cat.Get(c.Category)
 	if p.Catalogue, err = h.svc.Catalogue(ctx, 0); err != nil {
+		return p, err
+	}
+	if p.Merged, err = h.svc.MergedInto(ctx, id); err != nil {
 		return p, err
 	}
 	p.Actions = Allowed(a, c)

@@ -154,3 +154,19 @@ func (s *Service) Count(ctx context.Context) (int64, error) {
 	}
 	return n, nil
 }
+
+// MergedInto lists the reports merged into case id, with their reporters
+// (masked), in the actor's scope.
+func (s *Service) MergedInto(ctx context.Context, id int64) ([]*Case, error) {
+	qb := db.NewQuery(`/* cases.merged */ SELECT ` + caseCols + ` FROM cases c`).And("c.merged_into = ?", id)
+	scopeCases(qb, authz.ScopeFrom(ctx))
+	q, args := qb.Tail("ORDER BY c.id LIMIT 100").SQL()
+	out, err := db.Collect(ctx, s.db, q, args, scanCase)
+	if err != nil {
+		return nil, fmt.Errorf("cases: merged into %d: %w", id, err)
+	}
+	for _, c := range out {
+		s.decorate(ctx, c)
+	}
+	return out, nil
+}
