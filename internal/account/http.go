@@ -78,7 +78,10 @@ func (h *handler) handleLogin(w http.ResponseWriter, r *http.Request) error {
 		return h.ui.Render(w, r, web.Status(e.Code), "login", "", p)
 	}
 	http.SetCookie(w, &http.Cookie{Name: web.SessionCookie, Value: sess.Token, Path: "/", HttpOnly: true,
-		Secure: h.secure || r.TLS != nil, SameSite: http.SameSiteLaxMode, Expires: sess.Expires})
+		Secure: h.secure || r.TLS != nil, SameSite: http.SameSiteLaxMode,
+		// Max-Age, not Expires: the browser counts from its own clock, so a
+		// server clock that differs cannot expire the cookie at once.
+		MaxAge: int(sess.Lifetime.Seconds())})
 	http.Redirect(w, r, next, http.StatusSeeOther)
 	return nil
 }

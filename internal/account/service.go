@@ -349,7 +349,9 @@ func (s *Service) CountUsers(ctx context.Context) (int, error) { return countUse
 type Session struct {
 	Token   string
 	Expires time.Time
-	User    *User
+	// Lifetime is how long the session lasts at most, from now.
+	Lifetime time.Duration
+	User     *User
 }
 
 // Login checks a name and password. Unknown names and wrong passwords get
@@ -414,7 +416,7 @@ func (s *Service) Login(ctx context.Context, username, password, userAgent strin
 		return Session{}, fail
 	}
 	tok := randomToken(32)
-	sess := Session{Token: tok, Expires: now.Add(s.cfg.MaxSession), User: u}
+	sess := Session{Token: tok, Expires: now.Add(s.cfg.MaxSession), Lifetime: s.cfg.MaxSession, User: u}
 	err = s.db.Tx(ctx, func(tx *db.Tx) error {
 		if err := recordLoginSuccess(ctx, tx, u.ID); err != nil {
 			return err

@@ -181,22 +181,23 @@ func (m *Main) loadCases(ctx context.Context, hc *http.Client, base string, getJ
 	if len(list.Items) == 0 {
 		return errors.New("no cases to load: run `grassroots demo -city-cases 5000000` first")
 	}
-	var districts []struct {
-		Code string `json:"code"`
+	type children struct {
+		Items []struct {
+			Code string `json:"code"`
+		} `json:"items"`
 	}
-	if err := getJSON("/api/v1/regions/3601/children", &districts); err != nil {
+	var districts children
+	if err := getJSON("/api/v1/regions/3601/children?limit=500", &districts); err != nil {
 		return err
 	}
 	var regions, subs []string
-	for _, d := range districts {
+	for _, d := range districts.Items {
 		regions = append(regions, d.Code)
-		var ch []struct {
-			Code string `json:"code"`
-		}
-		if err := getJSON("/api/v1/regions/"+d.Code+"/children", &ch); err != nil {
+		var ch children
+		if err := getJSON("/api/v1/regions/"+d.Code+"/children?limit=500", &ch); err != nil {
 			return err
 		}
-		for _, c := range ch {
+		for _, c := range ch.Items {
 			subs = append(subs, c.Code)
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"strconv"
+	"time"
 
 	"grassroots/internal/platform/authz"
 	"grassroots/internal/platform/errs"
@@ -64,11 +65,19 @@ func (h *handler) apiList(w http.ResponseWriter, r *http.Request) error {
 	}
 	f := filterFrom(r)
 	f.AfterID, f.Limit = cur.ID, limit+1
+	if cur.Key != "" {
+		if f.AfterDue, err = time.Parse(time.RFC3339Nano, cur.Key); err != nil {
+			return errs.Field("cursor", "rule.cursor", "")
+		}
+	}
 	cs, err := h.svc.Cases(r.Context(), f)
 	if err != nil {
 		return err
 	}
-	return web.JSON(w, http.StatusOK, web.Paginate(cs, limit, func(c *Case) web.Cursor { return web.Cursor{ID: c.ID} }))
+	return web.JSON(w, http.StatusOK, web.Paginate(cs, limit, func(c *Case) web.Cursor {
+		k, id := Cursor(f.View, c)
+		return web.Cursor{Key: k, ID: id}
+	}))
 }
 
 func (h *handler) report(w http.ResponseWriter, r *http.Request, channel string) error {

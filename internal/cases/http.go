@@ -72,8 +72,9 @@ func caseID(r *http.Request) (int64, error) { return web.PathID(r, "id") }
 func filterFrom(r *http.Request) Filter {
 	q := r.URL.Query()
 	after, _ := strconv.ParseInt(q.Get("after"), 10, 64)
+	afterDue, _ := time.Parse(time.RFC3339Nano, q.Get("after_due"))
 	return Filter{View: q.Get("view"), Status: Status(q.Get("status")), Category: q.Get("category"), Region: q.Get("region"),
-		Channel: q.Get("channel"), Number: q.Get("number"), AfterID: after}
+		Channel: q.Get("channel"), Number: q.Get("number"), AfterID: after, AfterDue: afterDue}
 }
 
 type listPage struct {
@@ -85,6 +86,7 @@ type listPage struct {
 	Classes  []*Category
 	Now      time.Time
 	More     int64
+	MoreDue  string
 	CanView  bool
 }
 
@@ -106,7 +108,8 @@ func (h *handler) handleList(w http.ResponseWriter, r *http.Request) error {
 	p := listPage{Page: h.ui.Page(r, "title.cases"), Cases: cs, Filter: f, Views: Views, Statuses: Statuses, Classes: cat.Classes(),
 		Now: h.svc.db.Now(), CanView: a.Can(PermView)}
 	if len(cs) == 51 {
-		p.Cases, p.More = cs[:50], cs[49].ID
+		p.Cases = cs[:50]
+		p.MoreDue, p.More = Cursor(f.View, cs[49])
 	}
 	return h.ui.Render(w, r, http.StatusOK, "cases", "case-rows", p)
 }

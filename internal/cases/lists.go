@@ -1,9 +1,12 @@
 package cases
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"slices"
 	"strings"
+	"time"
 
 	"grassroots/internal/platform/authz"
 	"grassroots/internal/platform/db"
@@ -22,6 +25,7 @@ type Filter struct {
 	Channel  string
 	Number   string
 	AfterID  int64
+	AfterDue time.Time // with AfterID, the page key of the deadline views
 	Limit    int
 }
 
@@ -55,8 +59,17 @@ func contains[T comparable](xs []T, x T) bool {
 	return false
 }
 
-// Cases lists cases for the actor, newest first. Residents and Party
-// members see their own reports.
+// openList is the SQL list of the statuses that still need work.
+const openList = "('submitted', 'accepted', 'registered', 'dispatched', 'handled', 'verified')"
+
+// Cases lists cases for the actor, newest first (overdue: most recently
+// due first; due soon: soonest first). Residents and Party members see
+// their own reports.
+//
+// Lists stay fast at millions of rows by reading an index in the order
+// shown and stopping after a page: wide subtrees are walked in id order
+// (db.Query.Ordered), and a view over several statuses runs one query a
+// status on the (status, id) index and merges the pages.
 func (s *Service) Cases(ctx context.Context, f Filter) ([]*Case, error) {
 	if err := f.Validate(); err != nil {
 		return nil, err
@@ -65,77 +78,123 @@ func (s *Service) Cases(ctx context.Context, f Filter) ([]*Case, error) {
 	if a == nil {
 		return nil, errs.E(errs.Unauthorized, "err.unauthorized")
 	}
-	now := s.db.Now()
-	qb := db.NewQuery(`/* cases.list */ SELECT ` + caseCols + ` FROM cases c`)
 	if !a.Can(PermView) {
 		f.View = "mine"
-	} else {
-		scopeCases(qb, a.Scope)
-	}
-	switch f.View {
-	case "mine":
-		qb.And("c.reporter_id = ?", a.UserID)
-	case "grid":
-		grids, err := s.deps.GridsOf(ctx, a.UserID)
-		if err != nil {
-			return nil, err
-		}
-		if len(grids) == 0 {
-			return []*Case{}, nil
-		}
-		args := make([]any, len(grids))
-		for i, g := range grids {
-			args[i] = g
-		}
-		qb.And("c.region_code IN (?"+strings.Repeat(", ?", len(grids)-1)+")", args...)
-	case "dispatch":
-		qb.And("c.status IN ('submitted', 'accepted', 'registered')")
-	case "handling":
-		qb.And("c.status = 'dispatched'")
-		if a.Scope.Department != 0 {
-			qb.And("c.dept_id = ?", a.Scope.Department)
-		} else {
-			qb.And("c.unit_kind IN ('community', 'property')")
-		}
-	case "verify":
-		qb.And("c.status = 'handled'")
-	case "overdue":
-		qb.And("c.status IN ('submitted', 'accepted', 'registered', 'dispatched', 'handled', 'verified')").And("c.step_due_at < ?", now)
-	case "due_soon":
-		qb.And("c.status IN ('submitted', 'accepted', 'registered', 'dispatched', 'handled', 'verified')").
-			And("c.step_warn_at <= ?", now).And("c.step_due_at >= ?", now)
-	case "supervised":
-		qb.And("c.supervised = ?", true).And("c.status NOT IN ('closed', 'rejected', 'merged')")
-	}
-	if f.Status != "" {
-		qb.And("c.status = ?", f.Status)
-	}
-	if f.Category != "" {
-		qb.Under("c.category", f.Category)
-	}
-	if f.Region != "" {
-		qb.Under("c.region_code", f.Region)
-	}
-	if f.Channel != "" {
-		qb.And("c.channel = ?", f.Channel)
-	}
-	if f.Number != "" {
-		id, ok := ParseNumber(strings.TrimSpace(f.Number))
-		if !ok {
-			return []*Case{}, nil
-		}
-		qb.And("c.id = ?", id)
-	}
-	if f.AfterID > 0 {
-		qb.And("c.id < ?", f.AfterID)
 	}
 	if f.Limit <= 0 || f.Limit > 501 {
 		f.Limit = 50
 	}
-	q, args := qb.Tail("ORDER BY c.id DESC LIMIT ?", f.Limit).SQL()
-	out, err := db.Collect(ctx, s.db, q, args, scanCase)
-	if err != nil {
-		return nil, fmt.Errorf("cases: list: %w", err)
+	var grids []any
+	if f.View == "grid" {
+		gs, err := s.deps.GridsOf(ctx, a.UserID)
+		if err != nil {
+			return nil, err
+		}
+		if len(gs) == 0 {
+			return []*Case{}, nil
+		}
+		for _, g := range gs {
+			grids = append(grids, g)
+		}
+	}
+	var statuses []Status
+	switch {
+	case f.Status != "":
+		statuses = []Status{f.Status}
+	case f.View == "dispatch":
+		statuses = []Status{Submitted, Accepted, Registered}
+	case f.View == "handling":
+		statuses = []Status{Dispatched}
+	case f.View == "verify":
+		statuses = []Status{Handled}
+	}
+	now := s.db.Now()
+	query := func(st Status) *db.Query {
+		qb := db.NewQuery(`/* cases.list */ SELECT ` + caseCols + ` FROM cases c`).Ordered()
+		if a.Can(PermView) {
+			scopeCases(qb, a.Scope)
+		}
+		if st != "" {
+			qb.And("c.status = ?", st)
+		}
+		switch f.View {
+		case "mine":
+			qb.And("c.reporter_id = ?", a.UserID)
+		case "grid":
+			qb.And("c.region_code IN ("+db.In(len(grids))+")", grids...)
+		case "handling":
+			if a.Scope.Department != 0 {
+				qb.And("c.dept_id = ?", a.Scope.Department)
+			} else {
+				qb.And("c.unit_kind IN ('community', 'property')")
+			}
+		case "overdue":
+			qb.And("c.status IN "+openList).And("c.step_due_at < ?", now)
+		case "due_soon":
+			qb.And("c.status IN "+openList).And("c.step_warn_at <= ?", now).And("c.step_due_at >= ?", now)
+		case "supervised":
+			qb.And("c.supervised = TRUE").And("c.status IN " + openList)
+		}
+		if f.Category != "" {
+			qb.Under("c.category", f.Category)
+		}
+		if f.Region != "" {
+			qb.Under("c.region_code", f.Region)
+		}
+		if f.Channel != "" {
+			qb.And("c.channel = ?", f.Channel)
+		}
+		if f.Number != "" {
+			id, _ := ParseNumber(strings.TrimSpace(f.Number))
+			qb.And("c.id = ?", id)
+		}
+		switch f.View {
+		case "overdue":
+			if f.AfterID > 0 {
+				qb.And("(c.step_due_at < ? OR c.step_due_at = ? AND c.id < ?)", f.AfterDue, f.AfterDue, f.AfterID)
+			}
+			return qb.Tail("ORDER BY c.step_due_at DESC, c.id DESC LIMIT ?", f.Limit)
+		case "due_soon":
+			if f.AfterID > 0 {
+				qb.And("(c.step_due_at > ? OR c.step_due_at = ? AND c.id > ?)", f.AfterDue, f.AfterDue, f.AfterID)
+			}
+			return qb.Tail("ORDER BY c.step_due_at, c.id LIMIT ?", f.Limit)
+		}
+		if f.AfterID > 0 {
+			qb.And("c.id < ?", f.AfterID)
+		}
+		return qb.Tail("ORDER BY c.id DESC LIMIT ?", f.Limit)
+	}
+	if f.Number != "" {
+		if _, ok := ParseNumber(strings.TrimSpace(f.Number)); !ok {
+			return []*Case{}, nil
+		}
+	}
+	var out []*Case
+	if len(statuses) <= 1 {
+		st := Status("")
+		if len(statuses) == 1 {
+			st = statuses[0]
+		}
+		q, args := query(st).SQL()
+		cs, err := db.Collect(ctx, s.db, q, args, scanCase)
+		if err != nil {
+			return nil, fmt.Errorf("cases: list: %w", err)
+		}
+		out = cs
+	} else {
+		for _, st := range statuses {
+			q, args := query(st).SQL()
+			cs, err := db.Collect(ctx, s.db, q, args, scanCase)
+			if err != nil {
+				return nil, fmt.Errorf("cases: list: %w", err)
+			}
+			out = append(out, cs...)
+		}
+		slices.SortFunc(out, func(x, y *Case) int { return cmp.Compare(y.ID, x.ID) })
+		if len(out) > f.Limit {
+			out = out[:f.Limit]
+		}
 	}
 	for _, c := range out {
 		s.decorate(ctx, c)
@@ -144,6 +203,15 @@ func (s *Service) Cases(ctx context.Context, f Filter) ([]*Case, error) {
 		out = []*Case{}
 	}
 	return out, nil
+}
+
+// Cursor is the page key of case c in view: its id, and for the deadline
+// views its step deadline.
+func Cursor(view string, c *Case) (key string, id int64) {
+	if (view == "overdue" || view == "due_soon") && c.StepDueAt != nil {
+		return c.StepDueAt.UTC().Format(time.RFC3339Nano), c.ID
+	}
+	return "", c.ID
 }
 
 // Count is the number of cases in the database (all scopes).
@@ -158,7 +226,7 @@ func (s *Service) Count(ctx context.Context) (int64, error) {
 // MergedInto lists the reports merged into case id, with their reporters
 // (masked), in the actor's scope.
 func (s *Service) MergedInto(ctx context.Context, id int64) ([]*Case, error) {
-	qb := db.NewQuery(`/* cases.merged */ SELECT ` + caseCols + ` FROM cases c`).And("c.merged_into = ?", id)
+	qb := db.NewQuery(`/* cases.merged */ SELECT `+caseCols+` FROM cases c`).And("c.merged_into = ?", id)
 	scopeCases(qb, authz.ScopeFrom(ctx))
 	q, args := qb.Tail("ORDER BY c.id LIMIT 100").SQL()
 	out, err := db.Collect(ctx, s.db, q, args, scanCase)

@@ -1,6 +1,7 @@
 package db
 
 import (
+	"strconv"
 	"strings"
 
 	"grassroots/internal/platform/authz"
@@ -14,6 +15,19 @@ type Query struct {
 	args  []any
 	tail  string
 	targs []any
+	// walk: see Ordered.
+	walk bool
+}
+
+// Ordered marks a query that reads rows in key order and stops at a LIMIT
+// (newest first lists). A wide subtree (a district or more: codes of up
+// to 9 digits) then matches by a prefix comparison no index range serves,
+// so the planner walks the key order and stops after a page, instead of
+// reading and sorting a whole district or city. Narrow subtrees keep the
+// index range: there a walk would pass over most rows.
+func (q *Query) Ordered() *Query {
+	q.walk = true
+	return q
 }
 
 // NewQuery starts a query from its SELECT … FROM part.
@@ -50,7 +64,7 @@ func (q *Query) scope(sc authz.Scope, regionCol, deptCol string, ancestors bool)
 	if sc.Region == "" {
 		return q.And("1 = 0")
 	}
-	cond, args := under(regionCol, sc.Region)
+	cond, args := q.under(regionCol, sc.Region)
 	if ancestors {
 		cond = "(" + cond + ") OR substr(?, 1, length(" + regionCol + ")) = " + regionCol
 		args = append(args, sc.Region)
@@ -80,13 +94,17 @@ func (q *Query) ScopeMatch(sc authz.Scope, regionCol, deptCond string, n int) *Q
 // Under limits rows to the region subtree rooted at root (col holds a
 // region code). It narrows a query; it is not a scope check.
 func (q *Query) Under(col, root string) *Query {
-	cond, args := under(col, root)
+	cond, args := q.under(col, root)
 	return q.And(cond, args...)
 }
 
 // under is the range condition for a region subtree: codes sort under their
-// prefix, so an index on col serves it.
-func under(col, root string) (string, []any) {
+// prefix, so an index on col serves it. In an Ordered query a wide subtree
+// is a prefix comparison instead.
+func (q *Query) under(col, root string) (string, []any) {
+	if q.walk && len(root) <= 9 {
+		return "substr(" + col + ", 1, " + strconv.Itoa(len(root)) + ") = ?", []any{root}
+	}
 	lo, hi := authz.PrefixRange(root)
 	if hi == "" {
 		return col + " >= ?", []any{lo}
