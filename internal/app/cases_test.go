@@ -196,6 +196,15 @@ func TestCaseWorkflow(t *testing.T) {
 	if rk.Scores[0].Composite != 96 {
 		t.Errorf("composite %v, want 96", rk.Scores[0].Composite)
 	}
+	// The same case in the lists of every level above it.
+	for _, l := range []struct{ user, query string }{{"demo-city", ""}, {"demo-city", "&region=360102"}, {"demo-district", "&region=360102002"},
+		{"demo-subdistrict", ""}, {"demo-subdistrict", "&region=360102002001"}, {"demo-subdistrict", "&region=" + grid}} {
+		var got struct{ Items []cases.Case }
+		e.login(l.user).get("/api/v1/cases?view=all" + l.query).json(t, &got)
+		if len(got.Items) == 0 || got.Items[len(got.Items)-1].ID != c.ID {
+			t.Errorf("%s lists %s: %d cases", l.user, l.query, len(got.Items))
+		}
+	}
 	var wr cases.Ranking
 	dept.get("/api/v1/case-rankings?month=2026-11&level=whistle").json(t, &wr)
 	// Reported in time, fed back, rated 5/5.

@@ -14,7 +14,7 @@ import (
 
 // caseCols are the columns seedCityCases fills.
 var cityCaseCols = []string{"channel", "status", "category", "catalogue_version", "urgency", "description", "address", "lon", "lat",
-	"region_code", "dept_id", "unit_kind", "unit_name", "reporter_name", "anonymous", "step", "step_started_at", "step_warn_at",
+	"region_code", "sub_code", "com_code", "dept_id", "unit_kind", "unit_name", "reporter_name", "anonymous", "step", "step_started_at", "step_warn_at",
 	"step_due_at", "respond_due_at", "acknowledged_at", "handle_due_at", "handled_at", "closed_at", "rework", "resolved",
 	"satisfaction", "rated_at", "version", "created_at", "updated_at"}
 
@@ -130,7 +130,7 @@ func seedCityCases(ctx context.Context, a *App, out io.Writer, n int) error {
 				due, warn = d, d.Add(-18*time.Hour)
 			}
 			rows = append(rows, []any{"hotline", status, cg.Code, cat.Version, cg.Urgency, "合成案件：" + cg.Name, "南昌市" + trimCommittee(c.Name) + "（合成）",
-				lon, lat, grid, deptID, unitKind, unitName, "", false, 1, created, warn, due, respondDue, ack, handleDue, handled, closed,
+				lon, lat, grid, grid[:9], grid[:12], deptID, unitKind, unitName, "", false, 1, created, warn, due, respondDue, ack, handleDue, handled, closed,
 				rework, resolved, satisfaction, rated, 1, created, created})
 			counts[[2]string{grid, string(status)}]++
 			months[[3]string{created.In(time.FixedZone("CST", 8*3600)).Format("2006-01"), c.Code, cg.Code[:2]}]++
@@ -144,14 +144,12 @@ func seedCityCases(ctx context.Context, a *App, out io.Writer, n int) error {
 	}
 	err = a.DB.Tx(ctx, func(tx *db.Tx) error {
 		for k, v := range counts {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO case_counts (region_code, status, n) VALUES (?, ?, ?)
-				ON CONFLICT (region_code, status) DO UPDATE SET n = case_counts.n + excluded.n`, k[0], k[1], v); err != nil {
+			if err := cases.AddCount(ctx, tx, k[0], cases.Status(k[1]), int(v)); err != nil {
 				return err
 			}
 		}
 		for k, v := range months {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO case_month_counts (month, region_code, class, n) VALUES (?, ?, ?, ?)
-				ON CONFLICT (region_code, month, class) DO UPDATE SET n = case_month_counts.n + excluded.n`, k[0], k[1], k[2], v); err != nil {
+			if err := cases.AddMonth(ctx, tx, k[0], k[1], k[2], int(v)); err != nil {
 				return err
 			}
 		}

@@ -59,6 +59,9 @@ func contains[T comparable](xs []T, x T) bool {
 	return false
 }
 
+// levelCols are the columns holding a case's subdistrict and community.
+var levelCols = []db.Level{{Of: "c.region_code", Len: 9, Col: "c.sub_code"}, {Of: "c.region_code", Len: 12, Col: "c.com_code"}}
+
 // openList is the SQL list of the statuses that still need work.
 const openList = "('submitted', 'accepted', 'registered', 'dispatched', 'handled', 'verified')"
 
@@ -110,7 +113,7 @@ func (s *Service) Cases(ctx context.Context, f Filter) ([]*Case, error) {
 	}
 	now := s.db.Now()
 	query := func(st Status) *db.Query {
-		qb := db.NewQuery(`/* cases.list */ SELECT ` + caseCols + ` FROM cases c`).Ordered()
+		qb := db.NewQuery(`/* cases.list */ SELECT ` + caseCols + ` FROM cases c`).Ordered(levelCols...)
 		if a.Can(PermView) {
 			scopeCases(qb, a.Scope)
 		}
@@ -128,10 +131,12 @@ func (s *Service) Cases(ctx context.Context, f Filter) ([]*Case, error) {
 			} else {
 				qb.And("c.unit_kind IN ('community', 'property')")
 			}
+		// Only open and suspended cases have a step deadline: the
+		// deadline index alone finds these.
 		case "overdue":
-			qb.And("c.status IN "+openList).And("c.step_due_at < ?", now)
+			qb.And("c.step_due_at < ?", now).And("c.status <> 'suspended'")
 		case "due_soon":
-			qb.And("c.status IN "+openList).And("c.step_warn_at <= ?", now).And("c.step_due_at >= ?", now)
+			qb.And("c.step_due_at >= ?", now).And("c.step_warn_at <= ?", now).And("c.status <> 'suspended'")
 		case "supervised":
 			qb.And("c.supervised = TRUE").And("c.status IN " + openList)
 		}

@@ -91,17 +91,15 @@ func (s *Service) Stats(ctx context.Context, region string) (Stats, error) {
 			return st, err
 		}
 	} else {
-		q, args := db.NewQuery(`/* cases.stats */ SELECT substr(region_code, 1, ?), status, SUM(n) FROM case_counts`, cl).
-			Under("region_code", region).Tail("GROUP BY 1, 2").SQL()
-		if err := eachCount(ctx, s.db, q, args, add); err != nil {
+		q := `/* cases.stats */ SELECT region_code, status, n FROM case_level_counts WHERE parent_code = ?`
+		if err := eachCount(ctx, s.db, q, []any{region}, add); err != nil {
 			return st, err
 		}
 	}
 	now := s.db.Now()
 	qb := db.NewQuery(`/* cases.statsDue */ SELECT COALESCE(SUM(CASE WHEN c.step_due_at < ? THEN 1 ELSE 0 END), 0),
 		COALESCE(SUM(CASE WHEN c.step_due_at >= ? AND c.step_warn_at <= ? THEN 1 ELSE 0 END), 0) FROM cases c`, now, now, now).
-		And("c.step_due_at IS NOT NULL").And("c.status IN ('submitted', 'accepted', 'registered', 'dispatched', 'handled', 'verified')").
-		Under("c.region_code", region)
+		And("c.step_due_at IS NOT NULL").And("c.status <> 'suspended'").Ordered().Under("c.region_code", region)
 	scopeCases(qb, sc)
 	q, args := qb.SQL()
 	if err := s.db.QueryRowContext(ctx, q, args...).Scan(&st.Overdue, &st.DueSoon); err != nil {
@@ -116,9 +114,8 @@ func (s *Service) Stats(ctx context.Context, region string) (Stats, error) {
 		st.Months = append(st.Months, m)
 	}
 	if sc.Department == 0 {
-		q, args = db.NewQuery(`/* cases.trend */ SELECT month, class, SUM(n) FROM case_month_counts`).
-			Under("region_code", communityOf(region)).And("month >= ?", st.Months[0]).Tail("GROUP BY month, class").SQL()
-		rows, err := s.db.QueryContext(ctx, q, args...)
+		rows, err := s.db.QueryContext(ctx, `/* cases.trend */ SELECT month, class, n FROM case_month_counts WHERE region_code = ? AND month >= ?`,
+			communityOf(region), st.Months[0])
 		if err != nil {
 			return st, fmt.Errorf("cases: trend: %w", err)
 		}
@@ -229,9 +226,10 @@ func (s *Service) GridCounts(ctx context.Context, region string) (map[string]int
 	if region == "" {
 		region = sc.Region
 	}
-	qb := db.NewQuery(`/* cases.gridCounts */ SELECT region_code, SUM(n) FROM case_counts`).Scope(sc, "region_code", "")
+	qb := db.NewQuery(`/* cases.gridCounts */ SELECT region_code, SUM(n) FROM case_level_counts`).And("length(region_code) = 15").
+		Scope(sc, "region_code", "")
 	if region != "" {
-		qb.Under("region_code", region)
+		qb.Under("parent_code", communityOf(region))
 	}
 	q, args := qb.Tail("GROUP BY region_code").SQL()
 	out := map[string]int64{}

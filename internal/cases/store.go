@@ -110,11 +110,11 @@ func findCase(ctx context.Context, q db.Querier, id int64) (*Case, error) {
 
 func insertCase(ctx context.Context, tx *db.Tx, c *Case) error {
 	row := tx.QueryRowContext(ctx, `/* cases.insert */ INSERT INTO cases (channel, external_id, status, category, catalogue_version, urgency,
-		description, address, lon, lat, region_code, dept_id, unit_kind, unit_name, reporter_id, reporter_name, reporter_phone, anonymous,
+		description, address, lon, lat, region_code, sub_code, com_code, dept_id, unit_kind, unit_name, reporter_id, reporter_name, reporter_phone, anonymous,
 		step, step_started_at, step_warn_at, step_due_at, version, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, 1, ?, ?) RETURNING id`,
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, 1, ?, ?) RETURNING id`,
 		c.Channel, nullStr(c.ExternalID), c.Status, c.Category, c.CatalogueVersion, c.Urgency,
-		c.Description, c.Address, c.Lon, c.Lat, c.RegionCode, nullID(c.DeptID), c.UnitKind, c.UnitName,
+		c.Description, c.Address, c.Lon, c.Lat, c.RegionCode, cut(c.RegionCode, 9), cut(c.RegionCode, 12), nullID(c.DeptID), c.UnitKind, c.UnitName,
 		nullID(c.ReporterID), c.ReporterName, c.phoneEnc, c.Anonymous,
 		c.StepStartedAt, nt(c.StepWarnAt), nt(c.StepDueAt), c.CreatedAt, c.UpdatedAt)
 	if err := row.Scan(&c.ID); err != nil {
@@ -125,10 +125,8 @@ func insertCase(ctx context.Context, tx *db.Tx, c *Case) error {
 	}
 	c.Version, c.Step = 1, 1
 	c.Number = Number(c.CreatedAt, c.ID)
-	if _, err := tx.ExecContext(ctx, `/* cases.month */ INSERT INTO case_month_counts (month, region_code, class, n) VALUES (?, ?, ?, 1)
-		ON CONFLICT (region_code, month, class) DO UPDATE SET n = case_month_counts.n + 1`,
-		c.CreatedAt.In(cst).Format("2006-01"), communityOf(c.RegionCode), c.Category[:2]); err != nil {
-		return fmt.Errorf("cases: month count: %w", err)
+	if err := AddMonth(ctx, tx, c.CreatedAt.In(cst).Format("2006-01"), c.RegionCode, c.Category[:2], 1); err != nil {
+		return err
 	}
 	return bump(ctx, tx, c.RegionCode, c.Status, 1)
 }
@@ -158,10 +156,46 @@ func updateCase(ctx context.Context, tx *db.Tx, c *Case) error {
 
 // bump adds delta to the count of cases in region with status.
 func bump(ctx context.Context, tx *db.Tx, region string, st Status, delta int) error {
-	_, err := tx.ExecContext(ctx, `/* cases.bump */ INSERT INTO case_counts (region_code, status, n) VALUES (?, ?, ?)
-		ON CONFLICT (region_code, status) DO UPDATE SET n = case_counts.n + excluded.n`, region, st, delta)
-	if err != nil {
-		return fmt.Errorf("cases: count: %w", err)
+	return AddCount(ctx, tx, region, st, delta)
+}
+
+// levels are the (parent, child) code pairs a grid or community counts
+// under: grid in community, community in subdistrict, subdistrict in
+// district, district in city.
+func levels(region string) [][2]string {
+	var out [][2]string
+	cuts := []int{15, 12, 9, 6, 4}
+	for i := 0; i+1 < len(cuts); i++ {
+		if len(region) >= cuts[i] {
+			out = append(out, [2]string{region[:cuts[i+1]], region[:cuts[i]]})
+		}
+	}
+	return out
+}
+
+// AddCount adds delta to the count of cases with status in region and in
+// every division above it. Bulk loads call it with their totals.
+func AddCount(ctx context.Context, tx *db.Tx, region string, st Status, delta int) error {
+	for _, l := range levels(region) {
+		if _, err := tx.ExecContext(ctx, `/* cases.count */ INSERT INTO case_level_counts (parent_code, region_code, status, n) VALUES (?, ?, ?, ?)
+			ON CONFLICT (parent_code, region_code, status) DO UPDATE SET n = case_level_counts.n + excluded.n`, l[0], l[1], st, delta); err != nil {
+			return fmt.Errorf("cases: count: %w", err)
+		}
+	}
+	return nil
+}
+
+// AddMonth adds delta to the cases of class received in month (YYYY-MM)
+// for the community of region and every division above it.
+func AddMonth(ctx context.Context, tx *db.Tx, month, region, class string, delta int) error {
+	for _, n := range []int{12, 9, 6, 4} {
+		if len(region) < n {
+			continue
+		}
+		if _, err := tx.ExecContext(ctx, `/* cases.month */ INSERT INTO case_month_counts (month, region_code, class, n) VALUES (?, ?, ?, ?)
+			ON CONFLICT (region_code, month, class) DO UPDATE SET n = case_month_counts.n + excluded.n`, month, region[:n], class, delta); err != nil {
+			return fmt.Errorf("cases: month count: %w", err)
+		}
 	}
 	return nil
 }
@@ -221,6 +255,9 @@ func events(ctx context.Context, q db.Querier, caseID int64) ([]Event, error) {
 	}
 	return evs, nil
 }
+
+// cut is the first n characters of a region code.
+func cut(code string, n int) string { return code[:min(n, len(code))] }
 
 func nullStr(s string) any {
 	if s == "" {

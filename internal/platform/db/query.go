@@ -15,19 +15,39 @@ type Query struct {
 	args  []any
 	tail  string
 	targs []any
-	// walk: see Ordered.
-	walk bool
+	// walk, levels: see Ordered.
+	walk   bool
+	levels map[string]map[int]string
 }
 
 // Ordered marks a query that reads rows in key order and stops at a LIMIT
 // (newest first lists). A wide subtree (a district or more: codes of up
-// to 9 digits) then matches by a prefix comparison no index range serves,
-// so the planner walks the key order and stops after a page, instead of
-// reading and sorting a whole district or city. Narrow subtrees keep the
-// index range: there a walk would pass over most rows.
-func (q *Query) Ordered() *Query {
+// to 6 digits, or 9 where levels has no column) then matches by a prefix
+// comparison no index range serves, so the planner walks the key order
+// and stops after a page, instead of reading and sorting a whole district
+// or city. levels maps a region column to columns holding its code cut to
+// a length (e.g. 9 → the subdistrict's code): a subtree of that length
+// becomes an equality on that column, which an index (column, key) serves
+// in order. Other narrow subtrees keep the index range.
+func (q *Query) Ordered(levels ...Level) *Query {
 	q.walk = true
+	for _, l := range levels {
+		if q.levels == nil {
+			q.levels = map[string]map[int]string{}
+		}
+		if q.levels[l.Of] == nil {
+			q.levels[l.Of] = map[int]string{}
+		}
+		q.levels[l.Of][l.Len] = l.Col
+	}
 	return q
+}
+
+// Level is a column holding the first Len characters of region column Of.
+type Level struct {
+	Of  string
+	Len int
+	Col string
 }
 
 // NewQuery starts a query from its SELECT … FROM part.
@@ -102,6 +122,9 @@ func (q *Query) Under(col, root string) *Query {
 // prefix, so an index on col serves it. In an Ordered query a wide subtree
 // is a prefix comparison instead.
 func (q *Query) under(col, root string) (string, []any) {
+	if c, ok := q.levels[col][len(root)]; ok {
+		return c + " = ?", []any{root}
+	}
 	if q.walk && len(root) <= 9 {
 		return "substr(" + col + ", 1, " + strconv.Itoa(len(root)) + ") = ?", []any{root}
 	}
