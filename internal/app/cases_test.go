@@ -200,7 +200,7 @@ func TestCaseWorkflow(t *testing.T) {
 	for _, l := range []struct{ user, query string }{{"demo-city", ""}, {"demo-city", "&region=360102"}, {"demo-district", "&region=360102002"},
 		{"demo-subdistrict", ""}, {"demo-subdistrict", "&region=360102002001"}, {"demo-subdistrict", "&region=" + grid}} {
 		var got struct{ Items []cases.Case }
-		e.login(l.user).get("/api/v1/cases?view=all" + l.query).json(t, &got)
+		e.login(l.user).get("/api/v1/cases?view=all"+l.query).json(t, &got)
 		if len(got.Items) == 0 || got.Items[len(got.Items)-1].ID != c.ID {
 			t.Errorf("%s lists %s: %d cases", l.user, l.query, len(got.Items))
 		}
@@ -270,6 +270,11 @@ func TestCaseDeadlines(t *testing.T) {
 	sec.get("/api/v1/case-notices").json(t, &ns)
 	if len(ns) != 2 || ns[0].Kind != "overdue" || ns[1].Kind != "due_soon" {
 		t.Fatalf("notices: %+v", ns)
+	}
+	var st cases.Stats
+	sec.get("/api/v1/case-stats").json(t, &st)
+	if st.Overdue != 1 || st.DueSoon != 0 || st.DueCountedAt == nil {
+		t.Errorf("dashboard after the sweep: overdue %d, due soon %d, counted %v", st.Overdue, st.DueSoon, st.DueCountedAt)
 	}
 	if ok := e.login("demo-worker").get("/api/v1/case-notices"); strings.Contains(ok.body, c.Number) {
 		t.Error("another community sees the notices")

@@ -86,7 +86,59 @@ func (s *Service) Sweep(ctx context.Context) (int, error) {
 		}
 		return nil
 	})
-	return n, err
+	if err != nil {
+		return n, err
+	}
+	return n, s.countDue(ctx)
+}
+
+// countDue counts the overdue and about-to-be-overdue cases of every
+// community and of the divisions above, for the dashboards; it reads the
+// deadline index alone.
+func (s *Service) countDue(ctx context.Context) error {
+	return s.db.Tx(ctx, func(tx *db.Tx) error {
+		now := tx.Now()
+		type due struct{ overdue, soon int64 }
+		counts := map[string]*due{}
+		rows, err := tx.QueryContext(ctx, `/* cases.countDue */ SELECT substr(region_code, 1, 12), SUM(CASE WHEN step_due_at < ? THEN 1 ELSE 0 END),
+			SUM(CASE WHEN step_due_at >= ? AND step_warn_at <= ? THEN 1 ELSE 0 END) FROM cases
+			WHERE step_due_at IS NOT NULL AND status <> 'suspended' GROUP BY 1`, now, now, now)
+		if err != nil {
+			return fmt.Errorf("cases: count due: %w", err)
+		}
+		for rows.Next() {
+			var code string
+			var d due
+			if err := rows.Scan(&code, &d.overdue, &d.soon); err != nil {
+				rows.Close()
+				return err
+			}
+			for _, n := range []int{12, 9, 6, 4} {
+				if len(code) < n {
+					continue
+				}
+				x := counts[code[:n]]
+				if x == nil {
+					x = &due{}
+					counts[code[:n]] = x
+				}
+				x.overdue += d.overdue
+				x.soon += d.soon
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM case_due_counts`); err != nil {
+			return fmt.Errorf("cases: count due: %w", err)
+		}
+		var batch [][]any
+		for code, d := range counts {
+			batch = append(batch, []any{code, d.overdue, d.soon, now})
+		}
+		return tx.InsertRows(ctx, "case_due_counts", []string{"region_code", "overdue", "due_soon", "counted_at"}, batch, 200)
+	})
 }
 
 // Run sweeps every interval until ctx ends.
