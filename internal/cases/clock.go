@@ -146,10 +146,11 @@ func (s *Service) Run(ctx context.Context, every time.Duration, log *slog.Logger
 	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
+		t0 := time.Now()
 		if n, err := s.Sweep(authz.WithActor(ctx, &authz.Actor{Username: "system", Scope: authz.All})); err != nil {
 			log.ErrorContext(ctx, "case deadline sweep failed", "err", err)
-		} else if n > 0 {
-			log.InfoContext(ctx, "case deadline notices pushed", "count", n)
+		} else if n > 0 || time.Since(t0) > time.Second {
+			log.InfoContext(ctx, "case deadline sweep", "notices", n, "took", time.Since(t0).Round(time.Millisecond).String())
 		}
 		select {
 		case <-ctx.Done():

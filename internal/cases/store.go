@@ -176,11 +176,19 @@ func levels(region string) [][2]string {
 // AddCount adds delta to the count of cases with status in region and in
 // every division above it. Bulk loads call it with their totals.
 func AddCount(ctx context.Context, tx *db.Tx, region string, st Status, delta int) error {
-	for _, l := range levels(region) {
-		if _, err := tx.ExecContext(ctx, `/* cases.count */ INSERT INTO case_level_counts (parent_code, region_code, status, n) VALUES (?, ?, ?, ?)
-			ON CONFLICT (parent_code, region_code, status) DO UPDATE SET n = case_level_counts.n + excluded.n`, l[0], l[1], st, delta); err != nil {
-			return fmt.Errorf("cases: count: %w", err)
-		}
+	ls := levels(region)
+	if len(ls) == 0 {
+		return nil
+	}
+	args := make([]any, 0, 4*len(ls))
+	for _, l := range ls {
+		args = append(args, l[0], l[1], st, delta)
+	}
+	// One statement for all levels: its rows have distinct keys.
+	if _, err := tx.ExecContext(ctx, `/* cases.count */ INSERT INTO case_level_counts (parent_code, region_code, status, n) VALUES `+
+		strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?), ", len(ls)), ", ")+`
+		ON CONFLICT (parent_code, region_code, status) DO UPDATE SET n = case_level_counts.n + excluded.n`, args...); err != nil {
+		return fmt.Errorf("cases: count: %w", err)
 	}
 	return nil
 }
@@ -188,14 +196,19 @@ func AddCount(ctx context.Context, tx *db.Tx, region string, st Status, delta in
 // AddMonth adds delta to the cases of class received in month (YYYY-MM)
 // for the community of region and every division above it.
 func AddMonth(ctx context.Context, tx *db.Tx, month, region, class string, delta int) error {
+	var args []any
 	for _, n := range []int{12, 9, 6, 4} {
-		if len(region) < n {
-			continue
+		if len(region) >= n {
+			args = append(args, month, region[:n], class, delta)
 		}
-		if _, err := tx.ExecContext(ctx, `/* cases.month */ INSERT INTO case_month_counts (month, region_code, class, n) VALUES (?, ?, ?, ?)
-			ON CONFLICT (region_code, month, class) DO UPDATE SET n = case_month_counts.n + excluded.n`, month, region[:n], class, delta); err != nil {
-			return fmt.Errorf("cases: month count: %w", err)
-		}
+	}
+	if len(args) == 0 {
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, `/* cases.month */ INSERT INTO case_month_counts (month, region_code, class, n) VALUES `+
+		strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?), ", len(args)/4), ", ")+`
+		ON CONFLICT (region_code, month, class) DO UPDATE SET n = case_month_counts.n + excluded.n`, args...); err != nil {
+		return fmt.Errorf("cases: month count: %w", err)
 	}
 	return nil
 }
