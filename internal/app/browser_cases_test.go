@@ -111,6 +111,16 @@ func TestBrowserCaseJourney(t *testing.T) {
 	must2(waitFor(sec, `document.readyState === "complete" && !document.querySelector("form.rate-party") && !!document.querySelector("#act-close")`))
 	step(sec, must2, "close", "#timeline")
 	must2(waitStatus(sec, "已结案"))
+	// The dashboard draws its charts and the hot-spot map.
+	must2(chromedp.Do(sec, chromedp.Navigate(e.srv.URL+"/cases/dashboard"),
+		chromedp.WaitVisible(chromedp.CSS(".chart canvas")), chromedp.WaitVisible(chromedp.CSS(`#hotspot-map[data-ready="1"]`))))
+	cells, err := chromedp.Run(sec, chromedp.Evaluate[string](`document.querySelector("#hotspot-map").dataset.cells`))
+	must2(err)
+	if cells != "1" {
+		t.Errorf("hot-spot map shows %s cells, want the one case", cells)
+	}
+	shot(t, sec, "case-dashboard")
+	noConsoleErrors(t, problems2)
 
 	must(chromedp.Do(res,
 		chromedp.Navigate(e.srv.URL+caseURL),

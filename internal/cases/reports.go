@@ -157,13 +157,22 @@ func (s *Service) Stats(ctx context.Context, region string) (Stats, error) {
 		}
 	}
 	names := map[string]string{}
+	all := authz.WithActor(ctx, &authz.Actor{Scope: authz.All})
 	if cl < 15 {
-		rs, err := s.deps.Territory.Regions(authz.WithActor(ctx, &authz.Actor{Scope: authz.All}), territory.RegionFilter{Parent: region, Limit: 5000})
+		rs, err := s.deps.Territory.Regions(all, territory.RegionFilter{Parent: region, Limit: 5000})
 		if err != nil {
 			return st, err
 		}
 		for _, r := range rs {
 			names[r.Code] = r.Name
+		}
+	} else {
+		gs, err := s.deps.Territory.Grids(all, territory.GridFilter{Region: region, Limit: 1000})
+		if err != nil {
+			return st, err
+		}
+		for _, g := range gs {
+			names[g.Code] = g.Name
 		}
 	}
 	for _, code := range order {
@@ -370,12 +379,12 @@ func trendChart(title string, st Stats, cat *Catalogue, lang string) template.JS
 		}
 		name := c.Label(lang)
 		legend = append(legend, name)
-		series = append(series, map[string]any{"type": "line", "name": name, "data": data, "smooth": true})
+		series = append(series, map[string]any{"type": "line", "name": name, "data": data})
 	}
 	opt := map[string]any{
 		"title": map[string]any{"text": title, "textStyle": map[string]any{"fontSize": 14}}, "tooltip": map[string]any{"trigger": "axis"},
-		"legend": map[string]any{"data": legend, "top": 24, "type": "scroll"},
-		"grid":   map[string]any{"left": 8, "right": 8, "bottom": 8, "top": 60, "containLabel": true},
+		"legend": map[string]any{"data": legend, "top": 32, "type": "scroll"},
+		"grid":   map[string]any{"left": 8, "right": 8, "bottom": 8, "top": 72, "containLabel": true},
 		"xAxis":  map[string]any{"type": "category", "data": st.Months}, "yAxis": map[string]any{"type": "value"}, "series": series,
 	}
 	b, _ := json.Marshal(opt)

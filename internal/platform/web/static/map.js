@@ -212,7 +212,7 @@
         var b = L.latLngBounds([c.lat, c.lon], [c.lat, c.lon]);
         bounds = bounds ? bounds.extend(b) : b;
       });
-      if (bounds && bounds.isValid()) { map.fitBounds(bounds, { padding: [12, 12], maxZoom: 16 }); }
+      if (bounds && bounds.isValid()) { map.fitBounds(bounds, { padding: [12, 12], maxZoom: 16, animate: false }); }
       el.dataset.cells = String(cells.length);
       el.dataset.ready = "1";
     });
