@@ -474,18 +474,25 @@ func (h *handler) handleCatalogue(w http.ResponseWriter, r *http.Request) error 
 func (h *handler) handleCataloguePut(w http.ResponseWriter, r *http.Request) error {
 	body := r.PostFormValue("catalogue")
 	_, err := h.svc.PutCatalogue(r.Context(), []byte(body))
+	return h.catalogueSaved(w, r, err, "flash.catalogue_saved", func(p *cataloguePage) { p.Body = body })
+}
+
+// catalogueSaved answers a form of the catalogue page: back to the page
+// with the form as sent and its field errors, or on with flash.
+func (h *handler) catalogueSaved(w http.ResponseWriter, r *http.Request, err error, flash string, keep func(*cataloguePage)) error {
 	if errs.CodeOf(err) == errs.Invalid {
 		p, perr := h.cataloguePage(r)
 		if perr != nil {
 			return perr
 		}
-		p.Body, p.Errors = body, h.ui.FieldMessages(p.Lang, err)
+		keep(&p)
+		p.Errors = h.ui.FieldMessages(p.Lang, err)
 		return h.ui.Render(w, r, http.StatusUnprocessableEntity, "catalogue", "", p)
 	}
 	if err != nil {
 		return err
 	}
-	return web.Redirect(w, r, "/cases/catalogue", "flash.catalogue_saved")
+	return web.Redirect(w, r, "/cases/catalogue", flash)
 }
 
 func formFloat(r *http.Request, name string) float64 {
@@ -501,18 +508,7 @@ func (h *handler) handleSettingsPut(w http.ResponseWriter, r *http.Request) erro
 		BasicFactor: formFloat(r, "basic_factor"), DedupMetres: int(formInt(r, "dedup_metres")), DedupDays: int(formInt(r, "dedup_days")),
 		WarnShare: formFloat(r, "warn_share")}
 	_, err := h.svc.PutSettings(r.Context(), in)
-	if errs.CodeOf(err) == errs.Invalid {
-		p, perr := h.cataloguePage(r)
-		if perr != nil {
-			return perr
-		}
-		p.Settings, p.Errors = in, h.ui.FieldMessages(p.Lang, err)
-		return h.ui.Render(w, r, http.StatusUnprocessableEntity, "catalogue", "", p)
-	}
-	if err != nil {
-		return err
-	}
-	return web.Redirect(w, r, "/cases/catalogue", "flash.settings_saved")
+	return h.catalogueSaved(w, r, err, "flash.settings_saved", func(p *cataloguePage) { p.Settings = in })
 }
 
 func (h *handler) apiStats(w http.ResponseWriter, r *http.Request) error {
