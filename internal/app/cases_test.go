@@ -485,6 +485,19 @@ func TestCasePages(t *testing.T) {
 	if p := resident.get(photo); p.StatusCode != 200 || p.Header.Get("Content-Type") != "image/png" {
 		t.Errorf("photo: %d %s", p.StatusCode, p.Header.Get("Content-Type"))
 	}
+	photoAPI := func(c *client, body []byte) response {
+		return c.do("POST", "/api/v1/cases/"+id+"/photos", bytes.NewReader(body), http.Header{"Content-Type": {"image/png"}, "X-CSRF-Token": {c.csrf()}})
+	}
+	if r := photoAPI(resident, pngBytes()); r.StatusCode != 201 || !strings.Contains(r.Header.Get("Location"), "/photos/") {
+		t.Errorf("photo by the reporter: %d %s", r.StatusCode, r.body)
+	}
+	big := append(pngBytes(), make([]byte, cases.MaxPhotoBytes)...)
+	if r := photoAPI(resident, big); r.StatusCode != 422 || !strings.Contains(r.body, "photo_size") {
+		t.Errorf("oversized photo: %d %s", r.StatusCode, r.body)
+	}
+	if r := photoAPI(e.login("demo-worker"), pngBytes()); r.StatusCode != 404 {
+		t.Errorf("photo by another community: %d", r.StatusCode)
+	}
 	if l := resident.get("/cases"); !strings.Contains(l.body, "/cases/"+id) {
 		t.Error("the resident's own list misses the report")
 	}
