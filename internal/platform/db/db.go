@@ -69,10 +69,19 @@ const sqlitePragmas = "_pragma=journal_mode(WAL)&_pragma=busy_timeout(5000)&_pra
 func ParseURL(raw string) (d Dialect, driver, dsn, path string, err error) {
 	switch {
 	case strings.HasPrefix(raw, "postgres://"), strings.HasPrefix(raw, "postgresql://"):
-		if _, err := url.Parse(raw); err != nil {
+		u, err := url.Parse(raw)
+		if err != nil {
 			return 0, "", "", "", fmt.Errorf("database URL %q: %w", redact(raw), err)
 		}
-		return Postgres, "pgx", raw, "", nil
+		// JIT compilation costs tens of milliseconds and pays only on long
+		// analytical queries: short page queries whose cost the planner
+		// overestimates paid it on every call. A URL may still set jit.
+		q := u.Query()
+		if !q.Has("jit") {
+			q.Set("jit", "off")
+			u.RawQuery = q.Encode()
+		}
+		return Postgres, "pgx", u.String(), "", nil
 	case strings.HasPrefix(raw, "sqlite:"):
 		p := strings.TrimPrefix(raw, "sqlite:")
 		p = strings.TrimPrefix(p, "//")
