@@ -2,7 +2,6 @@ package cases
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"log/slog"
 	"time"
@@ -47,47 +46,56 @@ func notifyDept(ctx context.Context, tx *db.Tx, c *Case, kind string, dept int64
 // overdue or overdue since the last sweep, once a step. Deadlines are
 // stored, so a restart loses nothing: the next sweep catches up.
 func (s *Service) Sweep(ctx context.Context) (int, error) {
-	n := 0
-	err := s.db.Tx(ctx, func(tx *db.Tx) error {
-		now := tx.Now()
-		type due struct {
-			c    Case
-			kind string
-		}
-		rows, err := db.Collect(ctx, tx, `/* cases.sweep */ SELECT id, status, region_code, COALESCE(dept_id, 0), unit_kind, step, step_warn_at, step_due_at, warned_step, overdue_step
-			FROM cases WHERE step_due_at IS NOT NULL AND status IN ('submitted', 'accepted', 'registered', 'dispatched', 'handled', 'verified')
-			AND ((step_warn_at <= ? AND warned_step < step) OR (step_due_at < ? AND overdue_step < step))`, []any{now, now},
-			func(r db.Scanner) (due, error) {
-				var d due
-				var warn, dl sql.NullTime
-				var warned, over int
-				err := r.Scan(&d.c.ID, &d.c.Status, &d.c.RegionCode, &d.c.DeptID, &d.c.UnitKind, &d.c.Step, &warn, &dl, &warned, &over)
-				d.kind = "due_soon"
-				if dl.Valid && dl.Time.Before(now) {
-					d.kind = "overdue"
-				}
-				return d, err
-			})
-		if err != nil {
-			return fmt.Errorf("cases: sweep: %w", err)
-		}
-		for _, d := range rows {
-			col := "warned_step"
-			if d.kind == "overdue" {
-				col = "warned_step = step, overdue_step"
+	// Read outside the write transaction: on SQLite it would hold the
+	// only writer while reading every open case.
+	now := s.db.Now()
+	type due struct {
+		c    Case
+		kind string
+	}
+	rows, err := db.Collect(ctx, s.db, `/* cases.sweep */ SELECT id, status, region_code, COALESCE(dept_id, 0), unit_kind, step, step_due_at
+		FROM cases WHERE step_due_at IS NOT NULL AND status <> 'suspended'
+		AND ((step_warn_at <= ? AND warned_step < step) OR (step_due_at < ? AND overdue_step < step))`, []any{now, now},
+		func(r db.Scanner) (due, error) {
+			var d due
+			var dl time.Time
+			err := r.Scan(&d.c.ID, &d.c.Status, &d.c.RegionCode, &d.c.DeptID, &d.c.UnitKind, &d.c.Step, &dl)
+			d.kind = "due_soon"
+			if dl.Before(now) {
+				d.kind = "overdue"
 			}
-			if _, err := tx.ExecContext(ctx, `UPDATE cases SET `+col+` = step WHERE id = ?`, d.c.ID); err != nil {
-				return fmt.Errorf("cases: sweep mark: %w", err)
-			}
-			if err := notify(ctx, tx, &d.c, d.kind); err != nil {
-				return err
-			}
-			n++
-		}
-		return nil
-	})
+			return d, err
+		})
 	if err != nil {
-		return n, err
+		return 0, fmt.Errorf("cases: sweep: %w", err)
+	}
+	n := 0
+	if len(rows) > 0 {
+		err = s.db.Tx(ctx, func(tx *db.Tx) error {
+			for _, d := range rows {
+				// Still at that step and not yet pushed: a case that moved
+				// since the read is left to the next sweep.
+				set, guard := "warned_step = step", "warned_step < step"
+				if d.kind == "overdue" {
+					set, guard = "warned_step = step, overdue_step = step", "overdue_step < step"
+				}
+				res, err := tx.ExecContext(ctx, `/* cases.sweepMark */ UPDATE cases SET `+set+` WHERE id = ? AND step = ? AND `+guard, d.c.ID, d.c.Step)
+				if err != nil {
+					return fmt.Errorf("cases: sweep mark: %w", err)
+				}
+				if k, _ := res.RowsAffected(); k == 0 {
+					continue
+				}
+				if err := notify(ctx, tx, &d.c, d.kind); err != nil {
+					return err
+				}
+				n++
+			}
+			return nil
+		})
+		if err != nil {
+			return 0, err
+		}
 	}
 	return n, s.countDue(ctx)
 }
@@ -96,46 +104,46 @@ func (s *Service) Sweep(ctx context.Context) (int, error) {
 // community and of the divisions above, for the dashboards; it reads the
 // deadline index alone.
 func (s *Service) countDue(ctx context.Context) error {
-	return s.db.Tx(ctx, func(tx *db.Tx) error {
-		now := tx.Now()
-		type due struct{ overdue, soon int64 }
-		counts := map[string]*due{}
-		rows, err := tx.QueryContext(ctx, `/* cases.countDue */ SELECT substr(region_code, 1, 12), SUM(CASE WHEN step_due_at < ? THEN 1 ELSE 0 END),
-			SUM(CASE WHEN step_due_at >= ? AND step_warn_at <= ? THEN 1 ELSE 0 END) FROM cases
-			WHERE step_due_at IS NOT NULL AND status <> 'suspended' GROUP BY 1`, now, now, now)
-		if err != nil {
-			return fmt.Errorf("cases: count due: %w", err)
-		}
-		for rows.Next() {
-			var code string
-			var d due
-			if err := rows.Scan(&code, &d.overdue, &d.soon); err != nil {
-				rows.Close()
-				return err
-			}
-			for _, n := range []int{12, 9, 6, 4} {
-				if len(code) < n {
-					continue
-				}
-				x := counts[code[:n]]
-				if x == nil {
-					x = &due{}
-					counts[code[:n]] = x
-				}
-				x.overdue += d.overdue
-				x.soon += d.soon
-			}
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
+	now := s.db.Now()
+	type due struct{ overdue, soon int64 }
+	counts := map[string]*due{}
+	rows, err := s.db.QueryContext(ctx, `/* cases.countDue */ SELECT substr(region_code, 1, 12), SUM(CASE WHEN step_due_at < ? THEN 1 ELSE 0 END),
+		SUM(CASE WHEN step_due_at >= ? AND step_warn_at <= ? THEN 1 ELSE 0 END) FROM cases
+		WHERE step_due_at IS NOT NULL AND status <> 'suspended' GROUP BY 1`, now, now, now)
+	if err != nil {
+		return fmt.Errorf("cases: count due: %w", err)
+	}
+	for rows.Next() {
+		var code string
+		var d due
+		if err := rows.Scan(&code, &d.overdue, &d.soon); err != nil {
+			rows.Close()
 			return err
 		}
+		for _, n := range []int{12, 9, 6, 4} {
+			if len(code) < n {
+				continue
+			}
+			x := counts[code[:n]]
+			if x == nil {
+				x = &due{}
+				counts[code[:n]] = x
+			}
+			x.overdue += d.overdue
+			x.soon += d.soon
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	var batch [][]any
+	for code, d := range counts {
+		batch = append(batch, []any{code, d.overdue, d.soon, now})
+	}
+	return s.db.Tx(ctx, func(tx *db.Tx) error {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM case_due_counts`); err != nil {
 			return fmt.Errorf("cases: count due: %w", err)
-		}
-		var batch [][]any
-		for code, d := range counts {
-			batch = append(batch, []any{code, d.overdue, d.soon, now})
 		}
 		return tx.InsertRows(ctx, "case_due_counts", []string{"region_code", "overdue", "due_soon", "counted_at"}, batch, 200)
 	})
