@@ -24,9 +24,9 @@ func (h *handler) apiRoutes(r *web.Router) {
 		Response: web.List[*User]{}}, h.apiUserList)
 	r.API("POST /api/v1/users", PermUserManage, web.OpDoc{Summary: "Create an account", Tag: "account",
 		Body: UserInput{}, Response: User{}, Status: http.StatusCreated}, h.apiUserCreate)
-	r.API("GET /api/v1/users/{id}", PermUserView, web.OpDoc{Summary: "One account", Tag: "account", Response: User{}}, h.apiUser)
+	r.API("GET /api/v1/users/{id}", PermUserView, web.OpDoc{Summary: "One account", Tag: "account", Response: User{}}, web.Get("kind.user", h.svc.User))
 	r.API("PATCH /api/v1/users/{id}", PermUserManage, web.OpDoc{Summary: "Change an account (optimistic: send its version)", Tag: "account",
-		Body: UserUpdate{}, Response: User{}}, h.apiUserUpdate)
+		Body: UserUpdate{}, Response: User{}}, web.Apply("kind.user", http.StatusOK, h.svc.UpdateUser))
 	r.API("GET /api/v1/users/{id}/personal", PermUserPII, web.OpDoc{Summary: "Unmasked personal data; every read is audited", Tag: "account",
 		Response: Personal{}}, h.apiUserPersonal)
 	r.API("PUT /api/v1/users/{id}/password", PermUserManage, web.OpDoc{Summary: "Set a new password; ends the account's sessions", Tag: "account",
@@ -39,13 +39,7 @@ func (h *handler) apiRoutes(r *web.Router) {
 		Status: http.StatusNoContent}, h.apiTokenRevoke)
 }
 
-func userID(r *http.Request) (int64, error) {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil || id <= 0 {
-		return 0, errs.NotFoundf("kind.user")
-	}
-	return id, nil
-}
+func userID(r *http.Request) (int64, error) { return web.ObjectID(r, "kind.user") }
 
 func (h *handler) apiMe(w http.ResponseWriter, r *http.Request) error {
 	me, err := h.svc.Me(r.Context())
@@ -80,34 +74,6 @@ func (h *handler) apiUserCreate(w http.ResponseWriter, r *http.Request) error {
 	}
 	w.Header().Set("Location", "/api/v1/users/"+strconv.FormatInt(u.ID, 10))
 	return web.JSON(w, http.StatusCreated, u)
-}
-
-func (h *handler) apiUser(w http.ResponseWriter, r *http.Request) error {
-	id, err := userID(r)
-	if err != nil {
-		return err
-	}
-	u, err := h.svc.User(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	return web.JSON(w, http.StatusOK, u)
-}
-
-func (h *handler) apiUserUpdate(w http.ResponseWriter, r *http.Request) error {
-	id, err := userID(r)
-	if err != nil {
-		return err
-	}
-	var upd UserUpdate
-	if err := web.DecodeJSON(r, &upd); err != nil {
-		return err
-	}
-	u, err := h.svc.UpdateUser(r.Context(), id, upd)
-	if err != nil {
-		return err
-	}
-	return web.JSON(w, http.StatusOK, u)
 }
 
 func (h *handler) apiUserPersonal(w http.ResponseWriter, r *http.Request) error {

@@ -38,22 +38,22 @@ func (h *handler) apiRoutes(r *web.Router) {
 	r.API("GET /api/v1/cases/{id}", authz.Authenticated, web.OpDoc{Summary: "A case with its timeline, whistles and the caller's possible moves", Tag: "cases",
 		Response: CaseDetail{}}, h.apiCase)
 	r.API("POST /api/v1/cases/{id}/moves", authz.Authenticated, web.OpDoc{Summary: "Move a case through the workflow (send the version you read)", Tag: "cases",
-		Body: Move{}, Response: Case{}}, withID(http.StatusOK, h.svc.Act))
+		Body: Move{}, Response: Case{}}, web.Apply("kind.case", http.StatusOK, h.svc.Act))
 	r.Upload("POST /api/v1/cases/{id}/photos", authz.Authenticated, web.OpDoc{Summary: "Add a photo to a case the caller reported or handles (image/jpeg, image/png or image/webp body)", Tag: "cases",
 		Status: http.StatusCreated}, h.apiPhoto)
 	r.API("POST /api/v1/cases/{id}/rating", authz.Authenticated, web.OpDoc{Summary: "The reporter's verdict on a closed case (or a call-back record by staff); unresolved reopens it", Tag: "cases",
-		Body: RateInput{}, Response: Case{}}, withID(http.StatusOK, func(ctx context.Context, id int64, in RateInput) (*Case, error) { return h.svc.Rate(ctx, id, "", in) }))
+		Body: RateInput{}, Response: Case{}}, web.Apply("kind.case", http.StatusOK, func(ctx context.Context, id int64, in RateInput) (*Case, error) { return h.svc.Rate(ctx, id, "", in) }))
 	r.API("GET /api/v1/cases/{id}/contact", PermManage, web.OpDoc{Summary: "The reporter's phone for a call-back; audited", Tag: "cases", Response: Contact{}}, h.apiContact)
 	r.API("GET /api/v1/cases/{id}/duplicates", PermView, web.OpDoc{Summary: "Open cases of the same category nearby, offered for merging", Tag: "cases",
 		Response: []*Case{}}, h.apiDuplicates)
 	r.API("POST /api/v1/cases/{id}/whistles", PermWhistle, web.OpDoc{Summary: "Blow the whistle: call departments to the case", Tag: "whistles",
-		Body: WhistleInput{}, Response: Whistle{}, Status: http.StatusCreated}, withID(http.StatusCreated, h.svc.Blow))
+		Body: WhistleInput{}, Response: Whistle{}, Status: http.StatusCreated}, web.Apply("kind.case", http.StatusCreated, h.svc.Blow))
 	r.API("GET /api/v1/whistles", PermView, web.OpDoc{Summary: "Whistles in scope; department staff see their department's record", Tag: "whistles",
 		Query: []web.Param{{Name: "open", Type: "boolean"}, {Name: "cursor", Type: "string"}, {Name: "limit", Type: "integer"}}, Response: web.List[*Whistle]{}}, h.apiWhistles)
 	r.API("POST /api/v1/whistles/{id}/steps", PermHandle, web.OpDoc{Summary: "A called department reports, arrives or feeds back", Tag: "whistles",
-		Body: PartyInput{}, Response: Whistle{}}, withID(http.StatusOK, h.svc.PartyStep))
+		Body: PartyInput{}, Response: Whistle{}}, web.Apply("kind.whistle", http.StatusOK, h.svc.PartyStep))
 	r.API("POST /api/v1/whistles/{id}/ratings", PermWhistle, web.OpDoc{Summary: "The community rates a department's response", Tag: "whistles",
-		Body: PartyRating{}, Response: Whistle{}}, withID(http.StatusOK, h.svc.RateParty))
+		Body: PartyRating{}, Response: Whistle{}}, web.Apply("kind.whistle", http.StatusOK, h.svc.RateParty))
 	r.API("GET /api/v1/case-notices", PermView, web.OpDoc{Summary: "Notices pushed to the caller's units: about to be overdue, overdue, supervised, whistled", Tag: "cases",
 		Response: []Notice{}}, h.apiNotices)
 }
@@ -203,24 +203,4 @@ func readBody(r *http.Request) ([]byte, error) {
 		return nil, errs.E(errs.TooLarge, "err.too_large", strconv.Itoa(web.MaxUpload))
 	}
 	return b, nil
-}
-
-// withID is a handler that reads the path's id and a JSON body, calls the
-// service and answers its result with status.
-func withID[In, Out any](status int, call func(ctx context.Context, id int64, in In) (Out, error)) web.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) error {
-		id, err := web.PathID(r, "id")
-		if err != nil {
-			return err
-		}
-		var in In
-		if err := web.DecodeJSON(r, &in); err != nil {
-			return err
-		}
-		out, err := call(r.Context(), id, in)
-		if err != nil {
-			return err
-		}
-		return web.JSON(w, status, out)
-	}
 }

@@ -67,7 +67,7 @@ func (h *handler) routes(r *web.Router) {
 	h.hotlineRoutes(r)
 }
 
-func caseID(r *http.Request) (int64, error) { return web.PathID(r, "id") }
+func caseID(r *http.Request) (int64, error) { return web.ObjectID(r, "kind.case") }
 
 func filterFrom(r *http.Request) Filter {
 	q := r.URL.Query()
@@ -459,7 +459,7 @@ func (h *handler) whistleBack(w http.ResponseWriter, r *http.Request, wl *Whistl
 }
 
 func (h *handler) handlePartyStep(w http.ResponseWriter, r *http.Request) error {
-	id, err := web.PathID(r, "id")
+	id, err := web.ObjectID(r, "kind.whistle")
 	if err != nil {
 		return err
 	}
@@ -468,7 +468,7 @@ func (h *handler) handlePartyStep(w http.ResponseWriter, r *http.Request) error 
 }
 
 func (h *handler) handlePartyRate(w http.ResponseWriter, r *http.Request) error {
-	id, err := web.PathID(r, "id")
+	id, err := web.ObjectID(r, "kind.whistle")
 	if err != nil {
 		return err
 	}

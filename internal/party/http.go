@@ -40,23 +40,17 @@ func (h *handler) routes(r *web.Router) {
 		Query:    append([]web.Param{{Name: "region", Type: "string"}, {Name: "parent_id", Type: "integer"}, {Name: "kind", Type: "string"}}, web.PageQuery...),
 		Response: web.List[Org]{}}, h.apiOrgs)
 	r.API("POST /api/v1/party/orgs", PermManage, web.OpDoc{Summary: "Create a Party organisation", Tag: "party", Body: OrgInput{}, Response: Org{}, Status: http.StatusCreated}, h.apiOrgCreate)
-	r.API("GET /api/v1/party/orgs/{id}", PermView, web.OpDoc{Summary: "One organisation", Tag: "party", Response: Org{}}, h.apiOrg)
-	r.API("GET /api/v1/party/orgs/{id}/committee", PermView, web.OpDoc{Summary: "The organisation's committee", Tag: "party", Response: []CommitteeMember{}}, h.apiCommittee)
+	r.API("GET /api/v1/party/orgs/{id}", PermView, web.OpDoc{Summary: "One organisation", Tag: "party", Response: Org{}}, web.Get("kind.party_org", h.svc.Org))
+	r.API("GET /api/v1/party/orgs/{id}/committee", PermView, web.OpDoc{Summary: "The organisation's committee", Tag: "party", Response: []CommitteeMember{}}, web.Get("kind.party_org", h.svc.Committee))
 	r.API("POST /api/v1/party/orgs/{id}/committee", PermManage, web.OpDoc{Summary: "Add a committee member (part-time members name their unit)", Tag: "party",
-		Body: CommitteeMemberInput{}, Response: CommitteeMember{}, Status: http.StatusCreated}, h.apiCommitteeAdd)
+		Body: CommitteeMemberInput{}, Response: CommitteeMember{}, Status: http.StatusCreated}, web.Apply("kind.party_org", http.StatusCreated, h.svc.AddCommitteeMember))
 	r.API("GET /api/v1/party/members", PermView, web.OpDoc{Summary: "Party members in scope", Tag: "party",
 		Query:    append([]web.Param{{Name: "org_id", Type: "integer"}, {Name: "region", Type: "string"}, {Name: "category", Type: "string"}}, web.PageQuery...),
 		Response: web.List[Member]{}}, h.apiMembers)
 	r.API("POST /api/v1/party/members", PermManage, web.OpDoc{Summary: "Register a Party member", Tag: "party", Body: MemberInput{}, Response: Member{}, Status: http.StatusCreated}, h.apiMemberCreate)
 }
 
-func orgID(r *http.Request) (int64, error) {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil || id <= 0 {
-		return 0, errs.NotFoundf("kind.party_org")
-	}
-	return id, nil
-}
+func orgID(r *http.Request) (int64, error) { return web.ObjectID(r, "kind.party_org") }
 
 // treeOrg is an organisation with its depth in the listing.
 type treeOrg struct {
@@ -238,46 +232,6 @@ func (h *handler) apiOrgCreate(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return web.JSON(w, http.StatusCreated, o)
-}
-
-func (h *handler) apiOrg(w http.ResponseWriter, r *http.Request) error {
-	id, err := orgID(r)
-	if err != nil {
-		return err
-	}
-	o, err := h.svc.Org(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	return web.JSON(w, http.StatusOK, o)
-}
-
-func (h *handler) apiCommittee(w http.ResponseWriter, r *http.Request) error {
-	id, err := orgID(r)
-	if err != nil {
-		return err
-	}
-	c, err := h.svc.Committee(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	return web.JSON(w, http.StatusOK, c)
-}
-
-func (h *handler) apiCommitteeAdd(w http.ResponseWriter, r *http.Request) error {
-	id, err := orgID(r)
-	if err != nil {
-		return err
-	}
-	var in CommitteeMemberInput
-	if err := web.DecodeJSON(r, &in); err != nil {
-		return err
-	}
-	m, err := h.svc.AddCommitteeMember(r.Context(), id, in)
-	if err != nil {
-		return err
-	}
-	return web.JSON(w, http.StatusCreated, m)
 }
 
 func (h *handler) apiMembers(w http.ResponseWriter, r *http.Request) error {

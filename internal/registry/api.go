@@ -26,8 +26,8 @@ func (h *handler) apiRoutes(r *web.Router) {
 		Query: append([]web.Param{{Name: "q", Type: "string"}, {Name: "tag", Type: "string"}, {Name: "residence", Type: "string"},
 			{Name: "region", Type: "string"}}, web.PageQuery...), Response: web.List[*Person]{}}, h.apiPeople)
 	r.API("POST /api/v1/people", PermEdit, web.OpDoc{Summary: "Register a person", Tag: "registry", Body: PersonInput{}, Response: Person{}, Status: http.StatusCreated}, h.apiPersonCreate)
-	r.API("GET /api/v1/people/{id}", PermView, web.OpDoc{Summary: "One person (masked)", Tag: "registry", Response: Person{}}, h.apiPerson)
-	r.API("PATCH /api/v1/people/{id}", PermEdit, web.OpDoc{Summary: "Change a person (send their version)", Tag: "registry", Body: PersonUpdate{}, Response: Person{}}, h.apiPersonUpdate)
+	r.API("GET /api/v1/people/{id}", PermView, web.OpDoc{Summary: "One person (masked)", Tag: "registry", Response: Person{}}, web.Get("kind.person", h.svc.Person))
+	r.API("PATCH /api/v1/people/{id}", PermEdit, web.OpDoc{Summary: "Change a person (send their version)", Tag: "registry", Body: PersonUpdate{}, Response: Person{}}, web.Apply("kind.person", http.StatusOK, h.svc.UpdatePerson))
 	r.API("GET /api/v1/people/{id}/personal", PermPersonal, web.OpDoc{Summary: "Unmasked ID number and phone; every read is audited", Tag: "registry", Response: Personal{}}, h.apiPersonal)
 	r.API("GET /api/v1/people/{id}/export", PermPersonal, web.OpDoc{Summary: "Everything held about a person (PIPL access right); audited", Tag: "registry", Response: Export{}}, h.apiExport)
 	r.API("POST /api/v1/people/{id}/move-out", PermEdit, web.OpDoc{Summary: "Record a departure and anonymise the person", Tag: "registry", Body: MoveOutInput{}, Status: http.StatusNoContent}, h.apiMoveOut)
@@ -36,12 +36,12 @@ func (h *handler) apiRoutes(r *web.Router) {
 	r.API("GET /api/v1/households", PermView, web.OpDoc{Summary: "Households in scope", Tag: "registry",
 		Query: append([]web.Param{{Name: "region", Type: "string"}, {Name: "address", Type: "string"}}, web.PageQuery...), Response: web.List[Household]{}}, h.apiHouseholds)
 	r.API("POST /api/v1/households", PermEdit, web.OpDoc{Summary: "Create a household", Tag: "registry", Body: HouseholdInput{}, Response: Household{}, Status: http.StatusCreated}, h.apiHouseholdCreate)
-	r.API("GET /api/v1/households/{id}", PermView, web.OpDoc{Summary: "A household with its members (一户一档)", Tag: "registry", Response: HouseholdCard{}}, h.apiHousehold)
+	r.API("GET /api/v1/households/{id}", PermView, web.OpDoc{Summary: "A household with its members (一户一档)", Tag: "registry", Response: HouseholdCard{}}, web.Get("kind.household", h.svc.Card))
 	r.API("GET /api/v1/buildings", PermView, web.OpDoc{Summary: "Buildings in scope", Tag: "registry",
 		Query: append([]web.Param{{Name: "region", Type: "string"}}, web.PageQuery...), Response: web.List[Building]{}}, h.apiBuildings)
 	r.API("POST /api/v1/buildings", PermEdit, web.OpDoc{Summary: "Create a building (placed in the grid of its location when no region is given)", Tag: "registry",
 		Body: BuildingInput{}, Response: Building{}, Status: http.StatusCreated}, h.apiBuildingCreate)
-	r.API("GET /api/v1/buildings/{id}", PermView, web.OpDoc{Summary: "One building", Tag: "registry", Response: Building{}}, h.apiBuilding)
+	r.API("GET /api/v1/buildings/{id}", PermView, web.OpDoc{Summary: "One building", Tag: "registry", Response: Building{}}, web.Get("kind.building", h.svc.Building))
 }
 
 func (h *handler) apiPeople(w http.ResponseWriter, r *http.Request) error {
@@ -68,34 +68,6 @@ func (h *handler) apiPersonCreate(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	return web.JSON(w, http.StatusCreated, p)
-}
-
-func (h *handler) apiPerson(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "kind.person")
-	if err != nil {
-		return err
-	}
-	p, err := h.svc.Person(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	return web.JSON(w, http.StatusOK, p)
-}
-
-func (h *handler) apiPersonUpdate(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "kind.person")
-	if err != nil {
-		return err
-	}
-	var upd PersonUpdate
-	if err := web.DecodeJSON(r, &upd); err != nil {
-		return err
-	}
-	p, err := h.svc.UpdatePerson(r.Context(), id, upd)
-	if err != nil {
-		return err
-	}
-	return web.JSON(w, http.StatusOK, p)
 }
 
 func (h *handler) apiPersonal(w http.ResponseWriter, r *http.Request) error {
@@ -189,18 +161,6 @@ func (h *handler) apiHouseholdCreate(w http.ResponseWriter, r *http.Request) err
 	return web.JSON(w, http.StatusCreated, hh)
 }
 
-func (h *handler) apiHousehold(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "kind.household")
-	if err != nil {
-		return err
-	}
-	card, err := h.svc.Card(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	return web.JSON(w, http.StatusOK, card)
-}
-
 func (h *handler) apiBuildings(w http.ResponseWriter, r *http.Request) error {
 	cur, limit, err := web.PageParams(r)
 	if err != nil {
@@ -223,16 +183,4 @@ func (h *handler) apiBuildingCreate(w http.ResponseWriter, r *http.Request) erro
 		return err
 	}
 	return web.JSON(w, http.StatusCreated, b)
-}
-
-func (h *handler) apiBuilding(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "kind.building")
-	if err != nil {
-		return err
-	}
-	b, err := h.svc.Building(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	return web.JSON(w, http.StatusOK, b)
 }

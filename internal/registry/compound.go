@@ -124,7 +124,7 @@ func (h *handler) compoundRoutes(r *web.Router) {
 	r.API("GET /api/v1/compounds", PermView, web.OpDoc{Summary: "Residential compounds (小区) in scope", Tag: "registry",
 		Query: append([]web.Param{{Name: "region", Type: "string"}}, web.PageQuery...), Response: web.List[Compound]{}}, h.apiCompounds)
 	r.API("POST /api/v1/compounds", PermEdit, web.OpDoc{Summary: "Create a residential compound", Tag: "registry", Body: CompoundInput{}, Response: Compound{}, Status: http.StatusCreated}, h.apiCompoundCreate)
-	r.API("GET /api/v1/compounds/{id}", PermView, web.OpDoc{Summary: "One residential compound", Tag: "registry", Response: Compound{}}, h.apiCompound)
+	r.API("GET /api/v1/compounds/{id}", PermView, web.OpDoc{Summary: "One residential compound", Tag: "registry", Response: Compound{}}, web.Get("kind.compound", h.svc.Compound))
 }
 
 func (h *handler) apiCompounds(w http.ResponseWriter, r *http.Request) error {
@@ -149,18 +149,6 @@ func (h *handler) apiCompoundCreate(w http.ResponseWriter, r *http.Request) erro
 		return err
 	}
 	return web.JSON(w, http.StatusCreated, c)
-}
-
-func (h *handler) apiCompound(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "kind.compound")
-	if err != nil {
-		return err
-	}
-	c, err := h.svc.Compound(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	return web.JSON(w, http.StatusOK, c)
 }
 
 type buildingsPage struct {

@@ -59,13 +59,7 @@ func (h *handler) routes(r *web.Router) {
 	tabular.Register(r, h.svc.db, h.svc.compoundSpec(), PermView, PermEdit)
 }
 
-func pathID(r *http.Request, kind string) (int64, error) {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil || id <= 0 {
-		return 0, errs.NotFoundf(kind)
-	}
-	return id, nil
-}
+func pathID(r *http.Request, kind string) (int64, error) { return web.ObjectID(r, kind) }
 
 func filterFrom(r *http.Request) PersonFilter {
 	q := r.URL.Query()

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -199,4 +200,50 @@ func FormFile(r *http.Request, field string) (name string, data []byte, err erro
 		return "", nil, errs.E(errs.TooLarge, "err.too_large", strconv.Itoa(MaxUpload))
 	}
 	return hdr.Filename, data, nil
+}
+
+// ObjectID parses the {id} path value of an object of kind (a message
+// key such as "kind.person"); a bad one is not found, like an absent one.
+func ObjectID(r *http.Request, kind string) (int64, error) {
+	n, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || n <= 0 {
+		return 0, errs.NotFoundf(kind)
+	}
+	return n, nil
+}
+
+// Get is a handler that reads the {id} of an object of kind, calls the
+// service and answers its result as JSON.
+func Get[Out any](kind string, call func(ctx context.Context, id int64) (Out, error)) HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		id, err := ObjectID(r, kind)
+		if err != nil {
+			return err
+		}
+		out, err := call(r.Context(), id)
+		if err != nil {
+			return err
+		}
+		return JSON(w, http.StatusOK, out)
+	}
+}
+
+// Apply is a handler that reads the {id} of an object of kind and a JSON
+// body, calls the service and answers its result with status.
+func Apply[In, Out any](kind string, status int, call func(ctx context.Context, id int64, in In) (Out, error)) HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		id, err := ObjectID(r, kind)
+		if err != nil {
+			return err
+		}
+		var in In
+		if err := DecodeJSON(r, &in); err != nil {
+			return err
+		}
+		out, err := call(r.Context(), id, in)
+		if err != nil {
+			return err
+		}
+		return JSON(w, status, out)
+	}
 }
