@@ -335,7 +335,7 @@ func (h *handler) reportRoutes(r *web.Router) {
 		Body: CatalogueDoc{}, Response: Catalogue{}}, h.apiCataloguePut)
 	r.API("GET /api/v1/case-settings", PermView, web.OpDoc{Summary: "Evaluation weights and duplicate search settings", Tag: "cases", Response: Settings{}}, h.apiSettings)
 	r.API("PUT /api/v1/case-settings", PermConfigure, web.OpDoc{Summary: "Change the evaluation weights (they add up to 1) and the duplicate search", Tag: "cases",
-		Body: Settings{}, Response: Settings{}}, h.apiSettingsPut)
+		Body: Settings{}, Response: Settings{}}, web.Submit(http.StatusOK, h.svc.PutSettings))
 }
 
 type dashboardPage struct {
@@ -587,16 +587,4 @@ func (h *handler) apiCataloguePut(w http.ResponseWriter, r *http.Request) error 
 
 func (h *handler) apiSettings(w http.ResponseWriter, _ *http.Request) error {
 	return web.JSON(w, http.StatusOK, h.svc.Settings())
-}
-
-func (h *handler) apiSettingsPut(w http.ResponseWriter, r *http.Request) error {
-	var in Settings
-	if err := web.DecodeJSON(r, &in); err != nil {
-		return err
-	}
-	st, err := h.svc.PutSettings(r.Context(), in)
-	if err != nil {
-		return err
-	}
-	return web.JSON(w, http.StatusOK, st)
 }

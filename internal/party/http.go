@@ -39,7 +39,7 @@ func (h *handler) routes(r *web.Router) {
 	r.API("GET /api/v1/party/orgs", PermView, web.OpDoc{Summary: "Party organisations in scope, in tree order", Tag: "party",
 		Query:    append([]web.Param{{Name: "region", Type: "string"}, {Name: "parent_id", Type: "integer"}, {Name: "kind", Type: "string"}}, web.PageQuery...),
 		Response: web.List[Org]{}}, h.apiOrgs)
-	r.API("POST /api/v1/party/orgs", PermManage, web.OpDoc{Summary: "Create a Party organisation", Tag: "party", Body: OrgInput{}, Response: Org{}, Status: http.StatusCreated}, h.apiOrgCreate)
+	r.API("POST /api/v1/party/orgs", PermManage, web.OpDoc{Summary: "Create a Party organisation", Tag: "party", Body: OrgInput{}, Response: Org{}, Status: http.StatusCreated}, web.Submit(http.StatusCreated, h.svc.CreateOrg))
 	r.API("GET /api/v1/party/orgs/{id}", PermView, web.OpDoc{Summary: "One organisation", Tag: "party", Response: Org{}}, web.Get("kind.party_org", h.svc.Org))
 	r.API("GET /api/v1/party/orgs/{id}/committee", PermView, web.OpDoc{Summary: "The organisation's committee", Tag: "party", Response: []CommitteeMember{}}, web.Get("kind.party_org", h.svc.Committee))
 	r.API("POST /api/v1/party/orgs/{id}/committee", PermManage, web.OpDoc{Summary: "Add a committee member (part-time members name their unit)", Tag: "party",
@@ -47,7 +47,7 @@ func (h *handler) routes(r *web.Router) {
 	r.API("GET /api/v1/party/members", PermView, web.OpDoc{Summary: "Party members in scope", Tag: "party",
 		Query:    append([]web.Param{{Name: "org_id", Type: "integer"}, {Name: "region", Type: "string"}, {Name: "category", Type: "string"}}, web.PageQuery...),
 		Response: web.List[Member]{}}, h.apiMembers)
-	r.API("POST /api/v1/party/members", PermManage, web.OpDoc{Summary: "Register a Party member", Tag: "party", Body: MemberInput{}, Response: Member{}, Status: http.StatusCreated}, h.apiMemberCreate)
+	r.API("POST /api/v1/party/members", PermManage, web.OpDoc{Summary: "Register a Party member", Tag: "party", Body: MemberInput{}, Response: Member{}, Status: http.StatusCreated}, web.Submit(http.StatusCreated, h.svc.CreateMember))
 }
 
 func orgID(r *http.Request) (int64, error) { return web.ObjectID(r, "kind.party_org") }
@@ -222,18 +222,6 @@ func (h *handler) apiOrgs(w http.ResponseWriter, r *http.Request) error {
 	return web.JSON(w, http.StatusOK, web.Paginate(orgs, limit, func(o Org) web.Cursor { return web.Cursor{ID: o.ID} }))
 }
 
-func (h *handler) apiOrgCreate(w http.ResponseWriter, r *http.Request) error {
-	var in OrgInput
-	if err := web.DecodeJSON(r, &in); err != nil {
-		return err
-	}
-	o, err := h.svc.CreateOrg(r.Context(), in)
-	if err != nil {
-		return err
-	}
-	return web.JSON(w, http.StatusCreated, o)
-}
-
 func (h *handler) apiMembers(w http.ResponseWriter, r *http.Request) error {
 	cur, limit, err := web.PageParams(r)
 	if err != nil {
@@ -246,16 +234,4 @@ func (h *handler) apiMembers(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return web.JSON(w, http.StatusOK, web.Paginate(ms, limit, func(m Member) web.Cursor { return web.Cursor{ID: m.ID} }))
-}
-
-func (h *handler) apiMemberCreate(w http.ResponseWriter, r *http.Request) error {
-	var in MemberInput
-	if err := web.DecodeJSON(r, &in); err != nil {
-		return err
-	}
-	m, err := h.svc.CreateMember(r.Context(), in)
-	if err != nil {
-		return err
-	}
-	return web.JSON(w, http.StatusCreated, m)
 }

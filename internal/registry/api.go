@@ -25,7 +25,7 @@ func (h *handler) apiRoutes(r *web.Router) {
 	r.API("GET /api/v1/people", PermView, web.OpDoc{Summary: "Search people in scope (masked): name, pinyin initials, exact ID number or phone, address", Tag: "registry",
 		Query: append([]web.Param{{Name: "q", Type: "string"}, {Name: "tag", Type: "string"}, {Name: "residence", Type: "string"},
 			{Name: "region", Type: "string"}}, web.PageQuery...), Response: web.List[*Person]{}}, h.apiPeople)
-	r.API("POST /api/v1/people", PermEdit, web.OpDoc{Summary: "Register a person", Tag: "registry", Body: PersonInput{}, Response: Person{}, Status: http.StatusCreated}, h.apiPersonCreate)
+	r.API("POST /api/v1/people", PermEdit, web.OpDoc{Summary: "Register a person", Tag: "registry", Body: PersonInput{}, Response: Person{}, Status: http.StatusCreated}, web.Submit(http.StatusCreated, h.svc.CreatePerson))
 	r.API("GET /api/v1/people/{id}", PermView, web.OpDoc{Summary: "One person (masked)", Tag: "registry", Response: Person{}}, web.Get("kind.person", h.svc.Person))
 	r.API("PATCH /api/v1/people/{id}", PermEdit, web.OpDoc{Summary: "Change a person (send their version)", Tag: "registry", Body: PersonUpdate{}, Response: Person{}}, web.Apply("kind.person", http.StatusOK, h.svc.UpdatePerson))
 	r.API("GET /api/v1/people/{id}/personal", PermPersonal, web.OpDoc{Summary: "Unmasked ID number and phone; every read is audited", Tag: "registry", Response: Personal{}}, h.apiPersonal)
@@ -35,12 +35,12 @@ func (h *handler) apiRoutes(r *web.Router) {
 		Query: []web.Param{{Name: "keep_good", Type: "boolean"}}, Response: ImportReport{}}, h.apiImport)
 	r.API("GET /api/v1/households", PermView, web.OpDoc{Summary: "Households in scope", Tag: "registry",
 		Query: append([]web.Param{{Name: "region", Type: "string"}, {Name: "address", Type: "string"}}, web.PageQuery...), Response: web.List[Household]{}}, h.apiHouseholds)
-	r.API("POST /api/v1/households", PermEdit, web.OpDoc{Summary: "Create a household", Tag: "registry", Body: HouseholdInput{}, Response: Household{}, Status: http.StatusCreated}, h.apiHouseholdCreate)
+	r.API("POST /api/v1/households", PermEdit, web.OpDoc{Summary: "Create a household", Tag: "registry", Body: HouseholdInput{}, Response: Household{}, Status: http.StatusCreated}, web.Submit(http.StatusCreated, h.svc.CreateHousehold))
 	r.API("GET /api/v1/households/{id}", PermView, web.OpDoc{Summary: "A household with its members (一户一档)", Tag: "registry", Response: HouseholdCard{}}, web.Get("kind.household", h.svc.Card))
 	r.API("GET /api/v1/buildings", PermView, web.OpDoc{Summary: "Buildings in scope", Tag: "registry",
 		Query: append([]web.Param{{Name: "region", Type: "string"}}, web.PageQuery...), Response: web.List[Building]{}}, h.apiBuildings)
 	r.API("POST /api/v1/buildings", PermEdit, web.OpDoc{Summary: "Create a building (placed in the grid of its location when no region is given)", Tag: "registry",
-		Body: BuildingInput{}, Response: Building{}, Status: http.StatusCreated}, h.apiBuildingCreate)
+		Body: BuildingInput{}, Response: Building{}, Status: http.StatusCreated}, web.Submit(http.StatusCreated, h.svc.CreateBuilding))
 	r.API("GET /api/v1/buildings/{id}", PermView, web.OpDoc{Summary: "One building", Tag: "registry", Response: Building{}}, web.Get("kind.building", h.svc.Building))
 }
 
@@ -56,18 +56,6 @@ func (h *handler) apiPeople(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return web.JSON(w, http.StatusOK, web.Paginate(people, limit, func(p *Person) web.Cursor { return web.Cursor{ID: p.ID, Key: p.sortKey(f.Q)} }))
-}
-
-func (h *handler) apiPersonCreate(w http.ResponseWriter, r *http.Request) error {
-	var in PersonInput
-	if err := web.DecodeJSON(r, &in); err != nil {
-		return err
-	}
-	p, err := h.svc.CreatePerson(r.Context(), in)
-	if err != nil {
-		return err
-	}
-	return web.JSON(w, http.StatusCreated, p)
 }
 
 func (h *handler) apiPersonal(w http.ResponseWriter, r *http.Request) error {
@@ -149,18 +137,6 @@ func (h *handler) apiHouseholds(w http.ResponseWriter, r *http.Request) error {
 	return web.JSON(w, http.StatusOK, web.Paginate(hs, limit, func(x Household) web.Cursor { return web.Cursor{ID: x.ID} }))
 }
 
-func (h *handler) apiHouseholdCreate(w http.ResponseWriter, r *http.Request) error {
-	var in HouseholdInput
-	if err := web.DecodeJSON(r, &in); err != nil {
-		return err
-	}
-	hh, err := h.svc.CreateHousehold(r.Context(), in)
-	if err != nil {
-		return err
-	}
-	return web.JSON(w, http.StatusCreated, hh)
-}
-
 func (h *handler) apiBuildings(w http.ResponseWriter, r *http.Request) error {
 	cur, limit, err := web.PageParams(r)
 	if err != nil {
@@ -171,16 +147,4 @@ func (h *handler) apiBuildings(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return web.JSON(w, http.StatusOK, web.Paginate(bs, limit, func(b Building) web.Cursor { return web.Cursor{ID: b.ID} }))
-}
-
-func (h *handler) apiBuildingCreate(w http.ResponseWriter, r *http.Request) error {
-	var in BuildingInput
-	if err := web.DecodeJSON(r, &in); err != nil {
-		return err
-	}
-	b, err := h.svc.CreateBuilding(r.Context(), in)
-	if err != nil {
-		return err
-	}
-	return web.JSON(w, http.StatusCreated, b)
 }

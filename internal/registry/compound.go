@@ -123,7 +123,7 @@ func (h *handler) compoundRoutes(r *web.Router) {
 	r.Page("POST /households", PermEdit, h.handleHouseholdCreate)
 	r.API("GET /api/v1/compounds", PermView, web.OpDoc{Summary: "Residential compounds (小区) in scope", Tag: "registry",
 		Query: append([]web.Param{{Name: "region", Type: "string"}}, web.PageQuery...), Response: web.List[Compound]{}}, h.apiCompounds)
-	r.API("POST /api/v1/compounds", PermEdit, web.OpDoc{Summary: "Create a residential compound", Tag: "registry", Body: CompoundInput{}, Response: Compound{}, Status: http.StatusCreated}, h.apiCompoundCreate)
+	r.API("POST /api/v1/compounds", PermEdit, web.OpDoc{Summary: "Create a residential compound", Tag: "registry", Body: CompoundInput{}, Response: Compound{}, Status: http.StatusCreated}, web.Submit(http.StatusCreated, h.svc.CreateCompound))
 	r.API("GET /api/v1/compounds/{id}", PermView, web.OpDoc{Summary: "One residential compound", Tag: "registry", Response: Compound{}}, web.Get("kind.compound", h.svc.Compound))
 }
 
@@ -137,18 +137,6 @@ func (h *handler) apiCompounds(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return web.JSON(w, http.StatusOK, web.Paginate(cs, limit, func(c Compound) web.Cursor { return web.Cursor{ID: c.ID} }))
-}
-
-func (h *handler) apiCompoundCreate(w http.ResponseWriter, r *http.Request) error {
-	var in CompoundInput
-	if err := web.DecodeJSON(r, &in); err != nil {
-		return err
-	}
-	c, err := h.svc.CreateCompound(r.Context(), in)
-	if err != nil {
-		return err
-	}
-	return web.JSON(w, http.StatusCreated, c)
 }
 
 type buildingsPage struct {

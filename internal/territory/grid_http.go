@@ -29,7 +29,7 @@ func (h *handler) gridRoutes(r *web.Router) {
 		Response: web.List[Grid]{}}, h.apiGridList)
 	r.API("GET /api/v1/grids/{code}", PermView, web.OpDoc{Summary: "One grid", Tag: "territory", Response: Grid{}}, h.apiGrid)
 	r.API("POST /api/v1/grids", PermGridManage, web.OpDoc{Summary: "Create a grid in a community (code: next free number when empty)", Tag: "territory",
-		Body: GridInput{}, Response: Grid{}, Status: http.StatusCreated}, h.apiGridCreate)
+		Body: GridInput{}, Response: Grid{}, Status: http.StatusCreated}, web.Submit(http.StatusCreated, h.svc.CreateGrid))
 	r.API("PUT /api/v1/grids/{code}", PermGridManage, web.OpDoc{Summary: "Rename or redraw a grid (send its version)", Tag: "territory",
 		Body: GridInput{}, Response: Grid{}}, h.apiGridUpdate)
 	r.API("GET /api/v1/grids.geojson", PermView, web.OpDoc{Summary: "Grids of a region as a GeoJSON FeatureCollection", Tag: "territory",
@@ -213,18 +213,6 @@ func (h *handler) apiGrid(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return web.JSON(w, http.StatusOK, g)
-}
-
-func (h *handler) apiGridCreate(w http.ResponseWriter, r *http.Request) error {
-	var in GridInput
-	if err := web.DecodeJSON(r, &in); err != nil {
-		return err
-	}
-	g, err := h.svc.CreateGrid(r.Context(), in)
-	if err != nil {
-		return err
-	}
-	return web.JSON(w, http.StatusCreated, g)
 }
 
 func (h *handler) apiGridUpdate(w http.ResponseWriter, r *http.Request) error {

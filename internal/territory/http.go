@@ -36,7 +36,7 @@ func (h *handler) routes(r *web.Router) {
 	r.API("GET /api/v1/departments/{id}", PermView, web.OpDoc{Summary: "One department", Tag: "territory",
 		Response: Department{}}, h.apiDepartment)
 	r.API("POST /api/v1/departments", PermDepartmentManage, web.OpDoc{Summary: "Create a department", Tag: "territory",
-		Body: DepartmentInput{}, Response: Department{}, Status: http.StatusCreated}, h.apiDepartmentCreate)
+		Body: DepartmentInput{}, Response: Department{}, Status: http.StatusCreated}, web.Submit(http.StatusCreated, h.svc.CreateDepartment))
 }
 
 func (h *handler) handleHome(w http.ResponseWriter, r *http.Request) error {
@@ -215,16 +215,4 @@ func (h *handler) apiDepartment(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return web.JSON(w, http.StatusOK, d)
-}
-
-func (h *handler) apiDepartmentCreate(w http.ResponseWriter, r *http.Request) error {
-	var in DepartmentInput
-	if err := web.DecodeJSON(r, &in); err != nil {
-		return err
-	}
-	d, err := h.svc.CreateDepartment(r.Context(), in)
-	if err != nil {
-		return err
-	}
-	return web.JSON(w, http.StatusCreated, d)
 }

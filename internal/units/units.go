@@ -278,7 +278,7 @@ func (h *handler) routes(r *web.Router) {
 	r.API("GET /api/v1/units", PermView, web.OpDoc{Summary: "Co-building units, two-new organisations and new-employment stations in scope", Tag: "units",
 		Query:    append([]web.Param{{Name: "region", Type: "string"}, {Name: "kind", Type: "string"}, {Name: "q", Type: "string"}}, web.PageQuery...),
 		Response: web.List[Unit]{}}, h.apiList)
-	r.API("POST /api/v1/units", PermManage, web.OpDoc{Summary: "Register a unit", Tag: "units", Body: UnitInput{}, Response: Unit{}, Status: http.StatusCreated}, h.apiCreate)
+	r.API("POST /api/v1/units", PermManage, web.OpDoc{Summary: "Register a unit", Tag: "units", Body: UnitInput{}, Response: Unit{}, Status: http.StatusCreated}, web.Submit(http.StatusCreated, h.svc.Create))
 	r.API("GET /api/v1/units/{id}", PermView, web.OpDoc{Summary: "One unit", Tag: "units", Response: Unit{}}, h.apiGet)
 }
 
@@ -346,18 +346,6 @@ func (h *handler) apiList(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return web.JSON(w, http.StatusOK, web.Paginate(us, limit, func(u Unit) web.Cursor { return web.Cursor{ID: u.ID} }))
-}
-
-func (h *handler) apiCreate(w http.ResponseWriter, r *http.Request) error {
-	var in UnitInput
-	if err := web.DecodeJSON(r, &in); err != nil {
-		return err
-	}
-	u, err := h.svc.Create(r.Context(), in)
-	if err != nil {
-		return err
-	}
-	return web.JSON(w, http.StatusCreated, u)
 }
 
 func (h *handler) apiGet(w http.ResponseWriter, r *http.Request) error {

@@ -382,10 +382,10 @@ func (h *handler) routes(r *web.Router) {
 	tabular.Register(r, h.svc.db, h.svc.reserveSpec(), PermView, PermManage)
 	r.API("GET /api/v1/workforce/workers", PermView, web.OpDoc{Summary: "Community workers in scope", Tag: "workforce",
 		Query: append([]web.Param{{Name: "region", Type: "string"}}, web.PageQuery...), Response: web.List[Worker]{}}, h.apiWorkers)
-	r.API("POST /api/v1/workforce/workers", PermManage, web.OpDoc{Summary: "Add a community worker", Tag: "workforce", Body: WorkerInput{}, Response: Worker{}, Status: http.StatusCreated}, h.apiWorkerAdd)
+	r.API("POST /api/v1/workforce/workers", PermManage, web.OpDoc{Summary: "Add a community worker", Tag: "workforce", Body: WorkerInput{}, Response: Worker{}, Status: http.StatusCreated}, web.Submit(http.StatusCreated, h.svc.AddWorker))
 	r.API("GET /api/v1/workforce/reserve", PermView, web.OpDoc{Summary: "Reserve pool of community Party secretaries", Tag: "workforce",
 		Query: []web.Param{{Name: "region", Type: "string"}}, Response: []Candidate{}}, h.apiReserve)
-	r.API("POST /api/v1/workforce/reserve", PermManage, web.OpDoc{Summary: "Add a reserve candidate", Tag: "workforce", Body: CandidateInput{}, Response: Candidate{}, Status: http.StatusCreated}, h.apiCandidateAdd)
+	r.API("POST /api/v1/workforce/reserve", PermManage, web.OpDoc{Summary: "Add a reserve candidate", Tag: "workforce", Body: CandidateInput{}, Response: Candidate{}, Status: http.StatusCreated}, web.Submit(http.StatusCreated, h.svc.AddCandidate))
 	r.API("GET /api/v1/workforce/staffing/{code}", PermView, web.OpDoc{Summary: "Staffing check: 18 workers per 10,000 residents, for a region and its children", Tag: "workforce",
 		Response: StaffingReport{}}, h.apiStaffing)
 }
@@ -488,18 +488,6 @@ func (h *handler) apiWorkers(w http.ResponseWriter, r *http.Request) error {
 	return web.JSON(w, http.StatusOK, web.Paginate(ws, limit, func(x Worker) web.Cursor { return web.Cursor{ID: x.ID} }))
 }
 
-func (h *handler) apiWorkerAdd(w http.ResponseWriter, r *http.Request) error {
-	var in WorkerInput
-	if err := web.DecodeJSON(r, &in); err != nil {
-		return err
-	}
-	x, err := h.svc.AddWorker(r.Context(), in)
-	if err != nil {
-		return err
-	}
-	return web.JSON(w, http.StatusCreated, x)
-}
-
 func (h *handler) apiReserve(w http.ResponseWriter, r *http.Request) error {
 	cs, err := h.svc.Reserve(r.Context(), r.URL.Query().Get("region"))
 	if err != nil {
@@ -509,18 +497,6 @@ func (h *handler) apiReserve(w http.ResponseWriter, r *http.Request) error {
 		cs = []Candidate{}
 	}
 	return web.JSON(w, http.StatusOK, cs)
-}
-
-func (h *handler) apiCandidateAdd(w http.ResponseWriter, r *http.Request) error {
-	var in CandidateInput
-	if err := web.DecodeJSON(r, &in); err != nil {
-		return err
-	}
-	c, err := h.svc.AddCandidate(r.Context(), in)
-	if err != nil {
-		return err
-	}
-	return web.JSON(w, http.StatusCreated, c)
 }
 
 func (h *handler) apiStaffing(w http.ResponseWriter, r *http.Request) error {

@@ -247,3 +247,19 @@ func Apply[In, Out any](kind string, status int, call func(ctx context.Context, 
 		return JSON(w, status, out)
 	}
 }
+
+// Submit is a handler that reads a JSON body, calls the service and
+// answers its result with status.
+func Submit[In, Out any](status int, call func(ctx context.Context, in In) (Out, error)) HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		var in In
+		if err := DecodeJSON(r, &in); err != nil {
+			return err
+		}
+		out, err := call(r.Context(), in)
+		if err != nil {
+			return err
+		}
+		return JSON(w, status, out)
+	}
+}
