@@ -116,7 +116,7 @@ func (h *handler) apiCase(w http.ResponseWriter, r *http.Request) error {
 	if d.Events, err = events(r.Context(), h.svc.db, id); err != nil {
 		return err
 	}
-	if d.Whistles, err = h.svc.Whistles(r.Context(), id); err != nil {
+	if d.Whistles, err = h.svc.whistlesOf(r.Context(), id); err != nil {
 		return err
 	}
 	if d.Actions == nil {

@@ -1,6 +1,7 @@
 package cases
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"math"
@@ -196,25 +197,31 @@ func (s *Service) Rank(ctx context.Context, month, level string) (Ranking, error
 	for i := range scores {
 		scores[i].score(st)
 	}
+	return s.ranked(ctx, month, level, "", scores)
+}
+
+// ranked orders scores best first, numbers them and names their units
+// (as names, the units of nameLevel when set).
+func (s *Service) ranked(ctx context.Context, month, level, nameLevel string, scores []Score) (Ranking, error) {
 	slices.SortStableFunc(scores, func(a, b Score) int {
-		if a.Composite != b.Composite {
-			if a.Composite > b.Composite {
-				return -1
-			}
-			return 1
+		if c := cmp.Compare(b.Composite, a.Composite); c != 0 {
+			return c
 		}
 		return strings.Compare(a.Key, b.Key)
 	})
 	for i := range scores {
 		scores[i].Rank = i + 1
 	}
-	if err := s.nameScores(ctx, level, scores); err != nil {
+	if nameLevel == "" {
+		nameLevel = level
+	}
+	if err := s.nameScores(ctx, nameLevel, scores); err != nil {
 		return Ranking{}, err
 	}
 	if scores == nil {
 		scores = []Score{}
 	}
-	return Ranking{Month: month, Level: level, Settings: st, Scores: scores}, nil
+	return Ranking{Month: month, Level: level, Settings: s.Settings(), Scores: scores}, nil
 }
 
 func ratio(n, d int) *float64 {
@@ -331,23 +338,5 @@ func (s *Service) rankWhistles(ctx context.Context, month string, start, end tim
 	if err != nil {
 		return Ranking{}, fmt.Errorf("cases: rank whistles: %w", err)
 	}
-	slices.SortStableFunc(scores, func(a, b Score) int {
-		if a.Composite != b.Composite {
-			if a.Composite > b.Composite {
-				return -1
-			}
-			return 1
-		}
-		return strings.Compare(a.Key, b.Key)
-	})
-	for i := range scores {
-		scores[i].Rank = i + 1
-	}
-	if err := s.nameScores(ctx, "department", scores); err != nil {
-		return Ranking{}, err
-	}
-	if scores == nil {
-		scores = []Score{}
-	}
-	return Ranking{Month: month, Level: "whistle", Settings: s.Settings(), Scores: scores}, nil
+	return s.ranked(ctx, month, "whistle", "department", scores)
 }

@@ -2,12 +2,10 @@ package cases
 
 import (
 	"context"
-	"errors"
 	"net/http"
 	"strconv"
 	"strings"
 
-	"grassroots/internal/platform/db"
 	"grassroots/internal/platform/errs"
 	"grassroots/internal/platform/tabular"
 	"grassroots/internal/platform/web"
@@ -29,108 +27,93 @@ var hotlineColumns = map[string]string{
 // HotlineTemplate is the header of the batch file.
 var HotlineTemplate = []string{"工单编号", "问题类型", "问题描述", "地址", "经度", "纬度", "联系人", "联系电话"}
 
-var errRefused = errors.New("refused")
+// hotlineFields are the input fields of HotlineTemplate's columns.
+var hotlineFields = []string{"external_id", "category", "description", "address", "lon", "lat", "contact_name", "contact_phone"}
 
 // ImportHotline files the work orders of a 12345 export (rows with a
-// header). Each row is checked like a pushed order; work orders received
-// before are counted unchanged. Every bad row is reported, and nothing is
-// committed unless keepGood.
+// header in Chinese or English, columns in any order). Each row is checked
+// like a pushed order; work orders received before are counted unchanged,
+// a work order twice in the file is a bad row. Every bad row is reported,
+// and nothing is committed unless keepGood (tabular.Import).
 func (s *Service) ImportHotline(ctx context.Context, rows [][]string, keepGood bool) (tabular.Report, error) {
-	var rep tabular.Report
 	if len(rows) == 0 {
-		return rep, errs.Field("file", "rule.required", "")
+		return tabular.Report{}, errs.Field("file", "rule.required", "")
 	}
+	// Put the columns in the template's order under its header.
 	col := map[string]int{}
 	for i, h := range rows[0] {
-		if f, ok := hotlineColumns[strings.TrimSpace(strings.ToLower(h))]; ok {
+		h = strings.TrimSpace(strings.TrimPrefix(h, "\ufeff"))
+		if f, ok := hotlineColumns[strings.ToLower(h)]; ok {
 			col[f] = i
-		} else if f, ok := hotlineColumns[strings.TrimSpace(h)]; ok {
+		} else if f, ok := hotlineColumns[h]; ok {
 			col[f] = i
 		}
 	}
 	for _, need := range []string{"external_id", "category", "description"} {
 		if _, ok := col[need]; !ok {
-			return rep, errs.Field("file", "rule.hotline_header", strings.Join(HotlineTemplate, ","))
+			return tabular.Report{}, errs.Field("file", "rule.hotline_header", strings.Join(HotlineTemplate, ","))
 		}
 	}
-	cell := func(r []string, f string) string {
-		if i, ok := col[f]; ok && i < len(r) {
-			return strings.TrimSpace(r[i])
+	table := [][]string{HotlineTemplate}
+	first := map[string]int{} // work order → its first row
+	for n, r := range rows[1:] {
+		if strings.TrimSpace(strings.Join(r, "")) == "" {
+			continue
 		}
-		return ""
+		row := make([]string, len(hotlineFields))
+		for k, f := range hotlineFields {
+			if i, ok := col[f]; ok && i < len(r) {
+				row[k] = strings.TrimSpace(r[i])
+			}
+		}
+		if _, ok := first[row[0]]; !ok {
+			first[row[0]] = n + 2
+		}
+		table = append(table, row)
 	}
 	cat, err := s.Catalogue(ctx, 0)
 	if err != nil {
-		return rep, err
+		return tabular.Report{}, err
 	}
 	byName := map[string]string{}
 	for _, c := range cat.Subs("") {
 		byName[c.Name] = c.Code
 	}
-	seen := map[string]int{}
-	err = s.db.Tx(ctx, func(tx *db.Tx) error {
-		inner := db.WithTx(ctx, tx)
-		for i, r := range rows[1:] {
-			line := i + 2
-			if strings.TrimSpace(strings.Join(r, "")) == "" {
-				continue
+	seen := map[string]int{} // work order → rows of it met so far
+	repeat := func(ext string) bool { seen[ext]++; return seen[ext] > 1 }
+	spec := tabular.Spec{Header: HotlineTemplate, Fields: hotlineFields,
+		Exists: func(ctx context.Context, row []string) (bool, error) {
+			if row[0] == "" || seen[row[0]] > 0 {
+				return false, nil // Create reports the missing or repeated number
 			}
-			rep.Rows++
-			in := ReportInput{ExternalID: cell(r, "external_id"), Category: cell(r, "category"), Description: cell(r, "description"),
-				Address: cell(r, "address"), ContactName: cell(r, "contact_name"), ContactPhone: cell(r, "contact_phone"), Channel: ChannelHotline}
+			_, err := s.byExternal(ctx, ChannelHotline, row[0])
+			if err == nil {
+				seen[row[0]]++
+			}
+			return err == nil, nil
+		},
+		Create: func(ctx context.Context, row []string) error {
+			in := ReportInput{ExternalID: row[0], Category: row[1], Description: row[2], Address: row[3],
+				ContactName: row[6], ContactPhone: row[7], Channel: ChannelHotline}
+			switch {
+			case in.ExternalID == "":
+				return errs.Field("external_id", "rule.required", "")
+			case repeat(in.ExternalID):
+				return errs.Field("external_id", "rule.hotline_repeat", strconv.Itoa(first[in.ExternalID]))
+			}
 			if code, ok := byName[in.Category]; ok {
 				in.Category = code
 			}
-			if in.ExternalID == "" {
-				rep.Errors = append(rep.Errors, tabular.RowError{Row: line, Column: "external_id", Rule: "rule.required"})
-				continue
-			}
-			if first, dup := seen[in.ExternalID]; dup {
-				rep.Errors = append(rep.Errors, tabular.RowError{Row: line, Column: "external_id", Rule: "rule.hotline_repeat", Param: strconv.Itoa(first)})
-				continue
-			}
-			seen[in.ExternalID] = line
-			if lon, lat := cell(r, "lon"), cell(r, "lat"); lon != "" || lat != "" {
-				in.Lon, in.Lat = parseFloat(lon), parseFloat(lat)
+			if row[4] != "" || row[5] != "" {
+				in.Lon, in.Lat = parseFloat(row[4]), parseFloat(row[5])
 				if in.Lon == nil || in.Lat == nil {
-					rep.Errors = append(rep.Errors, tabular.RowError{Row: line, Column: "lat", Rule: "rule.point_pair"})
-					continue
+					return errs.Field("lat", "rule.point_pair", "")
 				}
 			}
-			res, err := s.Report(inner, in)
-			if err != nil {
-				e := errs.As(err)
-				if e.Code == errs.Internal {
-					return err
-				}
-				for _, f := range e.Fields {
-					rep.Errors = append(rep.Errors, tabular.RowError{Row: line, Column: f.Field, Rule: f.Rule, Param: f.Param})
-				}
-				if len(e.Fields) == 0 {
-					rep.Errors = append(rep.Errors, tabular.RowError{Row: line, Column: "", Rule: e.Key})
-				}
-				continue
-			}
-			if res.Repeated {
-				rep.Unchanged++
-			} else {
-				rep.Created++
-			}
-		}
-		if len(rep.Errors) > 0 && !keepGood {
-			return errRefused
-		}
-		return nil
-	})
-	if errors.Is(err, errRefused) {
-		rep.Created, rep.Unchanged = 0, 0
-		return rep, nil
-	}
-	if err != nil {
-		return rep, err
-	}
-	rep.Committed = true
-	return rep, nil
+			_, err := s.Report(ctx, in)
+			return err
+		}}
+	return tabular.Import(ctx, s.db, spec, table, keepGood)
 }
 
 func (h *handler) hotlineRoutes(r *web.Router) {

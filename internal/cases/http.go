@@ -249,7 +249,7 @@ func (h *handler) casePage(r *http.Request, id int64) (casePage, error) {
 	if p.Events, err = events(ctx, h.svc.db, id); err != nil {
 		return p, err
 	}
-	if p.Whistles, err = h.svc.Whistles(ctx, id); err != nil {
+	if p.Whistles, err = h.svc.whistlesOf(ctx, id); err != nil {
 		return p, err
 	}
 	cat, err := h.svc.Catalogue(ctx, c.CatalogueVersion)

@@ -32,10 +32,10 @@ type Filter struct {
 // Validate checks a filter's values.
 func (f Filter) Validate() error {
 	var fe errs.Fields
-	if f.View != "" && !contains(Views, f.View) {
+	if f.View != "" && !slices.Contains(Views, f.View) {
 		fe.Add("view", "rule.one_of", strings.Join(Views, ", "))
 	}
-	if f.Status != "" && !contains(Statuses, f.Status) {
+	if f.Status != "" && !slices.Contains(Statuses, f.Status) {
 		fe.Add("status", "rule.one_of", "submitted, accepted, …")
 	}
 	if f.Category != "" && (!digits(f.Category) || len(f.Category) != 2 && len(f.Category) != 4) {
@@ -44,19 +44,10 @@ func (f Filter) Validate() error {
 	if f.Region != "" && !digits(f.Region) {
 		fe.Add("region", "rule.region_code", f.Region)
 	}
-	if f.Channel != "" && !contains(Channels, f.Channel) {
+	if f.Channel != "" && !slices.Contains(Channels, f.Channel) {
 		fe.Add("channel", "rule.one_of", strings.Join(Channels, ", "))
 	}
 	return fe.Err()
-}
-
-func contains[T comparable](xs []T, x T) bool {
-	for _, v := range xs {
-		if v == x {
-			return true
-		}
-	}
-	return false
 }
 
 // levelCols are the columns holding a case's subdistrict and community.
@@ -111,6 +102,14 @@ func (s *Service) Cases(ctx context.Context, f Filter) ([]*Case, error) {
 	case f.View == "verify":
 		statuses = []Status{Handled}
 	}
+	var number int64
+	if f.Number != "" {
+		n, ok := ParseNumber(strings.TrimSpace(f.Number))
+		if !ok {
+			return []*Case{}, nil
+		}
+		number = n
+	}
 	now := s.db.Now()
 	query := func(st Status) *db.Query {
 		qb := db.NewQuery(`/* cases.list */ SELECT ` + caseCols + ` FROM cases c`).Ordered(levelCols...)
@@ -149,9 +148,8 @@ func (s *Service) Cases(ctx context.Context, f Filter) ([]*Case, error) {
 		if f.Channel != "" {
 			qb.And("c.channel = ?", f.Channel)
 		}
-		if f.Number != "" {
-			id, _ := ParseNumber(strings.TrimSpace(f.Number))
-			qb.And("c.id = ?", id)
+		if number != 0 {
+			qb.And("c.id = ?", number)
 		}
 		switch f.View {
 		case "overdue":
@@ -169,11 +167,6 @@ func (s *Service) Cases(ctx context.Context, f Filter) ([]*Case, error) {
 			qb.And("c.id < ?", f.AfterID)
 		}
 		return qb.Tail("ORDER BY c.id DESC LIMIT ?", f.Limit)
-	}
-	if f.Number != "" {
-		if _, ok := ParseNumber(strings.TrimSpace(f.Number)); !ok {
-			return []*Case{}, nil
-		}
 	}
 	var out []*Case
 	if len(statuses) <= 1 {

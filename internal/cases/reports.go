@@ -12,7 +12,6 @@ import (
 	"strings"
 	"time"
 
-	"grassroots/internal/platform/audit"
 	"grassroots/internal/platform/authz"
 	"grassroots/internal/platform/db"
 	"grassroots/internal/platform/errs"
@@ -275,33 +274,6 @@ func (s *Service) GridCounts(ctx context.Context, region string) (map[string]int
 		out[code] += n
 	}
 	return out, rows.Err()
-}
-
-// AddPhoto adds evidence to an open case the actor reported, manages or
-// handles.
-func (s *Service) AddPhoto(ctx context.Context, caseID int64, p Photo) (int64, error) {
-	a := authz.ActorFrom(ctx)
-	var id int64
-	err := s.db.Tx(ctx, func(tx *db.Tx) error {
-		c, err := findCase(ctx, tx, caseID)
-		if err != nil {
-			return err
-		}
-		mine := c.ReporterID == a.UserID || a.Can(PermManage) && a.Scope.Department == 0 || a.Can(PermHandle) && isHandler(a, c)
-		if !mine {
-			return errs.E(errs.Forbidden, "err.forbidden")
-		}
-		if !c.Status.Open() {
-			return errs.E(errs.Conflict, "err.case_move", "photo", string(c.Status))
-		}
-		if err := tx.QueryRowContext(ctx, `/* cases.addPhoto */ INSERT INTO case_photos (case_id, content_type, size, data, created_at) VALUES (?, ?, ?, ?, ?) RETURNING id`,
-			c.ID, p.ContentType, len(p.Data), p.Data, tx.Now()).Scan(&id); err != nil {
-			return fmt.Errorf("cases: photo: %w", err)
-		}
-		return audit.Record(ctx, tx, audit.Entry{Action: "cases.photo", ObjectType: "case", ObjectID: strconv.FormatInt(c.ID, 10),
-			Region: c.RegionCode, After: map[string]any{"photo_id": id, "size": len(p.Data)}})
-	})
-	return id, err
 }
 
 // reportRoutes registers the dashboards, maps, rankings, catalogue and

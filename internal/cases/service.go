@@ -492,6 +492,33 @@ func insertPhoto(ctx context.Context, tx *db.Tx, caseID, eventID int64, p Photo)
 	return nil
 }
 
+// AddPhoto adds evidence to an open case the actor reported, manages or
+// handles.
+func (s *Service) AddPhoto(ctx context.Context, caseID int64, p Photo) (int64, error) {
+	a := authz.ActorFrom(ctx)
+	var id int64
+	err := s.db.Tx(ctx, func(tx *db.Tx) error {
+		c, err := findCase(ctx, tx, caseID)
+		if err != nil {
+			return err
+		}
+		mine := c.ReporterID == a.UserID || a.Can(PermManage) && a.Scope.Department == 0 || a.Can(PermHandle) && isHandler(a, c)
+		if !mine {
+			return errs.E(errs.Forbidden, "err.forbidden")
+		}
+		if !c.Status.Open() {
+			return errs.E(errs.Conflict, "err.case_move", "photo", string(c.Status))
+		}
+		if err := tx.QueryRowContext(ctx, `/* cases.addPhoto */ INSERT INTO case_photos (case_id, content_type, size, data, created_at) VALUES (?, ?, ?, ?, ?) RETURNING id`,
+			c.ID, p.ContentType, len(p.Data), p.Data, tx.Now()).Scan(&id); err != nil {
+			return fmt.Errorf("cases: photo: %w", err)
+		}
+		return audit.Record(ctx, tx, audit.Entry{Action: "cases.photo", ObjectType: "case", ObjectID: strconv.FormatInt(c.ID, 10),
+			Region: c.RegionCode, After: map[string]any{"photo_id": id, "size": len(p.Data)}})
+	})
+	return id, err
+}
+
 // Photo returns one photo of a case the actor may see.
 func (s *Service) Photo(ctx context.Context, caseID, photoID int64) (Photo, error) {
 	if _, err := findCase(ctx, s.db, caseID); err != nil {
@@ -523,14 +550,6 @@ func (s *Service) decorate(ctx context.Context, c *Case) {
 			c.CategoryName = cg.Name
 		}
 	}
-}
-
-// Events returns the timeline of a case the actor may see.
-func (s *Service) Events(ctx context.Context, id int64) ([]Event, error) {
-	if _, err := findCase(ctx, s.db, id); err != nil {
-		return nil, err
-	}
-	return events(ctx, s.db, id)
 }
 
 // Contact returns the reporter's phone unmasked, for the call-back; every

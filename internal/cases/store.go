@@ -128,7 +128,7 @@ func insertCase(ctx context.Context, tx *db.Tx, c *Case) error {
 	if err := AddMonth(ctx, tx, c.CreatedAt.In(cst).Format("2006-01"), c.RegionCode, c.Category[:2], 1); err != nil {
 		return err
 	}
-	return bump(ctx, tx, c.RegionCode, c.Status, 1)
+	return AddCount(ctx, tx, c.RegionCode, c.Status, 1)
 }
 
 // updateCase writes the workflow fields of c if nobody changed the case
@@ -154,9 +154,15 @@ func updateCase(ctx context.Context, tx *db.Tx, c *Case) error {
 	return nil
 }
 
-// bump adds delta to the count of cases in region with status.
-func bump(ctx context.Context, tx *db.Tx, region string, st Status, delta int) error {
-	return AddCount(ctx, tx, region, st, delta)
+// recount moves c from status from to its status in the count tables.
+func recount(ctx context.Context, tx *db.Tx, c *Case, from Status) error {
+	if from == c.Status {
+		return nil
+	}
+	if err := AddCount(ctx, tx, c.RegionCode, from, -1); err != nil {
+		return err
+	}
+	return AddCount(ctx, tx, c.RegionCode, c.Status, 1)
 }
 
 // levels are the (parent, child) code pairs a grid or community counts

@@ -159,13 +159,8 @@ func (s *Service) Act(ctx context.Context, id int64, m Move) (*Case, error) {
 		if err != nil {
 			return err
 		}
-		if from != c.Status {
-			if err := bump(ctx, tx, c.RegionCode, from, -1); err != nil {
-				return err
-			}
-			if err := bump(ctx, tx, c.RegionCode, c.Status, 1); err != nil {
-				return err
-			}
+		if err := recount(ctx, tx, c, from); err != nil {
+			return err
 		}
 		if err := updateCase(ctx, tx, c); err != nil {
 			return err
@@ -186,19 +181,13 @@ func (s *Service) Act(ctx context.Context, id int64, m Move) (*Case, error) {
 		}
 		out = c
 		return audit.Record(ctx, tx, audit.Entry{Action: "cases." + m.Action, ObjectType: "case", ObjectID: strconv.FormatInt(c.ID, 10),
-			Region: c.RegionCode, Before: before.public(), After: c.public(), Detail: map[string]any{"note": m.Note, "detail": detail}})
+			Region: c.RegionCode, Before: before, After: c, Detail: map[string]any{"note": m.Note, "detail": detail}})
 	})
 	if err != nil {
 		return nil, err
 	}
 	s.decorate(ctx, out)
 	return out, nil
-}
-
-// public is the case as the audit log keeps it: no sealed phone.
-func (c Case) public() Case {
-	c.phoneEnc = ""
-	return c
 }
 
 // apply changes c for move m and returns the detail the timeline shows.
@@ -449,10 +438,7 @@ func (s *Service) Rate(ctx context.Context, id int64, token string, in RateInput
 			c.ClosedAt, c.HandledAt = nil, nil
 			s.enter(c, cg, Dispatched, now)
 			action = "rate_reopen"
-			if err := bump(ctx, tx, c.RegionCode, from, -1); err != nil {
-				return err
-			}
-			if err := bump(ctx, tx, c.RegionCode, c.Status, 1); err != nil {
+			if err := recount(ctx, tx, c, from); err != nil {
 				return err
 			}
 		}
@@ -468,7 +454,7 @@ func (s *Service) Rate(ctx context.Context, id int64, token string, in RateInput
 		}
 		out = c
 		return audit.Record(ctx, tx, audit.Entry{Action: "cases." + action, ObjectType: "case", ObjectID: strconv.FormatInt(c.ID, 10),
-			Region: c.RegionCode, Before: before.public(), After: c.public(), Detail: map[string]any{"via": in.Via}})
+			Region: c.RegionCode, Before: before, After: c, Detail: map[string]any{"via": in.Via}})
 	})
 	if err != nil {
 		return nil, err
