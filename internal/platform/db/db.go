@@ -41,7 +41,7 @@ type DB struct {
 	dialect Dialect
 	clock   func() time.Time
 	// writer queues SQLite's writers in the process (see lockWriter).
-	writer sync.Mutex
+	writer chan struct{}
 	stmtMu sync.Mutex
 	stmts  map[string]*sql.Stmt
 	// Path is the SQLite file, empty for PostgreSQL.
@@ -147,7 +147,7 @@ func Open(ctx context.Context, rawURL string, clock func() time.Time) (*DB, erro
 	if clock == nil {
 		clock = time.Now
 	}
-	return &DB{sql: sdb, dialect: d, clock: clock, Path: path}, nil
+	return &DB{sql: sdb, dialect: d, clock: clock, Path: path, writer: make(chan struct{}, 1)}, nil
 }
 
 // Close closes the pool.
@@ -291,7 +291,10 @@ func (db *DB) Tx(ctx context.Context, fn func(*Tx) error) (err error) {
 	if outer, ok := ctx.Value(txKey{}).(*Tx); ok {
 		return outer.savepoint(ctx, fn)
 	}
-	unlock := db.lockWriter()
+	unlock, err := db.lockWriter(ctx)
+	if err != nil {
+		return fmt.Errorf("db: begin: %w", err)
+	}
 	defer unlock()
 	stx, err := db.sql.BeginTx(ctx, nil)
 	if err != nil {

@@ -1,8 +1,12 @@
 package db
 
 import (
+	"context"
+	"errors"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -93,5 +97,47 @@ CREATE INDEX i ON a (x);`
 	got := splitStatements(src)
 	if len(got) != 4 {
 		t.Fatalf("%d statements: %q", len(got), got)
+	}
+}
+
+// TestWriterWaitEndsWithContext checks that a transaction queued behind a
+// long one gives up when its request's context ends, and that the data of
+// the long one is kept.
+func TestWriterWaitEndsWithContext(t *testing.T) {
+	ctx := context.Background()
+	d, err := Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "w.db"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	if _, err := d.ExecContext(ctx, `CREATE TABLE t (x INTEGER)`); err != nil {
+		t.Fatal(err)
+	}
+	inside, release := make(chan struct{}), make(chan struct{})
+	done := make(chan error)
+	go func() {
+		done <- d.Tx(ctx, func(tx *Tx) error {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO t VALUES (1)`); err != nil {
+				return err
+			}
+			close(inside)
+			<-release
+			return nil
+		})
+	}()
+	<-inside
+	wctx, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
+	defer cancel()
+	err = d.Tx(wctx, func(tx *Tx) error { _, err := tx.ExecContext(wctx, `INSERT INTO t VALUES (2)`); return err })
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("queued writer: %v, want the deadline", err)
+	}
+	close(release)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	if err := d.QueryRowContext(ctx, `SELECT COUNT(*) FROM t`).Scan(&n); err != nil || n != 1 {
+		t.Errorf("rows %d, %v; want the first writer's one", n, err)
 	}
 }

@@ -63,13 +63,18 @@ func (db *DB) Backup(ctx context.Context, file string) error {
 }
 
 // lockWriter queues the transactions of this process for SQLite, which
-// has one writer at a time: waiting on a mutex hands the lock over at
-// once, where SQLite's busy handler sleeps and retries (a long tail under
-// load). PostgreSQL's transactions run side by side.
-func (db *DB) lockWriter() func() {
+// has one writer at a time: waiting here hands the lock over at once,
+// where SQLite's busy handler sleeps and retries (a long tail under load).
+// A waiter gives up when its context ends. PostgreSQL's transactions run
+// side by side.
+func (db *DB) lockWriter(ctx context.Context) (func(), error) {
 	if db.dialect != SQLite {
-		return func() {}
+		return func() {}, nil
 	}
-	db.writer.Lock()
-	return db.writer.Unlock
+	select {
+	case db.writer <- struct{}{}:
+		return func() { <-db.writer }, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
 }
