@@ -2,9 +2,7 @@ package account
 
 import (
 	"net/http"
-	"net/url"
 	"strconv"
-	"strings"
 
 	"grassroots/internal/platform/authz"
 	"grassroots/internal/platform/errs"
@@ -38,13 +36,8 @@ func (h *handler) routes(r *web.Router) {
 	h.gridRoutes(r)
 }
 
-// localPath keeps redirects on this site: only absolute paths, not "//host".
-func localPath(p string) string {
-	if !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.HasPrefix(p, "/\\") {
-		return "/"
-	}
-	return p
-}
+// localPath keeps redirects on this site (web.LocalPath).
+func localPath(p string) string { return web.LocalPath(p, "/") }
 
 type loginPage struct {
 	web.Page
@@ -59,19 +52,25 @@ func (h *handler) handleLoginForm(w http.ResponseWriter, r *http.Request) error 
 		return nil
 	}
 	p := loginPage{Page: h.ui.Page(r, "title.login"), Next: localPath(r.URL.Query().Get("next"))}
+	p.CSRF = web.PreSessionCSRF(w, r, h.secure)
 	return h.ui.Render(w, r, http.StatusOK, "login", "", p)
 }
 
 func (h *handler) handleLogin(w http.ResponseWriter, r *http.Request) error {
 	name := r.PostFormValue("username")
 	next := localPath(r.PostFormValue("next"))
-	sess, err := h.svc.Login(r.Context(), name, r.PostFormValue("password"), r.UserAgent())
+	var sess Session
+	var err error = errs.E(errs.Forbidden, "err.csrf")
+	if web.CheckPreSessionCSRF(r) {
+		sess, err = h.svc.Login(r.Context(), name, r.PostFormValue("password"), r.UserAgent())
+	}
 	if err != nil {
 		e := errs.As(err)
 		if e.Code == errs.Internal {
 			return err
 		}
 		p := loginPage{Page: h.ui.Page(r, "title.login"), Next: next, Username: name, Error: h.ui.Message(web.LangFrom(r.Context()), e)}
+		p.CSRF = web.PreSessionCSRF(w, r, h.secure)
 		for _, f := range e.Fields {
 			p.Error += " " + h.ui.FieldMessage(p.Lang, f)
 		}
@@ -374,9 +373,6 @@ func (h *handler) handleTokenRevoke(w http.ResponseWriter, r *http.Request) erro
 	if err := h.svc.RevokeToken(r.Context(), id); err != nil {
 		return err
 	}
-	back := localPath(r.PostFormValue("back"))
-	if u, err := url.Parse(back); err != nil || u.Host != "" {
-		back = "/me"
-	}
+	back := web.LocalPath(r.PostFormValue("back"), "/me")
 	return web.Redirect(w, r, back, "flash.token_revoked")
 }

@@ -18,6 +18,7 @@ import (
 	"grassroots/internal/platform/db"
 	"grassroots/internal/platform/errs"
 	"grassroots/internal/platform/pii"
+	"grassroots/internal/platform/text"
 	"grassroots/internal/territory"
 )
 
@@ -70,10 +71,10 @@ func roleList() string {
 func (s *Service) CreateUser(ctx context.Context, in UserInput) (*User, error) {
 	actor := authz.ActorFrom(ctx)
 	sc := authz.ScopeFrom(ctx)
-	in.Username = strings.TrimSpace(in.Username)
-	in.DisplayName = strings.TrimSpace(in.DisplayName)
-	in.Phone = strings.TrimSpace(in.Phone)
 	var fe errs.Fields
+	in.Username = strings.TrimSpace(in.Username)
+	in.DisplayName = text.LineField(&fe, "display_name", in.DisplayName)
+	in.Phone = pii.NormalisePhone(in.Phone)
 	if !usernameRe.MatchString(in.Username) {
 		fe.Add("username", "rule.username", "")
 	}
@@ -185,6 +186,7 @@ func (s *Service) Users(ctx context.Context, f UserFilter) ([]*User, error) {
 	if f.Role != "" && !f.Role.Valid() {
 		fe.Add("role", "rule.one_of", roleList())
 	}
+	f.Phone = pii.NormalisePhone(f.Phone)
 	if f.Phone != "" && !pii.ValidPhone(f.Phone) {
 		fe.Add("phone", "rule.phone", "")
 	}
@@ -238,7 +240,7 @@ func (s *Service) UpdateUser(ctx context.Context, id int64, upd UserUpdate) (*Us
 			return errs.E(errs.Conflict, "err.conflict")
 		}
 		if upd.DisplayName != nil {
-			n := strings.TrimSpace(*upd.DisplayName)
+			n := text.LineField(&fe, "display_name", *upd.DisplayName)
 			if n == "" {
 				fe.Add("display_name", "rule.required", "")
 			} else if utf8.RuneCountInString(n) > 50 {
@@ -248,7 +250,7 @@ func (s *Service) UpdateUser(ctx context.Context, id int64, upd UserUpdate) (*Us
 		}
 		phoneHash := ""
 		if upd.Phone != nil {
-			p := strings.TrimSpace(*upd.Phone)
+			p := pii.NormalisePhone(*upd.Phone)
 			if p != "" && !pii.ValidPhone(p) {
 				fe.Add("phone", "rule.phone", "")
 			}
@@ -281,7 +283,7 @@ func (s *Service) UpdateUser(ctx context.Context, id int64, upd UserUpdate) (*Us
 			return err
 		}
 		if u.Disabled {
-			if _, err := tx.ExecContext(ctx, `/* account.UpdateUser */ DELETE FROM account_sessions WHERE user_id = ?`, id); err != nil {
+			if err := endAccess(ctx, tx, id); err != nil {
 				return err
 			}
 		}
@@ -292,10 +294,20 @@ func (s *Service) UpdateUser(ctx context.Context, id int64, upd UserUpdate) (*Us
 	return out, err
 }
 
-// SetPassword sets a new password for an account the actor manages (or,
-// without an actor, from the command line), ends its sessions and lifts a
-// lockout.
+// SetPassword resets the password of another account the actor manages
+// (or, without an actor, any account from the command line), ends its
+// sessions, revokes its API tokens and lifts a lockout. One's own password
+// changes only with the current one (ChangeOwnPassword): a stolen session
+// must not become a permanent takeover.
 func (s *Service) SetPassword(ctx context.Context, id int64, pw string) error {
+	actor := authz.ActorFrom(ctx)
+	if actor != nil && actor.UserID == id {
+		return errs.Field("password", "rule.own_password", "")
+	}
+	return s.setPassword(ctx, id, pw)
+}
+
+func (s *Service) setPassword(ctx context.Context, id int64, pw string) error {
 	actor := authz.ActorFrom(ctx)
 	return s.db.Tx(ctx, func(tx *db.Tx) error {
 		u, err := findUser(ctx, tx, authz.ScopeFrom(ctx), id)
@@ -334,7 +346,7 @@ func (s *Service) ChangeOwnPassword(ctx context.Context, old, pw string) error {
 	if old == pw {
 		return errs.Field("password", "rule.same_password", "")
 	}
-	return s.SetPassword(ctx, a.UserID, pw)
+	return s.setPassword(ctx, a.UserID, pw)
 }
 
 // UserByName finds an account by name, for the command line.
@@ -354,9 +366,13 @@ type Session struct {
 	User     *User
 }
 
-// Login checks a name and password. Unknown names and wrong passwords get
-// the same answer; after MaxFailures wrong passwords the account is locked
-// for LockFor, and the lockout is audited.
+// Login checks a name and password. Unknown names, wrong passwords and
+// locked accounts get the same answer, in about the same time, so the
+// answer tells nobody which names exist. After MaxFailures wrong passwords
+// the account is locked for LockFor, and the lockout is audited. Each
+// attempt claims one of the MaxFailures tries in one atomic statement
+// before the password is checked, so parallel guesses cannot check more
+// passwords than the limit, and none is checked while the lock holds.
 func (s *Service) Login(ctx context.Context, username, password, userAgent string) (Session, error) {
 	fail := errs.E(errs.Unauthorized, "err.login_failed")
 	var fe errs.Fields
@@ -380,23 +396,25 @@ func (s *Service) Login(ctx context.Context, username, password, userAgent strin
 	if err != nil {
 		return Session{}, err
 	}
-	now := s.db.Now()
 	region := u.RegionCode
 	id := strconv.FormatInt(u.ID, 10)
-	if u.LockedUntil != nil && now.Before(*u.LockedUntil) {
+	n, err := claimLoginAttempt(ctx, s.db, u.ID, s.cfg.MaxFailures)
+	if err != nil {
+		return Session{}, err
+	}
+	if n == 0 {
+		checkPassword(s.dummyHash, password)
 		_ = audit.RecordRead(ctx, s.db, audit.Entry{Action: "account.login.refused_locked", ObjectType: "user", ObjectID: id, Region: region})
-		mins := int(u.LockedUntil.Sub(now).Minutes()) + 1
-		return Session{}, errs.E(errs.Locked, "err.account_locked", strconv.Itoa(mins))
+		return Session{}, fail
 	}
 	if !checkPassword(u.passwordHash, password) {
-		var locked bool
+		locked := n >= s.cfg.MaxFailures
 		err := s.db.Tx(ctx, func(tx *db.Tx) error {
-			var err error
-			if locked, err = recordLoginFailure(ctx, tx, u.ID, s.cfg.MaxFailures, s.cfg.LockFor); err != nil {
-				return err
-			}
 			action := "account.login.failed"
 			if locked {
+				if err := lockUser(ctx, tx, u.ID, s.cfg.LockFor); err != nil {
+					return err
+				}
 				action = "account.locked"
 			}
 			return audit.Record(ctx, tx, audit.Entry{Action: action, ObjectType: "user", ObjectID: id, Region: region,
@@ -405,9 +423,6 @@ func (s *Service) Login(ctx context.Context, username, password, userAgent strin
 		if err != nil {
 			return Session{}, err
 		}
-		if locked {
-			return Session{}, errs.E(errs.Locked, "err.account_locked", strconv.Itoa(int(s.cfg.LockFor.Minutes())))
-		}
 		return Session{}, fail
 	}
 	if u.Disabled || u.Role == authz.RoleIntegration {
@@ -415,8 +430,12 @@ func (s *Service) Login(ctx context.Context, username, password, userAgent strin
 		_ = audit.RecordRead(ctx, s.db, audit.Entry{Action: "account.login.refused_disabled", ObjectType: "user", ObjectID: id, Region: region})
 		return Session{}, fail
 	}
+	actor, err := s.actor(ctx, u, 0)
+	if err != nil {
+		return Session{}, err
+	}
 	tok := randomToken(32)
-	sess := Session{Token: tok, Expires: now.Add(s.cfg.MaxSession), Lifetime: s.cfg.MaxSession, User: u}
+	sess := Session{Token: tok, Expires: s.db.Now().Add(s.cfg.MaxSession), Lifetime: s.cfg.MaxSession, User: u}
 	err = s.db.Tx(ctx, func(tx *db.Tx) error {
 		if err := recordLoginSuccess(ctx, tx, u.ID); err != nil {
 			return err
@@ -424,7 +443,7 @@ func (s *Service) Login(ctx context.Context, username, password, userAgent strin
 		if err := insertSession(ctx, tx, hashToken(tok), u.ID, sess.Expires, authz.ClientFrom(ctx).IP, truncate(userAgent, 200)); err != nil {
 			return err
 		}
-		return audit.Record(authz.WithActor(ctx, s.actor(u, 0)), tx, audit.Entry{Action: "account.login", ObjectType: "user", ObjectID: id, Region: region})
+		return audit.Record(authz.WithActor(ctx, actor), tx, audit.Entry{Action: "account.login", ObjectType: "user", ObjectID: id, Region: region})
 	})
 	return sess, err
 }
@@ -479,7 +498,7 @@ func (s *Service) SessionActor(ctx context.Context, token string) (*authz.Actor,
 			return nil, fmt.Errorf("account: touch session: %w", err)
 		}
 	}
-	return s.actor(u, 0), nil
+	return s.actor(ctx, u, 0)
 }
 
 // TokenActor resolves an API token.
@@ -501,12 +520,26 @@ func (s *Service) TokenActor(ctx context.Context, token string) (*authz.Actor, e
 			return nil, fmt.Errorf("account: touch token: %w", err)
 		}
 	}
-	return s.actor(u, t.ID), nil
+	return s.actor(ctx, u, t.ID)
 }
 
-func (s *Service) actor(u *User, tokenID int64) *authz.Actor {
+// ActorFor is the actor of account u: its role's permissions and its
+// scope; a grid worker's scope is the grids assigned to them.
+func (s *Service) ActorFor(ctx context.Context, u *User) (*authz.Actor, error) {
+	return s.actor(ctx, u, 0)
+}
+
+func (s *Service) actor(ctx context.Context, u *User, tokenID int64) (*authz.Actor, error) {
+	sc := u.Scope()
+	if u.Role == authz.RoleGridWorker {
+		gs, err := s.GridsOf(ctx, u.ID)
+		if err != nil {
+			return nil, err
+		}
+		sc.GridsOnly, sc.Grids = true, gs
+	}
 	return &authz.Actor{UserID: u.ID, Username: u.Username, DisplayName: u.DisplayName, Role: u.Role,
-		Scope: u.Scope(), Perms: s.policy.Perms(u.Role), TokenID: tokenID}
+		Scope: sc, Perms: s.policy.Perms(u.Role), TokenID: tokenID}, nil
 }
 
 // Me returns the actor's own account, phone included (PIPL access right).
@@ -552,8 +585,24 @@ func (s *Service) CreateToken(ctx context.Context, in TokenInput) (NewToken, err
 	if a == nil {
 		return NewToken{}, errs.E(errs.Unauthorized, "err.unauthorized")
 	}
-	in.Name = strings.TrimSpace(in.Name)
+	if a.TokenID != 0 {
+		// Tokens are made by a signed-in person: a token that leaks
+		// cannot mint more of itself.
+		return NewToken{}, errs.E(errs.Forbidden, "err.token_by_token")
+	}
+	return s.issueToken(ctx, a, in)
+}
+
+// UnscopedIssueToken makes a token for account userID without an actor,
+// for the command line and the demo; the audit records it as system work.
+func (s *Service) UnscopedIssueToken(ctx context.Context, userID int64, name string) (NewToken, error) {
+	sys := authz.System("account.token")
+	return s.issueToken(authz.WithActor(ctx, sys), sys, TokenInput{UserID: userID, Name: name})
+}
+
+func (s *Service) issueToken(ctx context.Context, a *authz.Actor, in TokenInput) (NewToken, error) {
 	var fe errs.Fields
+	in.Name = text.LineField(&fe, "name", in.Name)
 	if in.Name == "" {
 		fe.Add("name", "rule.required", "")
 	} else if utf8.RuneCountInString(in.Name) > 60 {
@@ -587,8 +636,8 @@ func (s *Service) CreateToken(ctx context.Context, in TokenInput) (NewToken, err
 // own, or one in scope whose role they could grant.
 func (s *Service) tokenOwner(ctx context.Context, q db.Querier, a *authz.Actor, userID int64) (*User, error) {
 	u, err := findUser(ctx, q, a.Scope, userID)
-	if err != nil {
-		return nil, err
+	if err != nil || a.System {
+		return u, err
 	}
 	if u.ID != a.UserID && (!a.Can(PermUserManage) || !s.policy.CanGrant(a.Role, u.Role)) {
 		return nil, errs.NotFoundf("kind.user")

@@ -125,25 +125,55 @@ func setPassword(ctx context.Context, tx *db.Tx, id int64, hash string) error {
 	if err != nil {
 		return fmt.Errorf("account: set password %d: %w", id, err)
 	}
-	_, err = tx.ExecContext(ctx, `/* account.setPassword */ DELETE FROM account_sessions WHERE user_id = ?`, id)
-	return err
+	return endAccess(ctx, tx, id)
+}
+
+// endAccess ends every session of account id and revokes its API tokens
+// for good: after a password reset or a disable nothing issued before
+// works again, and re-enabling the account brings none of it back.
+func endAccess(ctx context.Context, tx *db.Tx, id int64) error {
+	if _, err := tx.ExecContext(ctx, `/* account.endAccess */ DELETE FROM account_sessions WHERE user_id = ?`, id); err != nil {
+		return fmt.Errorf("account: end sessions of %d: %w", id, err)
+	}
+	if _, err := tx.ExecContext(ctx, `/* account.endAccess */ UPDATE account_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL`, tx.Now(), id); err != nil {
+		return fmt.Errorf("account: revoke tokens of %d: %w", id, err)
+	}
+	return nil
 }
 
 // recordLoginFailure counts a failed login and locks the account when the
 // count reaches max; it reports whether this failure locked it.
-func recordLoginFailure(ctx context.Context, tx *db.Tx, id int64, max int, lockFor time.Duration) (bool, error) {
+// claimLoginAttempt takes one of the max tries of account id before its
+// password is checked, and returns its number (1…max), or 0 when the
+// account is locked or every try is taken. An expired lock gives the
+// tries back first. Each step is one statement, so concurrent logins
+// cannot claim more than max tries between them.
+func claimLoginAttempt(ctx context.Context, d *db.DB, id int64, max int) (int, error) {
+	now := d.Now()
+	if _, err := d.ExecContext(ctx, `/* account.claimLoginAttempt */
+		UPDATE account_users SET failed_logins = 0, locked_until = NULL WHERE id = ? AND locked_until IS NOT NULL AND locked_until <= ?`, id, now); err != nil {
+		return 0, fmt.Errorf("account: release lock %d: %w", id, err)
+	}
 	var n int
-	err := tx.QueryRowContext(ctx, `/* account.recordLoginFailure */
-		UPDATE account_users SET failed_logins = failed_logins + 1 WHERE id = ? RETURNING failed_logins`, id).Scan(&n)
+	err := d.QueryRowContext(ctx, `/* account.claimLoginAttempt */
+		UPDATE account_users SET failed_logins = failed_logins + 1 WHERE id = ? AND locked_until IS NULL AND failed_logins < ? RETURNING failed_logins`,
+		id, max).Scan(&n)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	}
 	if err != nil {
-		return false, fmt.Errorf("account: count failed login %d: %w", id, err)
+		return 0, fmt.Errorf("account: claim login attempt %d: %w", id, err)
 	}
-	if n < max {
-		return false, nil
+	return n, nil
+}
+
+// lockUser locks account id for lockFor; its tries stay taken until then.
+func lockUser(ctx context.Context, tx *db.Tx, id int64, lockFor time.Duration) error {
+	_, err := tx.ExecContext(ctx, `/* account.lockUser */ UPDATE account_users SET locked_until = ? WHERE id = ?`, tx.Now().Add(lockFor), id)
+	if err != nil {
+		return fmt.Errorf("account: lock %d: %w", id, err)
 	}
-	_, err = tx.ExecContext(ctx, `/* account.recordLoginFailure */
-		UPDATE account_users SET failed_logins = 0, locked_until = ? WHERE id = ?`, tx.Now().Add(lockFor), id)
-	return err == nil, err
+	return nil
 }
 
 func recordLoginSuccess(ctx context.Context, tx *db.Tx, id int64) error {

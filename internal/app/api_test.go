@@ -167,6 +167,11 @@ func TestBadInputGetsProblemDetails(t *testing.T) {
 		{"MalformedJSON", "POST", "/api/v1/users", "application/json", `{"username":`, 400, "malformed", ""},
 		{"WrongType", "POST", "/api/v1/users", "application/json", `{"username": 5}`, 400, "malformed", "username"},
 		{"UnknownField", "POST", "/api/v1/users", "application/json", `{"usrname": "x"}`, 400, "malformed", "usrname"},
+		{"InvalidUTF8", "POST", "/api/v1/users", "application/json", "{\"username\":\"ab\xffc\"}", 400, "malformed", ""},
+		{"LoneSurrogate", "POST", "/api/v1/users", "application/json", `{"username":"ab\ud800c"}`, 400, "malformed", ""},
+		{"InvalidUTF8Query", "GET", "/api/v1/users?role=%FF", "", "", 400, "malformed", ""},
+		{"ControlCharInName", "POST", "/api/v1/users", "application/json", `{"username":"abc","display_name":"a\u0000b","role":"resident","region_code":"360102002001","password":"Strong-Pass-2026"}`, 422, "invalid", "display_name"},
+		{"NewlineInName", "POST", "/api/v1/users", "application/json", `{"username":"abc","display_name":"a\nb","role":"resident","region_code":"360102002001","password":"Strong-Pass-2026"}`, 422, "invalid", "display_name"},
 		{"NotJSON", "POST", "/api/v1/users", "text/plain", `hello`, 422, "invalid", "Content-Type"},
 		{"Oversized", "POST", "/api/v1/users", "application/json", big, 413, "too_large", ""},
 		{"MissingFields", "POST", "/api/v1/users", "application/json", `{}`, 422, "invalid", "username"},
@@ -215,6 +220,32 @@ func TestOversizedFormIsRefused(t *testing.T) {
 	res := c.form("/users", map[string][]string{"username": {"big"}, "display_name": {strings.Repeat("长", web.MaxBody)}})
 	if res.StatusCode != http.StatusRequestEntityTooLarge || !strings.Contains(res.body, "字节上限") {
 		t.Fatalf("oversized form: %d", res.StatusCode)
+	}
+}
+
+// TestInvalidFormText: a form value that is not UTF-8 is refused as
+// malformed before the handler sees it; a name with a control character
+// or a line break is refused with the field and the rule named.
+func TestInvalidFormText(t *testing.T) {
+	e := newEnv(t)
+	c := e.login("demo-secretary")
+	before := e.auditCount()
+	res := c.form("/users", map[string][]string{"username": {"bad-bytes"}, "display_name": {"张\xff三"}})
+	if res.StatusCode != http.StatusBadRequest {
+		t.Errorf("a form with invalid UTF-8: status %d, want 400", res.StatusCode)
+	}
+	res = c.form("/users", map[string][]string{"username": {"ctrl-name"}, "display_name": {"张\x00三"}, "role": {"resident"},
+		"region_code": {"360102002001"}, "password": {"Strong-Pass-2026"}})
+	if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(res.body, "不能包含控制字符") {
+		t.Errorf("a name with NUL: status %d, want 422 naming the rule", res.StatusCode)
+	}
+	res = c.form("/users", map[string][]string{"username": {"rlo-name"}, "display_name": {"张\u202e三"}, "role": {"resident"},
+		"region_code": {"360102002001"}, "password": {"Strong-Pass-2026"}})
+	if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(res.body, "文字方向控制字符") {
+		t.Errorf("a name with a direction override: status %d, want 422 naming the rule", res.StatusCode)
+	}
+	if e.auditCount() != before {
+		t.Error("a refused form changed the audit log")
 	}
 }
 

@@ -111,8 +111,13 @@ func TestCaseWorkflow(t *testing.T) {
 	r = resident.api("POST", "/api/v1/cases", map[string]any{"category": "0303", "description": "门口路灯又坏了", "lon": lon + 0.0002, "lat": lat})
 	var dup cases.Intake
 	r.json(t, &dup)
-	if len(dup.Duplicates) != 1 || dup.Duplicates[0].ID != c.ID {
+	// A resident learns only public facts of it: not who reported it
+	// or what they wrote.
+	if len(dup.Duplicates) != 1 || dup.Duplicates[0].Case != nil || dup.Duplicates[0].Category != "0303" || dup.Duplicates[0].Metres < 10 {
 		t.Fatalf("duplicates offered: %+v", dup.Duplicates)
+	}
+	if strings.Contains(r.body, "一周") || strings.Contains(r.body, "李女士") || strings.Contains(r.body, "5678") {
+		t.Fatalf("the duplicate offered to a resident shows the other report: %s", r.body)
 	}
 
 	sec := e.login("demo-secretary")
@@ -404,12 +409,18 @@ func TestHotlineAndOpen311(t *testing.T) {
 			Status string `xml:"status"`
 		} `xml:"request"`
 	}
-	if err := xml.Unmarshal([]byte(client.get("/open311/v2/requests.xml?service_code=0302,0701&status=open").body), &x); err != nil || len(x.Requests) != 2 {
+	// Neighbourhood disputes (07) are a private class: the public does not
+	// see them, a key that may view cases does.
+	if err := xml.Unmarshal([]byte(client.get("/open311/v2/requests.xml?service_code=0302,0701&status=open").body), &x); err != nil || len(x.Requests) != 1 {
 		t.Errorf("requests.xml by service code: %v %+v", err, x)
+	}
+	x.Requests = nil
+	if err := xml.Unmarshal([]byte(client.get("/open311/v2/requests.xml?service_code=0302,0701&status=open&api_key="+e.token).body), &x); err != nil || len(x.Requests) != 2 {
+		t.Errorf("requests.xml by service code with a key: %v %+v", err, x)
 	}
 	all := client.get("/open311/v2/requests.json")
 	valid("requests.json", all)
-	if strings.Count(all.body, "service_request_id") != 2 {
+	if strings.Count(all.body, "service_request_id") != 1 {
 		t.Errorf("requests of the last 90 days: %s", all.body)
 	}
 	if r := client.get("/open311/v2/requests.json?start_date=2026-01-01T00:00:00%2B08:00&end_date=2026-02-01T00:00:00%2B08:00"); r.body != "[]\n" {
@@ -537,10 +548,22 @@ func TestCasePages(t *testing.T) {
 	act(e.login("demo-grid"), url.Values{"action": {"verify"}, "pass": {"1"}}, 303)
 	r = act(sec, url.Values{"action": {"close"}}, 303)
 
-	// The closing event carries the rating link for the reporter.
-	var d cases.CaseDetail
-	sec.get("/api/v1/cases/"+id).json(t, &d)
-	link := regexp.MustCompile(`/rate/[0-9a-f]+`).FindString(d.Events[len(d.Events)-1].Detail)
+	// The rating link is for the call-back, never in the timeline the
+	// handling unit reads; the community handled this case, so the
+	// subdistrict above makes the call-back.
+	if g := sec.get("/api/v1/cases/" + id); strings.Contains(g.body, "/rate/") {
+		t.Fatalf("the timeline shows the rating link to the rated unit: %s", g.body)
+	}
+	if g := sec.get("/api/v1/cases/" + id + "/rate-link"); g.StatusCode != 403 {
+		t.Fatalf("the rated community reads its own rating link: %d %s", g.StatusCode, g.body)
+	}
+	var rl cases.RateLinkOut
+	sub := e.login("demo-subdistrict")
+	sub.get("/api/v1/cases/"+id+"/rate-link").json(t, &rl)
+	link := rl.URL
+	if !regexp.MustCompile(`^/rate/[0-9a-f]+$`).MatchString(link) {
+		t.Fatalf("rating link for the call-back: %q", link)
+	}
 	anon := e.anon()
 	if g := anon.get(link); g.StatusCode != 200 || !strings.Contains(g.body, `id="rate-form"`) {
 		t.Fatalf("rating link: %d", g.StatusCode)
@@ -551,8 +574,11 @@ func TestCasePages(t *testing.T) {
 	if p := anon.form(link, url.Values{"resolved": {"1"}, "satisfaction": {"very_satisfied"}}); p.StatusCode != 200 || !strings.Contains(p.body, `id="rate-done"`) {
 		t.Fatalf("rate by link: %d %s", p.StatusCode, p.body)
 	}
-	if p := anon.form(link, url.Values{"resolved": {"1"}, "satisfaction": {"unsatisfied"}}); p.StatusCode != 404 {
-		t.Errorf("the link works once: %d", p.StatusCode)
+	if p := anon.form(link, url.Values{"resolved": {"1"}, "satisfaction": {"unsatisfied"}}); p.StatusCode != 409 || !strings.Contains(p.body, `id="rate-already"`) {
+		t.Errorf("the link works once and says so: %d", p.StatusCode)
+	}
+	if g := anon.get(link); !strings.Contains(g.body, `id="rate-already"`) || !strings.Contains(g.body, "案件 ") {
+		t.Errorf("the used link names its case and says it was rated: %s", g.body)
 	}
 
 	dept := e.login("demo-dept")

@@ -30,6 +30,17 @@ type Config struct {
 	TileURL        string
 	RequestTimeout time.Duration
 	ShutdownWait   time.Duration
+	// ChangePoll is how often the instance reads the change feed, which
+	// brings in the writes of other instances on the same database.
+	ChangePoll time.Duration
+	// MetricsAddr serves /metrics on a separate (internal) address;
+	// MetricsToken lets /metrics on the main address answer a scraper that
+	// sends it as a bearer token. Without either, /metrics is not served.
+	MetricsAddr  string
+	MetricsToken string
+	// PublicURL is the site's address as the public reaches it, for links
+	// that leave the site (Open311 discovery); not taken from the Host header.
+	PublicURL string
 }
 
 // bindConfig registers the shared flags on fs, with defaults taken from
@@ -70,6 +81,10 @@ func bindConfig(fs *flag.FlagSet, c *Config, getenv func(string) string, default
 	str(&c.TileURL, "tile-url", "", "map tile URL template, e.g. https://tiles.example/{z}/{x}/{y}.png (none: outlines only)")
 	dur(&c.RequestTimeout, "request-timeout", 30*time.Second, "deadline of one request")
 	dur(&c.ShutdownWait, "shutdown-wait", 30*time.Second, "how long SIGTERM waits for requests in flight")
+	dur(&c.ChangePoll, "change-poll", DefaultChangePoll, "how often to read the change feed: other instances' writes show within this long")
+	str(&c.MetricsAddr, "metrics-addr", "", "serve Prometheus /metrics on this separate address (e.g. 127.0.0.1:9090)")
+	str(&c.MetricsToken, "metrics-token", "", "bearer token that /metrics on the main address requires (none: not served there)")
+	str(&c.PublicURL, "public-url", "", "public base URL of the site, e.g. https://grassroots.example.gov.cn (Open311 discovery)")
 }
 
 // validate checks settings that flag parsing cannot.

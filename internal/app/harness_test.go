@@ -23,6 +23,9 @@ import (
 	"grassroots/internal/platform/web"
 )
 
+// testMetricsToken is the scraper's token of test servers.
+const testMetricsToken = "scrape-2026-test"
+
 // cheapArgon keeps tests fast; the production cost is tested in account.
 var cheapArgon = account.Argon2Params{Memory: 64, Time: 1, Threads: 1}
 
@@ -64,7 +67,8 @@ func newEnv(t testing.TB) *env {
 	t.Cleanup(func() { d.Close() })
 	keys, _ := pii.ParseKeyring(pii.NewKeySpec("k1"))
 	e.keyring = keys
-	cfg := Config{SessionIdle: 30 * time.Minute, SessionMax: 12 * time.Hour, RequestTimeout: 30 * time.Second}
+	cfg := Config{SessionIdle: 30 * time.Minute, SessionMax: 12 * time.Hour, RequestTimeout: 30 * time.Second,
+		MetricsToken: testMetricsToken, PublicURL: "https://grassroots.example.gov.cn"}
 	// Errors are logged to a buffer that a failing test prints.
 	var logs syncBuffer
 	log := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelWarn}))
@@ -150,14 +154,29 @@ func (r response) json(t *testing.T, v any) {
 	}
 }
 
+// hasSession reports whether the browser holds a session cookie.
+func (c *client) hasSession() bool {
+	u, _ := url.Parse(c.e.srv.URL)
+	for _, ck := range c.hc.Jar.Cookies(u) {
+		if ck.Name == web.SessionCookie && ck.Value != "" {
+			return true
+		}
+	}
+	return false
+}
+
 func (c *client) csrf() string {
 	u, _ := url.Parse(c.e.srv.URL)
+	pre := ""
 	for _, ck := range c.hc.Jar.Cookies(u) {
 		if ck.Name == web.SessionCookie {
 			return web.CSRFToken(ck.Value)
 		}
+		if ck.Name == "grassroots_pre" {
+			pre = web.CSRFToken(ck.Value)
+		}
 	}
-	return ""
+	return pre
 }
 
 func (c *client) do(method, path string, body io.Reader, header http.Header) response {
@@ -185,6 +204,9 @@ func (c *client) get(path string) response { return c.do("GET", path, nil, nil) 
 
 // form posts a form with the session's CSRF token, as the page would.
 func (c *client) form(path string, v url.Values) response {
+	if path == "/login" && c.csrf() == "" {
+		c.get("/login") // the form's pre-session cookie, as a browser has it
+	}
 	if t := c.csrf(); t != "" && v.Get("csrf") == "" {
 		v.Set("csrf", t)
 	}

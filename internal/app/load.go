@@ -6,6 +6,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"grassroots/internal/platform/web"
 	"io"
 	"math/rand/v2"
 	"net"
@@ -49,7 +50,19 @@ func (m *Main) load(ctx context.Context, args []string) error {
 	}
 	jar, _ := cookiejar.New(nil)
 	hc := &http.Client{Jar: jar, Timeout: 30 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	res, err := hc.PostForm(*base+"/login", url.Values{"username": {*user}, "password": {*password}})
+	// The login form's CSRF token comes from its pre-session cookie.
+	form, err := hc.Get(*base + "/login")
+	if err != nil {
+		return fmt.Errorf("sign in: %w", err)
+	}
+	form.Body.Close()
+	csrf := ""
+	for _, ck := range jar.Cookies(u) {
+		if ck.Name == "grassroots_pre" {
+			csrf = web.CSRFToken(ck.Value)
+		}
+	}
+	res, err := hc.PostForm(*base+"/login", url.Values{"username": {*user}, "password": {*password}, "csrf": {csrf}})
 	if err != nil {
 		return fmt.Errorf("sign in: %w", err)
 	}

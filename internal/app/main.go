@@ -35,6 +35,9 @@ type Main struct {
 	Getenv func(string) string
 	// Ready, when set, receives the listening address once serving.
 	Ready func(addr string)
+	// Serving, when set, receives the assembled application of a serve
+	// command just before Ready; tests reach its services through it.
+	Serving func(a *App)
 }
 
 // NewMain returns a Main on the process's standard streams.
@@ -231,13 +234,34 @@ func (m *Main) serve(ctx context.Context, args []string, demo bool) error {
 	if demo {
 		fmt.Fprintf(m.Stdout, "\nOpen %s (ready in %s). Press Ctrl+C to stop.\n", url, time.Since(start).Round(time.Millisecond))
 	}
+	// The modules' jobs: the change feed's poll, and the cluster-wide
+	// ones (the case deadline sweep) on whichever instance holds their
+	// lock. They stop, releasing their locks, before the database closes.
+	jobsCtx, stopJobs := context.WithCancel(ctx)
+	jobsDone := make(chan struct{})
+	go func() { a.RunJobs(jobsCtx); close(jobsDone) }()
+	defer func() { stopJobs(); <-jobsDone }()
+	if m.Serving != nil {
+		m.Serving(a)
+	}
 	if m.Ready != nil {
 		m.Ready(ln.Addr().String())
 	}
-	sweepCtx, stopSweep := context.WithCancel(ctx)
-	defer stopSweep()
-	go a.Cases.Run(sweepCtx, time.Minute, log)
-	errc := make(chan error, 1)
+	errc := make(chan error, 2)
+	if c.MetricsAddr != "" {
+		mln, err := net.Listen("tcp", c.MetricsAddr)
+		if err != nil {
+			return fmt.Errorf("listen on -metrics-addr %s: %w", c.MetricsAddr, err)
+		}
+		msrv := &http.Server{Handler: a.Metrics, ReadHeaderTimeout: 10 * time.Second}
+		defer msrv.Close()
+		log.Info("metrics", "url", "http://"+mln.Addr().String()+"/metrics")
+		go func() {
+			if err := msrv.Serve(mln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				errc <- fmt.Errorf("metrics: %w", err)
+			}
+		}()
+	}
 	go func() {
 		if c.TLSCert != "" {
 			errc <- srv.ServeTLS(ln, c.TLSCert, c.TLSKey)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"grassroots/internal/platform/web"
 	"net"
 	"net/http"
 	"os"
@@ -29,8 +30,16 @@ func TestHealthReadyMetrics(t *testing.T) {
 	if r.StatusCode != 200 || !strings.Contains(r.body, `"migrations":"current"`) {
 		t.Errorf("readyz: %d %s", r.StatusCode, r.body)
 	}
-	e.login("demo-city").get("/regions/3601")
-	m := c.get("/metrics")
+	city := e.login("demo-city")
+	city.get("/regions/3601")
+	// Metrics are for the operators' scraper only: not the public, not a
+	// signed-in person, not a wrong token.
+	for name, cl := range map[string]*client{"anonymous": c, "city admin": city, "wrong token": e.bearer("scrape-wrong")} {
+		if r := cl.get("/metrics"); r.StatusCode != http.StatusNotFound || strings.Contains(r.body, "grassroots_http") {
+			t.Errorf("/metrics for %s: %d", name, r.StatusCode)
+		}
+	}
+	m := e.bearer(testMetricsToken).get("/metrics")
 	for _, want := range []string{
 		`grassroots_http_requests_total{method="GET",route="GET /regions/{code}",status="OK"}`,
 		`grassroots_http_request_duration_seconds_bucket{method="GET",route="GET /regions/{code}"`,
@@ -206,8 +215,9 @@ func TestServeShutsDownGracefully(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer conn.Close()
-	body := "username=demo-worker&password=" + DemoPassword
-	conn.Write([]byte("POST /login HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: " +
+	const pre = "0123456789abcdef0123456789abcdef" // the login form's pre-session cookie
+	body := "username=demo-worker&csrf=" + web.CSRFToken(pre) + "&password=" + DemoPassword
+	conn.Write([]byte("POST /login HTTP/1.1\r\nHost: x\r\nCookie: grassroots_pre=" + pre + "\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: " +
 		strconv.Itoa(len(body)) + "\r\n\r\n" + body[:10]))
 	time.Sleep(100 * time.Millisecond)
 	var wg sync.WaitGroup

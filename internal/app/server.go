@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"crypto/subtle"
 	"encoding/json"
 	"fmt"
 	"io/fs"
@@ -9,6 +10,7 @@ import (
 	"net/http"
 	"net/url"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -23,7 +25,9 @@ import (
 	"grassroots/internal/party"
 	"grassroots/internal/platform/audit"
 	"grassroots/internal/platform/authz"
+	"grassroots/internal/platform/change"
 	"grassroots/internal/platform/db"
+	"grassroots/internal/platform/errs"
 	"grassroots/internal/platform/i18n"
 	"grassroots/internal/platform/jobs"
 	"grassroots/internal/platform/module"
@@ -53,10 +57,14 @@ type App struct {
 	Calendar  *calendar.Service
 	Cases     *cases.Service
 	Policy    *authz.Policy
+	Feed      *change.Feed // keeps this instance's memory in step with the other instances' writes
 	Modules   []module.Manifest
 	Router    *web.Router
 	Handler   http.Handler
 	UI        *web.UI
+	// Metrics is the Prometheus handler; serve runs it on -metrics-addr.
+	Metrics      http.Handler
+	metricsToken string
 }
 
 // Migrations returns every module's migrations in module order.
@@ -83,7 +91,7 @@ type Options struct {
 // New assembles the application on an open database and applies pending
 // migrations.
 func New(ctx context.Context, d *db.DB, o Options) (*App, error) {
-	a := &App{DB: d, Log: o.Log, Policy: authz.NewPolicy()}
+	a := &App{DB: d, Log: o.Log, Policy: authz.NewPolicy(), metricsToken: o.Config.MetricsToken}
 	acfg := account.DefaultConfig
 	acfg.IdleTimeout, acfg.MaxSession = o.Config.SessionIdle, o.Config.SessionMax
 	if o.Argon2.Memory != 0 {
@@ -97,6 +105,15 @@ func New(ctx context.Context, d *db.DB, o Options) (*App, error) {
 	a.Party = party.NewService(d, a.Territory, func(ctx context.Context, id int64) (string, error) {
 		b, err := a.Registry.Building(ctx, id)
 		return b.RegionCode, err
+	}, func(ctx context.Context, id int64) (string, error) {
+		p, err := a.Registry.Person(ctx, id)
+		if err != nil {
+			return "", err
+		}
+		if p.MovedOutAt != nil {
+			return "", errs.E(errs.Conflict, "err.anonymised")
+		}
+		return p.RegionCode, nil
 	})
 	cal, err := calendar.NewService(d)
 	if err != nil {
@@ -104,15 +121,22 @@ func New(ctx context.Context, d *db.DB, o Options) (*App, error) {
 	}
 	a.Calendar = cal
 	a.Cases = cases.NewService(d, cases.Deps{Territory: a.Territory, Registry: a.Registry, Keys: o.Keys, Calendar: cal.Calendar,
-		GridsOf: a.Accounts.GridsOf})
+		GridsOf: a.Accounts.GridsOf, PublicURL: o.Config.PublicURL})
 	secure := o.Config.SecureCookies || o.Config.TLSCert != ""
+	a.Feed = change.NewFeed(d)
+	poll := o.Config.ChangePoll
+	if poll <= 0 {
+		poll = DefaultChangePoll
+	}
 	// The order of this list is the migration order.
 	a.Modules = []module.Manifest{
-		audit.Manifest(d),
+		audit.Manifest(d, o.Keys),
+		change.Manifest(a.Feed, poll),
+		jobs.Manifest(),
 		tabular.Manifest(),
 		territory.Manifest(a.Territory),
 		account.Manifest(a.Accounts, secure),
-		registry.Manifest(a.Registry, jobs.NewRegistry()),
+		registry.Manifest(a.Registry, jobs.NewRegistry(d)),
 		party.Manifest(a.Party),
 		workforce.Manifest(a.Workforce),
 		units.Manifest(a.Units),
@@ -134,16 +158,29 @@ func New(ctx context.Context, d *db.DB, o Options) (*App, error) {
 		}); err != nil {
 			return nil, err
 		}
-	}
-	if err := a.Territory.LoadIndex(ctx); err != nil && !o.SkipMigrate {
-		return nil, err
-	}
-	if err := a.Calendar.Load(ctx); err != nil && !o.SkipMigrate {
-		return nil, err
+		// People indexed before surnames were read as surnames (曾 zeng).
+		if err := d.RunOnce(ctx, "data", "0002_surname_initials", a.Registry.ReindexInitials); err != nil {
+			return nil, err
+		}
 	}
 	if !o.SkipMigrate {
-		if err := a.Cases.Load(ctx); err != nil {
+		// The feed is primed before the loads, so that a write another
+		// instance commits in between is caught up at the first poll.
+		if err := a.Feed.Prime(ctx); err != nil {
 			return nil, err
+		}
+		for _, m := range a.Modules {
+			if m.Start == nil {
+				continue
+			}
+			if err := m.Start(ctx); err != nil {
+				return nil, fmt.Errorf("start %s: %w", m.Name, err)
+			}
+		}
+	}
+	for _, m := range a.Modules {
+		for _, w := range m.Watch {
+			a.Feed.Watch(w.Topic, w.Reload)
 		}
 	}
 	msgs := []fs.FS{web.Messages()}
@@ -201,7 +238,17 @@ func (a *App) opsRoutes(reg *prometheus.Registry) {
 		fmt.Fprintln(w, "ok")
 	}))
 	r.Raw("GET /readyz", authz.Public, http.HandlerFunc(a.handleReady))
-	r.Raw("GET /metrics", authz.Public, promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	a.Metrics = promhttp.HandlerFor(reg, promhttp.HandlerOpts{})
+	// Metrics name routes, counts and the runtime: for the operators, not
+	// the public. The main address answers only a scraper with the token.
+	r.Raw("GET /metrics", authz.Public, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		if a.metricsToken == "" || !ok || subtle.ConstantTimeCompare([]byte(got), []byte(a.metricsToken)) != 1 {
+			http.NotFound(w, r)
+			return
+		}
+		a.Metrics.ServeHTTP(w, r)
+	}))
 	spec := sync.OnceValue(func() []byte {
 		b, _ := json.MarshalIndent(a.Router.OpenAPI(Version), "", " ")
 		return b

@@ -18,6 +18,7 @@ import (
 
 	"grassroots/internal/platform/audit"
 	"grassroots/internal/platform/authz"
+	"grassroots/internal/platform/change"
 	"grassroots/internal/platform/db"
 	"grassroots/internal/platform/errs"
 	"grassroots/internal/platform/module"
@@ -58,7 +59,7 @@ type YearInput struct {
 type Service struct {
 	db      *db.DB
 	base    *workday.Calendar
-	mu      sync.Mutex // serialises loads, so two cannot drop each other's year
+	mu      sync.Mutex // serialises loads and reloads, so none drops another's year
 	current atomic.Pointer[workday.Calendar]
 }
 
@@ -93,8 +94,15 @@ func (s *Service) stored(ctx context.Context, q db.Querier) ([]stored, error) {
 		})
 }
 
-// Load reads the stored years and puts the merged calendar in force.
+// Topic is the module's change-feed topic (package change): loading a
+// year touches it, and every instance reads the stored years again.
+const Topic = "calendar"
+
+// Load reads the stored years and puts the merged calendar in force: at
+// start, and after a year was loaded on any instance.
 func (s *Service) Load(ctx context.Context) error {
+	s.mu.Lock() // a load that read before a Put must not replace it after
+	defer s.mu.Unlock()
 	rows, err := s.stored(ctx, s.db)
 	if err != nil {
 		return fmt.Errorf("calendar: load: %w", err)
@@ -192,6 +200,7 @@ func (s *Service) Put(ctx context.Context, year int, source string) (Year, error
 			year, source, actor.Username, at); err != nil {
 			return fmt.Errorf("calendar: put %d: %w", year, err)
 		}
+		change.Touch(tx, Topic)
 		return audit.Record(ctx, tx, audit.Entry{Action: "calendar.year.put", ObjectType: "calendar_year", ObjectID: strconv.Itoa(year),
 			Region: actor.Scope.Region, Before: before, After: days})
 	})
@@ -226,6 +235,8 @@ func Manifest(svc *Service) module.Manifest {
 		Name: "calendar", Migrations: &m, Grants: Grants(), Templates: module.Sub(templateFiles, "templates"), Messages: module.Sub(messageFiles, "messages"),
 		Menu:   []web.MenuItem{{Key: "nav.calendar", Path: "/calendar", Perm: PermView, Order: 90}},
 		Routes: func(r *web.Router) { (&handler{svc: svc, ui: r.UI()}).routes(r) },
+		Start:  svc.Load,
+		Watch:  []module.Watch{{Topic: Topic, Reload: svc.Load}},
 	}
 }
 

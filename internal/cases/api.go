@@ -43,6 +43,11 @@ func (h *handler) apiRoutes(r *web.Router) {
 		Status: http.StatusCreated}, h.apiPhoto)
 	r.API("POST /api/v1/cases/{id}/rating", authz.Authenticated, web.OpDoc{Summary: "The reporter's verdict on a closed case (or a call-back record by staff); unresolved reopens it", Tag: "cases",
 		Body: RateInput{}, Response: Case{}}, web.Apply("kind.case", http.StatusOK, func(ctx context.Context, id int64, in RateInput) (*Case, error) { return h.svc.Rate(ctx, id, "", in) }))
+	r.API("GET /api/v1/cases/{id}/rate-link", PermManage, web.OpDoc{Summary: "The reporter's one-time rating link of a closed case, for the call-back; never to the unit that handled it; audited", Tag: "cases",
+		Response: RateLinkOut{}}, web.Get("kind.case", func(ctx context.Context, id int64) (RateLinkOut, error) {
+		u, err := h.svc.RateLink(ctx, id)
+		return RateLinkOut{URL: u}, err
+	}))
 	r.API("GET /api/v1/cases/{id}/contact", PermManage, web.OpDoc{Summary: "The reporter's phone for a call-back; audited", Tag: "cases", Response: Contact{}}, h.apiContact)
 	r.API("GET /api/v1/cases/{id}/duplicates", PermView, web.OpDoc{Summary: "Open cases of the same category nearby, offered for merging", Tag: "cases",
 		Response: []*Case{}}, h.apiDuplicates)
@@ -169,7 +174,7 @@ func (h *handler) apiDuplicates(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	ds, err := h.svc.duplicates(r.Context(), c, 20)
+	ds, err := h.svc.duplicates(r.Context(), accessOf(authz.ActorFrom(r.Context())), c, 20)
 	if err != nil {
 		return err
 	}
@@ -203,4 +208,10 @@ func readBody(r *http.Request) ([]byte, error) {
 		return nil, errs.E(errs.TooLarge, "err.too_large", strconv.Itoa(web.MaxUpload))
 	}
 	return b, nil
+}
+
+// RateLinkOut is a case's rating link: a path on this site to send to the
+// reporter.
+type RateLinkOut struct {
+	URL string `json:"url"`
 }

@@ -147,6 +147,8 @@ type Case struct {
 	UpdatedAt        time.Time  `json:"updated_at"`
 
 	phoneEnc string
+	// sender keys the idempotency of ExternalID: "u<account id>".
+	sender string
 }
 
 // Overdue reports whether the current step is past its deadline at now.

@@ -137,7 +137,14 @@ type Category struct {
 	Limits     Limits      `json:"limits,omitzero"`
 	Keywords   []string    `json:"keywords,omitempty"`
 	Attributes []Attribute `json:"attributes,omitempty"`
+	// Private marks a class whose reports the public may not read, not
+	// even category and place (neighbourhood disputes: the place is a
+	// home). Sub-classes inherit it.
+	Private *bool `json:"private,omitempty" doc:"reports of this class are not shown to the public (Open311 without a key); sub-classes inherit"`
 }
+
+// Public reports whether anonymous readers may see reports of c.
+func (c *Category) Public() bool { return c.Private == nil || !*c.Private }
 
 // Dept returns the default handling department ("" for the community).
 func (c *Category) Dept() string {
@@ -252,6 +259,9 @@ func parseCatalogue(b []byte) (*Catalogue, error) {
 			}
 			if x.Kind == "" {
 				x.Kind = p.Kind
+			}
+			if x.Private == nil {
+				x.Private = p.Private
 			}
 			x.Limits = x.Limits.inherit(p.Limits)
 		} else {

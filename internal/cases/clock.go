@@ -3,11 +3,11 @@ package cases
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"time"
 
 	"grassroots/internal/platform/authz"
 	"grassroots/internal/platform/db"
+	"grassroots/internal/platform/module"
 )
 
 // Notice is a push to the unit responsible for a case's step.
@@ -142,6 +142,11 @@ func (s *Service) countDue(ctx context.Context) error {
 		batch = append(batch, []any{code, d.overdue, d.soon, now})
 	}
 	return s.db.Tx(ctx, func(tx *db.Tx) error {
+		// Two sweeps at once (one instance each, were the cluster lock
+		// lost) would insert the same codes after their deletes.
+		if err := tx.Serialize(ctx, "cases.due_counts"); err != nil {
+			return err
+		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM case_due_counts`); err != nil {
 			return fmt.Errorf("cases: count due: %w", err)
 		}
@@ -149,23 +154,20 @@ func (s *Service) countDue(ctx context.Context) error {
 	})
 }
 
-// Run sweeps every interval until ctx ends.
-func (s *Service) Run(ctx context.Context, every time.Duration, log *slog.Logger) {
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
-		t0 := time.Now()
-		if n, err := s.Sweep(authz.WithActor(ctx, &authz.Actor{Username: "system", Scope: authz.All})); err != nil {
-			log.ErrorContext(ctx, "case deadline sweep failed", "err", err)
-		} else if n > 0 || time.Since(t0) > time.Second {
-			log.InfoContext(ctx, "case deadline sweep", "notices", n, "took", time.Since(t0).Round(time.Millisecond).String())
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
+// SweepJob names the deadline sweep, the module's job.
+const SweepJob = "cases.sweep"
+
+// sweepJob runs the sweep once a minute on one instance of the cluster
+// (module.Job.Cluster). Two sweeps that did overlap would still push each
+// notice once: a notice is pushed only by the sweep whose conditional
+// update marks the step (warned_step, overdue_step) — the other's update
+// of that row then matches nothing — and the due counts are rewritten one
+// sweep after the other.
+func (s *Service) sweepJob() module.Job {
+	return module.Job{Name: SweepJob, Every: time.Minute, Cluster: true, Run: func(ctx context.Context) error {
+		_, err := s.Sweep(ctx)
+		return err
+	}}
 }
 
 // Notices lists the notices for the actor's units, newest first.

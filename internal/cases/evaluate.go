@@ -12,6 +12,7 @@ import (
 
 	"grassroots/internal/platform/audit"
 	"grassroots/internal/platform/authz"
+	"grassroots/internal/platform/change"
 	"grassroots/internal/platform/db"
 	"grassroots/internal/platform/errs"
 	"grassroots/internal/territory"
@@ -84,6 +85,7 @@ func (s *Service) PutSettings(ctx context.Context, in Settings) (Settings, error
 			in.WResponse, in.WResolution, in.WSatisfaction, in.BasicFactor, in.DedupMetres, in.DedupDays, in.WarnShare, in.UpdatedBy, in.UpdatedAt); err != nil {
 			return fmt.Errorf("cases: settings: %w", err)
 		}
+		change.Touch(tx, TopicConfig)
 		return audit.Record(ctx, tx, audit.Entry{Action: "cases.settings.put", ObjectType: "case_settings", ObjectID: "1",
 			Region: a.Scope.Region, Before: before, After: in})
 	})

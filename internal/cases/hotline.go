@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"grassroots/internal/platform/authz"
 	"grassroots/internal/platform/errs"
 	"grassroots/internal/platform/tabular"
 	"grassroots/internal/platform/web"
@@ -79,6 +80,11 @@ func (s *Service) ImportHotline(ctx context.Context, rows [][]string, keepGood b
 	for _, c := range cat.Subs("") {
 		byName[c.Name] = c.Code
 	}
+	a := authz.ActorFrom(ctx)
+	if a == nil {
+		return tabular.Report{}, errs.E(errs.Unauthorized, "err.unauthorized")
+	}
+	sender := "u" + strconv.FormatInt(a.UserID, 10)
 	seen := map[string]int{} // work order → rows of it met so far
 	repeat := func(ext string) bool { seen[ext]++; return seen[ext] > 1 }
 	spec := tabular.Spec{Header: HotlineTemplate, Fields: hotlineFields,
@@ -86,9 +92,11 @@ func (s *Service) ImportHotline(ctx context.Context, rows [][]string, keepGood b
 			if row[0] == "" || seen[row[0]] > 0 {
 				return false, nil // Create reports the missing or repeated number
 			}
-			_, err := s.byExternal(ctx, ChannelHotline, row[0])
+			_, err := s.repeatOf(ctx, accessOf(a), sender, ChannelHotline, row[0])
 			if err == nil {
 				seen[row[0]]++
+			} else if errs.CodeOf(err) != errs.NotFound {
+				return false, err
 			}
 			return err == nil, nil
 		},

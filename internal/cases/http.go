@@ -38,6 +38,9 @@ func Manifest(svc *Service, tokenActor func(context.Context, string) (*authz.Act
 			h.apiRoutes(r)
 			(&open311{svc: svc, tokenActor: tokenActor}).routes(r)
 		},
+		Start: svc.Load,
+		Watch: []module.Watch{{Topic: TopicConfig, Reload: svc.Reload}},
+		Jobs:  []module.Job{svc.sweepJob()},
 	}
 }
 
@@ -61,6 +64,7 @@ func (h *handler) routes(r *web.Router) {
 	r.Page("POST /whistles/{id}/rate", PermWhistle, h.handlePartyRate)
 	r.Page("GET /whistles", PermView, h.handleWhistles)
 	r.Page("GET /cases/notices", PermView, h.handleNotices)
+	r.Page("GET /cases/{id}/rate-link", PermManage, h.handleRateLinkShow)
 	r.Page("GET /rate/{token}", authz.Public, h.handleRateLink)
 	r.Page("POST /rate/{token}", authz.Public, h.handleRateLinkPost)
 	h.reportRoutes(r)
@@ -229,6 +233,7 @@ type casePage struct {
 	Phone       string
 	CanWhistle  bool
 	CanRate     bool
+	CanCallBack bool
 	MyDept      int64
 	Errors      []string
 	Grounds     []string
@@ -265,9 +270,10 @@ func (h *handler) casePage(r *http.Request, id int64) (casePage, error) {
 	}
 	p.Actions = Allowed(a, c)
 	p.CanWhistle = a.Can(PermWhistle) && a.Scope.Department == 0 && c.Status.Open() && c.Status != Submitted
-	p.CanRate = c.Status == Closed && c.RatedAt == nil && (c.ReporterID == a.UserID || a.Can(PermManage) && a.Scope.Department == 0)
+	p.CanCallBack = c.Status == Closed && c.RatedAt == nil && CanCallBack(a, c)
+	p.CanRate = c.Status == Closed && c.RatedAt == nil && (c.ReporterID == a.UserID || p.CanCallBack)
 	if a.Can(PermManage) && (c.Status == Submitted || c.Status == Accepted || c.Status == Registered) {
-		if p.Duplicates, err = h.svc.duplicates(ctx, c, 5); err != nil {
+		if p.Duplicates, err = h.svc.duplicates(ctx, accessOf(a), c, 5); err != nil {
 			return p, err
 		}
 	}
@@ -451,10 +457,7 @@ func (h *handler) whistleBack(w http.ResponseWriter, r *http.Request, wl *Whistl
 	if err != nil {
 		return err
 	}
-	to := r.PostFormValue("back")
-	if !strings.HasPrefix(to, "/") || strings.HasPrefix(to, "//") {
-		to = "/cases/" + strconv.FormatInt(wl.CaseID, 10)
-	}
+	to := web.LocalPath(r.PostFormValue("back"), "/cases/"+strconv.FormatInt(wl.CaseID, 10))
 	return web.Redirect(w, r, to, "flash.whistle_saved")
 }
 
@@ -511,23 +514,61 @@ func (h *handler) handleNotices(w http.ResponseWriter, r *http.Request) error {
 type ratePage struct {
 	web.Page
 	Token  string
+	Case   RateLinkCase
 	Done   bool
+	Rated  bool // the case was rated already, by any path
+	Link   string
 	Sats   []string
 	Errors []string
 }
 
 func (h *handler) handleRateLink(w http.ResponseWriter, r *http.Request) error {
-	return h.ui.Render(w, r, http.StatusOK, "rate", "", ratePage{Page: h.ui.Page(r, "title.rate"), Token: r.PathValue("token"), Sats: Satisfactions})
+	p := ratePage{Page: h.ui.Page(r, "title.rate"), Token: r.PathValue("token"), Sats: Satisfactions}
+	var err error
+	if p.Case, err = h.svc.RateLinkFacts(r.Context(), p.Token); err != nil {
+		return err
+	}
+	p.Rated = p.Case.RatedAt != nil
+	return h.ui.Render(w, r, http.StatusOK, "rate", "", p)
+}
+
+// handleRateLinkShow shows the rating link to the staff making the
+// call-back.
+func (h *handler) handleRateLinkShow(w http.ResponseWriter, r *http.Request) error {
+	id, err := web.ObjectID(r, "kind.case")
+	if err != nil {
+		return err
+	}
+	p := ratePage{Page: h.ui.Page(r, "title.rate_link")}
+	if p.Link, err = h.svc.RateLink(r.Context(), id); err != nil {
+		return err
+	}
+	c, err := h.svc.Case(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	p.Case = RateLinkCase{Number: c.Number, CategoryName: c.CategoryName}
+	if c.ClosedAt != nil {
+		p.Case.ClosedAt = *c.ClosedAt
+	}
+	return h.ui.Render(w, r, http.StatusOK, "rate", "", p)
 }
 
 func (h *handler) handleRateLinkPost(w http.ResponseWriter, r *http.Request) error {
 	p := ratePage{Page: h.ui.Page(r, "title.rate"), Token: r.PathValue("token"), Sats: Satisfactions}
-	_, err := h.svc.Rate(r.Context(), 0, p.Token, rateFrom(r))
+	var err error
+	if p.Case, err = h.svc.RateLinkFacts(r.Context(), p.Token); err != nil {
+		return err
+	}
+	_, err = h.svc.Rate(r.Context(), 0, p.Token, rateFrom(r))
 	switch errs.CodeOf(err) {
 	case errs.Invalid:
 		p.Errors = h.ui.FieldMessages(p.Lang, err)
 		return h.ui.Render(w, r, http.StatusUnprocessableEntity, "rate", "", p)
-	case errs.NotFound, errs.Conflict:
+	case errs.Conflict:
+		p.Rated = true
+		return h.ui.Render(w, r, http.StatusConflict, "rate", "", p)
+	case errs.NotFound:
 		return errs.NotFoundf("kind.rate_link")
 	}
 	if err != nil {

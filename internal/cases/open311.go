@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"encoding/xml"
+	"math"
 	"net/http"
 	"strconv"
 	"strings"
@@ -215,10 +216,9 @@ type o311Requests struct {
 func (o *open311) get(r *http.Request, name string) (any, error) {
 	switch name {
 	case "discovery":
-		base := "https://" + r.Host + "/open311/v2/"
-		if r.TLS == nil {
-			base = "http://" + r.Host + "/open311/v2/"
-		}
+		// The endpoint is the configured public address, never the
+		// request's Host header, which any client may set.
+		base := strings.TrimRight(o.svc.deps.PublicURL, "/") + "/open311/v2/"
 		return o311Discovery{Changeset: "2026-11-26T00:00:00+08:00", Contact: "12345 热线 / 基层治理平台", KeyService: "API keys are issued by the city administrator (账号 → API token)",
 			Endpoints: []o311Endpoint{{Specification: "http://wiki.open311.org/GeoReport_v2", URL: base, Changeset: "2026-11-26T00:00:00+08:00",
 				Type: "production", Formats: []string{"text/xml", "application/json"}}}}, nil
@@ -424,8 +424,25 @@ func (o *open311) find(r *http.Request, where func(*db.Query), limit int) (o311R
 	}
 	qb := db.NewQuery(`/* cases.open311 */ SELECT ` + caseCols + ` FROM cases c`)
 	full := a != nil && a.Can(PermView)
-	if a != nil {
+	if full {
 		scopeCases(qb, a.Scope)
+	} else {
+		// The public reads only classes the catalogue does not mark private.
+		cat, err := o.svc.Catalogue(r.Context(), 0)
+		if err != nil {
+			return o311Requests{}, err
+		}
+		var pub []any
+		for _, cg := range cat.Subs("") {
+			if cg.Public() {
+				pub = append(pub, cg.Code)
+			}
+		}
+		if len(pub) == 0 {
+			qb.And("1 = 0")
+		} else {
+			qb.And("c.category IN (?"+strings.Repeat(", ?", len(pub)-1)+")", pub...)
+		}
 	}
 	where(qb)
 	q, args := qb.Tail("ORDER BY c.id DESC LIMIT ?", limit).SQL()
@@ -462,8 +479,22 @@ func toRequest(c *Case, full bool) o311Request {
 	if full {
 		d := c.Description
 		x.Description = &d
+	} else {
+		// The public sees where a problem is to about 100 m, not whose
+		// door it is: points rounded, no address.
+		x.Address = ""
+		x.Lat, x.Long = roundPoint(c.Lat), roundPoint(c.Lon)
 	}
 	return x
+}
+
+// roundPoint rounds a coordinate to 3 decimals (about 100 m).
+func roundPoint(v *float64) *float64 {
+	if v == nil {
+		return nil
+	}
+	r := math.Round(*v*1000) / 1000
+	return &r
 }
 
 // issueToken gives a new request a token clients can look it up by.

@@ -63,7 +63,7 @@ func childLen(region string) int {
 func (s *Service) Stats(ctx context.Context, region string) (Stats, error) {
 	sc := authz.ScopeFrom(ctx)
 	if region == "" {
-		region = sc.Region
+		region = sc.Home()
 	}
 	if !sc.Contains(region) || region == "" && !sc.All {
 		return Stats{}, errs.NotFoundf("kind.region")
@@ -89,8 +89,11 @@ func (s *Service) Stats(ctx context.Context, region string) (Stats, error) {
 		}
 	}
 	if sc.Department != 0 {
-		q, args := db.NewQuery(`/* cases.statsDept */ SELECT substr(c.region_code, 1, ?), c.status, COUNT(*) FROM cases c`, cl).
-			And("c.dept_id = ?", sc.Department).Under("c.region_code", region).Tail("GROUP BY 1, 2").SQL()
+		// A department's cases, as its lists show them: dispatched to it
+		// or whistled to it.
+		qb := db.NewQuery(`/* cases.statsDept */ SELECT substr(c.region_code, 1, ?), c.status, COUNT(*) FROM cases c`, cl).
+			Under("c.region_code", region)
+		q, args := scopeCases(qb, sc).Tail("GROUP BY 1, 2").SQL()
 		if err := eachCount(ctx, s.db, q, args, add); err != nil {
 			return st, err
 		}
@@ -219,7 +222,7 @@ type Cluster struct {
 func (s *Service) Clusters(ctx context.Context, region string, days, cell int, category string) ([]Cluster, error) {
 	sc := authz.ScopeFrom(ctx)
 	if region == "" {
-		region = sc.Region
+		region = sc.Home()
 	}
 	k := 111320.0 / float64(cell)
 	qb := db.NewQuery(`/* cases.clusters */ SELECT ROUND(c.lon * ?), ROUND(c.lat * ?), COUNT(*), MIN(c.id), AVG(c.lon), AVG(c.lat) FROM cases c`, k, k).
@@ -251,14 +254,26 @@ func (s *Service) Clusters(ctx context.Context, region string, days, cell int, c
 func (s *Service) GridCounts(ctx context.Context, region string) (map[string]int64, error) {
 	sc := authz.ScopeFrom(ctx)
 	if region == "" {
-		region = sc.Region
+		region = sc.Home()
 	}
-	qb := db.NewQuery(`/* cases.gridCounts */ SELECT region_code, SUM(n) FROM case_level_counts`).And("length(region_code) = 15").
-		Scope(sc, "region_code", "")
-	if region != "" {
-		qb.Under("parent_code", communityOf(region))
+	var qb *db.Query
+	if sc.Department != 0 {
+		// The count tables hold every department's cases: count the
+		// department's own (dispatched or whistled to it) live, as Stats does.
+		qb = db.NewQuery(`/* cases.gridCountsDept */ SELECT c.region_code, COUNT(*) FROM cases c`).And("length(c.region_code) = 15")
+		if region != "" {
+			qb.Under("c.region_code", communityOf(region))
+		}
+		scopeCases(qb, sc).Tail("GROUP BY c.region_code")
+	} else {
+		qb = db.NewQuery(`/* cases.gridCounts */ SELECT region_code, SUM(n) FROM case_level_counts`).And("length(region_code) = 15").
+			Scope(sc, "region_code", "")
+		if region != "" {
+			qb.Under("parent_code", communityOf(region))
+		}
+		qb.Tail("GROUP BY region_code")
 	}
-	q, args := qb.Tail("GROUP BY region_code").SQL()
+	q, args := qb.SQL()
 	out := map[string]int64{}
 	rows, err := s.db.QueryContext(ctx, q, args...)
 	if err != nil {

@@ -8,7 +8,6 @@ import (
 	"encoding/hex"
 	"fmt"
 	"math"
-	"net/http"
 	"slices"
 	"strconv"
 	"strings"
@@ -18,9 +17,11 @@ import (
 
 	"grassroots/internal/platform/audit"
 	"grassroots/internal/platform/authz"
+	"grassroots/internal/platform/change"
 	"grassroots/internal/platform/db"
 	"grassroots/internal/platform/errs"
 	"grassroots/internal/platform/pii"
+	"grassroots/internal/platform/text"
 	"grassroots/internal/platform/workday"
 	"grassroots/internal/registry"
 	"grassroots/internal/territory"
@@ -34,6 +35,9 @@ type Deps struct {
 	Calendar  func() *workday.Calendar
 	// GridsOf lists the grids a grid worker serves ("my grid").
 	GridsOf func(ctx context.Context, userID int64) ([]string, error)
+	// PublicURL is the site's public base URL (Open311 discovery); empty:
+	// links are site-relative.
+	PublicURL string
 }
 
 // Service is the cases API.
@@ -68,8 +72,21 @@ func (s *Service) Load(ctx context.Context) error {
 			return fmt.Errorf("cases: install catalogue: %w", err)
 		}
 	}
+	return s.Reload(ctx)
+}
+
+// TopicConfig is the module's change-feed topic (package change): a new
+// catalogue version or new settings touch it, and every instance reads
+// them again (Reload).
+const TopicConfig = "cases.config"
+
+// Reload reads the current catalogue version and the settings: at start,
+// and after a city admin changed them on any instance. Neither goes back:
+// a reload that read before a change this instance has just made keeps
+// the change.
+func (s *Service) Reload(ctx context.Context) error {
 	var v int
-	if err := s.db.QueryRowContext(ctx, `SELECT MAX(version) FROM case_catalogues`).Scan(&v); err != nil {
+	if err := s.db.QueryRowContext(ctx, `/* cases.Reload */ SELECT MAX(version) FROM case_catalogues`).Scan(&v); err != nil {
 		return fmt.Errorf("cases: load catalogue: %w", err)
 	}
 	if _, err := s.Catalogue(ctx, v); err != nil {
@@ -80,7 +97,10 @@ func (s *Service) Load(ctx context.Context) error {
 		return err
 	}
 	s.mu.Lock()
-	s.current, s.settings = v, st
+	s.current = max(s.current, v)
+	if !st.UpdatedAt.Before(s.settings.UpdatedAt) {
+		s.settings = st
+	}
 	s.mu.Unlock()
 	return nil
 }
@@ -134,6 +154,7 @@ func (s *Service) PutCatalogue(ctx context.Context, body []byte) (*Catalogue, er
 			}
 			return fmt.Errorf("cases: store catalogue: %w", err)
 		}
+		change.Touch(tx, TopicConfig)
 		return audit.Record(ctx, tx, audit.Entry{Action: "cases.catalogue.put", ObjectType: "case_catalogue",
 			ObjectID: strconv.Itoa(v), Region: a.Scope.Region, After: c.Doc})
 	})
@@ -177,27 +198,22 @@ const (
 	MaxPhotoBytes = 5 << 20
 )
 
-// CheckPhoto accepts JPEG, PNG and WebP images up to MaxPhotoBytes, by
-// their content, not their name.
-func CheckPhoto(field string, data []byte) (Photo, error) {
-	if len(data) == 0 {
-		return Photo{}, errs.Field(field, "rule.required", "")
-	}
-	if len(data) > MaxPhotoBytes {
-		return Photo{}, errs.Field(field, "rule.photo_size", strconv.Itoa(MaxPhotoBytes>>20))
-	}
-	ct := http.DetectContentType(data)
-	if ct != "image/jpeg" && ct != "image/png" && ct != "image/webp" {
-		return Photo{}, errs.Field(field, "rule.photo_type", "JPEG, PNG, WebP")
-	}
-	return Photo{ContentType: ct, Data: data}, nil
-}
-
 // Intake is a new case and the open cases it may duplicate.
 type Intake struct {
-	Case       *Case   `json:"case"`
-	Duplicates []*Case `json:"possible_duplicates" doc:"open cases of the same category nearby and recent, offered for merging"`
-	Repeated   bool    `json:"repeated" doc:"true when external_id had been received before: nothing was created"`
+	Case       *Case    `json:"case"`
+	Duplicates []Nearby `json:"possible_duplicates" doc:"open cases of the same category nearby and recent: the whole case where the reporter may read it, else only public facts"`
+	Repeated   bool     `json:"repeated" doc:"true when the sender had sent this external_id before: nothing was created"`
+}
+
+// Nearby is an open case near a new report. A reporter who may not read
+// the case (a resident) learns only public facts: its category, status
+// and distance, never who reported it or what they wrote.
+type Nearby struct {
+	Category     string `json:"category"`
+	CategoryName string `json:"category_name"`
+	Status       Status `json:"status"`
+	Metres       int    `json:"distance_m"`
+	Case         *Case  `json:"case,omitempty"`
 }
 
 // Report files a new case from the actor: located, classified, given its
@@ -215,9 +231,11 @@ func (s *Service) Report(ctx context.Context, in ReportInput) (Intake, error) {
 		return Intake{}, err
 	}
 	var fe errs.Fields
-	in.Description = strings.TrimSpace(in.Description)
-	in.Address = strings.TrimSpace(in.Address)
-	in.ExternalID = strings.TrimSpace(in.ExternalID)
+	in.Description = text.BlockField(&fe, "description", in.Description)
+	in.Address = text.LineField(&fe, "address", in.Address)
+	in.ExternalID = text.LineField(&fe, "external_id", in.ExternalID)
+	in.ContactName = text.LineField(&fe, "contact_name", in.ContactName)
+	in.ContactPhone = pii.NormalisePhone(in.ContactPhone)
 	cg, ok := cat.Get(in.Category)
 	if !ok || cg.Parent == "" {
 		fe.Add("category", "rule.category", in.Category)
@@ -260,12 +278,16 @@ func (s *Service) Report(ctx context.Context, in ReportInput) (Intake, error) {
 	if err := fe.Err(); err != nil {
 		return Intake{}, err
 	}
+	ac := accessOf(a)
+	sender := "u" + strconv.FormatInt(a.UserID, 10)
 	if in.ExternalID != "" {
-		if c, err := s.byExternal(ctx, in.Channel, in.ExternalID); err == nil {
+		if c, err := s.repeatOf(ctx, ac, sender, "", in.ExternalID); err == nil {
 			return Intake{Case: c, Repeated: true}, nil
+		} else if errs.CodeOf(err) != errs.NotFound {
+			return Intake{}, err
 		}
 	}
-	c := &Case{Channel: in.Channel, ExternalID: in.ExternalID, Category: cg.Code, CatalogueVersion: cat.Version, Urgency: cg.Urgency,
+	c := &Case{Channel: in.Channel, sender: sender, ExternalID: in.ExternalID, Category: cg.Code, CatalogueVersion: cat.Version, Urgency: cg.Urgency,
 		Description: in.Description, Address: in.Address, Lon: in.Lon, Lat: in.Lat, Anonymous: in.Anonymous}
 	if err := s.locate(ctx, c); err != nil {
 		return Intake{}, err
@@ -300,7 +322,7 @@ func (s *Service) Report(ctx context.Context, in ReportInput) (Intake, error) {
 	if in.Channel == ChannelPatrol || in.Channel == ChannelStaff || in.Channel == ChannelHotline {
 		c.Status = Accepted
 	}
-	dups, err := s.duplicates(ctx, c, 5)
+	dups, err := s.nearby(ctx, a, c, 5)
 	if err != nil {
 		return Intake{}, err
 	}
@@ -325,8 +347,9 @@ func (s *Service) Report(ctx context.Context, in ReportInput) (Intake, error) {
 			Region: c.RegionCode, After: c})
 	})
 	if errs.CodeOf(err) == errs.Conflict && in.ExternalID != "" {
-		// Two pushes of one work order raced; the other one made the case.
-		if c, err := s.byExternal(ctx, in.Channel, in.ExternalID); err == nil {
+		// Two pushes of one work order by this sender raced; the other
+		// one made the case.
+		if c, err := s.repeatOf(ctx, ac, sender, "", in.ExternalID); err == nil {
 			return Intake{Case: c, Repeated: true}, nil
 		}
 	}
@@ -334,9 +357,6 @@ func (s *Service) Report(ctx context.Context, in ReportInput) (Intake, error) {
 		return Intake{}, err
 	}
 	c.CategoryName = cg.Name
-	if dups == nil {
-		dups = []*Case{}
-	}
 	return Intake{Case: c, Duplicates: dups}, nil
 }
 
@@ -348,13 +368,23 @@ func attributeKeys(a Attribute) string {
 	return strings.Join(ks, ", ")
 }
 
-func (s *Service) byExternal(ctx context.Context, channel, ext string) (*Case, error) {
-	row := s.db.QueryRowContext(ctx, `/* cases.byExternal */ SELECT `+caseCols+` FROM cases c WHERE c.channel = ? AND c.external_id = ?`, channel, ext)
-	c, err := scanCase(row)
+// repeatOf finds the case a sender made for external id ext before, or,
+// when channel is given, a case of that channel with the same id that ac
+// may read (a 12345 export imported by a colleague). It reads only what
+// ac may read: a repeat never shows anybody else's case.
+func (s *Service) repeatOf(ctx context.Context, ac access, sender, channel, ext string) (*Case, error) {
+	qb := db.NewQuery(`/* cases.repeatOf */ SELECT `+caseCols+` FROM cases c`).And("c.external_id = ?", ext)
+	if channel != "" {
+		qb.And("c.sender = ? OR c.channel = ?", sender, channel)
+	} else {
+		qb.And("c.sender = ?", sender)
+	}
+	q, args := ac.limit(qb).Tail("ORDER BY c.id LIMIT 1").SQL()
+	c, err := db.One(ctx, s.db, q, args, scanCase, error(errs.NotFoundf("kind.case")))
 	if err != nil {
 		return nil, err
 	}
-	c.mask(s.deps.Keys)
+	s.decorate(ctx, c)
 	return c, nil
 }
 
@@ -423,9 +453,48 @@ func (s *Service) warnAt(cal *workday.Calendar, unit byte, start, due time.Time)
 	return &w
 }
 
-// duplicates lists open cases of c's category within the configured
-// distance and days, nearest first.
-func (s *Service) duplicates(ctx context.Context, c *Case, limit int) ([]*Case, error) {
+// nearby lists the open cases near a new report for actor a: whole cases
+// that a may read, public facts of the others only to a reporter who may
+// read no cases at all (so a resident learns that a problem is known,
+// not who reported it).
+func (s *Service) nearby(ctx context.Context, a *authz.Actor, c *Case, limit int) ([]Nearby, error) {
+	ac := accessOf(a)
+	public := ac.own != 0
+	if public {
+		ac = access{sc: authz.All}
+	}
+	hits, err := s.nearHits(ctx, ac, c, limit)
+	if err != nil {
+		return nil, err
+	}
+	out := []Nearby{}
+	for _, h := range hits {
+		n := Nearby{Category: h.c.Category, CategoryName: h.c.CategoryName, Status: h.c.Status, Metres: int(math.Round(h.d))}
+		if !public {
+			n.Case = h.c
+		}
+		out = append(out, n)
+	}
+	return out, nil
+}
+
+// duplicates lists the open cases of c's category that ac may read within
+// the configured distance and days, nearest first: the merge candidates.
+func (s *Service) duplicates(ctx context.Context, ac access, c *Case, limit int) ([]*Case, error) {
+	hits, err := s.nearHits(ctx, ac, c, limit)
+	out := make([]*Case, 0, len(hits))
+	for _, h := range hits {
+		out = append(out, h.c)
+	}
+	return out, err
+}
+
+type nearHit struct {
+	c *Case
+	d float64
+}
+
+func (s *Service) nearHits(ctx context.Context, ac access, c *Case, limit int) ([]nearHit, error) {
 	if c.Lat == nil {
 		return nil, nil
 	}
@@ -441,7 +510,7 @@ func (s *Service) duplicates(ctx context.Context, c *Case, limit int) ([]*Case, 
 	if c.ID != 0 {
 		qb.And("c.id <> ?", c.ID)
 	}
-	q, args := qb.Tail("LIMIT 200").SQL()
+	q, args := ac.limit(qb).Tail("LIMIT 200").SQL()
 	type hit struct {
 		id int64
 		d  float64
@@ -458,18 +527,17 @@ func (s *Service) duplicates(ctx context.Context, c *Case, limit int) ([]*Case, 
 	}
 	hits = slices.DeleteFunc(hits, func(h hit) bool { return h.d > float64(st.DedupMetres) })
 	slices.SortFunc(hits, func(a, b hit) int { return cmp.Compare(a.d, b.d) })
-	out := []*Case{}
+	var out []nearHit
 	for i, h := range hits {
 		if i == limit {
 			break
 		}
-		row := s.db.QueryRowContext(ctx, `/* cases.byID */ SELECT `+caseCols+` FROM cases c WHERE c.id = ?`, h.id)
-		f, err := scanCase(row)
+		f, err := findCase(ctx, s.db, ac, h.id)
 		if err != nil {
 			return nil, fmt.Errorf("cases: duplicate %d: %w", h.id, err)
 		}
 		s.decorate(ctx, f)
-		out = append(out, f)
+		out = append(out, nearHit{c: f, d: h.d})
 	}
 	return out, nil
 }
@@ -498,7 +566,7 @@ func (s *Service) AddPhoto(ctx context.Context, caseID int64, p Photo) (int64, e
 	a := authz.ActorFrom(ctx)
 	var id int64
 	err := s.db.Tx(ctx, func(tx *db.Tx) error {
-		c, err := findCase(ctx, tx, caseID)
+		c, err := findCase(ctx, tx, accessOf(authz.ActorFrom(ctx)), caseID)
 		if err != nil {
 			return err
 		}
@@ -521,7 +589,7 @@ func (s *Service) AddPhoto(ctx context.Context, caseID int64, p Photo) (int64, e
 
 // Photo returns one photo of a case the actor may see.
 func (s *Service) Photo(ctx context.Context, caseID, photoID int64) (Photo, error) {
-	if _, err := findCase(ctx, s.db, caseID); err != nil {
+	if _, err := findCase(ctx, s.db, accessOf(authz.ActorFrom(ctx)), caseID); err != nil {
 		return Photo{}, err
 	}
 	var p Photo
@@ -535,7 +603,7 @@ func (s *Service) Photo(ctx context.Context, caseID, photoID int64) (Photo, erro
 
 // Case returns one case the actor may see, with masked contact.
 func (s *Service) Case(ctx context.Context, id int64) (*Case, error) {
-	c, err := findCase(ctx, s.db, id)
+	c, err := findCase(ctx, s.db, accessOf(authz.ActorFrom(ctx)), id)
 	if err != nil {
 		return nil, err
 	}
@@ -555,7 +623,7 @@ func (s *Service) decorate(ctx context.Context, c *Case) {
 // Contact returns the reporter's phone unmasked, for the call-back; every
 // read is audited.
 func (s *Service) Contact(ctx context.Context, id int64) (string, error) {
-	c, err := findCase(ctx, s.db, id)
+	c, err := findCase(ctx, s.db, accessOf(authz.ActorFrom(ctx)), id)
 	if err != nil {
 		return "", err
 	}

@@ -90,16 +90,35 @@ func scopeCases(q *db.Query, sc authz.Scope) *db.Query {
 		"(c.dept_id = ? OR EXISTS (SELECT 1 FROM case_whistles w JOIN case_whistle_parties p ON p.whistle_id = w.id WHERE w.case_id = c.id AND p.dept_id = ?))", 2)
 }
 
-// findCase reads one case in scope. A resident or Party member sees their
-// own reports only.
-func findCase(ctx context.Context, q db.Querier, id int64) (*Case, error) {
-	a := authz.ActorFrom(ctx)
-	qb := db.NewQuery(`/* cases.find */ SELECT `+caseCols+` FROM cases c`).And("c.id = ?", id)
-	if a != nil && !a.Can(PermView) && !a.Scope.All {
-		qb.And("c.reporter_id = ?", a.UserID)
-	} else {
-		scopeCases(qb, authz.ScopeFrom(ctx))
+// access is what an actor may read of cases: the scope, or, for those who
+// may not view cases (residents, Party members), their own reports only.
+type access struct {
+	sc  authz.Scope
+	own int64 // not zero: only cases reported by this account
+}
+
+// accessOf is the case access of actor a (nil: nothing).
+func accessOf(a *authz.Actor) access {
+	if a == nil {
+		return access{}
 	}
+	if !a.Can(PermView) && !a.Scope.All {
+		return access{sc: a.Scope, own: a.UserID}
+	}
+	return access{sc: a.Scope}
+}
+
+// limit narrows a case query to what ac may read.
+func (ac access) limit(qb *db.Query) *db.Query {
+	if ac.own != 0 {
+		return qb.And("c.reporter_id = ?", ac.own)
+	}
+	return scopeCases(qb, ac.sc)
+}
+
+// findCase reads one case that ac may read.
+func findCase(ctx context.Context, q db.Querier, ac access, id int64) (*Case, error) {
+	qb := ac.limit(db.NewQuery(`/* cases.find */ SELECT `+caseCols+` FROM cases c`).And("c.id = ?", id))
 	s, args := qb.SQL()
 	c, err := db.One(ctx, q, s, args, scanCase, error(errs.NotFoundf("kind.case")))
 	if err != nil && errs.CodeOf(err) != errs.NotFound {
@@ -109,11 +128,11 @@ func findCase(ctx context.Context, q db.Querier, id int64) (*Case, error) {
 }
 
 func insertCase(ctx context.Context, tx *db.Tx, c *Case) error {
-	row := tx.QueryRowContext(ctx, `/* cases.insert */ INSERT INTO cases (channel, external_id, status, category, catalogue_version, urgency,
+	row := tx.QueryRowContext(ctx, `/* cases.insert */ INSERT INTO cases (channel, sender, external_id, status, category, catalogue_version, urgency,
 		description, address, lon, lat, region_code, sub_code, com_code, dept_id, unit_kind, unit_name, reporter_id, reporter_name, reporter_phone, anonymous,
 		step, step_started_at, step_warn_at, step_due_at, version, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, 1, ?, ?) RETURNING id`,
-		c.Channel, nullStr(c.ExternalID), c.Status, c.Category, c.CatalogueVersion, c.Urgency,
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, 1, ?, ?) RETURNING id`,
+		c.Channel, nullStr(c.sender), nullStr(c.ExternalID), c.Status, c.Category, c.CatalogueVersion, c.Urgency,
 		c.Description, c.Address, c.Lon, c.Lat, c.RegionCode, cut(c.RegionCode, 9), cut(c.RegionCode, 12), nullID(c.DeptID), c.UnitKind, c.UnitName,
 		nullID(c.ReporterID), c.ReporterName, c.phoneEnc, c.Anonymous,
 		c.StepStartedAt, nt(c.StepWarnAt), nt(c.StepDueAt), c.CreatedAt, c.UpdatedAt)

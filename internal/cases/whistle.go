@@ -14,6 +14,7 @@ import (
 	"grassroots/internal/platform/authz"
 	"grassroots/internal/platform/db"
 	"grassroots/internal/platform/errs"
+	"grassroots/internal/platform/text"
 )
 
 // Whistle is a call from a community or subdistrict to departments (吹哨):
@@ -93,7 +94,7 @@ func (s *Service) Blow(ctx context.Context, caseID int64, in WhistleInput) (*Whi
 	if in.RespondMinutes < 5 || in.RespondMinutes > 7*24*60 {
 		fe.Add("respond_minutes", "rule.range", "5–10080")
 	}
-	in.Note = strings.TrimSpace(in.Note)
+	in.Note = text.BlockField(&fe, "note", in.Note)
 	if n := utf8.RuneCountInString(in.Note); n < 2 || n > 1000 {
 		fe.Add("note", "rule.length", "2–1000")
 	}
@@ -105,7 +106,7 @@ func (s *Service) Blow(ctx context.Context, caseID int64, in WhistleInput) (*Whi
 	}
 	var w *Whistle
 	err := s.db.Tx(ctx, func(tx *db.Tx) error {
-		c, err := findCase(ctx, tx, caseID)
+		c, err := findCase(ctx, tx, accessOf(authz.ActorFrom(ctx)), caseID)
 		if err != nil {
 			return err
 		}
@@ -260,7 +261,7 @@ func (s *Service) whistleInScope(ctx context.Context, q db.Querier, id int64) (*
 	if err != nil {
 		return nil, nil, err
 	}
-	c, err := findCase(ctx, q, w.CaseID)
+	c, err := findCase(ctx, q, accessOf(authz.ActorFrom(ctx)), w.CaseID)
 	if err != nil {
 		return nil, nil, errs.NotFoundf("kind.whistle")
 	}
@@ -274,7 +275,10 @@ func (s *Service) PartyStep(ctx context.Context, whistleID int64, in PartyInput)
 	if a == nil || a.Scope.Department == 0 || !a.Can(PermHandle) {
 		return nil, errs.E(errs.Forbidden, "err.forbidden")
 	}
-	in.Note = strings.TrimSpace(in.Note)
+	var fe errs.Fields
+	if in.Note = text.BlockField(&fe, "note", in.Note); fe != nil {
+		return nil, fe.Err()
+	}
 	if utf8.RuneCountInString(in.Note) > 1000 {
 		return nil, errs.Field("note", "rule.max_length", "1000")
 	}
@@ -343,6 +347,10 @@ func (s *Service) RateParty(ctx context.Context, whistleID int64, in PartyRating
 	if in.Rating < 1 || in.Rating > 5 {
 		return nil, errs.Field("rating", "rule.range", "1–5")
 	}
+	var fe errs.Fields
+	if in.Note = text.BlockField(&fe, "note", in.Note); fe != nil {
+		return nil, fe.Err()
+	}
 	var out *Whistle
 	err := s.db.Tx(ctx, func(tx *db.Tx) error {
 		w, _, err := s.whistleInScope(ctx, tx, whistleID)
@@ -358,7 +366,7 @@ func (s *Service) RateParty(ctx context.Context, whistleID int64, in PartyRating
 			return errs.E(errs.Conflict, "err.party_step", "rate")
 		}
 		now := tx.Now()
-		p.Rating, p.RatingNote, p.RatedAt = in.Rating, strings.TrimSpace(in.Note), &now
+		p.Rating, p.RatingNote, p.RatedAt = in.Rating, in.Note, &now
 		if _, err := tx.ExecContext(ctx, `UPDATE case_whistle_parties SET rating = ?, rating_note = ?, rated_at = ? WHERE whistle_id = ? AND dept_id = ?`,
 			p.Rating, p.RatingNote, now, w.ID, p.DeptID); err != nil {
 			return fmt.Errorf("cases: rate party: %w", err)

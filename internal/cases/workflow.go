@@ -3,6 +3,7 @@ package cases
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -13,6 +14,7 @@ import (
 	"grassroots/internal/platform/authz"
 	"grassroots/internal/platform/db"
 	"grassroots/internal/platform/errs"
+	"grassroots/internal/platform/text"
 )
 
 // Move is one workflow action on a case. Version is the version the
@@ -130,7 +132,12 @@ func allowed(a *authz.Actor, c *Case, action string) error {
 // the move, its deadline and its audit record commit together.
 func (s *Service) Act(ctx context.Context, id int64, m Move) (*Case, error) {
 	a := authz.ActorFrom(ctx)
-	m.Note = strings.TrimSpace(m.Note)
+	var fe errs.Fields
+	m.Note = text.BlockField(&fe, "note", m.Note)
+	m.UnitName = text.LineField(&fe, "unit_name", m.UnitName)
+	if fe != nil {
+		return nil, fe.Err()
+	}
 	if utf8.RuneCountInString(m.Note) > 2000 {
 		return nil, errs.Field("note", "rule.max_length", "2000")
 	}
@@ -139,7 +146,7 @@ func (s *Service) Act(ctx context.Context, id int64, m Move) (*Case, error) {
 	}
 	var out *Case
 	err := s.db.Tx(ctx, func(tx *db.Tx) error {
-		c, err := findCase(ctx, tx, id)
+		c, err := findCase(ctx, tx, accessOf(authz.ActorFrom(ctx)), id)
 		if err != nil {
 			return err
 		}
@@ -217,7 +224,7 @@ func (s *Service) apply(ctx context.Context, tx *db.Tx, c *Case, m Move) (string
 		if m.MergeInto == 0 || m.MergeInto == c.ID {
 			return "", errs.Field("merge_into", "rule.required", "")
 		}
-		target, err := findCase(ctx, tx, m.MergeInto)
+		target, err := findCase(ctx, tx, accessOf(authz.ActorFrom(ctx)), m.MergeInto)
 		if err != nil || !target.Status.Open() || target.Category[:2] != c.Category[:2] {
 			return "", errs.Field("merge_into", "rule.merge_target", strconv.FormatInt(m.MergeInto, 10))
 		}
@@ -300,11 +307,17 @@ func (s *Service) apply(ctx context.Context, tx *db.Tx, c *Case, m Move) (string
 		s.enter(c, cg, Closed, now)
 		c.ClosedAt = &now
 		if c.ReporterID != 0 || c.phoneEnc != "" {
+			// The link goes to the reporter through the staff who make
+			// call-backs (RateLink), sealed; the timeline that the rated
+			// unit reads never holds it.
 			tok, h := newToken()
-			if _, err := tx.ExecContext(ctx, `UPDATE cases SET rate_token = ? WHERE id = ?`, h, c.ID); err != nil {
+			sealed, err := s.deps.Keys.Encrypt(tok)
+			if err != nil {
 				return "", err
 			}
-			detail["rate_link"] = "/rate/" + tok
+			if _, err := tx.ExecContext(ctx, `/* cases.rateLink */ UPDATE cases SET rate_token = ?, rate_link = ? WHERE id = ?`, h, sealed, c.ID); err != nil {
+				return "", err
+			}
 		}
 	case "suspend":
 		c.ResumeStatus = c.Status
@@ -389,7 +402,10 @@ func (s *Service) Rate(ctx context.Context, id int64, token string, in RateInput
 	if !slices.Contains(Satisfactions, in.Satisfaction) {
 		return nil, errs.Field("satisfaction", "rule.one_of", strings.Join(Satisfactions, ", "))
 	}
-	in.Note = strings.TrimSpace(in.Note)
+	var fe errs.Fields
+	if in.Note = text.BlockField(&fe, "note", in.Note); fe != nil {
+		return nil, fe.Err()
+	}
 	if utf8.RuneCountInString(in.Note) > 500 {
 		return nil, errs.Field("note", "rule.max_length", "500")
 	}
@@ -400,25 +416,27 @@ func (s *Service) Rate(ctx context.Context, id int64, token string, in RateInput
 		a := authz.ActorFrom(ctx)
 		switch {
 		case token != "":
-			row := tx.QueryRowContext(ctx, `/* cases.byToken */ SELECT `+caseCols+` FROM cases c WHERE c.rate_token = ?`, hashToken(token))
-			if c, err = scanCase(row); err != nil {
-				return errs.NotFoundf("kind.case")
+			if c, err = caseByRateToken(ctx, tx, token); err != nil {
+				return err
 			}
 			in.Via = "link"
 		case a != nil:
-			if c, err = findCase(ctx, tx, id); err != nil {
+			if c, err = findCase(ctx, tx, accessOf(authz.ActorFrom(ctx)), id); err != nil {
 				return err
 			}
 			switch {
 			case c.ReporterID == a.UserID:
 				in.Via = "reporter"
-			case a.Can(PermManage) && a.Scope.Department == 0:
+			case CanCallBack(a, c):
 				in.Via = "callback"
 			default:
 				return errs.E(errs.Forbidden, "err.forbidden")
 			}
 		default:
 			return errs.E(errs.Unauthorized, "err.unauthorized")
+		}
+		if c.RatedAt != nil && c.Status == Closed {
+			return errs.E(errs.Conflict, "err.rate_done", c.Number)
 		}
 		if c.Status != Closed || c.RatedAt != nil {
 			return errs.E(errs.Conflict, "err.case_move", "rate", string(c.Status))
@@ -442,7 +460,9 @@ func (s *Service) Rate(ctx context.Context, id int64, token string, in RateInput
 				return err
 			}
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE cases SET rate_token = NULL WHERE id = ?`, c.ID); err != nil {
+		// The link stays known, so that it says the case was rated; a new
+		// closing after rework issues a new one.
+		if _, err := tx.ExecContext(ctx, `/* cases.rateLink */ UPDATE cases SET rate_link = '' WHERE id = ?`, c.ID); err != nil {
 			return err
 		}
 		if err := updateCase(ctx, tx, c); err != nil {
@@ -461,4 +481,78 @@ func (s *Service) Rate(ctx context.Context, id int64, token string, in RateInput
 	}
 	s.decorate(ctx, out)
 	return out, nil
+}
+
+// CanCallBack reports whether a may make the call-back of closed case c:
+// read its rating link and record the reporter's verdict. Staff who
+// manage cases may, except the unit that handled the case and so is
+// rated: a department never, and community staff not for a case their own
+// community handled (the subdistrict above calls back).
+func CanCallBack(a *authz.Actor, c *Case) bool {
+	if a == nil || !a.Can(PermManage) || a.Scope.Department != 0 {
+		return false
+	}
+	if c.UnitKind == UnitDepartment || c.UnitKind == UnitProperty {
+		return true
+	}
+	// Handled by the community (or closed by it without dispatch).
+	return a.Scope.All || len(a.Scope.Home()) < len(cut(c.RegionCode, 12))
+}
+
+// caseByRateToken reads the case a rating link is about.
+func caseByRateToken(ctx context.Context, q db.Querier, token string) (*Case, error) {
+	if token == "" {
+		return nil, errs.NotFoundf("kind.rate_link")
+	}
+	return db.One(ctx, q, `/* cases.byRateToken */ SELECT `+caseCols+` FROM cases c WHERE c.rate_token = ?`, []any{hashToken(token)}, scanCase,
+		error(errs.NotFoundf("kind.rate_link")))
+}
+
+// RateLinkCase is what a rating link's page shows of its case: the number,
+// category and closing, nothing personal.
+type RateLinkCase struct {
+	Number       string
+	CategoryName string
+	ClosedAt     time.Time
+	RatedAt      *time.Time
+}
+
+// RateLinkFacts returns the case a rating link is about, for its page.
+func (s *Service) RateLinkFacts(ctx context.Context, token string) (RateLinkCase, error) {
+	c, err := caseByRateToken(ctx, s.db, token)
+	if err != nil {
+		return RateLinkCase{}, err
+	}
+	s.decorate(ctx, c)
+	out := RateLinkCase{Number: c.Number, CategoryName: c.CategoryName, RatedAt: c.RatedAt}
+	if c.ClosedAt != nil {
+		out.ClosedAt = *c.ClosedAt
+	}
+	return out, nil
+}
+
+// RateLink returns the reporter's rating link of closed case id for the
+// call-back; only CanCallBack staff get it, and every read is audited.
+func (s *Service) RateLink(ctx context.Context, id int64) (string, error) {
+	a := authz.ActorFrom(ctx)
+	c, err := findCase(ctx, s.db, accessOf(a), id)
+	if err != nil {
+		return "", err
+	}
+	if !CanCallBack(a, c) {
+		return "", errs.E(errs.Forbidden, "err.forbidden")
+	}
+	var sealed string
+	if err := s.db.QueryRowContext(ctx, `/* cases.rateLink */ SELECT rate_link FROM cases WHERE id = ?`, id).Scan(&sealed); err != nil {
+		return "", fmt.Errorf("cases: rate link %d: %w", id, err)
+	}
+	if sealed == "" || c.Status != Closed || c.RatedAt != nil {
+		return "", errs.NotFoundf("kind.rate_link")
+	}
+	tok, err := s.deps.Keys.Decrypt(sealed)
+	if err != nil {
+		return "", err
+	}
+	err = audit.RecordRead(ctx, s.db, audit.Entry{Action: "cases.rate_link.read", ObjectType: "case", ObjectID: strconv.FormatInt(id, 10), Region: c.RegionCode})
+	return "/rate/" + tok, err
 }

@@ -132,78 +132,88 @@ func (s *Service) Report(ctx context.Context, code string) (Report, error) {
 	if err != nil {
 		return Report{}, err
 	}
-	row := func(r territory.RegionSummary, key string) Row {
-		out := Row{Code: r.Code, Name: r.Name, Level: r.Level, Communities: r.Counts[territory.LevelCommunity], Grids: r.Counts[territory.LevelGrid]}
-		if r.Level == territory.LevelCommunity {
-			out.Communities = 1
-		}
-		if r.Level == territory.LevelGrid {
-			out.Grids = 1
-		}
-		if c := pc[key]; c != nil {
-			out.CommunitiesWithOrg, out.GridsWithBranch, out.BuildingsWithGroup = c.CommunitiesWithOrg, c.GridsWithBranch, c.BuildingsWithGroup
-			out.Members, out.ModelHouseholds = c.Members, c.ModelHouseholds
-		}
-		if c := rc[key]; c != nil {
-			out.Buildings, out.Households, out.Residents = c.Buildings, c.Households, c.Residents
-		}
-		out.GridWorkers = gw[key]
-		if u := uc[key]; u != nil {
-			out.TwoNew, out.TwoNewOrgCovered, out.TwoNewWorkCovered = u.Total, u.OrgCovered, u.WorkCovered
-		}
-		out.TwoNewOrgRate, out.TwoNewWorkRate = pct(out.TwoNewOrgCovered, out.TwoNew), pct(out.TwoNewWorkCovered, out.TwoNew)
-		if r.Level != territory.LevelGrid {
-			x := workforce.Check(r.Code, r.Name, out.Residents, wk[key][0], wk[key][1])
-			out.Workers, out.Shortfall = x.Workers, x.Shortfall
-		}
-		out.CommunityOrgRate = pct(out.CommunitiesWithOrg, out.Communities)
-		out.GridBranchRate = pct(out.GridsWithBranch, out.Grids)
-		out.BuildingGroupRate = pct(out.BuildingsWithGroup, out.Buildings)
-		out.HouseholdsPerGW = ratio(out.Households, out.GridWorkers)
-		out.WorkersPer10k = ratio(out.Workers*10000, out.Residents)
-		return out
-	}
 	rep := Report{Children: []Row{}}
-	total := Row{Code: reg.Code, Name: reg.Name, Level: reg.Level}
 	for _, k := range kids {
-		r := row(k, k.Code)
-		rep.Children = append(rep.Children, r)
-		total.Communities += r.Communities
-		total.CommunitiesWithOrg += r.CommunitiesWithOrg
-		total.Grids += r.Grids
-		total.GridsWithBranch += r.GridsWithBranch
-		total.Buildings += r.Buildings
-		total.BuildingsWithGroup += r.BuildingsWithGroup
-		total.Members += r.Members
-		total.ModelHouseholds += r.ModelHouseholds
-		total.Households += r.Households
-		total.GridWorkers += r.GridWorkers
-		total.Residents += r.Residents
-		total.Workers += r.Workers
-		total.Shortfall += r.Shortfall
-		total.TwoNew += r.TwoNew
-		total.TwoNewOrgCovered += r.TwoNewOrgCovered
-		total.TwoNewWorkCovered += r.TwoNewWorkCovered
+		rep.Children = append(rep.Children, row(k, pc[k.Code], rc[k.Code], gw[k.Code], uc[k.Code], wk[k.Code]))
 	}
-	if len(kids) == 0 {
-		total = row(reg, code)
-	} else {
-		total.CommunityOrgRate = pct(total.CommunitiesWithOrg, total.Communities)
-		total.GridBranchRate = pct(total.GridsWithBranch, total.Grids)
-		total.BuildingGroupRate = pct(total.BuildingsWithGroup, total.Buildings)
-		total.HouseholdsPerGW = ratio(total.Households, total.GridWorkers)
-		total.WorkersPer10k = ratio(total.Workers*10000, total.Residents)
-		total.TwoNewOrgRate, total.TwoNewWorkRate = pct(total.TwoNewOrgCovered, total.TwoNew), pct(total.TwoNewWorkCovered, total.TwoNew)
-		if reg.Level == territory.LevelCommunity {
-			// A community's children are grids: count the community itself.
-			total.Communities = 1
-			if pc[""] != nil || total.GridsWithBranch > 0 || total.Members > 0 {
-				total.CommunitiesWithOrg = min(1, total.CommunitiesWithOrg)
-			}
-		}
+	// The division's own figures are everything recorded under its code:
+	// its children's and what is bound to the division itself (a
+	// community's Party committee, its community workers and grid workers
+	// belong to the community, not to one of its grids). Summing every
+	// group, not only the children's, makes them equal the division's row
+	// in its parent's report.
+	var (
+		pcAll party.Coverage
+		rcAll registry.Counts
+		gwAll int
+		ucAll units.TwoNew
+		wkAll [2]int
+	)
+	for _, c := range pc {
+		pcAll.CommunitiesWithOrg += c.CommunitiesWithOrg
+		pcAll.GridsWithBranch += c.GridsWithBranch
+		pcAll.BuildingsWithGroup += c.BuildingsWithGroup
+		pcAll.Members += c.Members
+		pcAll.ModelHouseholds += c.ModelHouseholds
 	}
-	rep.Total = total
+	for _, c := range rc {
+		rcAll.Residents += c.Residents
+		rcAll.Floating += c.Floating
+		rcAll.Households += c.Households
+		rcAll.Buildings += c.Buildings
+	}
+	for _, n := range gw {
+		gwAll += n
+	}
+	for _, u := range uc {
+		ucAll.Total += u.Total
+		ucAll.OrgCovered += u.OrgCovered
+		ucAll.WorkCovered += u.WorkCovered
+		ucAll.Stations += u.Stations
+		ucAll.StationPeople += u.StationPeople
+	}
+	for _, w := range wk {
+		wkAll[0] += w[0]
+		wkAll[1] += w[1]
+	}
+	rep.Total = row(reg, &pcAll, &rcAll, gwAll, &ucAll, wkAll)
 	return rep, nil
+}
+
+// row computes one division's measures from its counts; a division's own
+// total and its row in its parent's report both come from here, so they
+// cannot disagree. Any count may be missing (nil or zero): nothing is
+// recorded under the division.
+func row(r territory.RegionSummary, c *party.Coverage, rc *registry.Counts, gw int, u *units.TwoNew, wk [2]int) Row {
+	out := Row{Code: r.Code, Name: r.Name, Level: r.Level, Communities: r.Counts[territory.LevelCommunity], Grids: r.Counts[territory.LevelGrid]}
+	if r.Level == territory.LevelCommunity {
+		out.Communities = 1
+	}
+	if r.Level == territory.LevelGrid {
+		out.Grids = 1
+	}
+	if c != nil {
+		out.CommunitiesWithOrg, out.GridsWithBranch, out.BuildingsWithGroup = c.CommunitiesWithOrg, c.GridsWithBranch, c.BuildingsWithGroup
+		out.Members, out.ModelHouseholds = c.Members, c.ModelHouseholds
+	}
+	if rc != nil {
+		out.Buildings, out.Households, out.Residents = rc.Buildings, rc.Households, rc.Residents
+	}
+	out.GridWorkers = gw
+	if u != nil {
+		out.TwoNew, out.TwoNewOrgCovered, out.TwoNewWorkCovered = u.Total, u.OrgCovered, u.WorkCovered
+	}
+	out.TwoNewOrgRate, out.TwoNewWorkRate = pct(out.TwoNewOrgCovered, out.TwoNew), pct(out.TwoNewWorkCovered, out.TwoNew)
+	if r.Level != territory.LevelGrid {
+		x := workforce.Check(r.Code, r.Name, out.Residents, wk[0], wk[1])
+		out.Workers, out.Shortfall = x.Workers, x.Shortfall
+	}
+	out.CommunityOrgRate = pct(out.CommunitiesWithOrg, out.Communities)
+	out.GridBranchRate = pct(out.GridsWithBranch, out.Grids)
+	out.BuildingGroupRate = pct(out.BuildingsWithGroup, out.Buildings)
+	out.HouseholdsPerGW = ratio(out.Households, out.GridWorkers)
+	out.WorkersPer10k = ratio(out.Workers*10000, out.Residents)
+	return out
 }
 
 // Measures that colour the chart and the map.

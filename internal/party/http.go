@@ -1,6 +1,7 @@
 package party
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 	"strings"
@@ -18,6 +19,10 @@ func Manifest(svc *Service) module.Manifest {
 		Name: "party", Migrations: &m, Grants: Grants(), Templates: module.Sub(templateFiles, "templates"), Messages: module.Sub(messageFiles, "messages"),
 		Menu:   []web.MenuItem{{Key: "nav.party", Path: "/party", Perm: PermView, Order: 20}},
 		Routes: func(r *web.Router) { (&handler{svc: svc, ui: r.UI()}).routes(r) },
+		Watch: []module.Watch{{Topic: TopicCoverage, Reload: func(context.Context) error {
+			svc.coverage.Clear()
+			return nil
+		}}},
 	}
 }
 

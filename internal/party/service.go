@@ -11,9 +11,11 @@ import (
 
 	"grassroots/internal/platform/audit"
 	"grassroots/internal/platform/authz"
+	"grassroots/internal/platform/change"
 	"grassroots/internal/platform/db"
 	"grassroots/internal/platform/errs"
 	"grassroots/internal/platform/memo"
+	"grassroots/internal/platform/text"
 	"grassroots/internal/territory"
 )
 
@@ -21,17 +23,30 @@ import (
 // provides it, so a building group can be checked against its branch.
 type BuildingRegion func(ctx context.Context, id int64) (string, error)
 
+// PersonRegion tells where a resident is registered, reading them in the
+// actor's scope; package registry provides it, so a member's person_id
+// can be checked without this module reading the registry. It fails for a
+// person who does not exist, lies outside the actor's scope or has moved
+// out.
+type PersonRegion func(ctx context.Context, id int64) (string, error)
+
+// TopicCoverage is the module's change-feed topic (package change): the
+// writes that change the coverage figures touch it, and every instance
+// clears its coverage memo.
+const TopicCoverage = "party"
+
 // Service is the party module's API.
 type Service struct {
 	db       *db.DB
 	terr     *territory.Service
 	building BuildingRegion
+	person   PersonRegion
 	coverage memo.Memo[map[string]*Coverage]
 }
 
 // NewService returns the service.
-func NewService(d *db.DB, terr *territory.Service, building BuildingRegion) *Service {
-	return &Service{db: d, terr: terr, building: building, coverage: memo.Memo[map[string]*Coverage]{TTL: time.Minute, Max: 10000}}
+func NewService(d *db.DB, terr *territory.Service, building BuildingRegion, person PersonRegion) *Service {
+	return &Service{db: d, terr: terr, building: building, person: person, coverage: memo.Memo[map[string]*Coverage]{TTL: time.Minute, Max: 10000}}
 }
 
 const orgCols = `o.id, COALESCE(o.parent_id, 0), o.name, o.kind, o.region_code, COALESCE(o.building_id, 0), o.unit_name, o.secretary, o.created_at,
@@ -119,7 +134,8 @@ func kindRank(k Kind) int { return slices.Index(Kinds, k) }
 // building in its region.
 func (s *Service) CreateOrg(ctx context.Context, in OrgInput) (Org, error) {
 	var fe errs.Fields
-	in.Name = strings.TrimSpace(in.Name)
+	in.Name = text.LineField(&fe, "name", in.Name)
+	in.UnitName, in.Secretary = text.LineField(&fe, "unit_name", in.UnitName), text.LineField(&fe, "secretary", in.Secretary)
 	if in.Name == "" {
 		fe.Add("name", "rule.required", "")
 	} else if utf8.RuneCountInString(in.Name) > 80 {
@@ -178,6 +194,7 @@ func (s *Service) CreateOrg(ctx context.Context, in OrgInput) (Org, error) {
 		if out, _, err = findOrg(ctx, tx, authz.All, id); err != nil {
 			return err
 		}
+		change.Touch(tx, TopicCoverage)
 		return audit.Record(ctx, tx, audit.Entry{Action: "party.org.create", ObjectType: "party_org", ObjectID: strconv.FormatInt(id, 10),
 			Region: in.RegionCode, After: out})
 	})
@@ -202,7 +219,7 @@ var Posts = []string{"secretary", "deputy_secretary", "member"}
 // part-time member names their unit.
 func (s *Service) AddCommitteeMember(ctx context.Context, orgID int64, in CommitteeMemberInput) (CommitteeMember, error) {
 	var fe errs.Fields
-	in.Name, in.Unit = strings.TrimSpace(in.Name), strings.TrimSpace(in.Unit)
+	in.Name, in.Unit = text.LineField(&fe, "name", in.Name), text.LineField(&fe, "unit", in.Unit)
 	if in.Name == "" {
 		fe.Add("name", "rule.required", "")
 	}
@@ -268,7 +285,7 @@ func scanMember(r db.Scanner) (Member, error) {
 // CreateMember registers a Party member in an organisation in scope.
 func (s *Service) CreateMember(ctx context.Context, in MemberInput) (Member, error) {
 	var fe errs.Fields
-	in.Name = strings.TrimSpace(in.Name)
+	in.Name, in.Workplace = text.LineField(&fe, "name", in.Name), text.LineField(&fe, "workplace", in.Workplace)
 	if in.Name == "" {
 		fe.Add("name", "rule.required", "")
 	}
@@ -295,6 +312,16 @@ func (s *Service) CreateMember(ctx context.Context, in MemberInput) (Member, err
 	if in.RegionCode != "" {
 		if _, err := s.terr.ContainsRegion(ctx, in.RegionCode); err != nil {
 			fe.Add("region_code", "rule.region_code", in.RegionCode)
+		}
+	}
+	if in.PersonID < 0 {
+		fe.Add("person_id", "rule.person_in_scope", "")
+	} else if in.PersonID != 0 {
+		if _, err := s.person(ctx, in.PersonID); err != nil {
+			if c := errs.CodeOf(err); c != errs.NotFound && c != errs.Conflict {
+				return Member{}, err
+			}
+			fe.Add("person_id", "rule.person_in_scope", "")
 		}
 	}
 	if err := fe.Err(); err != nil {
@@ -326,6 +353,7 @@ func (s *Service) CreateMember(ctx context.Context, in MemberInput) (Member, err
 				model_households = party_member_counts.model_households + excluded.model_households`, in.RegionCode, model); err != nil {
 			return fmt.Errorf("party: count member: %w", err)
 		}
+		change.Touch(tx, TopicCoverage)
 		return audit.Record(ctx, tx, audit.Entry{Action: "party.member.create", ObjectType: "party_member", ObjectID: strconv.FormatInt(id, 10),
 			Region: out.RegionCode, After: out})
 	})

@@ -14,6 +14,7 @@ import (
 	"grassroots/internal/platform/db"
 	"grassroots/internal/platform/errs"
 	"grassroots/internal/platform/geo"
+	"grassroots/internal/platform/text"
 	"grassroots/internal/platform/web"
 )
 
@@ -55,7 +56,8 @@ func scanCompound(r db.Scanner) (Compound, error) {
 // polygon.
 func (s *Service) CreateCompound(ctx context.Context, in CompoundInput) (Compound, error) {
 	var fe errs.Fields
-	in.Name, in.Address = strings.TrimSpace(in.Name), strings.TrimSpace(in.Address)
+	in.Name, in.Address = text.LineField(&fe, "name", in.Name), text.LineField(&fe, "address", in.Address)
+	in.PropertyCompany = text.LineField(&fe, "property_company", in.PropertyCompany)
 	if in.Name == "" {
 		fe.Add("name", "rule.required", "")
 	}

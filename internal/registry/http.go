@@ -3,14 +3,11 @@ package registry
 import (
 	"bytes"
 	"context"
-	"encoding/csv"
 	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/xuri/excelize/v2"
 
 	"grassroots/internal/platform/audit"
 	"grassroots/internal/platform/authz"
@@ -29,6 +26,7 @@ func Manifest(svc *Service, jobs *jobs.Registry) module.Manifest {
 		Menu: []web.MenuItem{{Key: "nav.people", Path: "/people", Perm: PermView, Order: 10},
 			{Key: "nav.buildings", Path: "/buildings", Perm: PermView, Order: 11}},
 		Routes: func(r *web.Router) { (&handler{svc: svc, ui: r.UI(), jobs: jobs}).routes(r) },
+		Watch:  []module.Watch{{Topic: TopicCounts, Reload: svc.forget}},
 	}
 }
 
@@ -320,7 +318,10 @@ func (h *handler) handleImportJob(w http.ResponseWriter, r *http.Request) error 
 				p.Errors = append(p.Errors, h.ui.FieldMessage(p.Lang, f))
 			}
 		} else {
-			rep := st.Result.(ImportReport)
+			var rep ImportReport
+			if err := st.Decode(&rep); err != nil {
+				return err
+			}
 			p.Report = &rep
 			for _, e := range rep.Errors {
 				p.Errors = append(p.Errors, h.rowError(p.Page, e))
@@ -337,35 +338,13 @@ func (h *handler) rowError(p web.Page, e RowError) string {
 var templateExample = []string{"张三", "360102199003071234", "13800138000", "户主", "户籍", "党员、退役军人", "东湖区某某路1号3栋2单元301室", "360102002001001", "自住"}
 
 func (h *handler) handleTemplateCSV(w http.ResponseWriter, r *http.Request) error {
-	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-	w.Header().Set("Content-Disposition", `attachment; filename="people-template.csv"`)
-	_, _ = w.Write([]byte("\ufeff"))
-	cw := csv.NewWriter(w)
-	_ = cw.Write(PeopleHeader)
-	_ = cw.Write(templateExample)
-	cw.Flush()
-	return cw.Error()
+	return tabular.WriteCSV(w, "people-template.csv", [][]string{PeopleHeader, templateExample})
 }
 
+// handleTemplateXLSX writes the template with every cell a string: ID
+// numbers must not become numbers.
 func (h *handler) handleTemplateXLSX(w http.ResponseWriter, r *http.Request) error {
-	f := excelize.NewFile()
-	defer f.Close()
-	sheet := "Sheet1"
-	for i, v := range PeopleHeader {
-		cell, _ := excelize.CoordinatesToCellName(i+1, 1)
-		_ = f.SetCellStr(sheet, cell, v)
-		cell2, _ := excelize.CoordinatesToCellName(i+1, 2)
-		_ = f.SetCellStr(sheet, cell2, templateExample[i]) // strings: ID numbers must not become numbers
-	}
-	_ = f.SetColWidth(sheet, "A", "I", 18)
-	var buf bytes.Buffer
-	if err := f.Write(&buf); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-	w.Header().Set("Content-Disposition", `attachment; filename="people-template.xlsx"`)
-	_, err := buf.WriteTo(w)
-	return err
+	return tabular.WriteXLSX(w, "people-template.xlsx", [][]string{PeopleHeader, templateExample})
 }
 
 // handleExportCSV writes the filtered people in the import format, masked;
@@ -394,8 +373,7 @@ func (h *handler) handleExportCSV(w http.ResponseWriter, r *http.Request) error 
 	}
 	addr := map[int64]string{}
 	var buf bytes.Buffer
-	buf.WriteString("\ufeff")
-	cw := csv.NewWriter(&buf)
+	cw := tabular.NewCSVWriter(&buf)
 	_ = cw.Write(PeopleHeader)
 	for _, p := range all {
 		idn, phone := p.IDMasked, p.PhoneMasked
@@ -418,9 +396,11 @@ func (h *handler) handleExportCSV(w http.ResponseWriter, r *http.Request) error 
 		_ = cw.Write([]string{p.Name, idn, phone, label(relationLabels, p.Relation), label(residenceLabels, string(p.Residence)),
 			strings.Join(tags, "、"), addr[p.HouseholdID], p.RegionCode, ""})
 	}
-	cw.Flush()
+	if err := cw.Flush(); err != nil {
+		return err
+	}
 	err := audit.RecordRead(ctx, h.svc.db, audit.Entry{Action: "registry.person.export_list", ObjectType: "person", ObjectID: "*",
-		Region: a.Scope.Region, Detail: map[string]any{"rows": len(all), "unmasked": unmasked, "query": r.URL.RawQuery}})
+		Region: a.Scope.Region, Detail: map[string]any{"rows": len(all), "unmasked": unmasked, "query": maskedQuery(r.URL.RawQuery)}})
 	if err != nil {
 		return err
 	}

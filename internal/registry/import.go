@@ -16,6 +16,7 @@ import (
 	"grassroots/internal/platform/db"
 	"grassroots/internal/platform/errs"
 	"grassroots/internal/platform/tabular"
+	"grassroots/internal/platform/text"
 )
 
 // PeopleHeader is the header of the people import and export files, in
@@ -266,7 +267,7 @@ func (s *Service) checkRow(rec []string, rowNo int, regionOK map[string]bool) ch
 		tags = append(tags, fromLabel(tagLabels, t))
 	}
 	region := strings.TrimSpace(rec[7])
-	addr := strings.TrimSpace(rec[6])
+	addr, addrRule := text.Line(rec[6])
 	in := PersonInput{Name: rec[0], IDNumber: rec[1], Phone: rec[2], Relation: fromLabel(relationLabels, rec[3]),
 		Residence: Residence(fromLabel(residenceLabels, rec[4])), Tags: tags, RegionCode: region}
 	use := HouseUse(fromLabel(useLabels, rec[8]))
@@ -279,6 +280,8 @@ func (s *Service) checkRow(rec []string, rowNo int, regionOK map[string]bool) ch
 	}
 	if addr == "" {
 		bad = append(bad, RowError{Row: rowNo, Column: PeopleHeader[6], Rule: "rule.required"})
+	} else if addrRule != "" {
+		bad = append(bad, RowError{Row: rowNo, Column: PeopleHeader[6], Rule: addrRule})
 	}
 	if !slices.Contains(HouseUses, use) {
 		bad = append(bad, RowError{Row: rowNo, Column: PeopleHeader[8], Rule: "rule.one_of", Param: "自住, 出租, 空置"})

@@ -189,11 +189,14 @@ func Grants() []authz.Grant {
 }
 
 // Initials returns the pinyin initials of a Chinese name, e.g. 张三 → zs;
-// letters and digits are kept, lower-cased. go-pinyin reads one character
-// at a time (it has no phrase dictionary), so the initial of each
-// character is computed once and remembered.
+// letters and digits are kept, lower-cased. The surname is read as a
+// surname (曾 zeng, not ceng; see surnames); go-pinyin reads the rest one
+// character at a time (it has no phrase dictionary), so the initial of
+// each character is computed once and remembered.
 func Initials(name string) string {
 	var b strings.Builder
+	sur, name, _ := surnameInitials(name)
+	b.WriteString(sur)
 	for _, r := range name {
 		if r < 128 {
 			if r >= '0' && r <= '9' || r >= 'a' && r <= 'z' {

@@ -14,11 +14,13 @@ import (
 
 	"grassroots/internal/platform/audit"
 	"grassroots/internal/platform/authz"
+	"grassroots/internal/platform/change"
 	"grassroots/internal/platform/db"
 	"grassroots/internal/platform/errs"
 	"grassroots/internal/platform/geo"
 	"grassroots/internal/platform/memo"
 	"grassroots/internal/platform/pii"
+	"grassroots/internal/platform/text"
 	"grassroots/internal/territory"
 )
 
@@ -36,14 +38,27 @@ func NewService(d *db.DB, terr *territory.Service, keys *pii.Keyring) *Service {
 	return &Service{db: d, terr: terr, keys: keys, counts: memo.Memo[map[string]*Counts]{TTL: time.Minute, Max: 10000}}
 }
 
-// write runs fn in a transaction and, once it has committed, clears the
-// totals memo.
+// TopicCounts is the module's change-feed topic (package change): every
+// write touches it, and every instance clears its totals memo.
+const TopicCounts = "registry"
+
+// write runs fn in a transaction that announces itself on the change
+// feed and, once it has committed, clears the totals memo.
 func (s *Service) write(ctx context.Context, fn func(*db.Tx) error) error {
-	err := s.db.Tx(ctx, fn)
+	err := s.db.Tx(ctx, func(tx *db.Tx) error {
+		change.Touch(tx, TopicCounts)
+		return fn(tx)
+	})
 	if err == nil {
 		s.counts.Clear()
 	}
 	return err
+}
+
+// forget clears the totals memo after another instance's write.
+func (s *Service) forget(context.Context) error {
+	s.counts.Clear()
+	return nil
 }
 
 // checkRegion accepts a grid or a community inside the actor's scope.
@@ -77,7 +92,8 @@ type BuildingInput struct {
 // that contains it.
 func (s *Service) CreateBuilding(ctx context.Context, in BuildingInput) (Building, error) {
 	var fe errs.Fields
-	in.Name, in.Address = strings.TrimSpace(in.Name), strings.TrimSpace(in.Address)
+	in.Name, in.Address = text.LineField(&fe, "name", in.Name), text.LineField(&fe, "address", in.Address)
+	in.Compound = text.LineField(&fe, "compound", in.Compound)
 	footprint := ""
 	if len(in.Footprint) > 0 && string(in.Footprint) != "null" {
 		p, err := geo.ParsePolygon(in.Footprint)
@@ -192,7 +208,7 @@ func (s *Service) CreateHousehold(ctx context.Context, in HouseholdInput) (House
 			}
 		}
 	}
-	in.Address = strings.TrimSpace(in.Address)
+	in.Address = text.LineField(&fe, "address", in.Address)
 	if in.Address == "" {
 		fe.Add("address", "rule.required", "")
 	}
@@ -278,18 +294,18 @@ func (s *Service) Members(ctx context.Context, householdID int64) ([]*Person, er
 // validatePerson checks a person's own fields (not where they live) and
 // returns the normalised ID number and what it tells.
 func (s *Service) validatePerson(fe *errs.Fields, in *PersonInput) (string, pii.IDInfo) {
-	in.Name = strings.TrimSpace(in.Name)
+	in.Name = text.LineField(fe, "name", in.Name)
 	if in.Name == "" {
 		fe.Add("name", "rule.required", "")
 	} else if utf8.RuneCountInString(in.Name) > 40 {
 		fe.Add("name", "rule.max_length", "40")
 	}
-	id := pii.NormaliseID(strings.TrimSpace(in.IDNumber))
+	id := pii.NormaliseID(in.IDNumber)
 	info, err := pii.ParseID(id, s.db.Now())
 	if err != nil {
 		fe.Add("id_number", err.Error(), "")
 	}
-	in.Phone = strings.TrimSpace(in.Phone)
+	in.Phone = pii.NormalisePhone(in.Phone)
 	if in.Phone != "" && !pii.ValidPhone(in.Phone) {
 		fe.Add("phone", "rule.phone", "")
 	}
@@ -373,8 +389,12 @@ func (s *Service) CreatePerson(ctx context.Context, in PersonInput) (*Person, er
 		if err := refreshCounts(ctx, tx, one(out.RegionCode)); err != nil {
 			return err
 		}
+		after, err := s.forAudit(ctx, tx, out)
+		if err != nil {
+			return err
+		}
 		return audit.Record(ctx, tx, audit.Entry{Action: "registry.person.create", ObjectType: "person",
-			ObjectID: strconv.FormatInt(id, 10), Region: out.RegionCode, After: out})
+			ObjectID: strconv.FormatInt(id, 10), Region: out.RegionCode, After: after})
 	})
 	return out, err
 }
@@ -392,6 +412,12 @@ func (s *Service) People(ctx context.Context, f PersonFilter) ([]*Person, error)
 		f.Limit = 100
 	}
 	q := strings.TrimSpace(f.Q)
+	// An ID number or phone typed with full-width digits is found too.
+	if id := pii.NormaliseID(q); len(id) == 18 && id[0] >= '0' && id[0] <= '9' {
+		q = id
+	} else if ph := pii.NormalisePhone(q); pii.ValidPhone(ph) {
+		q = ph
+	}
 	f.Q = q
 	var idHash, phoneHash string
 	switch {
@@ -448,7 +474,7 @@ func (s *Service) UpdatePerson(ctx context.Context, id int64, upd PersonUpdate) 
 		var fe errs.Fields
 		phoneEnc, phoneHash, phoneMasked := p.phoneEnc, "", p.PhoneMasked
 		if upd.Phone != nil {
-			ph := strings.TrimSpace(*upd.Phone)
+			ph := pii.NormalisePhone(*upd.Phone)
 			if ph != "" && !pii.ValidPhone(ph) {
 				fe.Add("phone", "rule.phone", "")
 			}
@@ -503,8 +529,16 @@ func (s *Service) UpdatePerson(ctx context.Context, id int64, upd PersonUpdate) 
 		if err := refreshCounts(ctx, tx, one(p.RegionCode)); err != nil {
 			return err
 		}
+		sealedBefore, err := s.forAudit(ctx, tx, &before)
+		if err != nil {
+			return err
+		}
+		sealedAfter, err := s.forAudit(ctx, tx, out)
+		if err != nil {
+			return err
+		}
 		return audit.Record(ctx, tx, audit.Entry{Action: "registry.person.update", ObjectType: "person",
-			ObjectID: strconv.FormatInt(id, 10), Region: p.RegionCode, Before: before, After: out})
+			ObjectID: strconv.FormatInt(id, 10), Region: p.RegionCode, Before: sealedBefore, After: sealedAfter})
 	})
 	return out, err
 }
@@ -534,6 +568,9 @@ func (s *Service) ExportPerson(ctx context.Context, id int64) (Export, error) {
 		}
 	}
 	if ex.History, err = audit.Find(ctx, s.db, authz.All, audit.Filter{ObjectType: "person", ObjectID: strconv.FormatInt(id, 10), Limit: 1000}); err != nil {
+		return Export{}, err
+	}
+	if ex.History, err = audit.Open(ctx, s.db, s.keys, ex.History, audit.Erased); err != nil {
 		return Export{}, err
 	}
 	err = audit.RecordRead(ctx, s.db, audit.Entry{Action: "registry.person.export", ObjectType: "person",
@@ -572,6 +609,11 @@ func (s *Service) MoveOut(ctx context.Context, id int64, version int) error {
 		if err := refreshCounts(ctx, tx, one(p.RegionCode)); err != nil {
 			return err
 		}
+		// The audit records keep what was done; the person's values in
+		// them can no longer be opened.
+		if err := audit.Erase(ctx, tx, personSubject(id)); err != nil {
+			return err
+		}
 		return audit.Record(ctx, tx, audit.Entry{Action: "registry.person.move_out", ObjectType: "person",
 			ObjectID: strconv.FormatInt(id, 10), Region: p.RegionCode, Detail: map[string]string{"anonymised": "name,id_number,phone,birth_date"}})
 	})
@@ -593,9 +635,10 @@ func (s *Service) personalNoAudit(p *Person) (Personal, error) {
 // how many were created.
 func (s *Service) ImportHouseholds(ctx context.Context, hs []HouseholdInput) (int, error) {
 	var fe errs.Fields
-	for i, in := range hs {
-		if strings.TrimSpace(in.Address) == "" {
-			fe.Add(fmt.Sprintf("households[%d].address", i), "rule.required", "")
+	for i := range hs {
+		field := fmt.Sprintf("households[%d].address", i)
+		if hs[i].Address = text.LineField(&fe, field, hs[i].Address); hs[i].Address == "" {
+			fe.Add(field, "rule.required", "")
 		}
 	}
 	if err := fe.Err(); err != nil {

@@ -15,9 +15,11 @@ import (
 
 	"grassroots/internal/platform/audit"
 	"grassroots/internal/platform/authz"
+	"grassroots/internal/platform/change"
 	"grassroots/internal/platform/db"
 	"grassroots/internal/platform/errs"
 	"grassroots/internal/platform/geo"
+	"grassroots/internal/platform/text"
 )
 
 // Grid is a unit grid: a polygon inside one community.
@@ -116,25 +118,6 @@ func (s *Service) Grid(ctx context.Context, code string) (Grid, error) {
 	return findGrid(ctx, s.db, authz.ScopeFrom(ctx), code)
 }
 
-// LoadIndex fills the point → grid index from the database; the
-// application calls it at start-up.
-func (s *Service) LoadIndex(ctx context.Context) error {
-	gs, err := findGrids(ctx, s.db, authz.All, GridFilter{})
-	if err != nil {
-		return err
-	}
-	polys := make(map[string]geo.Polygon, len(gs))
-	for _, g := range gs {
-		p, err := geo.ParsePolygon(g.Geometry)
-		if err != nil {
-			return fmt.Errorf("territory: stored grid %s: %w", g.Code, err)
-		}
-		polys[g.Code] = p
-	}
-	s.index.Load(polys)
-	return nil
-}
-
 // GridIndexLen is the number of grids in the point index.
 func (s *Service) GridIndexLen() int { return s.index.Len() }
 
@@ -209,8 +192,10 @@ func (s *Service) validateGrid(ctx context.Context, q db.Querier, in GridInput, 
 	add := func(field, rule, detail string) {
 		ps = append(ps, GridProblem{Field: field, Rule: rule, Detail: detail})
 	}
-	in.Name = strings.TrimSpace(in.Name)
-	if in.Name == "" {
+	name, rule := text.Line(in.Name)
+	if in.Name = name; rule != "" {
+		add("name", rule, "")
+	} else if in.Name == "" {
 		add("name", "rule.required", "")
 	} else if utf8.RuneCountInString(in.Name) > 60 {
 		add("name", "rule.max_length", "60")
@@ -368,12 +353,14 @@ func (s *Service) CreateGrid(ctx context.Context, in GridInput) (Grid, error) {
 		}
 		poly = c.poly
 		out, err = writeGrid(ctx, tx, c, nil)
+		change.Touch(tx, TopicGrids)
+		change.Touch(tx, TopicRegions)
 		return err
 	})
 	if err != nil {
 		return Grid{}, err
 	}
-	s.index.Put(out.Code, poly)
+	s.indexGrid(out, poly)
 	s.counts.Clear()
 	return out, nil
 }
@@ -408,12 +395,13 @@ func (s *Service) UpdateGrid(ctx context.Context, code string, in GridInput) (Gr
 		}
 		poly = c.poly
 		out, err = writeGrid(ctx, tx, c, &before)
+		change.Touch(tx, TopicGrids)
 		return err
 	})
 	if err != nil {
 		return Grid{}, err
 	}
-	s.index.Put(out.Code, poly)
+	s.indexGrid(out, poly)
 	return out, nil
 }
 
@@ -489,6 +477,7 @@ func (s *Service) ImportGrids(ctx context.Context, data []byte, keepGood bool) (
 		same   bool
 	}
 	var items []item
+	var written []Grid
 	polys := map[string]map[string]geo.Polygon{} // community → code → polygon, the state the import would leave
 	err := s.db.Tx(ctx, func(tx *db.Tx) error {
 		for i, f := range fc.Features {
@@ -547,9 +536,13 @@ func (s *Service) ImportGrids(ctx context.Context, data []byte, keepGood bool) (
 			default:
 				rep.Created++
 			}
-			if _, err := writeGrid(ctx, tx, it.c, it.before); err != nil {
+			g, err := writeGrid(ctx, tx, it.c, it.before)
+			if err != nil {
 				return err
 			}
+			written = append(written, g)
+			change.Touch(tx, TopicGrids)
+			change.Touch(tx, TopicRegions)
 		}
 		return nil
 	})
@@ -561,11 +554,11 @@ func (s *Service) ImportGrids(ctx context.Context, data []byte, keepGood bool) (
 		return GridImportReport{Features: rep.Features, Problems: rep.Problems}, err
 	}
 	rep.Committed = true
-	written := make(map[string]geo.Polygon, len(items))
+	drawn := make(map[string]geo.Polygon, len(items))
 	for _, it := range items {
-		written[it.c.in.Code] = it.c.poly
+		drawn[it.c.in.Code] = it.c.poly
 	}
-	s.index.PutMany(written)
+	s.indexGrids(written, drawn)
 	s.counts.Clear()
 	return rep, nil
 }

@@ -160,3 +160,54 @@ func TestImportGridsAllOrNothingAndIdempotent(t *testing.T) {
 		t.Error("not a feature collection accepted")
 	}
 }
+
+// Two instances on one database: a grid drawn, redrawn or removed through
+// one is found, moved or gone in the other's index after SyncIndex, which
+// reads the outlines of the changed grids only.
+func TestSyncIndexFollowsOtherInstance(t *testing.T) {
+	a := gridService(t)
+	b := NewService(a.db)
+	if err := b.LoadIndex(asAll()); err != nil {
+		t.Fatal(err)
+	}
+	ctx := as("360102002")
+	g, err := a.CreateGrid(ctx, GridInput{CommunityCode: commA, Name: "一", Geometry: rect(115.90, 28.69, 115.905, 28.70)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := b.LocateGrid(115.902, 28.695); ok {
+		t.Fatal("located before the sync")
+	}
+	if err := b.SyncIndex(asAll()); err != nil {
+		t.Fatal(err)
+	}
+	if code, _ := b.LocateGrid(115.902, 28.695); code != g.Code {
+		t.Fatalf("drawn on A: B locates %q", code)
+	}
+	if _, err := a.UpdateGrid(ctx, g.Code, GridInput{Version: g.Version, Geometry: rect(115.905, 28.69, 115.91, 28.70)}); err != nil {
+		t.Fatal(err)
+	}
+	b.SyncIndex(asAll())
+	if code, _ := b.LocateGrid(115.907, 28.695); code != g.Code {
+		t.Errorf("redrawn on A: B locates %q at the new place", code)
+	}
+	if _, ok := b.LocateGrid(115.902, 28.695); ok {
+		t.Error("redrawn on A: B still locates the old place")
+	}
+	if _, err := a.db.ExecContext(asAll(), `DELETE FROM territory_grids WHERE code = ?`, g.Code); err != nil {
+		t.Fatal(err)
+	}
+	b.SyncIndex(asAll())
+	if _, ok := b.LocateGrid(115.907, 28.695); ok || b.GridIndexLen() != 0 {
+		t.Errorf("removed: B still locates it (%d in the index)", b.GridIndexLen())
+	}
+	// A's own index took its writes at once; a sync there changes nothing.
+	if code, _ := a.LocateGrid(115.907, 28.695); code != g.Code {
+		t.Errorf("A's own index: %q", code)
+	}
+	var n int
+	a.db.QueryRowContext(asAll(), `SELECT COALESCE(SUM(version), 0) FROM platform_changes WHERE topic = ?`, TopicGrids).Scan(&n)
+	if n != 2 {
+		t.Errorf("grid topic bumped %d times for two writes", n)
+	}
+}

@@ -1,6 +1,7 @@
 package territory
 
 import (
+	"context"
 	"io/fs"
 
 	"grassroots/internal/platform/module"
@@ -19,5 +20,10 @@ func Manifest(svc *Service) module.Manifest {
 			{Key: "nav.departments", Path: "/departments", Perm: PermView, Order: 50},
 		},
 		Routes: func(r *web.Router) { (&handler{svc: svc, ui: r.UI()}).routes(r) },
+		Start:  svc.LoadIndex,
+		Watch: []module.Watch{
+			{Topic: TopicGrids, Reload: svc.SyncIndex},
+			{Topic: TopicRegions, Reload: func(context.Context) error { svc.counts.Clear(); return nil }},
+		},
 	}
 }

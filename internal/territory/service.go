@@ -14,16 +14,20 @@ import (
 
 	"grassroots/internal/platform/audit"
 	"grassroots/internal/platform/authz"
+	"grassroots/internal/platform/change"
 	"grassroots/internal/platform/db"
 	"grassroots/internal/platform/errs"
 	"grassroots/internal/platform/geo"
 	"grassroots/internal/platform/memo"
+	"grassroots/internal/platform/text"
 )
 
 // Service is the territory module's API for handlers and other modules.
 type Service struct {
 	db    *db.DB
 	index *geo.Index // point → grid, kept in step with every grid write
+	// indexed is the version of each grid in index (see SyncIndex).
+	indexed gridStamps
 	// counts keeps subtree counts, which every home page and report asks
 	// for and which change only when divisions or grids are written.
 	counts memo.Memo[map[string]Counts]
@@ -132,8 +136,8 @@ func (s *Service) Breadcrumb(ctx context.Context, code string) ([]Region, error)
 // is public).
 func (s *Service) Root(ctx context.Context) (string, error) {
 	sc := authz.ScopeFrom(ctx)
-	if !sc.All && sc.Region != "" {
-		return sc.Region, nil
+	if !sc.All && sc.Home() != "" {
+		return sc.Home(), nil
 	}
 	rs, err := findRegions(ctx, s.db, authz.All, RegionFilter{Level: LevelCity, Limit: 1})
 	if err != nil {
@@ -225,6 +229,7 @@ func (s *Service) ImportCSV(ctx context.Context, r io.Reader, opt ImportOptions)
 				opt.Progress(i+1, len(good))
 			}
 		}
+		change.Touch(tx, TopicRegions)
 		return audit.Record(ctx, tx, audit.Entry{Action: "territory.import", ObjectType: "region", ObjectID: "*",
 			Region: rootOf(sc, good), Detail: map[string]int{"rows": rep.Rows, "changed": rep.Changed, "skipped": rep.Skipped}})
 	})
@@ -238,7 +243,7 @@ func (s *Service) ImportCSV(ctx context.Context, r io.Reader, opt ImportOptions)
 
 func rootOf(sc authz.Scope, rs []Region) string {
 	if !sc.All {
-		return sc.Region
+		return sc.Home()
 	}
 	if len(rs) > 0 {
 		return rs[0].Code[:min(4, len(rs[0].Code))]
@@ -271,7 +276,10 @@ func validateRow(rec []string, row int, known map[string]Level, sc authz.Scope) 
 	if !digits(r.Code) {
 		add("code", "rule.digits", r.Code)
 	}
-	if r.Name == "" {
+	name, rule := text.Line(r.Name)
+	if r.Name = name; rule != "" {
+		add("name", rule, "")
+	} else if r.Name == "" {
 		add("name", "rule.required", "")
 	} else if utf8.RuneCountInString(r.Name) > 100 {
 		add("name", "rule.max_length", "100")
@@ -337,7 +345,7 @@ type DepartmentInput struct {
 // CreateDepartment adds a department serving a region in the actor's scope.
 func (s *Service) CreateDepartment(ctx context.Context, in DepartmentInput) (Department, error) {
 	var fe errs.Fields
-	in.Name = strings.TrimSpace(in.Name)
+	in.Name = text.LineField(&fe, "name", in.Name)
 	if in.Name == "" {
 		fe.Add("name", "rule.required", "")
 	} else if utf8.RuneCountInString(in.Name) > 100 {

@@ -10,13 +10,14 @@ import (
 
 	"grassroots/internal/platform/audit"
 	"grassroots/internal/platform/authz"
+	"grassroots/internal/platform/change"
 	"grassroots/internal/platform/db"
 	"grassroots/internal/platform/dbtest"
 )
 
 func newService(t *testing.T) (*Service, *db.DB) {
 	t.Helper()
-	d := dbtest.New(t, nil, audit.Migrations(), Migrations())
+	d := dbtest.New(t, nil, audit.Migrations(), change.Migrations(), Migrations())
 	return NewService(d), d
 }
 

@@ -24,6 +24,7 @@ import (
 	"grassroots/internal/platform/errs"
 	"grassroots/internal/platform/module"
 	"grassroots/internal/platform/tabular"
+	"grassroots/internal/platform/text"
 	"grassroots/internal/platform/web"
 	"grassroots/internal/territory"
 )
@@ -129,7 +130,7 @@ func scan(r db.Scanner) (Unit, error) {
 // Create adds a unit.
 func (s *Service) Create(ctx context.Context, in UnitInput) (Unit, error) {
 	var fe errs.Fields
-	in.Name = strings.TrimSpace(in.Name)
+	in.Name, in.Address = text.LineField(&fe, "name", in.Name), text.LineField(&fe, "address", in.Address)
 	if in.Name == "" {
 		fe.Add("name", "rule.required", "")
 	}

@@ -18,11 +18,13 @@ import (
 
 	"grassroots/internal/platform/audit"
 	"grassroots/internal/platform/authz"
+	"grassroots/internal/platform/change"
 	"grassroots/internal/platform/db"
 	"grassroots/internal/platform/errs"
 	"grassroots/internal/platform/memo"
 	"grassroots/internal/platform/module"
 	"grassroots/internal/platform/tabular"
+	"grassroots/internal/platform/text"
 	"grassroots/internal/platform/web"
 	"grassroots/internal/territory"
 )
@@ -146,7 +148,7 @@ func (s *Service) checkCommunity(ctx context.Context, fe *errs.Fields, code stri
 // AddWorker records a community worker.
 func (s *Service) AddWorker(ctx context.Context, in WorkerInput) (Worker, error) {
 	var fe errs.Fields
-	in.Name = strings.TrimSpace(in.Name)
+	in.Name = text.LineField(&fe, "name", in.Name)
 	if in.Name == "" {
 		fe.Add("name", "rule.required", "")
 	}
@@ -174,6 +176,7 @@ func (s *Service) AddWorker(ctx context.Context, in WorkerInput) (Worker, error)
 			w.RegionCode, w.Name, w.Post, w.Certificate, w.Education, w.TrainingHours, w.CreatedAt, w.CreatedAt).Scan(&w.ID); err != nil {
 			return fmt.Errorf("workforce: add worker: %w", err)
 		}
+		change.Touch(tx, TopicCounts)
 		return audit.Record(ctx, tx, audit.Entry{Action: "workforce.worker.create", ObjectType: "worker", ObjectID: strconv.FormatInt(w.ID, 10), Region: w.RegionCode, After: w})
 	})
 	if err == nil {
@@ -204,12 +207,13 @@ func (s *Service) Workers(ctx context.Context, region string, afterID int64, lim
 // AddCandidate puts someone in the reserve pool.
 func (s *Service) AddCandidate(ctx context.Context, in CandidateInput) (Candidate, error) {
 	var fe errs.Fields
-	in.Name = strings.TrimSpace(in.Name)
+	in.Name = text.LineField(&fe, "name", in.Name)
 	if in.Name == "" {
 		fe.Add("name", "rule.required", "")
 	}
 	s.checkCommunity(ctx, &fe, in.RegionCode)
-	if strings.TrimSpace(in.CurrentPost) == "" {
+	in.CurrentPost, in.Assessment = text.LineField(&fe, "current_post", in.CurrentPost), text.BlockField(&fe, "assessment", in.Assessment)
+	if in.CurrentPost == "" {
 		fe.Add("current_post", "rule.required", "")
 	}
 	if in.Score < 0 || in.Score > 100 {
@@ -321,23 +325,25 @@ func (s *Service) StaffingOf(ctx context.Context, code string) (Staffing, []Staf
 	if err != nil {
 		return Staffing{}, nil, err
 	}
-	total := staffing(reg.Code, reg.Name, 0, 0, 0)
 	var out []Staffing
 	for _, k := range kids {
 		if k.Level == territory.LevelGrid {
 			continue
 		}
-		st := staffing(k.Code, k.Name, res[k.Code], wk[k.Code][0], wk[k.Code][1])
-		out = append(out, st)
-		total.Residents += st.Residents
-		total.Workers += st.Workers
-		total.Certified += st.Certified
+		out = append(out, staffing(k.Code, k.Name, res[k.Code], wk[k.Code][0], wk[k.Code][1]))
 	}
-	if len(kids) == 0 || reg.Level == territory.LevelCommunity {
-		total.Residents, total.Workers, total.Certified = res[code], wk[code][0], wk[code][1]
+	// The region's own figures are everything under its code — its
+	// children's and what is recorded on the region itself (a community's
+	// residents live in its grids, its workers on the community) — so
+	// they equal the region's row in its parent's check.
+	var residents, workers, certified int
+	for _, n := range res {
+		residents += n
 	}
-	total = staffing(total.Code, total.Name, total.Residents, total.Workers, total.Certified)
-	return total, out, nil
+	for _, w := range wk {
+		workers, certified = workers+w[0], certified+w[1]
+	}
+	return staffing(reg.Code, reg.Name, residents, workers, certified), out, nil
 }
 
 func staffing(code, name string, residents, workers, certified int) Staffing {
@@ -366,8 +372,16 @@ func Manifest(svc *Service) module.Manifest {
 		Name: "workforce", Migrations: &m, Grants: Grants(), Templates: module.Sub(templateFiles, "templates"), Messages: module.Sub(messageFiles, "messages"),
 		Menu:   []web.MenuItem{{Key: "nav.workforce", Path: "/workforce", Perm: PermView, Order: 40}},
 		Routes: func(r *web.Router) { (&handler{svc: svc, ui: r.UI()}).routes(r) },
+		Watch: []module.Watch{{Topic: TopicCounts, Reload: func(context.Context) error {
+			svc.counts.Clear()
+			return nil
+		}}},
 	}
 }
+
+// TopicCounts is the module's change-feed topic (package change): adding
+// a worker touches it, and every instance clears its worker totals.
+const TopicCounts = "workforce"
 
 type handler struct {
 	svc *Service

@@ -41,7 +41,7 @@ type Entry struct {
 	// Region is the region code of the object; it decides who may read
 	// the record.
 	Region    string `json:"region_code"`
-	Before    any    `json:"before,omitempty"`
+	Before    any    `json:"before,omitempty" doc:"a resident's personal values show masked, or \"erased\" once they have moved out"`
 	After     any    `json:"after,omitempty"`
 	Detail    any    `json:"detail,omitempty"`
 	ClientIP  string `json:"client_ip"`

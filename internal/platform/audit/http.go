@@ -2,7 +2,6 @@ package audit
 
 import (
 	"embed"
-	"encoding/csv"
 	"encoding/json"
 	"io/fs"
 	"net/http"
@@ -13,6 +12,8 @@ import (
 	"grassroots/internal/platform/db"
 	"grassroots/internal/platform/errs"
 	"grassroots/internal/platform/module"
+	"grassroots/internal/platform/pii"
+	"grassroots/internal/platform/tabular"
 	"grassroots/internal/platform/web"
 )
 
@@ -25,8 +26,9 @@ var messageFiles embed.FS
 // PermView lets an admin read the audit log of their territory.
 const PermView authz.Perm = "audit.view"
 
-// Manifest registers the audit log pages and API.
-func Manifest(d *db.DB) module.Manifest {
+// Manifest registers the audit log pages and API. The keyring opens the
+// subjects' audit keys, so that sealed personal values show masked.
+func Manifest(d *db.DB, keys *pii.Keyring) module.Manifest {
 	m := Migrations()
 	tpl, _ := fs.Sub(templateFiles, "templates")
 	msg, _ := fs.Sub(messageFiles, "messages")
@@ -35,7 +37,7 @@ func Manifest(d *db.DB) module.Manifest {
 		Grants: []authz.Grant{{Perm: PermView, Roles: []authz.Role{authz.RoleCityAdmin, authz.RoleDistrictStaff, authz.RoleSubdistrictStaff}}},
 		Menu:   []web.MenuItem{{Key: "nav.audit", Path: "/audit", Perm: PermView, Order: 90}},
 		Routes: func(r *web.Router) {
-			h := &handler{db: d, ui: r.UI()}
+			h := &handler{db: d, keys: keys, ui: r.UI()}
 			r.Page("GET /audit", PermView, h.handleList)
 			r.Page("GET /audit.csv", PermView, h.handleCSV)
 			r.API("GET /api/v1/audit", PermView, web.OpDoc{Summary: "Audit records of the actor's territory, newest first", Tag: "audit",
@@ -50,8 +52,19 @@ func Manifest(d *db.DB) module.Manifest {
 }
 
 type handler struct {
-	db *db.DB
-	ui *web.UI
+	db   *db.DB
+	keys *pii.Keyring
+	ui   *web.UI
+}
+
+// find reads the entries and opens their sealed personal values: masked,
+// or the erased label once the subject has been erased.
+func (h *handler) find(r *http.Request, f Filter, erased string) ([]Entry, error) {
+	es, err := Find(r.Context(), h.db, authz.ScopeFrom(r.Context()), f)
+	if err != nil {
+		return nil, err
+	}
+	return Open(r.Context(), h.db, h.keys, es, erased)
 }
 
 var cst = time.FixedZone("CST", 8*3600)
@@ -112,7 +125,7 @@ func (h *handler) handleList(w http.ResponseWriter, r *http.Request) error {
 	}
 	f.Before, _ = strconv.ParseInt(r.URL.Query().Get("before"), 10, 64)
 	f.Limit = 101
-	es, err := Find(r.Context(), h.db, authz.ScopeFrom(r.Context()), f)
+	es, err := h.find(r, f, p.T("audit.erased"))
 	if err != nil {
 		return err
 	}
@@ -133,7 +146,7 @@ func (h *handler) handleCSV(w http.ResponseWriter, r *http.Request) error {
 	}
 	f.Limit = 100000
 	sc := authz.ScopeFrom(r.Context())
-	es, err := Find(r.Context(), h.db, sc, f)
+	es, err := h.find(r, f, h.ui.Page(r, "title.audit").T("audit.erased"))
 	if err != nil {
 		return err
 	}
@@ -144,15 +157,13 @@ func (h *handler) handleCSV(w http.ResponseWriter, r *http.Request) error {
 	}
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 	w.Header().Set("Content-Disposition", `attachment; filename="audit-`+time.Now().In(cst).Format("20060102-150405")+`.csv"`)
-	_, _ = w.Write([]byte("\ufeff"))
-	cw := csv.NewWriter(w)
+	cw := tabular.NewCSVWriter(w)
 	_ = cw.Write([]string{"id", "at", "actor", "role", "actor_scope", "action", "object_type", "object_id", "region_code", "before", "after", "detail", "client_ip", "request_id"})
 	for _, e := range es {
 		_ = cw.Write([]string{strconv.FormatInt(e.ID, 10), e.At.In(cst).Format(time.RFC3339), e.ActorName, e.ActorRole, e.ActorScope,
 			e.Action, e.ObjectType, e.ObjectID, e.Region, rawString(e.Before), rawString(e.After), rawString(e.Detail), e.ClientIP, e.RequestID})
 	}
-	cw.Flush()
-	return cw.Error()
+	return cw.Flush()
 }
 
 func rawString(v any) string {
@@ -176,7 +187,7 @@ func (h *handler) apiList(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	f.Before, f.Limit = cur.ID, limit+1
-	es, err := Find(r.Context(), h.db, authz.ScopeFrom(r.Context()), f)
+	es, err := h.find(r, f, Erased)
 	if err != nil {
 		return err
 	}

@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strings"
 )
 
 // Role is a kind of account. Stored in the database; do not rename.
@@ -104,7 +105,19 @@ func (p *Policy) All() []Perm { return p.all }
 // account with role to: only roles below their own in the order of reach
 // (Roles), so nobody hands out their own power or more; the city admin may
 // also manage other city admins.
+//
+// An integration account is a machine holding capabilities, not a person
+// below the actor: it may be granted only by an actor who holds every
+// permission it would get, so nobody gains a permission (the hotline's
+// case intake, say) by creating one.
 func (p *Policy) CanGrant(from, to Role) bool {
+	if to == RoleIntegration {
+		for perm := range p.perms[to] {
+			if !p.perms[from][perm] {
+				return false
+			}
+		}
+	}
 	if from == RoleCityAdmin && to == RoleCityAdmin {
 		return true
 	}
@@ -127,11 +140,48 @@ type Scope struct {
 	Region string
 	// Department, when not zero, limits department-bound rows to this one.
 	Department int64
+	// GridsOnly limits the scope to the subtrees of Grids inside Region: a
+	// grid worker sees the grids assigned to them, not their whole
+	// community (DOMAIN.md). With no grid assigned it matches nothing.
+	GridsOnly bool
+	Grids     []string
 }
 
 // Key identifies the scope in cache keys: two scopes with the same key see
 // the same rows.
-func (s Scope) Key() string { return fmt.Sprintf("%v/%s/%d", s.All, s.Region, s.Department) }
+func (s Scope) Key() string {
+	k := fmt.Sprintf("%v/%s/%d", s.All, s.Region, s.Department)
+	if s.GridsOnly {
+		k += "/g:" + strings.Join(s.Grids, ",")
+	}
+	return k
+}
+
+// Roots are the codes of the subtrees the scope admits: the region, or the
+// grids of a grid-limited scope. None for All or the empty scope.
+func (s Scope) Roots() []string {
+	switch {
+	case s.All:
+		return nil
+	case s.GridsOnly:
+		return s.Grids
+	case s.Region != "":
+		return []string{s.Region}
+	}
+	return nil
+}
+
+// Home is the region a page opens on when none is asked for: the scope's
+// region, or a grid-limited actor's first grid ("" when there is none).
+func (s Scope) Home() string {
+	if s.GridsOnly {
+		if len(s.Grids) == 0 {
+			return ""
+		}
+		return s.Grids[0]
+	}
+	return s.Region
+}
 
 // All is the unrestricted scope of system jobs and the command line.
 var All = Scope{All: true}
@@ -141,7 +191,27 @@ func (s Scope) Contains(c string) bool {
 	if s.All {
 		return true
 	}
-	return s.Region != "" && len(c) >= len(s.Region) && c[:len(s.Region)] == s.Region
+	for _, r := range s.Roots() {
+		if r != "" && strings.HasPrefix(c, r) {
+			return true
+		}
+	}
+	return false
+}
+
+// ContainsOrAbove reports whether c lies in the scope or is an ancestor of
+// one of its roots (a grid worker's community, a resident's district):
+// things that serve the actor's area from above.
+func (s Scope) ContainsOrAbove(c string) bool {
+	if s.Contains(c) {
+		return true
+	}
+	for _, r := range s.Roots() {
+		if c != "" && strings.HasPrefix(r, c) {
+			return true
+		}
+	}
+	return false
 }
 
 // Covers reports whether every row visible in o is visible in s.
@@ -149,10 +219,44 @@ func (s Scope) Covers(o Scope) bool {
 	if s.All {
 		return true
 	}
-	if o.All || !s.Contains(o.Region) {
+	if o.All {
 		return false
 	}
+	roots := o.Roots()
+	if len(roots) == 0 && !o.GridsOnly {
+		return false
+	}
+	for _, r := range roots {
+		if !s.Contains(r) {
+			return false
+		}
+	}
 	return s.Department == 0 || s.Department == o.Department
+}
+
+// Within returns the scope narrowed to the subtree root: rows that are
+// both in s and under root. It narrows what a filter asks for; it never
+// widens s.
+func (s Scope) Within(root string) Scope {
+	if root == "" {
+		return s
+	}
+	if s.All {
+		return Scope{Region: root}
+	}
+	n := Scope{Region: s.Region, Department: s.Department, GridsOnly: true}
+	for _, r := range s.Roots() {
+		switch {
+		case strings.HasPrefix(root, r):
+			n.Grids = append(n.Grids, root)
+		case strings.HasPrefix(r, root):
+			n.Grids = append(n.Grids, r)
+		}
+	}
+	if !s.GridsOnly && len(n.Grids) == 1 {
+		return Scope{Region: n.Grids[0], Department: s.Department}
+	}
+	return n
 }
 
 // PrefixRange returns the half-open range [lo, hi) of codes that start with
@@ -177,6 +281,17 @@ type Actor struct {
 	Scope       Scope
 	Perms       map[Perm]bool
 	TokenID     int64 // set when authenticated by an API token
+	// System marks the named actor of system work (System): it holds every
+	// permission and the unrestricted scope, and the audit records its name.
+	System bool
+}
+
+// System returns the actor of system work called name (the deadline
+// sweep, the command line, the demo loader): the one way to act with the
+// unrestricted scope, so that such work is named in the audit log and easy
+// to find. Requests never get it.
+func System(name string) *Actor {
+	return &Actor{Username: "system:" + name, DisplayName: name, Scope: All, System: true}
 }
 
 // Can reports whether the actor holds perm.
@@ -184,7 +299,7 @@ func (a *Actor) Can(perm Perm) bool {
 	if a == nil {
 		return perm == Public
 	}
-	return perm == Public || perm == Authenticated || a.Perms[perm]
+	return perm == Public || perm == Authenticated || a.System || a.Perms[perm]
 }
 
 type actorKey struct{}

@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -60,8 +61,10 @@ type Querier interface {
 // sqlitePragmas are the settings found to work here: WAL for concurrent
 // readers, a busy timeout and immediate transactions so writers queue
 // instead of failing, foreign keys on, and SQLite's own time format so its
-// date functions can read stored times.
-const sqlitePragmas = "_pragma=journal_mode(WAL)&_pragma=busy_timeout(5000)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_pragma=temp_store(MEMORY)&_pragma=cache_size(-65536)&_txlock=immediate&_time_format=sqlite"
+// date functions can read stored times. secure_delete(FAST) zeroes the
+// bytes of deleted and overwritten values in the pages SQLite writes anyway,
+// so that an erased audit key does not linger in the file.
+const sqlitePragmas = "_pragma=journal_mode(WAL)&_pragma=busy_timeout(5000)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_pragma=temp_store(MEMORY)&_pragma=cache_size(-65536)&_pragma=secure_delete(FAST)&_txlock=immediate&_time_format=sqlite"
 
 // ParseURL turns a database URL into a driver name and DSN. Accepted forms:
 // "sqlite:path/to/file.db", "sqlite:///abs/path.db", "postgres://…",
@@ -229,6 +232,14 @@ type Tx struct {
 	dialect Dialect
 	now     time.Time
 	saves   int // savepoints made, for unique names
+	// before runs just ahead of the commit, in key order (see BeforeCommit).
+	before []hook
+}
+
+// hook is one BeforeCommit function with its key.
+type hook struct {
+	key string
+	fn  func(ctx context.Context, tx *Tx) error
 }
 
 type txKey struct{}
@@ -240,6 +251,35 @@ func WithTx(ctx context.Context, tx *Tx) context.Context { return context.WithVa
 
 // Now is the time the transaction started.
 func (tx *Tx) Now() time.Time { return tx.now }
+
+// BeforeCommit has fn run in the transaction just before it commits, once
+// for key however often it is asked. Hooks run in key order, so two
+// transactions that lock the same rows in their hooks lock them in the
+// same order and cannot deadlock there; they run last, so the rows they
+// lock stay locked only for the commit. A hook that fails rolls the
+// transaction back. A hook asked for inside a savepoint that rolls back
+// is dropped with it. The change feed uses this to bump a topic's version
+// in the transaction of the write it announces.
+func (tx *Tx) BeforeCommit(key string, fn func(ctx context.Context, tx *Tx) error) {
+	for _, h := range tx.before {
+		if h.key == key {
+			return
+		}
+	}
+	tx.before = append(tx.before, hook{key: key, fn: fn})
+}
+
+// runBefore runs the BeforeCommit hooks in key order.
+func (tx *Tx) runBefore(ctx context.Context) error {
+	hs := slices.Clone(tx.before)
+	slices.SortFunc(hs, func(a, b hook) int { return strings.Compare(a.key, b.key) })
+	for _, h := range hs {
+		if err := h.fn(ctx, tx); err != nil {
+			return err
+		}
+	}
+	return nil
+}
 
 // Dialect returns the engine.
 func (tx *Tx) Dialect() Dialect { return tx.dialect }
@@ -307,7 +347,11 @@ func (db *DB) Tx(ctx context.Context, fn func(*Tx) error) (err error) {
 			panic(p)
 		}
 	}()
-	if err := fn(tx); err != nil {
+	err = fn(tx)
+	if err == nil {
+		err = tx.runBefore(ctx)
+	}
+	if err != nil {
 		if rerr := stx.Rollback(); rerr != nil && !errors.Is(rerr, sql.ErrTxDone) {
 			return errors.Join(err, fmt.Errorf("db: rollback: %w", rerr))
 		}
@@ -327,7 +371,9 @@ func (tx *Tx) savepoint(ctx context.Context, fn func(*Tx) error) error {
 	if _, err := tx.tx.ExecContext(ctx, "SAVEPOINT "+name); err != nil {
 		return fmt.Errorf("db: savepoint: %w", err)
 	}
+	hooks := len(tx.before)
 	if err := fn(tx); err != nil {
+		tx.before = tx.before[:hooks]
 		if _, rerr := tx.tx.ExecContext(ctx, "ROLLBACK TO SAVEPOINT "+name); rerr != nil {
 			return errors.Join(err, fmt.Errorf("db: rollback to savepoint: %w", rerr))
 		}

@@ -43,6 +43,10 @@ func TestScopeQuery(t *testing.T) {
 		{"Subtree", authz.Scope{Region: "360102"}, "SELECT x FROM t WHERE (a = ?) AND (r >= ? AND r < ?)", []any{1, "360102", "360103"}},
 		{"CarryNine", authz.Scope{Region: "3609"}, "SELECT x FROM t WHERE (a = ?) AND (r >= ? AND r < ?)", []any{1, "3609", "361"}},
 		{"Department", authz.Scope{Region: "3601", Department: 7}, "SELECT x FROM t WHERE (a = ?) AND (r >= ? AND r < ?) AND (d = ?)", []any{1, "3601", "3602", int64(7)}},
+		{"Grids", authz.Scope{Region: "360102002001", GridsOnly: true, Grids: []string{"360102002001001", "360102002001002"}},
+			"SELECT x FROM t WHERE (a = ?) AND ((r >= ? AND r < ?) OR (r >= ? AND r < ?))",
+			[]any{1, "360102002001001", "360102002001002", "360102002001002", "360102002001003"}},
+		{"NoGridAssigned", authz.Scope{Region: "360102002001", GridsOnly: true}, "SELECT x FROM t WHERE (a = ?) AND (1 = 0)", []any{1}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			s, args := NewQuery("SELECT x FROM t").And("a = ?", 1).Scope(tt.sc, "r", "d").SQL()

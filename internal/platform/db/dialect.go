@@ -2,9 +2,13 @@ package db
 
 import (
 	"context"
+	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
 	"modernc.org/sqlite"
@@ -77,4 +81,111 @@ func (db *DB) lockWriter(ctx context.Context) (func(), error) {
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}
+}
+
+// Lock is a lock shared by every instance on the database, held until
+// Release or until the process ends. On PostgreSQL it is a session-level
+// advisory lock held on a connection of its own, so a process that dies
+// releases it with its session; on SQLite, whose file one process serves,
+// a lock within the process is enough.
+type Lock struct {
+	name string
+	conn *sql.Conn // PostgreSQL: the session that holds the lock
+	path string    // SQLite: the file the lock belongs to
+}
+
+// sqliteLocks are the Locks of this process on SQLite files, by file and
+// name: the lock belongs to the file, not to one handle of it.
+var sqliteLocks sync.Map
+
+// TryLock takes the lock called name if no instance holds it, without
+// waiting; nil means another holds it. The key includes the schema, so
+// databases that share a server by schema (the tests do) do not block
+// each other.
+func (db *DB) TryLock(ctx context.Context, name string) (*Lock, error) {
+	if db.dialect != Postgres {
+		if _, held := sqliteLocks.LoadOrStore(db.Path+"\x00"+name, true); held {
+			return nil, nil
+		}
+		return &Lock{name: name, path: db.Path}, nil
+	}
+	conn, err := db.sql.Conn(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("db: lock %s: %w", name, err)
+	}
+	var ok bool
+	if err := conn.QueryRowContext(ctx, rebind(db.dialect, `SELECT pg_try_advisory_lock(`+lockKey+`)`), name).Scan(&ok); err != nil {
+		conn.Close()
+		return nil, fmt.Errorf("db: lock %s: %w", name, err)
+	}
+	if !ok {
+		conn.Close()
+		return nil, nil
+	}
+	return &Lock{name: name, conn: conn}, nil
+}
+
+// lockKey turns the schema and the lock's name into an advisory lock key.
+const lockKey = `hashtextextended(current_schema() || '/' || ?, 0)`
+
+// Held reports whether the lock is still held: on PostgreSQL, whether its
+// session still answers (a lost connection has lost the lock).
+func (l *Lock) Held(ctx context.Context) bool {
+	if l.conn == nil {
+		return true
+	}
+	return l.conn.PingContext(ctx) == nil
+}
+
+// Release gives the lock up.
+func (l *Lock) Release() {
+	if l.conn == nil {
+		sqliteLocks.Delete(l.path + "\x00" + l.name)
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if _, err := l.conn.ExecContext(ctx, rebind(Postgres, `SELECT pg_advisory_unlock(`+lockKey+`)`), l.name); err != nil {
+		// The connection must not go back to the pool still holding the
+		// lock: discard it, and the session's end releases the lock.
+		_ = l.conn.Raw(func(any) error { return driver.ErrBadConn })
+	}
+	l.conn.Close()
+}
+
+// Serialize makes the transactions that name the same lock run one after
+// another, on every instance: on PostgreSQL it waits for a transaction-
+// scoped advisory lock, released at commit or rollback; SQLite's writers
+// run one at a time already. A transaction that replaces a whole table's
+// rows (delete all, insert anew) takes it, so that two running at once do
+// not insert the same keys.
+func (tx *Tx) Serialize(ctx context.Context, name string) error {
+	if tx.dialect != Postgres {
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(`+lockKey+`)`, name); err != nil {
+		return fmt.Errorf("db: serialize %s: %w", name, err)
+	}
+	return nil
+}
+
+// exclusive runs fn holding the lock called name, waiting for it while
+// another instance holds it: on PostgreSQL a session-level advisory lock
+// on a connection of its own; SQLite, served by one process, runs fn at
+// once. Migrations run under it, so that instances starting together
+// apply each migration once.
+func (db *DB) exclusive(ctx context.Context, name string, fn func() error) error {
+	if db.dialect != Postgres {
+		return fn()
+	}
+	conn, err := db.sql.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("db: lock %s: %w", name, err)
+	}
+	if _, err := conn.ExecContext(ctx, rebind(db.dialect, `SELECT pg_advisory_lock(`+lockKey+`)`), name); err != nil {
+		conn.Close()
+		return fmt.Errorf("db: lock %s: %w", name, err)
+	}
+	(&Lock{name: name, conn: conn}).releaseAfter(fn)
+	return nil
 }

@@ -81,13 +81,23 @@ func (q *Query) scope(sc authz.Scope, regionCol, deptCol string, ancestors bool)
 	if sc.All {
 		return q
 	}
-	if sc.Region == "" {
+	roots := sc.Roots()
+	if len(roots) == 0 {
 		return q.And("1 = 0")
 	}
-	cond, args := q.under(regionCol, sc.Region)
-	if ancestors {
-		cond = "(" + cond + ") OR substr(?, 1, length(" + regionCol + ")) = " + regionCol
-		args = append(args, sc.Region)
+	var conds []string
+	var args []any
+	for _, root := range roots {
+		c, a := q.under(regionCol, root)
+		conds, args = append(conds, c), append(args, a...)
+		if ancestors {
+			conds = append(conds, "substr(?, 1, length("+regionCol+")) = "+regionCol)
+			args = append(args, root)
+		}
+	}
+	cond := conds[0]
+	if len(conds) > 1 {
+		cond = "(" + strings.Join(conds, ") OR (") + ")"
 	}
 	q.And(cond, args...)
 	if sc.Department != 0 && deptCol != "" {
@@ -101,7 +111,7 @@ func (q *Query) scope(sc authz.Scope, regionCol, deptCol string, ancestors bool)
 // department (e.g. "t.dept_id = ? OR EXISTS (… p.dept_id = ?)").
 func (q *Query) ScopeMatch(sc authz.Scope, regionCol, deptCond string, n int) *Query {
 	q.scope(sc, regionCol, "", false)
-	if !sc.All && sc.Region != "" && sc.Department != 0 {
+	if !sc.All && len(sc.Roots()) > 0 && sc.Department != 0 {
 		args := make([]any, n)
 		for i := range args {
 			args[i] = sc.Department

@@ -29,3 +29,25 @@ func TestMemo(t *testing.T) {
 		t.Error("the memo must not grow past Max")
 	}
 }
+
+// A total computed while a write committed and cleared the memo may hold
+// the old figures: it is returned to its caller but not kept.
+func TestMemoClearDuringLoad(t *testing.T) {
+	m := &Memo[int]{TTL: time.Minute}
+	v, _ := m.Load("a", func() (int, error) {
+		m.Clear() // the write commits while the total is being read
+		return 1, nil
+	})
+	if v != 1 {
+		t.Fatalf("Load returned %d", v)
+	}
+	if _, ok := m.Get("a"); ok {
+		t.Error("a value computed across a Clear was stored")
+	}
+	if v, _ := m.Load("a", func() (int, error) { return 2, nil }); v != 2 {
+		t.Errorf("the next load returned %d", v)
+	}
+	if v, ok := m.Get("a"); !ok || v != 2 {
+		t.Errorf("the next load was not stored: %d %v", v, ok)
+	}
+}

@@ -1,10 +1,12 @@
 // Package module defines how a capability registers with the application:
-// its migrations, permissions, menu, templates, messages and routes. The
+// its migrations, permissions, menu, templates, messages, routes, start-up
+// loads, change-feed watches and periodic jobs. The
 // application holds one ordered list of manifests; that order is the
 // migration order. Nothing registers itself from init().
 package module
 
 import (
+	"context"
 	"io/fs"
 
 	"grassroots/internal/platform/authz"
@@ -21,6 +23,23 @@ type Manifest struct {
 	Templates  fs.FS // page templates, one file per page
 	Messages   fs.FS // zh-CN.json and en.json
 	Routes     func(*web.Router)
+	// Start loads what the module keeps in memory (an index, a catalogue)
+	// once the migrations are applied and before the first request.
+	Start func(ctx context.Context) error
+	// Watch names the change-feed topics (package change) on which the
+	// module learns that another instance wrote what it keeps in memory,
+	// and how it catches up.
+	Watch []Watch
+	// Jobs are the module's periodic tasks; the serve command runs them.
+	Jobs []Job
+}
+
+// Watch is a reaction to a change-feed topic: Reload runs on every
+// instance, within a poll of a write on any instance that touched Topic
+// (the writer's own instance included, so Reload must be cheap to repeat).
+type Watch struct {
+	Topic  string
+	Reload func(ctx context.Context) error
 }
 
 // Sub returns the folder dir of an embedded file system; modules use it

@@ -2,7 +2,10 @@ package pii
 
 import (
 	"errors"
+	"strings"
 	"time"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 // Citizen ID numbers after GB 11643-1999: 6 digits of the issuing division,
@@ -68,10 +71,27 @@ func ParseID(id string, now time.Time) (IDInfo, error) {
 	return IDInfo{Birth: birth, Male: (id[16]-'0')%2 == 1}, nil
 }
 
-// NormaliseID upper-cases the check character.
+// NormaliseID turns an ID number as typed into its stored form: NFKC
+// first, so that full-width digits and Ｘ (typed with a Chinese input
+// method) become ASCII, then trimmed, and the check character
+// upper-cased.
 func NormaliseID(id string) string {
+	id = strings.TrimSpace(norm.NFKC.String(id))
 	if len(id) == 18 && id[17] == 'x' {
 		return id[:17] + "X"
 	}
 	return id
+}
+
+// NormalisePhone turns a phone number as typed into its stored form:
+// NFKC (full-width digits become ASCII), then without the spaces and
+// dashes people group the digits with (138 0013 8000, 138-0013-8000).
+func NormalisePhone(p string) string {
+	p = norm.NFKC.String(p)
+	return strings.Map(func(r rune) rune {
+		if r == ' ' || r == '-' || r == '\u00a0' {
+			return -1
+		}
+		return r
+	}, strings.TrimSpace(p))
 }

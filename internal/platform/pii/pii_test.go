@@ -106,3 +106,40 @@ func TestParseID(t *testing.T) {
 		t.Errorf("lower-case x: %+v %v", info, err)
 	}
 }
+
+func TestNormalise(t *testing.T) {
+	now := time.Date(2026, 11, 26, 0, 0, 0, 0, time.UTC)
+	for _, tt := range []struct{ name, in, want string }{
+		{"ASCII", "36010219900101123X", "36010219900101123X"},
+		{"LowerX", "36010219900101123x", "36010219900101123X"},
+		{"FullWidth", " ３６０１０２１９９００１０１１２３Ｘ ", "36010219900101123X"},
+		{"FullWidthLowerX", "３６０１０２１９９００１０１１２３ｘ", "36010219900101123X"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := NormaliseID(tt.in); got != tt.want {
+				t.Errorf("NormaliseID(%q) = %q, want %q", tt.in, got, tt.want)
+			}
+		})
+	}
+	first := "36010219900307123"
+	fw := []rune{}
+	for _, r := range first + string(IDCheckChar(first)) {
+		fw = append(fw, r-'0'+'０')
+	}
+	if _, err := ParseID(NormaliseID(string(fw)), now); err != nil {
+		t.Errorf("a full-width ID number is refused: %v", err)
+	}
+	for _, tt := range []struct{ name, in, want string }{
+		{"ASCII", "13800138000", "13800138000"},
+		{"FullWidth", "１３８００１３８０００", "13800138000"},
+		{"Grouped", " 138 0013-8000 ", "13800138000"},
+		{"FullWidthDash", "１３８－００１３－８０００", "13800138000"},
+	} {
+		t.Run("Phone"+tt.name, func(t *testing.T) {
+			got := NormalisePhone(tt.in)
+			if got != tt.want || !ValidPhone(got) {
+				t.Errorf("NormalisePhone(%q) = %q, want %q", tt.in, got, tt.want)
+			}
+		})
+	}
+}

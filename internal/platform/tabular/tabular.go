@@ -166,7 +166,7 @@ func Read(name string, data []byte) ([][]string, error) {
 		if err != nil {
 			return nil, errs.E(errs.Invalid, "err.xlsx", err.Error())
 		}
-		return rows, nil
+		return unescape(rows), nil
 	}
 	r := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(data, []byte("\ufeff"))))
 	r.FieldsPerRecord = -1
@@ -174,31 +174,51 @@ func Read(name string, data []byte) ([][]string, error) {
 	if err != nil {
 		return nil, errs.E(errs.Invalid, "err.csv", err.Error())
 	}
-	return rows, nil
+	return unescape(rows), nil
 }
 
-// WriteCSV writes rows as CSV with a BOM (so Excel reads the Chinese).
+// unescape takes off the quote that EscapeCell put before a formula-like
+// cell, so that an export imports back as it was.
+func unescape(rows [][]string) [][]string {
+	for _, row := range rows {
+		for j, v := range row {
+			row[j] = UnescapeCell(v)
+		}
+	}
+	return rows
+}
+
+// WriteCSV writes rows as CSV with a BOM (so Excel reads the Chinese),
+// every cell escaped (see EscapeCell).
 func WriteCSV(w http.ResponseWriter, filename string, rows [][]string) error {
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 	w.Header().Set("Content-Disposition", `attachment; filename="`+filename+`"`)
-	_, _ = w.Write([]byte("\ufeff"))
-	cw := csv.NewWriter(w)
-	if err := cw.WriteAll(rows); err != nil {
-		return err
+	cw := NewCSVWriter(w)
+	for _, row := range rows {
+		if err := cw.Write(row); err != nil {
+			return err
+		}
 	}
-	return cw.Error()
+	return cw.Flush()
 }
 
 // WriteXLSX writes rows as an Excel sheet, every cell a string (ID and
-// phone numbers must not become numbers).
+// phone numbers must not become numbers) escaped like a CSV cell (see
+// EscapeCell), the columns wide enough for an address or an ID number.
 func WriteXLSX(w http.ResponseWriter, filename string, rows [][]string) error {
 	f := excelize.NewFile()
 	defer f.Close()
+	cols := 0
 	for i, row := range rows {
+		cols = max(cols, len(row))
 		for j, v := range row {
 			cell, _ := excelize.CoordinatesToCellName(j+1, i+1)
-			_ = f.SetCellStr("Sheet1", cell, v)
+			_ = f.SetCellStr("Sheet1", cell, EscapeCell(v))
 		}
+	}
+	if cols > 0 {
+		last, _ := excelize.ColumnNumberToName(cols)
+		_ = f.SetColWidth("Sheet1", "A", last, 18)
 	}
 	var buf bytes.Buffer
 	if err := f.Write(&buf); err != nil {

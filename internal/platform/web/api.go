@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"context"
 	"encoding/base64"
 	"encoding/json"
@@ -10,6 +11,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"grassroots/internal/platform/authz"
 	"grassroots/internal/platform/errs"
@@ -77,7 +79,8 @@ func JSON(w http.ResponseWriter, status int, v any) error {
 }
 
 // DecodeJSON reads a JSON body into v: it must be application/json, at
-// most MaxBody bytes, one object, with no unknown fields.
+// most MaxBody bytes, valid UTF-8 (encoding/json would silently replace
+// bad bytes with U+FFFD), one object, with no unknown fields.
 func DecodeJSON(r *http.Request, v any) error {
 	return decodeJSON(r, v, MaxBody)
 }
@@ -91,15 +94,22 @@ func decodeJSON(r *http.Request, v any, limit int64) error {
 	if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") && !strings.HasPrefix(ct, "application/geo+json") {
 		return errs.Field("Content-Type", "rule.json_content_type", "")
 	}
-	dec := json.NewDecoder(http.MaxBytesReader(nil, r.Body, limit))
+	body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, limit))
+	var mbe *http.MaxBytesError
+	switch {
+	case errors.As(err, &mbe):
+		return errs.E(errs.TooLarge, "err.too_large", strconv.FormatInt(limit, 10))
+	case err != nil:
+		return errs.E(errs.Malformed, "err.malformed", err.Error())
+	case !utf8.Valid(body), loneSurrogate(body):
+		return errs.E(errs.Malformed, "err.malformed", "invalid UTF-8")
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
-		var mbe *http.MaxBytesError
 		var se *json.SyntaxError
 		var te *json.UnmarshalTypeError
 		switch {
-		case errors.As(err, &mbe):
-			return errs.E(errs.TooLarge, "err.too_large", strconv.FormatInt(limit, 10))
 		case errors.As(err, &te):
 			return &errs.Error{Code: errs.Malformed, Key: "err.malformed", Args: []any{err.Error()},
 				Fields: []errs.FieldError{{Field: te.Field, Rule: "rule.json_type", Param: te.Type.String()}}}
@@ -117,6 +127,41 @@ func decodeJSON(r *http.Request, v any, limit int64) error {
 		return errs.E(errs.Malformed, "err.malformed", "more than one JSON value")
 	}
 	return nil
+}
+
+// loneSurrogate reports whether a JSON text escapes half of a UTF-16
+// surrogate pair (\ud800 alone), which encoding/json would silently
+// turn into U+FFFD like an invalid UTF-8 byte.
+func loneSurrogate(b []byte) bool {
+	hex := func(i int) (rune, bool) {
+		if i+6 > len(b) || b[i] != '\\' || b[i+1] != 'u' {
+			return 0, false
+		}
+		n, err := strconv.ParseUint(string(b[i+2:i+6]), 16, 16)
+		return rune(n), err == nil
+	}
+	for i := 0; i < len(b); i++ {
+		if b[i] != '\\' {
+			continue
+		}
+		r, ok := hex(i)
+		if !ok {
+			i++ // an escaped character: skip it (\\ above all)
+			continue
+		}
+		switch {
+		case r >= 0xdc00 && r <= 0xdfff:
+			return true // a low half with no high half before it
+		case r >= 0xd800 && r <= 0xdbff:
+			if lo, ok := hex(i + 6); !ok || lo < 0xdc00 || lo > 0xdfff {
+				return true
+			}
+			i += 11 // the pair
+		default:
+			i += 5
+		}
+	}
+	return false
 }
 
 // List is the envelope of every paginated API list: the items and, when

@@ -124,10 +124,25 @@ func (w *logWriter) Write(b []byte) (int, error) {
 
 func (w *logWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
+// logActor is where authentication, which runs inside the access log,
+// leaves the actor for the log line.
+type logActor struct{ id int64 }
+
+type logActorKey struct{}
+
+// noteActor tells the access log of the request who its actor is.
+func noteActor(ctx context.Context, a *authz.Actor) {
+	if la, ok := ctx.Value(logActorKey{}).(*logActor); ok && a != nil {
+		la.id = a.UserID
+	}
+}
+
 func withAccessLog(h http.Handler, log *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		lw := &logWriter{ResponseWriter: w}
+		la := &logActor{}
+		r = r.WithContext(context.WithValue(r.Context(), logActorKey{}, la))
 		h.ServeHTTP(lw, r)
 		if lw.code == 0 {
 			lw.code = http.StatusOK
@@ -137,7 +152,7 @@ func withAccessLog(h http.Handler, log *slog.Logger) http.Handler {
 			slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.Int("status", lw.code),
 			slog.Int("bytes", lw.n), slog.Duration("took", time.Since(start)),
 			slog.String("request_id", authz.ClientFrom(r.Context()).RequestID),
-			slog.Int64("actor_id", actorID(r.Context())))
+			slog.Int64("actor_id", la.id))
 	})
 }
 
@@ -194,7 +209,7 @@ func safeMethod(m string) bool {
 func withAuth(h http.Handler, c ChainConfig) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx := r.Context()
-		if strings.HasPrefix(r.URL.Path, "/static/") || r.URL.Path == "/healthz" {
+		if strings.HasPrefix(r.URL.Path, "/static/") || r.URL.Path == "/healthz" || r.URL.Path == "/metrics" {
 			h.ServeHTTP(w, r)
 			return
 		}
@@ -209,6 +224,10 @@ func withAuth(h http.Handler, c ChainConfig) http.Handler {
 				fail(w, r, c.UI, err)
 				return
 			}
+			// What a signed-in caller reads may hold personal data: no
+			// cache (a proxy's or the browser's disk) keeps it.
+			w.Header().Set("Cache-Control", "no-store")
+			noteActor(ctx, a)
 			h.ServeHTTP(w, r.WithContext(authz.WithActor(ctx, a)))
 			return
 		}
@@ -243,6 +262,8 @@ func withAuth(h http.Handler, c ChainConfig) http.Handler {
 				return
 			}
 		}
+		w.Header().Set("Cache-Control", "no-store")
+		noteActor(ctx, a)
 		ctx = authz.WithActor(ctx, a)
 		ctx = context.WithValue(ctx, csrfKey{}, token)
 		h.ServeHTTP(w, r.WithContext(ctx))
@@ -290,4 +311,31 @@ func withBodyLimit(h http.Handler, c ChainConfig) http.Handler {
 		r.Body = http.MaxBytesReader(w, r.Body, n)
 		h.ServeHTTP(w, r)
 	})
+}
+
+// preSessionCookie carries a random value before sign-in, so that the
+// login form has a CSRF token too: without it a foreign site could sign a
+// victim into the attacker's account (login CSRF).
+const preSessionCookie = "grassroots_pre"
+
+// PreSessionCSRF returns the CSRF token for a form shown before sign-in,
+// setting the pre-session cookie it derives from when there is none.
+func PreSessionCSRF(w http.ResponseWriter, r *http.Request, secure bool) string {
+	if ck, err := r.Cookie(preSessionCookie); err == nil && len(ck.Value) == 32 {
+		return CSRFToken(ck.Value)
+	}
+	v := newID() + newID()
+	http.SetCookie(w, &http.Cookie{Name: preSessionCookie, Value: v, Path: "/", HttpOnly: true,
+		Secure: secure || r.TLS != nil, SameSite: http.SameSiteLaxMode, MaxAge: 12 * 3600})
+	return CSRFToken(v)
+}
+
+// CheckPreSessionCSRF reports whether a form posted before sign-in carries
+// the token of its pre-session cookie.
+func CheckPreSessionCSRF(r *http.Request) bool {
+	ck, err := r.Cookie(preSessionCookie)
+	if err != nil || len(ck.Value) != 32 {
+		return false
+	}
+	return hmac.Equal([]byte(r.PostFormValue("csrf")), []byte(CSRFToken(ck.Value)))
 }

@@ -14,6 +14,7 @@ import (
 	"sort"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -157,6 +158,9 @@ func (rt *Router) add(pattern string, perm authz.Perm, kind Kind, doc *OpDoc, h 
 		start := time.Now()
 		sw := &statusWriter{ResponseWriter: w}
 		err := rt.authorize(r, perm)
+		if err == nil && kind != KindRaw {
+			err = validForm(r)
+		}
 		if err == nil {
 			err = h(sw, r)
 		}
@@ -165,6 +169,35 @@ func (rt *Router) add(pattern string, perm authz.Perm, kind Kind, doc *OpDoc, h 
 		}
 		rt.metrics.observe(pattern, r.Method, sw.status(), start)
 	})
+}
+
+// validForm refuses a query string or form whose names or values are not
+// valid UTF-8, as decodeJSON refuses such a JSON body: Go would hand the
+// bad bytes to the handler, and they would be stored or shown as
+// replacement marks. It parses the form the handler would parse anyway.
+func validForm(r *http.Request) error {
+	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
+		_ = r.ParseMultipartForm(32 << 20) // errors are the handler's to report
+	} else {
+		_ = r.ParseForm()
+	}
+	vals := []url.Values{r.Form}
+	if r.MultipartForm != nil {
+		vals = append(vals, r.MultipartForm.Value)
+	}
+	for _, v := range vals {
+		for k, xs := range v {
+			if !utf8.ValidString(k) {
+				return errs.E(errs.Malformed, "err.malformed", "invalid UTF-8")
+			}
+			for _, x := range xs {
+				if !utf8.ValidString(x) {
+					return errs.E(errs.Malformed, "err.malformed", "invalid UTF-8")
+				}
+			}
+		}
+	}
+	return nil
 }
 
 // authorize checks that the actor holds perm.

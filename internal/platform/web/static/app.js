@@ -18,7 +18,12 @@
       var src = document.getElementById(el.dataset.chart);
       if (!src) { return; }
       var chart = window.echarts.init(el, null, { renderer: "canvas" });
-      chart.setOption(JSON.parse(src.textContent));
+      var opt = JSON.parse(src.textContent);
+      // Tooltips are drawn on the canvas, not written as HTML: an HTML
+      // tooltip puts the names (typed by people) into the page with
+      // innerHTML, and its inline styles are refused by the CSP.
+      if (opt.tooltip) { opt.tooltip.renderMode = "richText"; }
+      chart.setOption(opt);
       el.dataset.chartReady = "1";
       window.addEventListener("resize", function () { chart.resize(); });
       var base = el.dataset.chartLink;

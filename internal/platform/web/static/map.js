@@ -9,6 +9,15 @@
       .then(function (r) { return r.ok ? r.json() : null; });
   }
 
+  // label is tooltip content as text. Leaflet puts a string into the page
+  // as HTML, and names are typed by people (a grid named <img onerror=…>
+  // would run), so every tooltip gets an element whose text is set.
+  function label(s) {
+    var span = document.createElement("span");
+    span.textContent = s;
+    return span;
+  }
+
   function init(el) {
     var map = L.map(el, { zoomSnap: 0.25, attributionControl: !!el.dataset.tiles });
     if (el.dataset.tiles) {
@@ -40,7 +49,7 @@
             return { color: mine ? "#c8161d" : "#0b5cad", weight: mine ? 3 : 1.5, fillOpacity: mine ? 0.25 : 0.08 };
           },
           onEachFeature: function (f, l) {
-            l.bindTooltip(f.properties.name + " " + f.properties.code);
+            l.bindTooltip(label(f.properties.name + " " + f.properties.code));
             l.on("click", function () {
               // While drawing, a click is a corner, not a way to the grid.
               if (el.dataset.drawing !== "1") { window.location.href = "/grids/" + f.properties.code; }
@@ -113,7 +122,7 @@
           return { color: "#7a0b10", weight: 1, fillColor: "#c8161d", fillOpacity: 0.1 + 0.7 * t };
         },
         onEachFeature: function (f, l) {
-          l.bindTooltip(f.properties.name + ": " + (f.properties[m] || 0));
+          l.bindTooltip(label(f.properties.name + ": " + (f.properties[m] || 0)));
           l.on("click", function () { window.location.href = "/coverage/" + f.properties.code + "?measure=" + m; });
         }
       }).addTo(map);
@@ -201,13 +210,13 @@
             var t = (counts[f.properties.code] || 0) / hi;
             return { color: "#7a0b10", weight: 1, fillColor: "#c8161d", fillOpacity: 0.05 + 0.6 * t };
           },
-          onEachFeature: function (f, l) { l.bindTooltip(f.properties.name + ": " + (counts[f.properties.code] || 0)); }
+          onEachFeature: function (f, l) { l.bindTooltip(label(f.properties.name + ": " + (counts[f.properties.code] || 0))); }
         }).addTo(map);
         if (layer.getBounds().isValid()) { bounds = layer.getBounds(); }
       }
       cells.forEach(function (c) {
         var m = L.circleMarker([c.lat, c.lon], { radius: Math.min(6 + 3 * Math.sqrt(c.count), 30), color: "#0b5cad", weight: 1, fillOpacity: 0.6 }).addTo(map);
-        m.bindTooltip(String(c.count));
+        m.bindTooltip(label(String(c.count)));
         if (c.count === 1) { m.on("click", function () { window.location.href = "/cases/" + c.case_id; }); }
         var b = L.latLngBounds([c.lat, c.lon], [c.lat, c.lon]);
         bounds = bounds ? bounds.extend(b) : b;
