@@ -86,7 +86,7 @@ func (s *Service) CreateUser(ctx context.Context, in UserInput) (*User, error) {
 	switch {
 	case !in.Role.Valid():
 		fe.Add("role", "rule.one_of", roleList())
-	case actor != nil && !s.policy.CanGrant(actor.Role, in.Role):
+	case actor != nil && !actor.System && !s.policy.CanGrant(actor.Role, in.Role):
 		fe.Add("role", "rule.role_grant", "")
 	}
 	if in.Phone != "" && !pii.ValidPhone(in.Phone) {
@@ -228,7 +228,7 @@ func (s *Service) UpdateUser(ctx context.Context, id int64, upd UserUpdate) (*Us
 		if err != nil {
 			return err
 		}
-		if actor != nil && !s.policy.CanGrant(actor.Role, u.Role) {
+		if actor != nil && !actor.System && !s.policy.CanGrant(actor.Role, u.Role) {
 			return errs.E(errs.Forbidden, "err.manage_stronger")
 		}
 		if actor != nil && actor.UserID == id && upd.Disabled != nil && *upd.Disabled {
@@ -314,7 +314,7 @@ func (s *Service) setPassword(ctx context.Context, id int64, pw string) error {
 		if err != nil {
 			return err
 		}
-		if actor != nil && actor.UserID != id && !s.policy.CanGrant(actor.Role, u.Role) {
+		if actor != nil && !actor.System && actor.UserID != id && !s.policy.CanGrant(actor.Role, u.Role) {
 			return errs.E(errs.Forbidden, "err.manage_stronger")
 		}
 		var fe errs.Fields

@@ -113,7 +113,7 @@ func TestDepartmentDashboards(t *testing.T) {
 				}
 			}
 			var st cases.Stats
-			c.get("/api/v1/case-stats?region=" + demoSubdistrict).json(t, &st)
+			c.get("/api/v1/case-stats?region="+demoSubdistrict).json(t, &st)
 			var byStatus, byChild int64
 			for _, n := range st.ByStatus {
 				byStatus += n
@@ -125,7 +125,7 @@ func TestDepartmentDashboards(t *testing.T) {
 				t.Errorf("case-stats: %d by status, %d by community, %d open; want %d", byStatus, byChild, st.Open, want)
 			}
 			var cl []cases.Cluster
-			c.get("/api/v1/case-map?region=" + demoSubdistrict + "&days=30").json(t, &cl)
+			c.get("/api/v1/case-map?region="+demoSubdistrict+"&days=30").json(t, &cl)
 			var mapped int64
 			for _, x := range cl {
 				mapped += int64(x.Count)
@@ -135,7 +135,7 @@ func TestDepartmentDashboards(t *testing.T) {
 			}
 			// The same cases as the department's list.
 			var list struct{ Items []cases.Case }
-			c.get("/api/v1/cases?view=all&region=" + demoSubdistrict).json(t, &list)
+			c.get("/api/v1/cases?view=all&region="+demoSubdistrict).json(t, &list)
 			if int64(len(list.Items)) != want {
 				t.Errorf("case list has %d cases, the dashboards %d", len(list.Items), want)
 			}

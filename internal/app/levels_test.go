@@ -195,8 +195,8 @@ func TestLevelsAgree(t *testing.T) {
 	// A community's own figures, as its secretary sees them, equal its row
 	// in the subdistrict's report.
 	var sub, own coverage.Report
-	e.login("demo-subdistrict").get("/api/v1/coverage/" + demoSubdistrict).json(t, &sub)
-	e.login("demo-secretary").get("/api/v1/coverage/" + demoCommunityA).json(t, &own)
+	e.login("demo-subdistrict").get("/api/v1/coverage/"+demoSubdistrict).json(t, &sub)
+	e.login("demo-secretary").get("/api/v1/coverage/"+demoCommunityA).json(t, &own)
 	for _, row := range sub.Children {
 		if row.Code == demoCommunityA {
 			if diff := cmp.Diff(row, own.Total); diff != "" {

@@ -2,7 +2,8 @@
 // holiday arrangements shipped in the binary (package workday) plus the
 // years a city admin loads later, when the State Council publishes them.
 // It keeps the merged calendar in memory and swaps it after each load
-// commits; the stored files are read again at start.
+// commits; the stored files are read again at start, and on every
+// instance after a load on any of them (the change feed, package change).
 package calendar
 
 import (

@@ -195,6 +195,7 @@ type HouseholdInput struct {
 // CreateHousehold adds a household in a house.
 func (s *Service) CreateHousehold(ctx context.Context, in HouseholdInput) (Household, error) {
 	var fe errs.Fields
+	in.Room = text.LineField(&fe, "room", in.Room)
 	if in.BuildingID != 0 {
 		b, err := s.Building(ctx, in.BuildingID)
 		if err != nil {

@@ -186,6 +186,6 @@ func (db *DB) exclusive(ctx context.Context, name string, fn func() error) error
 		conn.Close()
 		return fmt.Errorf("db: lock %s: %w", name, err)
 	}
-	(&Lock{name: name, conn: conn}).releaseAfter(fn)
-	return nil
+	defer (&Lock{name: name, conn: conn}).Release()
+	return fn()
 }

@@ -3,6 +3,7 @@ package db
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io/fs"
 	"sort"
@@ -22,6 +23,9 @@ type Status struct {
 	Pending []string // module/name
 	Latest  string   // last applied module/name
 }
+
+// errApplied stops a migration that another process applied meanwhile.
+var errApplied = errors.New("db: migration applied meanwhile")
 
 const migrationsTable = `CREATE TABLE IF NOT EXISTS schema_migrations (
 	module TEXT NOT NULL,
@@ -106,8 +110,18 @@ func (db *DB) MigrationStatus(ctx context.Context, ms []Migrations) (Status, err
 }
 
 // Migrate applies pending migrations in module order, each file in its own
-// transaction with its record in schema_migrations.
-func (db *DB) Migrate(ctx context.Context, ms []Migrations) (int, error) {
+// transaction with its record in schema_migrations. Instances that start
+// together on one database migrate one after the other: the later finds
+// the migrations applied.
+func (db *DB) Migrate(ctx context.Context, ms []Migrations) (n int, err error) {
+	err = db.exclusive(ctx, "migrate", func() error {
+		n, err = db.migrate(ctx, ms)
+		return err
+	})
+	return n, err
+}
+
+func (db *DB) migrate(ctx context.Context, ms []Migrations) (int, error) {
 	done, err := db.applied(ctx)
 	if err != nil {
 		return 0, err
@@ -141,6 +155,16 @@ func (db *DB) Migrate(ctx context.Context, ms []Migrations) (int, error) {
 				return n, fmt.Errorf("migration %s/%s: %w", m.Module, f, err)
 			}
 			err = db.Tx(ctx, func(tx *Tx) error {
+				// Applied meanwhile by another process: SQLite's
+				// transactions hold the write lock from their start, so
+				// this check and the migration cannot be overtaken.
+				var applied int
+				if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM schema_migrations WHERE module = ? AND name = ?`, m.Module, name).Scan(&applied); err != nil {
+					return err
+				}
+				if applied > 0 {
+					return errApplied
+				}
 				for _, stmt := range splitStatements(buf.String()) {
 					if _, err := tx.ExecContext(ctx, stmt); err != nil {
 						return fmt.Errorf("%w\n%s", err, stmt)
@@ -150,6 +174,9 @@ func (db *DB) Migrate(ctx context.Context, ms []Migrations) (int, error) {
 					m.Module, name, tx.Now().Format("2006-01-02T15:04:05Z"))
 				return err
 			})
+			if errors.Is(err, errApplied) {
+				continue
+			}
 			if err != nil {
 				return n, fmt.Errorf("migration %s/%s: %w", m.Module, f, err)
 			}
@@ -199,8 +226,12 @@ func splitStatements(src string) []string {
 
 // RunOnce runs a data migration written in Go — one that needs more than
 // SQL, such as the data key — unless schema_migrations records it already,
-// and records it when it succeeds.
+// and records it when it succeeds; like Migrate, on one instance at a time.
 func (db *DB) RunOnce(ctx context.Context, module, name string, fn func(ctx context.Context) error) error {
+	return db.exclusive(ctx, "migrate", func() error { return db.runOnce(ctx, module, name, fn) })
+}
+
+func (db *DB) runOnce(ctx context.Context, module, name string, fn func(ctx context.Context) error) error {
 	done, err := db.applied(ctx)
 	if err != nil {
 		return err

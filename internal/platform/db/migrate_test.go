@@ -89,3 +89,47 @@ func TestNestedTxUsesSavepoints(t *testing.T) {
 		t.Errorf("%d rows, want a and b", n)
 	}
 }
+
+// Two instances starting together on a new database each migrate it; the
+// migrations are applied once and neither fails.
+func TestMigrateFromTwoInstancesAtOnce(t *testing.T) {
+	ctx := context.Background()
+	url := dbtest.URL(t)
+	ms := []db.Migrations{{Module: "m", FS: fstest.MapFS{
+		"0001_t.sql": {Data: []byte("CREATE TABLE m_t (id {{pk}}, name TEXT UNIQUE);")},
+		"0002_u.sql": {Data: []byte("CREATE TABLE m_u (id {{pk}});")},
+	}}}
+	var ds [2]*db.DB
+	for i := range ds {
+		d, err := db.Open(ctx, url, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer d.Close()
+		ds[i] = d
+	}
+	// The schema_migrations table exists before the race, as after any
+	// earlier start.
+	if _, err := ds[0].MigrationStatus(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	errc := make(chan error, 2)
+	applied := make(chan int, 2)
+	for _, d := range ds {
+		go func() {
+			n, err := d.Migrate(ctx, ms)
+			applied <- n
+			errc <- err
+		}()
+	}
+	total := 0
+	for range ds {
+		if err := <-errc; err != nil {
+			t.Errorf("migrate: %v", err)
+		}
+		total += <-applied
+	}
+	if total != 2 {
+		t.Errorf("%d migrations applied by the two, want 2", total)
+	}
+}

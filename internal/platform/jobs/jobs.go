@@ -125,7 +125,9 @@ func (r *Registry) Start(ctx context.Context, owner int64, fn func(ctx context.C
 	r.gc()
 	r.jobs[j.id] = j
 	r.mu.Unlock()
-	shared := r.db != nil && r.insert(ctx, j) == nil
+	if r.db != nil {
+		go r.write(context.WithoutCancel(ctx), j)
+	}
 	go func() {
 		res, err := fn(ctx, func(done, total int) {
 			j.mu.Lock()
@@ -138,9 +140,6 @@ func (r *Registry) Start(ctx context.Context, owner int64, fn func(ctx context.C
 		j.mu.Unlock()
 		j.wake()
 	}()
-	if shared {
-		go r.write(context.WithoutCancel(ctx), j)
-	}
 	return j.id
 }
 
@@ -152,8 +151,7 @@ func (j *Job) wake() {
 	}
 }
 
-// insert records a new job; old rows go at the same time. A job whose
-// row cannot be written still runs, seen by its own instance only.
+// insert records a new job; old rows go at the same time.
 func (r *Registry) insert(ctx context.Context, j *Job) error {
 	return r.db.Tx(ctx, func(tx *db.Tx) error {
 		if _, err := tx.ExecContext(ctx, `/* jobs.gc */ DELETE FROM platform_jobs WHERE updated_at < ?`, tx.Now().Add(-r.keep)); err != nil {
@@ -165,9 +163,16 @@ func (r *Registry) insert(ctx context.Context, j *Job) error {
 	})
 }
 
-// write keeps the job's row in step: after progress (at most every
-// flushEvery), at least every heartbeat, and once more when it finishes.
+// write records the job and keeps its row in step: after progress (at
+// most every flushEvery), at least every heartbeat, and once more when it
+// finishes. It runs beside the job, so that neither the request that
+// starts a job nor the job itself waits for these writes (on SQLite they
+// wait for the writer an import holds). A job whose row cannot be written
+// still runs, seen by its own instance only.
 func (r *Registry) write(ctx context.Context, j *Job) {
+	if err := r.insert(ctx, j); err != nil {
+		return
+	}
 	beat := time.NewTicker(heartbeat)
 	defer beat.Stop()
 	failed := 0

@@ -1,0 +1,365 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+
+	"grassroots/internal/account"
+	"grassroots/internal/cases"
+	"grassroots/internal/party"
+	"grassroots/internal/platform/authz"
+	"grassroots/internal/platform/pii"
+	"grassroots/internal/registry"
+	"grassroots/internal/territory"
+	"grassroots/internal/units"
+	"grassroots/internal/workforce"
+)
+
+// foreignMark starts the name of every object of the foreign fixture, so
+// that a list, search or export that shows one is caught by its tell,
+// which no query sent in the test contains (a search page repeats its
+// query); foreignQuery finds them all by name.
+const (
+	foreignMark  = "FX境外ꙮ"
+	foreignTell  = "ꙮ"
+	foreignQuery = "FX境外"
+)
+
+// foreign is one object of every kind in another district (西湖区), which
+// every demo account but the city's lies outside.
+type foreign struct {
+	district, community, grid string
+	dept, user, token         int64
+	building, compound        int64
+	household, person         int64
+	org, unit                 int64
+	caseID, photo, whistle    int64
+	jobID                     string
+	// deptServes: the department serves the probers' area from above
+	// (a district department seen from a grid), so it is theirs to see.
+	deptServes bool
+}
+
+// mustForeign builds the foreign fixture through the services, as system
+// work, so that nothing depends on the demo's content.
+func (e *env) mustForeign() foreign {
+	e.t.Helper()
+	f := foreign{district: "360103"}
+	if err := e.app.DB.QueryRowContext(context.Background(), `SELECT code FROM territory_regions WHERE code >= '360103' AND code < '360104' AND length(code) = 12 ORDER BY code LIMIT 1`).Scan(&f.community); err != nil {
+		e.t.Fatal(err)
+	}
+	// A small square far from the demo's grids.
+	return e.mustObjects(f, 115.8405, 28.6405, "fx-worker")
+}
+
+// mustObjects makes one object of every kind in f's community and grid
+// (a new grid around lon, lat when f.grid is empty).
+func (e *env) mustObjects(f foreign, lon, lat float64, username string) foreign {
+	e.t.Helper()
+	t := e.t
+	ctx := authz.WithActor(context.Background(), authz.System("test-fixture"))
+	must := func(what string, err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatalf("foreign %s: %v", what, err)
+		}
+	}
+	if f.grid == "" {
+		x0, y0, x1, y1 := lon-0.0005, lat-0.0005, lon+0.0005, lat+0.0005
+		g, err := e.app.Territory.CreateGrid(ctx, territory.GridInput{CommunityCode: f.community, Name: foreignMark + "网格",
+			Geometry: []byte(fmt.Sprintf(`{"type":"Polygon","coordinates":[[[%v,%v],[%v,%v],[%v,%v],[%v,%v],[%v,%v]]]}`, x0, y0, x1, y0, x1, y1, x0, y1, x0, y0))})
+		must("grid", err)
+		f.grid = g.Code
+	}
+	dname := foreignMark + username + "局"
+	if f.deptServes {
+		dname = username + "局"
+	}
+	d, err := e.app.Territory.CreateDepartment(ctx, territory.DepartmentInput{Name: dname, RegionCode: f.community[:6]})
+	must("department", err)
+	f.dept = d.ID
+	u, err := e.app.Accounts.CreateUser(ctx, account.UserInput{Username: username, DisplayName: foreignMark + "社工", Role: authz.RoleCommunityWorker,
+		RegionCode: f.community, Password: "Foreign-Pass-2026"})
+	must("user", err)
+	f.user = u.ID
+	nt, err := e.app.Accounts.UnscopedIssueToken(ctx, u.ID, foreignMark)
+	must("token", err)
+	f.token = nt.ID
+	c, err := e.app.Registry.CreateCompound(ctx, registry.CompoundInput{RegionCode: f.community, Name: foreignMark + username + "小区", Address: foreignMark + username + "路1号"})
+	must("compound", err)
+	f.compound = c.ID
+	lo, la := lon, lat
+	b, err := e.app.Registry.CreateBuilding(ctx, registry.BuildingInput{RegionCode: f.grid, CompoundID: c.ID, Name: foreignMark + "1栋",
+		Address: foreignMark + username + "路1号1栋", Floors: 6, Units: 2, Lon: &lo, Lat: &la})
+	must("building", err)
+	f.building = b.ID
+	h, err := e.app.Registry.CreateHousehold(ctx, registry.HouseholdInput{BuildingID: b.ID, Room: "1单元101室", HouseUse: registry.SelfOccupied})
+	must("household", err)
+	f.household = h.ID
+	id17 := f.community[:6] + "19800101" + strconv.Itoa(100+len(username))
+	p, err := e.app.Registry.CreatePerson(ctx, registry.PersonInput{Name: foreignMark + "居民", IDNumber: id17 + string(pii.IDCheckChar(id17)),
+		Phone: "13700001234", HouseholdID: h.ID, Relation: "head", Residence: registry.Registered})
+	must("person", err)
+	f.person = p.ID
+	if f.org == 0 {
+		o, err := e.app.Party.CreateOrg(ctx, party.OrgInput{Name: foreignMark + "社区党委", Kind: party.Committee, RegionCode: f.community})
+		must("party org", err)
+		f.org = o.ID
+		_, err = e.app.Party.CreateMember(ctx, party.MemberInput{OrgID: o.ID, Name: foreignMark + "党员", Category: party.Direct, Status: "full"})
+		must("party member", err)
+	}
+	if f.unit == 0 {
+		un, err := e.app.Units.Create(ctx, units.UnitInput{RegionCode: f.community, Kind: "co_building", Subkind: "school", Name: foreignMark + "小学", Headcount: 40})
+		must("unit", err)
+		f.unit = un.ID
+	}
+	_, err = e.app.Workforce.AddWorker(ctx, workforce.WorkerInput{RegionCode: f.community, Name: foreignMark + "工作者", Post: "social_worker",
+		Certificate: "none", Education: "bachelor"})
+	must("worker", err)
+	// A case reported by the foreign worker, with a photo and a whistle.
+	wctx := authz.WithActor(context.Background(), e.actorOf(u))
+	in, err := e.app.Cases.Report(wctx, cases.ReportInput{Category: "0303", Description: foreignMark + "路灯不亮", Lon: &lo, Lat: &la,
+		ContactName: foreignMark + "联系人", ContactPhone: "13700005678", ExternalID: "FX-" + username})
+	must("case", err)
+	f.caseID = in.Case.ID
+	f.photo, err = e.app.Cases.AddPhoto(wctx, in.Case.ID, cases.Photo{ContentType: "image/png", Data: pngBytes()})
+	must("photo", err)
+	w, err := e.app.Cases.Blow(ctx, in.Case.ID, cases.WhistleInput{Ground: "pressing_problem", DeptIDs: []int64{d.ID}, Note: foreignMark + "吹哨"})
+	must("whistle", err)
+	f.whistle = w.ID
+	f.jobID = "0123456789abcdef"
+	return f
+}
+
+// actorOf is the actor of account u as a request would have it.
+func (e *env) actorOf(u *account.User) *authz.Actor {
+	e.t.Helper()
+	a, err := e.app.Accounts.ActorFor(context.Background(), u)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return a
+}
+
+// probers are the demo accounts for whom the foreign fixture is out of
+// scope: everybody but the city's own.
+var probers = []string{"demo-district", "demo-subdistrict", "demo-secretary", "demo-worker", "demo-grid", "demo-dept", "demo-member", "demo-resident"}
+
+// TestScopeMatrixEveryRoute enumerates every route the server registers.
+// Each route that names an object (an id, a code) is asked, by every
+// prober, for the foreign object and for one that does not exist: both
+// must fail alike (404, or 403 for a missing permission), and nothing may
+// change. Every list, count, search and export is read by every prober,
+// also filtered to the foreign community, and must show no foreign row. A
+// new route that names an object fails this test until it is given a
+// fixture here.
+func TestScopeMatrixEveryRoute(t *testing.T) {
+	e := newEnv(t)
+	t.Run("OtherDistrict", func(t *testing.T) { e.scopeMatrix(t, e.mustForeign(), probers) })
+	// A grid worker's scope is their grids: objects in another grid of
+	// their own community are out of it.
+	t.Run("OtherGrid", func(t *testing.T) { e.scopeMatrix(t, e.mustSibling(), []string{"demo-grid"}) })
+}
+
+// mustSibling makes the objects of a fixture in grid 004 of 民巷社区, a
+// grid demo-grid does not serve; its Party organisation and unit are the
+// community's own, which lie outside a grid worker's scope too.
+func (e *env) mustSibling() foreign {
+	e.t.Helper()
+	f := foreign{community: "360102002001", grid: "360102002001004", district: "360102002001004", deptServes: true}
+	ctx := context.Background()
+	if err := e.app.DB.QueryRowContext(ctx, `SELECT id FROM party_orgs WHERE region_code = ? ORDER BY id LIMIT 1`, f.community).Scan(&f.org); err != nil {
+		e.t.Fatal(err)
+	}
+	if err := e.app.DB.QueryRowContext(ctx, `SELECT id FROM units_units WHERE region_code >= ? AND region_code < ? ORDER BY id LIMIT 1`, f.community, f.community+"~").Scan(&f.unit); err != nil {
+		e.t.Fatal(err)
+	}
+	var lon, lat float64
+	if err := e.app.DB.QueryRowContext(ctx, `SELECT lon, lat FROM registry_buildings WHERE region_code = ? AND lon IS NOT NULL ORDER BY id LIMIT 1`, f.grid).Scan(&lon, &lat); err != nil {
+		e.t.Fatal(err)
+	}
+	return e.mustObjects(f, lon, lat, "fx-sibling")
+}
+
+func (e *env) scopeMatrix(t *testing.T, f foreign, probers []string) {
+	id := func(n int64) string { return strconv.FormatInt(n, 10) }
+	const none = "999999999"
+	// route path → the path with the foreign object, and with none.
+	objects := map[string][2]string{}
+	add := func(pattern, foreignPath, missingPath string) { objects[pattern] = [2]string{foreignPath, missingPath} }
+	for _, p := range []struct{ pattern, param, value, missing string }{
+		{"/api/v1/buildings/{id}", "{id}", id(f.building), none},
+		{"/api/v1/compounds/{id}", "{id}", id(f.compound), none},
+		{"/api/v1/households/{id}", "{id}", id(f.household), none},
+		{"/households/{id}", "{id}", id(f.household), none},
+		{"/api/v1/people/{id}", "{id}", id(f.person), none},
+		{"/api/v1/people/{id}/export", "{id}", id(f.person), none},
+		{"/api/v1/people/{id}/move-out", "{id}", id(f.person), none},
+		{"/api/v1/people/{id}/personal", "{id}", id(f.person), none},
+		{"/people/{id}", "{id}", id(f.person), none},
+		{"/people/{id}/export.json", "{id}", id(f.person), none},
+		{"/people/{id}/move-out", "{id}", id(f.person), none},
+		{"/people/{id}/personal", "{id}", id(f.person), none},
+		{"/people/import/jobs/{id}", "{id}", f.jobID, "fedcba9876543210"},
+		{"/api/v1/cases/{id}", "{id}", id(f.caseID), none},
+		{"/api/v1/cases/{id}/contact", "{id}", id(f.caseID), none},
+		{"/api/v1/cases/{id}/duplicates", "{id}", id(f.caseID), none},
+		{"/api/v1/cases/{id}/moves", "{id}", id(f.caseID), none},
+		{"/api/v1/cases/{id}/photos", "{id}", id(f.caseID), none},
+		{"/api/v1/cases/{id}/rate-link", "{id}", id(f.caseID), none},
+		{"/api/v1/cases/{id}/rating", "{id}", id(f.caseID), none},
+		{"/api/v1/cases/{id}/whistles", "{id}", id(f.caseID), none},
+		{"/cases/{id}", "{id}", id(f.caseID), none},
+		{"/cases/{id}/act", "{id}", id(f.caseID), none},
+		{"/cases/{id}/contact", "{id}", id(f.caseID), none},
+		{"/cases/{id}/rate", "{id}", id(f.caseID), none},
+		{"/cases/{id}/rate-link", "{id}", id(f.caseID), none},
+		{"/cases/{id}/whistle", "{id}", id(f.caseID), none},
+		{"/api/v1/whistles/{id}/ratings", "{id}", id(f.whistle), none},
+		{"/api/v1/whistles/{id}/steps", "{id}", id(f.whistle), none},
+		{"/whistles/{id}/rate", "{id}", id(f.whistle), none},
+		{"/whistles/{id}/step", "{id}", id(f.whistle), none},
+		{"/api/v1/departments/{id}", "{id}", id(f.dept), none},
+		{"/api/v1/party/orgs/{id}", "{id}", id(f.org), none},
+		{"/api/v1/party/orgs/{id}/committee", "{id}", id(f.org), none},
+		{"/party/orgs/{id}", "{id}", id(f.org), none},
+		{"/party/orgs/{id}/committee", "{id}", id(f.org), none},
+		{"/api/v1/units/{id}", "{id}", id(f.unit), none},
+		{"/api/v1/users/{id}", "{id}", id(f.user), none},
+		{"/api/v1/users/{id}/password", "{id}", id(f.user), none},
+		{"/api/v1/users/{id}/personal", "{id}", id(f.user), none},
+		{"/users/{id}", "{id}", id(f.user), none},
+		{"/users/{id}/password", "{id}", id(f.user), none},
+		{"/users/{id}/personal", "{id}", id(f.user), none},
+		{"/api/v1/tokens/{id}", "{id}", id(f.token), none},
+		{"/tokens/{id}/revoke", "{id}", id(f.token), none},
+		{"/api/v1/grids/{code}", "{code}", f.grid, f.community + "999"},
+		{"/api/v1/grids/{code}/workers", "{code}", f.grid, f.community + "999"},
+		{"/grids/{code}", "{code}", f.grid, f.community + "999"},
+		{"/grids/{code}/workers", "{code}", f.grid, f.community + "999"},
+		{"/api/v1/regions/{code}", "{code}", f.grid, f.community + "999"},
+		{"/api/v1/regions/{code}/boundary", "{code}", f.community, f.community[:9] + "999"},
+		{"/api/v1/regions/{code}/children", "{code}", f.grid, f.community + "999"},
+		{"/regions/{code}", "{code}", f.grid, f.community + "999"},
+		{"/regions/{code}/map", "{code}", f.grid, f.community + "999"},
+		{"/api/v1/coverage/{code}", "{code}", f.grid, f.community + "999"},
+		{"/api/v1/coverage/{code}/map", "{code}", f.grid, f.community + "999"},
+		{"/coverage/{code}", "{code}", f.grid, f.community + "999"},
+		{"/api/v1/workforce/staffing/{code}", "{code}", f.grid, f.community + "999"},
+	} {
+		add(p.pattern, strings.Replace(p.pattern, p.param, p.value, 1), strings.Replace(p.pattern, p.param, p.missing, 1))
+	}
+	add("/cases/{id}/photos/{photo}", fmt.Sprintf("/cases/%d/photos/%d", f.caseID, f.photo), "/cases/"+none+"/photos/"+none)
+	// Routes that name something that is not territorial, with the reason.
+	exempt := map[string]string{
+		"/api/v1/calendar/{year}":     "the working-day calendar is the same for the whole city",
+		"/open311/v2/{file}":          "public by the GeoReport standard: TestOpen311PublicView",
+		"/open311/v2/requests/{file}": "public by the GeoReport standard: TestOpen311PublicView",
+		"/open311/v2/services/{file}": "public catalogue",
+		"/open311/v2/tokens/{file}":   "public by the GeoReport standard",
+		"/rate/{token}":               "the link is the capability: TestCaseWorkflow",
+	}
+
+	clients := map[string]*client{}
+	for _, name := range probers {
+		clients[name] = e.login(name)
+	}
+	before := e.foreignAudit(f)
+	seen := map[string]bool{}
+	for _, rt := range e.app.Router.Routes() {
+		if !strings.Contains(rt.Path, "{") || strings.HasSuffix(rt.Path, "{$}") {
+			continue
+		}
+		seen[rt.Path] = true
+		if _, ok := exempt[rt.Path]; ok {
+			continue
+		}
+		if f.deptServes && rt.Path == "/api/v1/departments/{id}" {
+			continue
+		}
+		paths, ok := objects[rt.Path]
+		if !ok {
+			t.Errorf("route %s %s names an object but the scope matrix has no fixture for it", rt.Method, rt.Path)
+			continue
+		}
+		for _, name := range probers {
+			c := clients[name]
+			got, want := probe(c, rt.Method, paths[0]), probe(c, rt.Method, paths[1])
+			if got.StatusCode < 400 || got.StatusCode != want.StatusCode || problemCode(got.body) != problemCode(want.body) {
+				t.Errorf("%s %s %s: foreign object %d %s, missing object %d %s", name, rt.Method, paths[0],
+					got.StatusCode, problemCode(got.body), want.StatusCode, problemCode(want.body))
+			}
+			if strings.Contains(got.body, foreignTell) {
+				t.Errorf("%s %s %s shows a foreign object", name, rt.Method, paths[0])
+			}
+		}
+	}
+	for p := range objects {
+		if !seen[p] {
+			t.Errorf("the scope matrix has a fixture for %s, which is no route: remove it", p)
+		}
+	}
+	for p := range exempt {
+		if !seen[p] {
+			t.Errorf("the scope matrix exempts %s, which is no route: remove it", p)
+		}
+	}
+	// Lists, counts, search and exports: no foreign row, asked plainly
+	// and filtered to the foreign community.
+	for _, rt := range e.app.Router.Routes() {
+		if rt.Method != http.MethodGet || strings.Contains(rt.Path, "{") || strings.HasPrefix(rt.Path, "/static/") ||
+			rt.Path == "/metrics" || rt.Path == "/logout" {
+			continue
+		}
+		for _, name := range probers {
+			for _, q := range []string{"", "?region=" + f.community, "?q=" + url.QueryEscape(foreignQuery), "?region=" + f.district + "&q=" + url.QueryEscape(foreignQuery)} {
+				r := clients[name].get(rt.Path + q)
+				if strings.Contains(r.body, foreignTell) || strings.Contains(r.body, "fx-worker") {
+					t.Errorf("%s GET %s%s shows a foreign row", name, rt.Path, q)
+				}
+			}
+		}
+	}
+	if after := e.foreignAudit(f); after != before {
+		t.Errorf("probes out of scope wrote %d audit entries in the foreign district", after-before)
+	}
+}
+
+// foreignAudit counts the audit entries about the foreign district.
+func (e *env) foreignAudit(f foreign) int {
+	e.t.Helper()
+	var n int
+	if err := e.app.DB.QueryRowContext(context.Background(), `SELECT COUNT(*) FROM audit_log WHERE region_code >= ? AND region_code < ?`,
+		f.district, f.district+"~").Scan(&n); err != nil {
+		e.t.Fatal(err)
+	}
+	return n
+}
+
+// probe sends method to path as the page or a script would: forms with
+// the CSRF token for pages, JSON for the API.
+func probe(c *client, method, path string) response {
+	if method == http.MethodGet {
+		return c.get(path)
+	}
+	if strings.HasPrefix(path, "/api/") {
+		return c.api(method, path, map[string]any{})
+	}
+	return c.form(path, url.Values{})
+}
+
+var problemCodeRe = regexp.MustCompile(`"code":"([a-z_]+)"`)
+
+// problemCode is the stable code of a problem answer ("" for pages).
+func problemCode(body string) string {
+	if m := problemCodeRe.FindStringSubmatch(body); m != nil {
+		return m[1]
+	}
+	return ""
+}
