@@ -72,7 +72,7 @@ func seedDemo(ctx context.Context, a *App, out io.Writer) error {
 // seedDemoScaled is seedDemo with buildingsPerGrid buildings in every grid
 // (8 in the demo, about 400 residents a grid; tests use fewer).
 func seedDemoScaled(ctx context.Context, a *App, out io.Writer, buildingsPerGrid int) error {
-	ctx = authz.WithActor(ctx, &authz.Actor{Username: "demo", Role: authz.RoleCityAdmin, Scope: authz.All})
+	ctx = authz.WithActor(ctx, authz.System("demo"))
 	users, err := a.Accounts.Users(ctx, account.UserFilter{Limit: 1000})
 	if err != nil {
 		return err

@@ -32,8 +32,11 @@ func seedDemoCases(ctx context.Context, a *App, out io.Writer) error {
 		if err != nil {
 			return nil, err
 		}
-		return authz.WithActor(ctx, &authz.Actor{UserID: u.ID, Username: u.Username, DisplayName: u.DisplayName, Role: u.Role,
-			Scope: u.Scope(), Perms: a.Policy.Perms(u.Role)}), nil
+		act, err := a.Accounts.ActorFor(ctx, u)
+		if err != nil {
+			return nil, err
+		}
+		return authz.WithActor(ctx, act), nil
 	}
 	res, err := actor("demo-resident")
 	if err != nil {
@@ -51,8 +54,9 @@ func seedDemoCases(ctx context.Context, a *App, out io.Writer) error {
 	if err != nil {
 		return err
 	}
+	// In the two grids demo-grid serves, who verifies the handling.
 	pts, err := a.DB.QueryContext(ctx, `SELECT lon, lat FROM registry_buildings WHERE region_code >= ? AND region_code < ? AND lon IS NOT NULL ORDER BY id LIMIT 40`,
-		demoCommunityA, demoCommunityA+"~")
+		demoCommunityA+"001", demoCommunityA+"003")
 	if err != nil {
 		return err
 	}
@@ -69,7 +73,7 @@ func seedDemoCases(ctx context.Context, a *App, out io.Writer) error {
 	if err := pts.Err(); err != nil {
 		return err
 	}
-	cg, err := a.Territory.EnsureDepartment(authz.WithActor(ctx, &authz.Actor{Scope: authz.All}), "东湖区城市管理局"+demoMark, demoDistrict)
+	cg, err := a.Territory.EnsureDepartment(authz.WithActor(ctx, authz.System("demo")), "东湖区城市管理局"+demoMark, demoDistrict)
 	if err != nil {
 		return err
 	}

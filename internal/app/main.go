@@ -164,7 +164,7 @@ func (m *Main) openAsOperator(ctx context.Context, c Config) (*App, context.Cont
 	if err != nil {
 		return nil, ctx, err
 	}
-	return a, authz.WithActor(ctx, &authz.Actor{Username: "cli", Role: authz.RoleCityAdmin, Scope: authz.All}), nil
+	return a, authz.WithActor(ctx, authz.System("cli")), nil
 }
 
 const (
@@ -201,13 +201,13 @@ func (m *Main) serve(ctx context.Context, args []string, demo bool) error {
 			return fmt.Errorf("demo: %w", err)
 		}
 		if city {
-			octx := authz.WithActor(ctx, &authz.Actor{Username: "demo", Role: authz.RoleCityAdmin, Scope: authz.All})
+			octx := authz.WithActor(ctx, authz.System("demo"))
 			if err := seedCity(octx, a, m.Stdout, cityResidents); err != nil {
 				return fmt.Errorf("demo -city: %w", err)
 			}
 		}
 		if cityCases > 0 {
-			octx := authz.WithActor(ctx, &authz.Actor{Username: "demo", Role: authz.RoleCityAdmin, Scope: authz.All})
+			octx := authz.WithActor(ctx, authz.System("demo"))
 			if err := seedCityCases(octx, a, m.Stdout, cityCases); err != nil {
 				return fmt.Errorf("demo -city-cases: %w", err)
 			}

@@ -270,7 +270,7 @@ func (s *Service) nameScores(ctx context.Context, level string, scores []Score) 
 		if level == "community" {
 			lv = territory.LevelCommunity
 		}
-		rs, err := s.deps.Territory.Regions(authz.WithActor(ctx, &authz.Actor{Scope: authz.All}), territory.RegionFilter{Level: lv, Limit: 100000})
+		rs, err := s.deps.Territory.UnscopedRegions(ctx, territory.RegionFilter{Level: lv, Limit: 100000})
 		if err != nil {
 			return err
 		}
@@ -278,7 +278,7 @@ func (s *Service) nameScores(ctx context.Context, level string, scores []Score) 
 			names[r.Code] = r.Name
 		}
 	case "department":
-		ds, err := s.deps.Territory.Departments(authz.WithActor(ctx, &authz.Actor{Scope: authz.All}), 0, 100000)
+		ds, err := s.deps.Territory.UnscopedDepartments(ctx, 0, 100000)
 		if err != nil {
 			return err
 		}

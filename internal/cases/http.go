@@ -278,7 +278,7 @@ func (h *handler) casePage(r *http.Request, id int64) (casePage, error) {
 		}
 	}
 	if a.Can(PermManage) || p.CanWhistle {
-		p.Departments, err = h.svc.deps.Territory.Departments(authz.WithActor(ctx, &authz.Actor{Scope: authz.Scope{Region: c.RegionCode}}), 0, 500)
+		p.Departments, err = h.svc.deps.Territory.DepartmentsServing(ctx, c.RegionCode, 0, 500)
 		if err != nil {
 			return p, err
 		}

@@ -334,7 +334,7 @@ func (s *Service) Report(ctx context.Context, in ReportInput) (Intake, error) {
 			return err
 		}
 		ev := &Event{CaseID: c.ID, Action: "report", ToStatus: c.Status, Detail: `{"channel":"` + c.Channel + `"}`}
-		if err := insertEvent(ctx, tx, ev); err != nil {
+		if err := insertEvent(ctx, tx, authz.ActorFrom(ctx), ev); err != nil {
 			return err
 		}
 		for _, p := range in.Photos {

@@ -238,8 +238,8 @@ func AddMonth(ctx context.Context, tx *db.Tx, month, region, class string, delta
 	return nil
 }
 
-func insertEvent(ctx context.Context, tx *db.Tx, ev *Event) error {
-	a := authz.ActorFrom(ctx)
+// insertEvent writes a timeline entry by actor a (nil: the system).
+func insertEvent(ctx context.Context, tx *db.Tx, a *authz.Actor, ev *Event) error {
 	var actorID any
 	ev.ActorName, ev.ActorRole = "system", "system"
 	if a != nil {

@@ -126,7 +126,7 @@ func (s *Service) Blow(ctx context.Context, caseID int64, in WhistleInput) (*Whi
 				continue
 			}
 			seen[id] = true
-			d, err := s.deps.Territory.Department(authz.WithActor(ctx, &authz.Actor{Scope: authz.Scope{Region: c.RegionCode}}), id)
+			d, err := s.deps.Territory.DepartmentServing(ctx, c.RegionCode, id)
 			if err != nil {
 				return errs.Field(fmt.Sprintf("dept_ids[%d]", i), "rule.department", strconv.FormatInt(id, 10))
 			}
@@ -140,7 +140,7 @@ func (s *Service) Blow(ctx context.Context, caseID int64, in WhistleInput) (*Whi
 			}
 			w.Parties = append(w.Parties, p)
 		}
-		if err := insertEvent(ctx, tx, &Event{CaseID: c.ID, Action: "whistle", FromStatus: c.Status, ToStatus: c.Status, Note: in.Note,
+		if err := insertEvent(ctx, tx, authz.ActorFrom(ctx), &Event{CaseID: c.ID, Action: "whistle", FromStatus: c.Status, ToStatus: c.Status, Note: in.Note,
 			Detail: fmt.Sprintf(`{"ground":%q,"departments":%d,"respond_minutes":%d}`, in.Ground, len(w.Parties), in.RespondMinutes)}); err != nil {
 			return err
 		}
@@ -327,7 +327,7 @@ func (s *Service) PartyStep(ctx context.Context, whistleID int64, in PartyInput)
 				return fmt.Errorf("cases: close whistle: %w", err)
 			}
 		}
-		if err := insertEvent(ctx, tx, &Event{CaseID: c.ID, Action: "whistle_" + in.Action, FromStatus: c.Status, ToStatus: c.Status,
+		if err := insertEvent(ctx, tx, authz.ActorFrom(ctx), &Event{CaseID: c.ID, Action: "whistle_" + in.Action, FromStatus: c.Status, ToStatus: c.Status,
 			Note: in.Note, Detail: fmt.Sprintf(`{"department":%q}`, p.DeptName)}); err != nil {
 			return err
 		}

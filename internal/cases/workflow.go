@@ -173,7 +173,7 @@ func (s *Service) Act(ctx context.Context, id int64, m Move) (*Case, error) {
 			return err
 		}
 		ev := &Event{CaseID: c.ID, Action: m.Action, FromStatus: from, ToStatus: c.Status, Note: m.Note, Detail: detail}
-		if err := insertEvent(ctx, tx, ev); err != nil {
+		if err := insertEvent(ctx, tx, authz.ActorFrom(ctx), ev); err != nil {
 			return err
 		}
 		for _, p := range m.Photos {
@@ -362,7 +362,7 @@ func (s *Service) setUnit(ctx context.Context, tx *db.Tx, c *Case, m Move) error
 	case UnitCommunity:
 		c.DeptID, c.UnitKind, c.UnitName = 0, UnitCommunity, communityOf(c.RegionCode)
 	case UnitDepartment:
-		d, err := s.deps.Territory.Department(authz.WithActor(ctx, &authz.Actor{Scope: authz.Scope{Region: c.RegionCode}}), m.DeptID)
+		d, err := s.deps.Territory.DepartmentServing(ctx, c.RegionCode, m.DeptID)
 		if err != nil {
 			return errs.Field("dept_id", "rule.department", strconv.FormatInt(m.DeptID, 10))
 		}
@@ -469,7 +469,7 @@ func (s *Service) Rate(ctx context.Context, id int64, token string, in RateInput
 			return err
 		}
 		b, _ := json.Marshal(map[string]any{"resolved": in.Resolved, "satisfaction": in.Satisfaction, "via": in.Via})
-		if err := insertEvent(ctx, tx, &Event{CaseID: c.ID, Action: action, FromStatus: from, ToStatus: c.Status, Note: in.Note, Detail: string(b)}); err != nil {
+		if err := insertEvent(ctx, tx, authz.ActorFrom(ctx), &Event{CaseID: c.ID, Action: action, FromStatus: from, ToStatus: c.Status, Note: in.Note, Detail: string(b)}); err != nil {
 			return err
 		}
 		out = c

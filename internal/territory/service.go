@@ -110,7 +110,10 @@ func levelList() string {
 // Breadcrumb returns the ancestors of code that lie in the actor's scope,
 // top down, ending with code itself.
 func (s *Service) Breadcrumb(ctx context.Context, code string) ([]Region, error) {
-	sc := authz.ScopeFrom(ctx)
+	return s.breadcrumb(ctx, authz.ScopeFrom(ctx), code)
+}
+
+func (s *Service) breadcrumb(ctx context.Context, sc authz.Scope, code string) ([]Region, error) {
 	var out []Region
 	for _, n := range []int{2, 4, 6, 9, 12, 15} {
 		if n > len(code) {
@@ -334,6 +337,30 @@ func (s *Service) Departments(ctx context.Context, afterID int64, limit int) ([]
 // Department returns one department the actor sees.
 func (s *Service) Department(ctx context.Context, id int64) (Department, error) {
 	return findDepartment(ctx, s.db, authz.ScopeFrom(ctx), id)
+}
+
+// DepartmentServing returns department id when it serves region: it sits
+// in region's subtree or above it. Cases use it to check the department
+// they dispatch or whistle to, on a case the actor may already act on.
+func (s *Service) DepartmentServing(ctx context.Context, region string, id int64) (Department, error) {
+	return findDepartment(ctx, s.db, authz.Scope{Region: region}, id)
+}
+
+// DepartmentsServing lists the departments that serve region.
+func (s *Service) DepartmentsServing(ctx context.Context, region string, afterID int64, limit int) ([]Department, error) {
+	return findDepartments(ctx, s.db, authz.Scope{Region: region}, afterID, limit)
+}
+
+// UnscopedDepartments lists every department, for city-wide system work
+// (the monthly ranking of all departments).
+func (s *Service) UnscopedDepartments(ctx context.Context, afterID int64, limit int) ([]Department, error) {
+	return findDepartments(ctx, s.db, authz.All, afterID, limit)
+}
+
+// UnscopedRegions lists divisions whatever the actor, for names and
+// rankings computed over a subtree the caller has already checked.
+func (s *Service) UnscopedRegions(ctx context.Context, f RegionFilter) ([]Region, error) {
+	return findRegions(ctx, s.db, authz.All, f)
 }
 
 // DepartmentInput is what is needed to create a department.

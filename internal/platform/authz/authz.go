@@ -234,31 +234,6 @@ func (s Scope) Covers(o Scope) bool {
 	return s.Department == 0 || s.Department == o.Department
 }
 
-// Within returns the scope narrowed to the subtree root: rows that are
-// both in s and under root. It narrows what a filter asks for; it never
-// widens s.
-func (s Scope) Within(root string) Scope {
-	if root == "" {
-		return s
-	}
-	if s.All {
-		return Scope{Region: root}
-	}
-	n := Scope{Region: s.Region, Department: s.Department, GridsOnly: true}
-	for _, r := range s.Roots() {
-		switch {
-		case strings.HasPrefix(root, r):
-			n.Grids = append(n.Grids, root)
-		case strings.HasPrefix(r, root):
-			n.Grids = append(n.Grids, r)
-		}
-	}
-	if !s.GridsOnly && len(n.Grids) == 1 {
-		return Scope{Region: n.Grids[0], Department: s.Department}
-	}
-	return n
-}
-
 // PrefixRange returns the half-open range [lo, hi) of codes that start with
 // prefix; hi is empty when there is no upper bound (a prefix of all nines).
 func PrefixRange(prefix string) (lo, hi string) {

@@ -46,3 +46,55 @@ func TestCanGrant(t *testing.T) {
 		}
 	}
 }
+
+func TestGridScope(t *testing.T) {
+	grids := Scope{Region: "360102002001", GridsOnly: true, Grids: []string{"360102002001001", "360102002001002"}}
+	none := Scope{Region: "360102002001", GridsOnly: true}
+	community := Scope{Region: "360102002001"}
+	for _, tt := range []struct {
+		name string
+		sc   Scope
+		code string
+		want bool
+	}{
+		{"OwnGrid", grids, "360102002001001", true},
+		{"SecondGrid", grids, "360102002001002", true},
+		{"OtherGrid", grids, "360102002001003", false},
+		{"OwnCommunityItself", grids, "360102002001", false},
+		{"NoGridAssigned", none, "360102002001001", false},
+		{"WholeCommunity", community, "360102002001003", true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := tt.sc.Contains(tt.code); got != tt.want {
+				t.Errorf("Contains(%s) = %v, want %v", tt.code, got, tt.want)
+			}
+		})
+	}
+	if !grids.ContainsOrAbove("360102002001") || grids.ContainsOrAbove("360102002002") {
+		t.Error("a grid worker's community is above their grids; a neighbour is not")
+	}
+	if !community.Covers(grids) || grids.Covers(community) {
+		t.Error("the community covers its grid worker, not the other way round")
+	}
+	if grids.Key() == community.Key() || grids.Key() == none.Key() {
+		t.Error("cache keys of different scopes must differ")
+	}
+	if grids.Home() != "360102002001001" || none.Home() != "" || community.Home() != "360102002001" {
+		t.Errorf("home: %q %q %q", grids.Home(), none.Home(), community.Home())
+	}
+}
+
+// TestCanGrantIntegration: an integration account's permissions may be
+// handed out only by an actor holding every one of them.
+func TestCanGrantIntegration(t *testing.T) {
+	p := NewPolicy([]Grant{
+		{Perm: "cases.intake", Roles: []Role{RoleCityAdmin, RoleIntegration}},
+		{Perm: "cases.view", Roles: []Role{RoleCityAdmin, RoleSubdistrictStaff, RoleIntegration}},
+	})
+	if !p.CanGrant(RoleCityAdmin, RoleIntegration) {
+		t.Error("the city admin holds intake and view: may create an integration account")
+	}
+	if p.CanGrant(RoleSubdistrictStaff, RoleIntegration) {
+		t.Error("subdistrict staff lack intake: may not create an integration account")
+	}
+}
