@@ -9,6 +9,7 @@ import (
 
 	"grassroots/internal/cases"
 	"grassroots/internal/platform/db"
+	"grassroots/internal/platform/workday"
 	"grassroots/internal/territory"
 )
 
@@ -133,7 +134,7 @@ func seedCityCases(ctx context.Context, a *App, out io.Writer, n int) error {
 				lon, lat, grid, grid[:9], grid[:12], deptID, unitKind, unitName, "", false, 1, created, warn, due, respondDue, ack, handleDue, handled, closed,
 				rework, resolved, satisfaction, rated, 1, created, created})
 			counts[[2]string{grid, string(status)}]++
-			months[[3]string{created.In(time.FixedZone("CST", 8*3600)).Format("2006-01"), c.Code, cg.Code[:2]}]++
+			months[[3]string{created.In(workday.CST).Format("2006-01"), c.Code, cg.Code[:2]}]++
 		}
 		err := a.DB.Tx(ctx, func(tx *db.Tx) error { return tx.InsertRows(ctx, "cases", cityCaseCols, rows, 100) })
 		if err != nil {

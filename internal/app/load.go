@@ -6,7 +6,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"grassroots/internal/platform/web"
 	"io"
 	"math/rand/v2"
 	"net"
@@ -18,6 +17,8 @@ import (
 	"sync"
 	"text/tabwriter"
 	"time"
+
+	"grassroots/internal/platform/web"
 )
 
 // load measures the latency of the heavy read paths of a running server:

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"grassroots/internal/platform/web"
 	"net"
 	"net/http"
 	"os"
@@ -17,6 +16,7 @@ import (
 
 	"grassroots/internal/platform/db"
 	"grassroots/internal/platform/dbtest"
+	"grassroots/internal/platform/web"
 	"grassroots/internal/registry"
 )
 

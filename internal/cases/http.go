@@ -269,9 +269,10 @@ func (h *handler) casePage(r *http.Request, id int64) (casePage, error) {
 		return p, err
 	}
 	p.Actions = Allowed(a, c)
-	p.CanWhistle = a.Can(PermWhistle) && a.Scope.Department == 0 && c.Status.Open() && c.Status != Submitted
+	p.CanWhistle = CanWhistle(a, c) == nil
 	p.CanCallBack = c.Status == Closed && c.RatedAt == nil && CanCallBack(a, c)
-	p.CanRate = c.Status == Closed && c.RatedAt == nil && (c.ReporterID == a.UserID || p.CanCallBack)
+	_, err = RateVia(a, c)
+	p.CanRate = err == nil
 	if a.Can(PermManage) && (c.Status == Submitted || c.Status == Accepted || c.Status == Registered) {
 		if p.Duplicates, err = h.svc.duplicates(ctx, accessOf(a), c, 5); err != nil {
 			return p, err

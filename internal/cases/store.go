@@ -12,6 +12,7 @@ import (
 	"grassroots/internal/platform/db"
 	"grassroots/internal/platform/errs"
 	"grassroots/internal/platform/pii"
+	"grassroots/internal/platform/workday"
 )
 
 const caseCols = `c.id, c.channel, COALESCE(c.external_id, ''), c.status, c.resume_status, c.category, c.catalogue_version, c.urgency,
@@ -80,7 +81,7 @@ func ParseNumber(s string) (int64, bool) {
 	return n, err == nil && n > 0
 }
 
-var cst = time.FixedZone("CST", 8*3600)
+var cst = workday.CST
 
 // scopeCases limits a case query to the actor: the region subtree and, for
 // department staff, the cases dispatched to their department or on which

@@ -110,8 +110,8 @@ func (s *Service) Blow(ctx context.Context, caseID int64, in WhistleInput) (*Whi
 		if err != nil {
 			return err
 		}
-		if !c.Status.Open() || c.Status == Submitted {
-			return errs.E(errs.Conflict, "err.case_move", "whistle", string(c.Status))
+		if err := CanWhistle(a, c); err != nil {
+			return err
 		}
 		now := tx.Now()
 		w = &Whistle{CaseID: c.ID, CaseNumber: c.Number, RegionCode: c.RegionCode, Ground: in.Ground, Note: in.Note,

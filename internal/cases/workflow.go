@@ -127,6 +127,43 @@ func allowed(a *authz.Actor, c *Case, action string) error {
 	return nil
 }
 
+// CanWhistle says whether a may blow the whistle on c now (吹哨): staff
+// of the community's side who may whistle, on an open case past intake.
+// Pages and Blow both ask it.
+func CanWhistle(a *authz.Actor, c *Case) error {
+	if a == nil || !a.Can(PermWhistle) || a.Scope.Department != 0 {
+		return errs.E(errs.Forbidden, "err.forbidden")
+	}
+	if !c.Status.Open() || c.Status == Submitted {
+		return errs.E(errs.Conflict, "err.case_move", "whistle", string(c.Status))
+	}
+	return nil
+}
+
+// RateVia says how a may rate c now: "reporter" (their own report) or
+// "callback" (staff recording the reporter's verdict, never the rated
+// unit). Pages and Rate both ask it.
+func RateVia(a *authz.Actor, c *Case) (string, error) {
+	var via string
+	switch {
+	case a == nil:
+		return "", errs.E(errs.Unauthorized, "err.unauthorized")
+	case c.ReporterID != 0 && c.ReporterID == a.UserID:
+		via = "reporter"
+	case CanCallBack(a, c):
+		via = "callback"
+	default:
+		return "", errs.E(errs.Forbidden, "err.forbidden")
+	}
+	if c.RatedAt != nil && c.Status == Closed {
+		return "", errs.E(errs.Conflict, "err.rate_done", c.Number)
+	}
+	if c.Status != Closed || c.RatedAt != nil {
+		return "", errs.E(errs.Conflict, "err.case_move", "rate", string(c.Status))
+	}
+	return via, nil
+}
+
 // Act applies a move to case id: the state machine refuses what is not
 // allowed from the current status or for this actor, and a stale version;
 // the move, its deadline and its audit record commit together.
@@ -424,22 +461,19 @@ func (s *Service) Rate(ctx context.Context, id int64, token string, in RateInput
 			if c, err = findCase(ctx, tx, accessOf(authz.ActorFrom(ctx)), id); err != nil {
 				return err
 			}
-			switch {
-			case c.ReporterID == a.UserID:
-				in.Via = "reporter"
-			case CanCallBack(a, c):
-				in.Via = "callback"
-			default:
-				return errs.E(errs.Forbidden, "err.forbidden")
+			if in.Via, err = RateVia(a, c); err != nil {
+				return err
 			}
 		default:
 			return errs.E(errs.Unauthorized, "err.unauthorized")
 		}
-		if c.RatedAt != nil && c.Status == Closed {
-			return errs.E(errs.Conflict, "err.rate_done", c.Number)
-		}
-		if c.Status != Closed || c.RatedAt != nil {
-			return errs.E(errs.Conflict, "err.case_move", "rate", string(c.Status))
+		if in.Via == "link" {
+			if c.RatedAt != nil && c.Status == Closed {
+				return errs.E(errs.Conflict, "err.rate_done", c.Number)
+			}
+			if c.Status != Closed {
+				return errs.E(errs.Conflict, "err.case_move", "rate", string(c.Status))
+			}
 		}
 		before := *c
 		now := tx.Now()

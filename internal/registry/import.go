@@ -50,12 +50,7 @@ func fromLabel(m map[string]string, v string) string {
 }
 
 // RowError is one bad cell of an import.
-type RowError struct {
-	Row    int    `json:"row"`
-	Column string `json:"column"`
-	Rule   string `json:"rule"`
-	Param  string `json:"param,omitempty"`
-}
+type RowError = tabular.RowError
 
 // ImportReport tells what an import did.
 type ImportReport struct {

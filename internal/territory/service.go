@@ -19,6 +19,7 @@ import (
 	"grassroots/internal/platform/errs"
 	"grassroots/internal/platform/geo"
 	"grassroots/internal/platform/memo"
+	"grassroots/internal/platform/tabular"
 	"grassroots/internal/platform/text"
 )
 
@@ -153,12 +154,7 @@ func (s *Service) Root(ctx context.Context) (string, error) {
 }
 
 // RowError is one bad row of an import.
-type RowError struct {
-	Row    int    `json:"row"`
-	Column string `json:"column"`
-	Rule   string `json:"rule"`
-	Value  string `json:"value,omitempty"`
-}
+type RowError = tabular.RowError
 
 // ImportReport tells what an import did.
 type ImportReport struct {

@@ -15,6 +15,7 @@ import (
 	"grassroots/internal/platform/pii"
 	"grassroots/internal/platform/tabular"
 	"grassroots/internal/platform/web"
+	"grassroots/internal/platform/workday"
 )
 
 //go:embed templates/*.html
@@ -67,7 +68,7 @@ func (h *handler) find(r *http.Request, f Filter, erased string) ([]Entry, error
 	return Open(r.Context(), h.db, h.keys, es, erased)
 }
 
-var cst = time.FixedZone("CST", 8*3600)
+var cst = workday.CST
 
 // parseFilter reads the filter from the query string; dates are days in
 // China time, "to" inclusive.

@@ -59,12 +59,14 @@ type Spec struct {
 	Exists func(ctx context.Context, row []string) (bool, error)
 }
 
-// RowError is one bad cell.
+// RowError is one bad cell of an import: the one type every import
+// reports its bad rows with.
 type RowError struct {
 	Row    int    `json:"row"`
 	Column string `json:"column"`
 	Rule   string `json:"rule"`
 	Param  string `json:"param,omitempty"`
+	Value  string `json:"value,omitempty"`
 }
 
 // Report tells what an import did.

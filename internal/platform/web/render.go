@@ -19,6 +19,7 @@ import (
 	"grassroots/internal/platform/authz"
 	"grassroots/internal/platform/errs"
 	"grassroots/internal/platform/i18n"
+	"grassroots/internal/platform/workday"
 )
 
 //go:embed templates/*.html
@@ -117,7 +118,7 @@ func NewUI(cat *i18n.Catalog, menu []MenuItem, moduleTemplates ...fs.FS) (*UI, e
 }
 
 // cst is China Standard Time, the zone every page shows times in.
-var cst = time.FixedZone("CST", 8*3600)
+var cst = workday.CST
 
 // Catalog returns the message catalogue.
 func (ui *UI) Catalog() *i18n.Catalog { return ui.cat }

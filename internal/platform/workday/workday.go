@@ -82,6 +82,10 @@ func New(loc *time.Location, hours []Period) (*Calendar, error) {
 	return c, nil
 }
 
+// CST is China Standard Time (UTC+8 all year): the one zone in which dates
+// are shown, case numbers dated and months counted.
+var CST = time.FixedZone("CST", 8*3600)
+
 // Shanghai returns the calendar in China Standard Time with office hours.
 // China has no daylight saving, so a fixed zone serves when the system has
 // no time zone database.
