@@ -2,6 +2,7 @@ package app
 
 import (
 	"encoding/json"
+	"os"
 	"strings"
 	"testing"
 
@@ -119,6 +120,22 @@ func TestErasureAndAudit(t *testing.T) {
 	after := rawRows()
 	if !strings.HasPrefix(after, stored) {
 		t.Error("moving out changed audit rows")
+	}
+	// On SQLite the erased name is zeroed in the file, not left in a
+	// freed cell for a disk image to give back.
+	var seq int
+	var schema, file string
+	if e.app.DB.QueryRowContext(tCtx, `PRAGMA database_list`).Scan(&seq, &schema, &file) == nil && file != "" {
+		if _, err := e.app.DB.ExecContext(tCtx, `PRAGMA wal_checkpoint(TRUNCATE)`); err != nil {
+			t.Fatal(err)
+		}
+		raw, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(string(raw), name) {
+			t.Error("the erased name is still in the database file")
+		}
 	}
 	none("the audit table", after, name, masked, idn, phone, phone2)
 	var key string

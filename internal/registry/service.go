@@ -596,11 +596,17 @@ func (s *Service) MoveOut(ctx context.Context, id int64, version int) error {
 		}
 		// The ID hash is replaced by a unique marker so the person can be
 		// registered again if they come back.
-		res, err := tx.ExecContext(ctx, `/* registry.MoveOut */
+		// Erased values are zeroed in the database file, not just unlinked.
+		var res sql.Result
+		err = tx.Shred(ctx, func() error {
+			var err error
+			res, err = tx.ExecContext(ctx, `/* registry.MoveOut */
 			UPDATE registry_people SET name = ?, name_initials = '', id_enc = '', id_hash = ?, id_masked = '', phone_enc = '',
 				phone_hash = '', phone_masked = '', birth_date = ?, household_id = NULL, moved_out_at = ?, updated_at = ?,
 				version = version + 1 WHERE id = ? AND version = ?`,
-			"（已迁出）", "moved:"+strconv.FormatInt(id, 10), p.BirthDate[:4]+"-01-01", tx.Now(), tx.Now(), id, version)
+				"（已迁出）", "moved:"+strconv.FormatInt(id, 10), p.BirthDate[:4]+"-01-01", tx.Now(), tx.Now(), id, version)
+			return err
+		})
 		if err != nil {
 			return fmt.Errorf("registry: move out %d: %w", id, err)
 		}

@@ -118,11 +118,13 @@ func (s *Sealer) Seal(v string, m Mask) Sealed {
 // in its audit records can never be opened again. The key row keeps only
 // the time of erasure.
 func Erase(ctx context.Context, tx *db.Tx, subject string) error {
-	if _, err := tx.ExecContext(ctx, `/* audit.Erase */ INSERT INTO audit_subject_keys (subject, key_enc, created_at, erased_at)
+	return tx.Shred(ctx, func() error {
+		if _, err := tx.ExecContext(ctx, `/* audit.Erase */ INSERT INTO audit_subject_keys (subject, key_enc, created_at, erased_at)
 		VALUES (?, '', ?, ?) ON CONFLICT (subject) DO UPDATE SET key_enc = '', erased_at = excluded.erased_at`, subject, tx.Now(), tx.Now()); err != nil {
-		return fmt.Errorf("audit: erase %s: %w", subject, err)
-	}
-	return nil
+			return fmt.Errorf("audit: erase %s: %w", subject, err)
+		}
+		return nil
+	})
 }
 
 // subjectKey opens subject's key. It is nil when the subject has been

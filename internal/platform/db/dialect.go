@@ -189,3 +189,21 @@ func (db *DB) exclusive(ctx context.Context, name string, fn func() error) error
 	defer (&Lock{name: name, conn: conn}).Release()
 	return fn()
 }
+
+// Shred runs fn, whose statements overwrite or delete values that must not
+// linger in the database file (an erased key), with SQLite's secure_delete
+// on, so that the freed bytes are zeroed in the pages written. PostgreSQL
+// keeps dead row versions until vacuum; there fn just runs.
+func (tx *Tx) Shred(ctx context.Context, fn func() error) error {
+	if tx.dialect != SQLite {
+		return fn()
+	}
+	if _, err := tx.ExecContext(ctx, `PRAGMA secure_delete = ON`); err != nil {
+		return fmt.Errorf("db: secure delete: %w", err)
+	}
+	err := fn()
+	if _, rerr := tx.ExecContext(ctx, `PRAGMA secure_delete = OFF`); rerr != nil && err == nil {
+		err = fmt.Errorf("db: secure delete off: %w", rerr)
+	}
+	return err
+}
