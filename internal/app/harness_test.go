@@ -172,7 +172,7 @@ func (c *client) csrf() string {
 		if ck.Name == web.SessionCookie {
 			return web.CSRFToken(ck.Value)
 		}
-		if ck.Name == "grassroots_pre" {
+		if ck.Name == web.PreSessionCookie {
 			pre = web.CSRFToken(ck.Value)
 		}
 	}

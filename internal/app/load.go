@@ -59,7 +59,7 @@ func (m *Main) load(ctx context.Context, args []string) error {
 	form.Body.Close()
 	csrf := ""
 	for _, ck := range jar.Cookies(u) {
-		if ck.Name == "grassroots_pre" {
+		if ck.Name == web.PreSessionCookie {
 			csrf = web.CSRFToken(ck.Value)
 		}
 	}

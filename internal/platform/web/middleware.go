@@ -313,19 +313,19 @@ func withBodyLimit(h http.Handler, c ChainConfig) http.Handler {
 	})
 }
 
-// preSessionCookie carries a random value before sign-in, so that the
+// PreSessionCookie carries a random value before sign-in, so that the
 // login form has a CSRF token too: without it a foreign site could sign a
 // victim into the attacker's account (login CSRF).
-const preSessionCookie = "grassroots_pre"
+const PreSessionCookie = "grassroots_pre"
 
 // PreSessionCSRF returns the CSRF token for a form shown before sign-in,
 // setting the pre-session cookie it derives from when there is none.
 func PreSessionCSRF(w http.ResponseWriter, r *http.Request, secure bool) string {
-	if ck, err := r.Cookie(preSessionCookie); err == nil && len(ck.Value) == 32 {
+	if ck, err := r.Cookie(PreSessionCookie); err == nil && len(ck.Value) == 32 {
 		return CSRFToken(ck.Value)
 	}
 	v := newID() + newID()
-	http.SetCookie(w, &http.Cookie{Name: preSessionCookie, Value: v, Path: "/", HttpOnly: true,
+	http.SetCookie(w, &http.Cookie{Name: PreSessionCookie, Value: v, Path: "/", HttpOnly: true,
 		Secure: secure || r.TLS != nil, SameSite: http.SameSiteLaxMode, MaxAge: 12 * 3600})
 	return CSRFToken(v)
 }
@@ -333,7 +333,7 @@ func PreSessionCSRF(w http.ResponseWriter, r *http.Request, secure bool) string 
 // CheckPreSessionCSRF reports whether a form posted before sign-in carries
 // the token of its pre-session cookie.
 func CheckPreSessionCSRF(r *http.Request) bool {
-	ck, err := r.Cookie(preSessionCookie)
+	ck, err := r.Cookie(PreSessionCookie)
 	if err != nil || len(ck.Value) != 32 {
 		return false
 	}
