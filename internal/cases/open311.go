@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"grassroots/internal/platform/authz"
-	"grassroots/internal/platform/db"
 	"grassroots/internal/platform/errs"
 	"grassroots/internal/platform/web"
 )
@@ -332,7 +331,7 @@ func (o *open311) request(r *http.Request, id string) (any, error) {
 	if !ok {
 		return nil, fail(http.StatusNotFound, "service_request_id not found: "+id)
 	}
-	rs, err := o.find(r, func(q *db.Query) { q.And("c.id = ?", n) }, 1)
+	rs, err := o.find(r, RequestFilter{IDs: []int64{n}, Limit: 1})
 	if err != nil {
 		return nil, err
 	}
@@ -343,14 +342,11 @@ func (o *open311) request(r *http.Request, id string) (any, error) {
 }
 
 func (o *open311) token(r *http.Request, tok string) (any, error) {
-	var id int64
-	var at time.Time
-	err := o.svc.db.QueryRowContext(r.Context(), `/* cases.o311token */ SELECT c.id, c.created_at FROM case_open311_tokens t JOIN cases c ON c.id = t.case_id WHERE t.token = ?`,
-		hashToken(tok)).Scan(&id, &at)
+	number, err := o.svc.NumberByToken(r.Context(), tok)
 	if err != nil {
 		return nil, fail(http.StatusNotFound, "token not found")
 	}
-	return o311Requests{Requests: []o311Request{{ServiceRequestID: Number(at.UTC(), id), Token: tok}}}, nil
+	return o311Requests{Requests: []o311Request{{ServiceRequestID: number, Token: tok}}}, nil
 }
 
 // list answers GET requests: by ids, or by service codes, status and
@@ -358,7 +354,7 @@ func (o *open311) token(r *http.Request, tok string) (any, error) {
 func (o *open311) list(r *http.Request) (any, error) {
 	q := r.URL.Query()
 	if ids := q.Get("service_request_id"); ids != "" {
-		var nums []any
+		var nums []int64
 		for _, s := range strings.Split(ids, ",") {
 			if n, ok := ParseNumber(strings.TrimSpace(s)); ok {
 				nums = append(nums, n)
@@ -367,9 +363,10 @@ func (o *open311) list(r *http.Request) (any, error) {
 		if len(nums) == 0 {
 			return o311Requests{Requests: []o311Request{}}, nil
 		}
-		return o.find(r, func(qb *db.Query) { qb.And("c.id IN (?"+strings.Repeat(", ?", len(nums)-1)+")", nums...) }, len(nums))
+		return o.find(r, RequestFilter{IDs: nums, Limit: len(nums)})
 	}
 	end := o.svc.db.Now()
+	f := RequestFilter{Limit: 1000}
 	if s := q.Get("end_date"); s != "" {
 		t, err := time.Parse(time.RFC3339, s)
 		if err != nil {
@@ -391,68 +388,32 @@ func (o *open311) list(r *http.Request) (any, error) {
 	if end.Before(start) {
 		return nil, fail(http.StatusBadRequest, "end_date: before start_date")
 	}
-	var codes []any
 	if s := q.Get("service_code"); s != "" {
 		for _, c := range strings.Split(s, ",") {
-			codes = append(codes, strings.TrimSpace(c))
+			f.Categories = append(f.Categories, strings.TrimSpace(c))
 		}
 	}
-	status := q.Get("status")
-	for _, s := range strings.Split(status, ",") {
+	f.Status = q.Get("status")
+	for _, s := range strings.Split(f.Status, ",") {
 		if s != "" && s != "open" && s != "closed" {
 			return nil, fail(http.StatusBadRequest, "status: open or closed")
 		}
 	}
-	return o.find(r, func(qb *db.Query) {
-		qb.And("c.created_at >= ? AND c.created_at <= ?", start.UTC(), end.UTC())
-		if len(codes) > 0 {
-			qb.And("c.category IN (?"+strings.Repeat(", ?", len(codes)-1)+")", codes...)
-		}
-		switch status {
-		case "open":
-			qb.And("c.status NOT IN ('closed', 'rejected', 'merged')")
-		case "closed":
-			qb.And("c.status IN ('closed', 'rejected', 'merged')")
-		}
-	}, 1000)
+	f.From, f.To = start, end
+	return o.find(r, f)
 }
 
-func (o *open311) find(r *http.Request, where func(*db.Query), limit int) (o311Requests, error) {
+func (o *open311) find(r *http.Request, f RequestFilter) (o311Requests, error) {
 	a, err := o.actor(r)
 	if err != nil {
 		return o311Requests{}, err
 	}
-	qb := db.NewQuery(`/* cases.open311 */ SELECT ` + caseCols + ` FROM cases c`)
-	full := a != nil && a.Can(PermView)
-	if full {
-		scopeCases(qb, a.Scope)
-	} else {
-		// The public reads only classes the catalogue does not mark private.
-		cat, err := o.svc.Catalogue(r.Context(), 0)
-		if err != nil {
-			return o311Requests{}, err
-		}
-		var pub []any
-		for _, cg := range cat.Subs("") {
-			if cg.Public() {
-				pub = append(pub, cg.Code)
-			}
-		}
-		if len(pub) == 0 {
-			qb.And("1 = 0")
-		} else {
-			qb.And("c.category IN (?"+strings.Repeat(", ?", len(pub)-1)+")", pub...)
-		}
-	}
-	where(qb)
-	q, args := qb.Tail("ORDER BY c.id DESC LIMIT ?", limit).SQL()
-	cs, err := db.Collect(r.Context(), o.svc.db, q, args, scanCase)
+	cs, full, err := o.svc.Requests(r.Context(), a, f)
 	if err != nil {
 		return o311Requests{}, err
 	}
 	out := o311Requests{Requests: []o311Request{}}
 	for _, c := range cs {
-		o.svc.decorate(r.Context(), c)
 		out.Requests = append(out.Requests, toRequest(c, full))
 	}
 	return out, nil
@@ -497,11 +458,4 @@ func roundPoint(v *float64) *float64 {
 	return &r
 }
 
-// issueToken gives a new request a token clients can look it up by.
-func (s *Service) issueToken(ctx context.Context, caseID int64) (string, error) {
-	tok, h := newToken()
-	if _, err := s.db.ExecContext(ctx, `INSERT INTO case_open311_tokens (token, case_id) VALUES (?, ?)`, h, caseID); err != nil {
-		return "", err
-	}
-	return tok, nil
-}
+
