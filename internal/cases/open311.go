@@ -457,5 +457,3 @@ func roundPoint(v *float64) *float64 {
 	r := math.Round(*v*1000) / 1000
 	return &r
 }
-
-
