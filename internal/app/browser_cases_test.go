@@ -120,6 +120,19 @@ func TestBrowserCaseJourney(t *testing.T) {
 		t.Errorf("hot-spot map shows %s cells, want the one case", cells)
 	}
 	shot(t, sec, "case-dashboard")
+	// The bureau handled the case, so the community makes the call-back:
+	// it reads the reporter's rating link on the case page.
+	must2(chromedp.Do(sec, chromedp.Navigate(e.srv.URL+caseURL), chromedp.Click(chromedp.CSS("#case-rate-link")),
+		chromedp.WaitVisible(chromedp.CSS("#rate-link code"))))
+	link, err := chromedp.Run(sec, chromedp.Text(chromedp.CSS("#rate-link code")))
+	must2(err)
+	// A link to send names the site's public address.
+	link, ok := strings.CutPrefix(link, "https://grassroots.example.gov.cn/rate/")
+	if !ok {
+		t.Fatalf("rating link shown: %q", link)
+	}
+	link = "/rate/" + link
+	shot(t, sec, "case-rate-link")
 	noConsoleErrors(t, problems2)
 
 	must(chromedp.Do(res,
@@ -128,6 +141,16 @@ func TestBrowserCaseJourney(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS("#case-rating")),
 	))
 	shot(t, res, "case-rated")
+	// The link the call-back would have sent now names its case and says
+	// it was rated.
+	must(chromedp.Do(res, chromedp.Navigate(e.srv.URL+link), chromedp.WaitVisible(chromedp.CSS("#rate-already"))))
+	about, err := chromedp.Run(res, chromedp.Text(chromedp.CSS("#rate-case")))
+	must(err)
+	if !strings.Contains(about, "案件 ") {
+		t.Errorf("the used link's page: %q", about)
+	}
+	shot(t, res, "rate-link-used")
+	must(chromedp.Do(res, chromedp.Navigate(e.srv.URL+caseURL), chromedp.WaitVisible(chromedp.CSS("#case-status"))))
 	status, err := chromedp.Run(res, chromedp.Text(chromedp.CSS("#case-status")))
 	must(err)
 	if status != "已结案" {

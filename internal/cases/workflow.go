@@ -588,5 +588,6 @@ func (s *Service) RateLink(ctx context.Context, id int64) (string, error) {
 		return "", err
 	}
 	err = audit.RecordRead(ctx, s.db, audit.Entry{Action: "cases.rate_link.read", ObjectType: "case", ObjectID: strconv.FormatInt(id, 10), Region: c.RegionCode})
-	return "/rate/" + tok, err
+	// A link to send: absolute where the site's public address is known.
+	return strings.TrimRight(s.deps.PublicURL, "/") + "/rate/" + tok, err
 }
