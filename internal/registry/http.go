@@ -391,9 +391,9 @@ func (h *handler) handleExportCSV(w http.ResponseWriter, r *http.Request) error 
 		}
 		var tags []string
 		for _, t := range p.Tags {
-			tags = append(tags, label(tagLabels, t))
+			tags = append(tags, tabular.LabelOf(tagLabels, t))
 		}
-		_ = cw.Write([]string{p.Name, idn, phone, label(relationLabels, p.Relation), label(residenceLabels, string(p.Residence)),
+		_ = cw.Write([]string{p.Name, idn, phone, tabular.LabelOf(relationLabels, p.Relation), tabular.LabelOf(residenceLabels, string(p.Residence)),
 			strings.Join(tags, "、"), addr[p.HouseholdID], p.RegionCode, ""})
 	}
 	if err := cw.Flush(); err != nil {

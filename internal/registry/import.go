@@ -31,24 +31,6 @@ var (
 	useLabels       = map[string]string{"自住": "self_occupied", "出租": "rented", "空置": "vacant"}
 )
 
-func label(m map[string]string, v string) string {
-	for k, x := range m {
-		if x == v {
-			return k
-		}
-	}
-	return v
-}
-
-// fromLabel accepts the Chinese label or the stored value.
-func fromLabel(m map[string]string, v string) string {
-	v = strings.TrimSpace(v)
-	if x, ok := m[v]; ok {
-		return x
-	}
-	return v
-}
-
 // RowError is one bad cell of an import.
 type RowError = tabular.RowError
 
@@ -259,13 +241,13 @@ func (s *Service) checkRow(rec []string, rowNo int, regionOK map[string]bool) ch
 	}
 	var tags []string
 	for _, t := range strings.FieldsFunc(rec[5], func(r rune) bool { return r == ',' || r == '，' || r == '、' || r == ';' }) {
-		tags = append(tags, fromLabel(tagLabels, t))
+		tags = append(tags, tabular.Label(tagLabels, t))
 	}
 	region := strings.TrimSpace(rec[7])
 	addr, addrRule := text.Line(rec[6])
-	in := PersonInput{Name: rec[0], IDNumber: rec[1], Phone: rec[2], Relation: fromLabel(relationLabels, rec[3]),
-		Residence: Residence(fromLabel(residenceLabels, rec[4])), Tags: tags, RegionCode: region}
-	use := HouseUse(fromLabel(useLabels, rec[8]))
+	in := PersonInput{Name: rec[0], IDNumber: rec[1], Phone: rec[2], Relation: tabular.Label(relationLabels, rec[3]),
+		Residence: Residence(tabular.Label(residenceLabels, rec[4])), Tags: tags, RegionCode: region}
+	use := HouseUse(tabular.Label(useLabels, rec[8]))
 	if use == "" {
 		use = SelfOccupied
 	}

@@ -1,0 +1,62 @@
+package registry_test
+
+import (
+	"net/url"
+	"strings"
+	"testing"
+
+	"grassroots/internal/apptest"
+	"grassroots/internal/party"
+	"grassroots/internal/registry"
+	"grassroots/internal/units"
+)
+
+func TestOneSearchBox(t *testing.T) {
+	e := apptest.New(t)
+	sys := e.System()
+	for _, o := range []party.OrgInput{
+		{Name: "甲一社区大党委", Kind: party.Committee, RegionCode: apptest.CommunityA},
+		{Name: "乙一社区大党委", Kind: party.Committee, RegionCode: apptest.CommunityB},
+	} {
+		if _, err := e.App.Party.CreateOrg(sys, o); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, u := range []units.UnitInput{
+		{Name: "甲一社区第1家两新组织", Kind: "two_new", Subkind: "social_organisation", RegionCode: apptest.GridA1},
+		{Name: "乙一社区第1家两新组织", Kind: "two_new", Subkind: "social_organisation", RegionCode: apptest.GridB1},
+	} {
+		if _, err := e.App.Units.Create(sys, u); err != nil {
+			t.Fatal(err)
+		}
+	}
+	mustPerson(t, e, registry.PersonInput{Name: "搜索居民甲", IDNumber: validID("19750505", "081"), RegionCode: apptest.GridA1})
+	mustPerson(t, e, registry.PersonInput{Name: "搜索居民乙", IDNumber: validID("19760606", "092"), RegionCode: apptest.GridB1})
+	c := e.Login("secretary")
+	for _, tt := range []struct{ q, want, foreign string }{
+		{"大党委", "甲一社区大党委", "乙一社区大党委"},
+		{"两新", "甲一社区第1家两新组织", "乙一社区第1家两新组织"},
+		{"搜索居民", "search-people", "搜索居民乙"},
+	} {
+		res := c.Get("/search?q=" + url.QueryEscape(tt.q))
+		if res.StatusCode != 200 || !strings.Contains(res.Body, tt.want) {
+			t.Errorf("search %q lacks %q", tt.q, tt.want)
+		}
+		if strings.Contains(res.Body, tt.foreign) {
+			t.Errorf("search %q shows another community's %q", tt.q, tt.foreign)
+		}
+	}
+	if r := c.Get("/search?q=" + url.QueryEscape("搜索居民")); !strings.Contains(r.Body, "搜索居民甲") {
+		t.Error("search does not find the community's resident")
+	}
+	if r := c.Get("/search?q=x1"); r.StatusCode != 200 {
+		t.Errorf("short query: %d", r.StatusCode)
+	}
+	if r := c.API("GET", "/api/v1/search?q=民", nil); r.StatusCode != 422 || !strings.Contains(r.Body, `"field":"q"`) {
+		t.Errorf("one-character query: %d %s", r.StatusCode, r.Body)
+	}
+	// A department user may not use the search box, which finds people.
+	if r := e.Login("dept").Get("/search?q=" + url.QueryEscape("搜索居民")); r.StatusCode != 403 {
+		t.Errorf("department staff and the search box: %d", r.StatusCode)
+	}
+}
