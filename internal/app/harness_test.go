@@ -3,9 +3,13 @@ package app
 import (
 	"bytes"
 	"context"
+	"encoding/csv"
 	"encoding/json"
+	"image"
+	"image/png"
 	"io"
 	"log/slog"
+	"mime/multipart"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -16,11 +20,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/xuri/excelize/v2"
+
 	"grassroots/internal/account"
 	"grassroots/internal/platform/db"
 	"grassroots/internal/platform/dbtest"
 	"grassroots/internal/platform/pii"
 	"grassroots/internal/platform/web"
+	"grassroots/internal/territory"
 )
 
 // testMetricsToken is the scraper's token of test servers.
@@ -81,7 +88,7 @@ func newEnv(t testing.TB) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	uis = append(uis, e.app.UI)
+	uis, uiApps = append(uis, e.app.UI), append(uiApps, e.app)
 	// One building a grid (about 2,500 residents) keeps each test fast.
 	if err := seedDemoScaled(ctx, e.app, &e.out, 1); err != nil {
 		t.Fatal(err)
@@ -152,17 +159,6 @@ func (r response) json(t *testing.T, v any) {
 	if err := json.Unmarshal([]byte(r.body), v); err != nil {
 		t.Fatalf("decode %q: %v", r.body, err)
 	}
-}
-
-// hasSession reports whether the browser holds a session cookie.
-func (c *client) hasSession() bool {
-	u, _ := url.Parse(c.e.srv.URL)
-	for _, ck := range c.hc.Jar.Cookies(u) {
-		if ck.Name == web.SessionCookie && ck.Value != "" {
-			return true
-		}
-	}
-	return false
 }
 
 func (c *client) csrf() string {
@@ -239,3 +235,97 @@ func (e *env) userID(name string) int64 {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// spot returns a point inside a grid of community (a building's), and
+// the grid's code.
+func (e *env) spot(community string) (lon, lat float64, grid string) {
+	e.t.Helper()
+	err := e.app.DB.QueryRowContext(context.Background(), `SELECT lon, lat, region_code FROM registry_buildings
+		WHERE region_code >= ? AND region_code < ? AND lon IS NOT NULL ORDER BY id LIMIT 1`, community, community+"~").Scan(&lon, &lat, &grid)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	if g, ok := e.app.Territory.LocateGrid(lon, lat); !ok || g != grid {
+		e.t.Fatalf("building point (%v, %v) of %s is located in %q", lon, lat, grid, g)
+	}
+	return lon, lat, grid
+}
+
+// dept finds a demo department by part of its name.
+func (e *env) dept(name string) territory.Department {
+	e.t.Helper()
+	var d territory.Department
+	err := e.app.DB.QueryRowContext(context.Background(), `SELECT id, name FROM territory_departments WHERE name LIKE ?`, "%"+name+"%").Scan(&d.ID, &d.Name)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return d
+}
+
+// pngBytes is a small valid PNG photo.
+func pngBytes() []byte {
+	img := image.NewRGBA(image.Rect(0, 0, 4, 4))
+	var b bytes.Buffer
+	_ = png.Encode(&b, img)
+	return b.Bytes()
+}
+
+const (
+	demoGridA = "360102002001001" // first demo grid of 民巷社区
+	demoGridB = "360102002002001" // first demo grid of 章江路社区
+)
+
+func ftoa(f float64) string {
+	b, _ := json.Marshal(f)
+	return string(b)
+}
+
+// validID makes a valid ID number for a birth date (YYYYMMDD) and sequence.
+func validID(birth, seq string) string {
+	first := "360102" + birth + seq
+	return first + string(pii.IDCheckChar(first))
+}
+
+func pad3(i int) string {
+	s := itoa(int64(i % 1000))
+	for len(s) < 3 {
+		s = "0" + s
+	}
+	return s
+}
+
+func csvBytes(rows [][]string) []byte {
+	var b bytes.Buffer
+	w := csv.NewWriter(&b)
+	w.WriteAll(rows)
+	return b.Bytes()
+}
+
+func xlsxBytes(t *testing.T, rows [][]string) []byte {
+	t.Helper()
+	f := excelize.NewFile()
+	for i, row := range rows {
+		for j, v := range row {
+			cell, _ := excelize.CoordinatesToCellName(j+1, i+1)
+			f.SetCellStr("Sheet1", cell, v)
+		}
+	}
+	var b bytes.Buffer
+	if err := f.Write(&b); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+func (c *client) upload(path, name string, data []byte, fields map[string]string) response {
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	mw.WriteField("csrf", c.csrf())
+	for k, v := range fields {
+		mw.WriteField(k, v)
+	}
+	fw, _ := mw.CreateFormFile("file", name)
+	fw.Write(data)
+	mw.Close()
+	return c.do("POST", path, &body, http.Header{"Content-Type": {mw.FormDataContentType()}})
+}

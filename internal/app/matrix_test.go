@@ -263,7 +263,7 @@ func (e *env) scopeMatrix(t *testing.T, f foreign, probers []string) {
 		"/open311/v2/requests/{file}": "public by the GeoReport standard: TestOpen311PublicView",
 		"/open311/v2/services/{file}": "public catalogue",
 		"/open311/v2/tokens/{file}":   "public by the GeoReport standard",
-		"/rate/{token}":               "the link is the capability: TestCaseWorkflow",
+		"/rate/{token}":               "the link is the capability: cases.TestPages",
 	}
 
 	clients := map[string]*client{}

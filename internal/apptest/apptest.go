@@ -17,6 +17,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"mime/multipart"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -146,6 +147,7 @@ func New(t testing.TB) *Env {
 	if err != nil {
 		t.Fatal(err)
 	}
+	remember(e.App)
 	e.fixture(ctx)
 	e.Srv = httptest.NewServer(e.App.Handler)
 	t.Cleanup(e.Srv.Close)
@@ -342,6 +344,21 @@ func (c *Client) API(method, path string, v any) Response {
 		h.Set("X-CSRF-Token", t)
 	}
 	return c.Do(method, path, body, h)
+}
+
+// Upload posts a file as the page's form would, with its CSRF token and
+// the other fields given.
+func (c *Client) Upload(path, name string, data []byte, fields map[string]string) Response {
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	mw.WriteField("csrf", c.CSRF())
+	for k, v := range fields {
+		mw.WriteField(k, v)
+	}
+	fw, _ := mw.CreateFormFile("file", name)
+	fw.Write(data)
+	mw.Close()
+	return c.Do("POST", path, &body, http.Header{"Content-Type": {mw.FormDataContentType()}})
 }
 
 type syncBuffer struct {

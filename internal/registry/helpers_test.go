@@ -5,8 +5,6 @@ import (
 	"context"
 	"encoding/csv"
 	"fmt"
-	"mime/multipart"
-	"net/http"
 	"strconv"
 	"testing"
 
@@ -26,6 +24,14 @@ func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 func validID(birth, seq string) string {
 	first := apptest.DistrictA + birth + seq
 	return first + string(pii.IDCheckChar(first))
+}
+
+// wrongCheck is id with a wrong check character.
+func wrongCheck(id string) string {
+	if id[17] == '1' {
+		return id[:17] + "2"
+	}
+	return id[:17] + "1"
 }
 
 func pad3(i int) string { return fmt.Sprintf("%03d", i%1000) }
@@ -53,20 +59,6 @@ func xlsxBytes(t *testing.T, rows [][]string) []byte {
 	return b.Bytes()
 }
 
-// upload posts a file with the page's CSRF token, as the import forms do.
-func upload(c *apptest.Client, path, name string, data []byte, fields map[string]string) apptest.Response {
-	var body bytes.Buffer
-	mw := multipart.NewWriter(&body)
-	mw.WriteField("csrf", c.CSRF())
-	for k, v := range fields {
-		mw.WriteField(k, v)
-	}
-	fw, _ := mw.CreateFormFile("file", name)
-	fw.Write(data)
-	mw.Close()
-	return c.Do("POST", path, &body, http.Header{"Content-Type": {mw.FormDataContentType()}})
-}
-
 // mustHousehold adds a self-occupied flat to the fixture building of grid.
 func mustHousehold(t *testing.T, e *apptest.Env, grid, room string) registry.Household {
 	t.Helper()
@@ -77,7 +69,8 @@ func mustHousehold(t *testing.T, e *apptest.Env, grid, room string) registry.Hou
 	return h
 }
 
-// mustPerson registers a resident; seq makes the ID number unique.
+// mustPerson registers a resident as system work, by default a registered
+// head of household.
 func mustPerson(t *testing.T, e *apptest.Env, in registry.PersonInput) *registry.Person {
 	t.Helper()
 	if in.Relation == "" {

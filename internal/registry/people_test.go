@@ -17,11 +17,7 @@ func TestRegisterAndFindPerson(t *testing.T) {
 	e := apptest.New(t)
 	c := e.Login("grid") // grid worker of grid A1
 	id := validID("19850412", "123")
-	wrong := "1"
-	if id[17] == '1' {
-		wrong = "2"
-	}
-	bad := c.Form("/people", url.Values{"name": {"测试甲"}, "id_number": {id[:17] + wrong}, "relation": {"head"}, "residence": {"registered"},
+	bad := c.Form("/people", url.Values{"name": {"测试甲"}, "id_number": {wrongCheck(id)}, "relation": {"head"}, "residence": {"registered"},
 		"region_code": {apptest.GridA1}, "phone": {"123"}})
 	if bad.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(bad.Body, "校验码错误") || !strings.Contains(bad.Body, "11 位") {
 		t.Fatalf("bad person: %d", bad.StatusCode)

@@ -7,7 +7,9 @@ package module
 
 import (
 	"context"
+	"fmt"
 	"io/fs"
+	"strings"
 
 	"grassroots/internal/platform/authz"
 	"grassroots/internal/platform/db"
@@ -50,4 +52,21 @@ func Sub(f fs.FS, dir string) fs.FS {
 		panic("module: " + err.Error())
 	}
 	return s
+}
+
+// Pages lists the page templates the module contributes: one file a page,
+// named after it.
+func (m Manifest) Pages() ([]string, error) {
+	if m.Templates == nil {
+		return nil, nil
+	}
+	files, err := fs.Glob(m.Templates, "*.html")
+	if err != nil {
+		return nil, fmt.Errorf("module %s: templates: %w", m.Name, err)
+	}
+	out := make([]string, 0, len(files))
+	for _, f := range files {
+		out = append(out, strings.TrimSuffix(f, ".html"))
+	}
+	return out, nil
 }

@@ -1,4 +1,4 @@
-package app
+package coverage_test
 
 import (
 	"fmt"
@@ -8,6 +8,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"grassroots/internal/apptest"
 	"grassroots/internal/coverage"
 	"grassroots/internal/party"
 	"grassroots/internal/territory"
@@ -23,20 +24,20 @@ type levelReport struct {
 	stPage  string
 }
 
-func (c *client) levelReport(t *testing.T, code string) levelReport {
+func readLevel(t *testing.T, c *apptest.Client, code string) levelReport {
 	t.Helper()
 	var l levelReport
-	c.get("/api/v1/coverage/"+code).json(t, &l.cov)
-	c.get("/api/v1/workforce/staffing/"+code).json(t, &l.st)
-	if r := c.get("/coverage/" + code); r.StatusCode != 200 {
+	c.Get("/api/v1/coverage/"+code).JSON(t, &l.cov)
+	c.Get("/api/v1/workforce/staffing/"+code).JSON(t, &l.st)
+	if r := c.Get("/coverage/" + code); r.StatusCode != 200 {
 		t.Fatalf("coverage page of %s: %d", code, r.StatusCode)
 	} else {
-		l.covPage = r.body
+		l.covPage = r.Body
 	}
-	if r := c.get("/workforce?region=" + code); r.StatusCode != 200 {
+	if r := c.Get("/workforce?region=" + code); r.StatusCode != 200 {
 		t.Fatalf("workforce page of %s: %d", code, r.StatusCode)
 	} else {
-		l.stPage = r.body
+		l.stPage = r.Body
 	}
 	return l
 }
@@ -111,33 +112,55 @@ func staffingRow(s workforce.Staffing) []string {
 
 // TestLevelsAgree checks, for every coverage and staffing measure, that
 // each division's own figures equal its row in its parent's report, from
-// the city down to the communities and their grids, on the API and on the
-// pages. Things are recorded on divisions themselves as well as below
-// them: a community's committee, workers and grid worker belong to the
-// community, and a Party organisation and a two-new organisation are put
-// on the subdistrict and the district.
+// the city down to both districts, their subdistricts, communities and
+// grids, on the API and on the pages. Things are recorded on divisions
+// themselves as well as below them: a community's committee, workers and
+// grid worker belong to the community, and a Party organisation and a
+// two-new organisation are put on the subdistrict and the district.
 func TestLevelsAgree(t *testing.T) {
-	e := newEnv(t)
-	dist := e.login("demo-district")
+	e := apptest.New(t)
+	// Community A: committee, a branch in each grid, a group in grid A1's
+	// building, members, residents in both grids, workers and (from the
+	// fixture) a grid worker.
+	comA := mustOrg(t, e, party.OrgInput{Name: "甲一社区大党委", Kind: party.Committee, RegionCode: apptest.CommunityA})
+	mustMembers(t, e, comA, 2)
+	for _, g := range []string{apptest.GridA1, apptest.GridA2} {
+		mustMembers(t, e, mustOrg(t, e, party.OrgInput{ParentID: comA.ID, Name: g + "党支部", Kind: party.Branch, RegionCode: g}), 1)
+	}
+	mustOrg(t, e, party.OrgInput{ParentID: comA.ID, Name: "甲一1栋党小组", Kind: party.Group, RegionCode: apptest.GridA1, BuildingID: e.Buildings[apptest.GridA1]})
+	mustHouseholds(t, e, apptest.GridA1, 4, 0)
+	mustHouseholds(t, e, apptest.GridA2, 2, 100)
+	mustWorkers(t, e, apptest.CommunityA, 2)
+	mustTwoNew(t, e, apptest.GridA2, "甲一网格2两新组织", false)
+	// Community B, in the other district: a committee without branches,
+	// residents and no worker, so that it and the levels above it fall
+	// short of the staffing floor.
+	comB := mustOrg(t, e, party.OrgInput{Name: "乙一社区大党委", Kind: party.Committee, RegionCode: apptest.CommunityB})
+	mustMembers(t, e, comB, 1)
+	mustHouseholds(t, e, apptest.GridB1, 3, 200)
+
+	// District A's staff put things on the subdistrict, the district and a grid.
+	dist := e.Login("district")
 	var org party.Org
-	r := dist.api("POST", "/api/v1/party/orgs", map[string]any{"name": "滕王阁街道党工委", "kind": "committee", "region_code": demoSubdistrict})
+	r := dist.API("POST", "/api/v1/party/orgs", map[string]any{"name": "甲一街道党工委", "kind": "committee", "region_code": apptest.SubA})
 	if r.StatusCode != 201 {
-		t.Fatalf("subdistrict Party organisation: %d %s", r.StatusCode, r.body)
+		t.Fatalf("subdistrict Party organisation: %d %s", r.StatusCode, r.Body)
 	}
-	r.json(t, &org)
-	if r := dist.api("POST", "/api/v1/party/members", map[string]any{"org_id": org.ID, "name": "街道党员", "category": "direct", "status": "full",
+	r.JSON(t, &org)
+	if r := dist.API("POST", "/api/v1/party/members", map[string]any{"org_id": org.ID, "name": "街道党员", "category": "direct", "status": "full",
 		"model_household": true}); r.StatusCode != 201 {
-		t.Fatalf("subdistrict member: %d %s", r.StatusCode, r.body)
+		t.Fatalf("subdistrict member: %d %s", r.StatusCode, r.Body)
 	}
-	for _, region := range []string{demoSubdistrict, demoDistrict, demoGridA} {
-		if r := dist.api("POST", "/api/v1/units", map[string]any{"region_code": region, "kind": "two_new", "subkind": "social_organisation",
+	for _, region := range []string{apptest.SubA, apptest.DistrictA, apptest.GridA1} {
+		if r := dist.API("POST", "/api/v1/units", map[string]any{"region_code": region, "kind": "two_new", "subkind": "social_organisation",
 			"name": "两新组织" + region, "has_party_org": true}); r.StatusCode != 201 {
-			t.Fatalf("two-new organisation on %s: %d %s", region, r.StatusCode, r.body)
+			t.Fatalf("two-new organisation on %s: %d %s", region, r.StatusCode, r.Body)
 		}
 	}
 
-	c := e.login("demo-city")
+	c := e.Login("city")
 	var checked [6]int
+	seen := map[string]bool{}
 	var visit func(code string, l levelReport)
 	visit = func(code string, l levelReport) {
 		staffing := map[string]workforce.Staffing{}
@@ -145,8 +168,9 @@ func TestLevelsAgree(t *testing.T) {
 			staffing[s.Code] = s
 		}
 		for _, row := range l.cov.Children {
-			k := c.levelReport(t, row.Code)
+			k := readLevel(t, c, row.Code)
 			checked[levelIndex(row.Level)]++
+			seen[row.Code] = true
 			if diff := cmp.Diff(row, k.cov.Total); diff != "" {
 				t.Errorf("coverage of %s %s: its row in %s (-) and its own total (+):\n%s", row.Code, row.Name, code, diff)
 			}
@@ -181,31 +205,50 @@ func TestLevelsAgree(t *testing.T) {
 			}
 		}
 	}
-	visit("3601", c.levelReport(t, "3601"))
-	// Districts, subdistricts, communities and grids were all compared.
-	for _, lv := range []territory.Level{territory.LevelDistrict, territory.LevelSubdistrict, territory.LevelCommunity, territory.LevelGrid} {
-		if checked[levelIndex(lv)] == 0 {
-			t.Errorf("no %s was compared with its parent's row", lv)
+	city := readLevel(t, c, apptest.City)
+	visit(apptest.City, city)
+	// Every division of the fixture was compared with its parent's row.
+	for _, code := range []string{apptest.DistrictA, apptest.DistrictB, apptest.SubA, apptest.SubB, apptest.CommunityA, apptest.CommunityB,
+		apptest.GridA1, apptest.GridA2, apptest.GridB1} {
+		if !seen[code] {
+			t.Errorf("%s was not compared with its parent's row", code)
 		}
 	}
-	if checked[levelIndex(territory.LevelGrid)] != 48 {
-		t.Errorf("%d grids compared, want the demo's 48", checked[levelIndex(territory.LevelGrid)])
+	if want := [6]int{1: 2, 2: 2, 3: 2, 4: 3}; checked != want {
+		t.Errorf("divisions compared by level %v, want %v", checked, want)
+	}
+	// The city's total is the sum of what was recorded everywhere.
+	tot := city.cov.Total
+	if tot.Residents != 18 || tot.Households != 9 || tot.Workers != 2 || tot.GridWorkers != 1 || tot.Members != 2+2+1+1 ||
+		tot.TwoNew != 4 || tot.CommunitiesWithOrg != 2 || tot.GridsWithBranch != 2 || tot.BuildingsWithGroup != 1 {
+		t.Errorf("the city's total: %+v", tot)
+	}
+
+	for _, row := range city.cov.Children {
+		if row.Code == apptest.DistrictB && (row.Workers != 0 || row.Shortfall != 1) {
+			t.Errorf("district B, without workers: %d workers, shortfall %d", row.Workers, row.Shortfall)
+		}
 	}
 
 	// A community's own figures, as its secretary sees them, equal its row
 	// in the subdistrict's report.
 	var sub, own coverage.Report
-	e.login("demo-subdistrict").get("/api/v1/coverage/"+demoSubdistrict).json(t, &sub)
-	e.login("demo-secretary").get("/api/v1/coverage/"+demoCommunityA).json(t, &own)
+	e.Login("subdistrict").Get("/api/v1/coverage/"+apptest.SubA).JSON(t, &sub)
+	e.Login("secretary").Get("/api/v1/coverage/"+apptest.CommunityA).JSON(t, &own)
+	found := false
 	for _, row := range sub.Children {
-		if row.Code == demoCommunityA {
+		if row.Code == apptest.CommunityA {
+			found = true
 			if diff := cmp.Diff(row, own.Total); diff != "" {
-				t.Errorf("民巷社区 as its secretary sees it (+) and in the subdistrict's report (-):\n%s", diff)
+				t.Errorf("community A as its secretary sees it (+) and in the subdistrict's report (-):\n%s", diff)
 			}
 			if own.Total.CommunitiesWithOrg != 1 || own.Total.GridWorkers == 0 || own.Total.Workers == 0 || own.Total.Residents == 0 {
-				t.Errorf("民巷社区's own figures: %+v", own.Total)
+				t.Errorf("community A's own figures: %+v", own.Total)
 			}
 		}
+	}
+	if !found {
+		t.Error("the subdistrict's report has no row for community A")
 	}
 }
 
