@@ -44,6 +44,13 @@ func (s *Service) GridWorkers(ctx context.Context, grid string) ([]GridWorker, e
 	if out == nil && err == nil {
 		out = []GridWorker{}
 	}
+	// Who serves a grid is public to its people; their sign-in names and
+	// phones are for those who manage accounts.
+	if a := authz.ActorFrom(ctx); a == nil || !a.Can(PermUserView) {
+		for i := range out {
+			out[i].Username, out[i].PhoneMasked = "", ""
+		}
+	}
 	return out, err
 }
 

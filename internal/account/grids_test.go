@@ -18,4 +18,9 @@ func TestGridWorkersPage(t *testing.T) {
 	if r := e.Login("worker").Get("/grids/" + apptest.GridA1 + "/workers"); r.StatusCode != 404 {
 		t.Errorf("a neighbour community reads the grid's workers: %d", r.StatusCode)
 	}
+	// A resident sees who serves the grid, not their sign-in name.
+	if r := e.Login("resident").Get("/api/v1/grids/" + apptest.GridA1 + "/workers"); r.StatusCode != 200 || strings.Contains(r.Body, `"username":"grid"`) ||
+		!strings.Contains(r.Body, "grid（测试）") {
+		t.Errorf("grid workers for a resident: %d %s", r.StatusCode, r.Body)
+	}
 }

@@ -165,3 +165,41 @@ func TestResetAndDisableRevokeTokens(t *testing.T) {
 		t.Errorf("token after disable and enable: %d", r.StatusCode)
 	}
 }
+
+// TestGridWorkerOwnAccount: a grid worker, whose scope is their grids,
+// still reads their own account, changes their password and makes a
+// token.
+func TestGridWorkerOwnAccount(t *testing.T) {
+	e := apptest.New(t)
+	g := e.Login("grid")
+	if r := g.Get("/api/v1/me"); r.StatusCode != 200 || !strings.Contains(r.Body, `"username":"grid"`) {
+		t.Fatalf("/api/v1/me: %d %s", r.StatusCode, r.Body)
+	}
+	if r := g.Get("/me"); r.StatusCode != 200 {
+		t.Errorf("/me: %d", r.StatusCode)
+	}
+	if r := g.API("POST", "/api/v1/tokens", map[string]any{"name": "phone"}); r.StatusCode != 201 {
+		t.Errorf("own token: %d %s", r.StatusCode, r.Body)
+	}
+	if r := g.Form("/me/password", url.Values{"old_password": {apptest.Password}, "password": {"Patrol-New-Pass-2026"}}); r.StatusCode != http.StatusSeeOther {
+		t.Errorf("own password: %d %s", r.StatusCode, r.Body)
+	}
+}
+
+// TestCurrentPasswordGuessesAreLimited: guessing the current password on
+// the account page counts against the sign-in tries and locks the account.
+func TestCurrentPasswordGuessesAreLimited(t *testing.T) {
+	e := apptest.New(t)
+	c := e.Login("secretary")
+	for i := 0; i < 5; i++ {
+		if r := c.Form("/me/password", url.Values{"old_password": {"Wrong-Guess-1234"}, "password": {"Taken-Over-2026"}}); r.StatusCode != 422 {
+			t.Fatalf("guess %d: %d", i+1, r.StatusCode)
+		}
+	}
+	if r := c.Form("/me/password", url.Values{"old_password": {apptest.Password}, "password": {"Taken-Over-2026"}}); r.StatusCode != 422 {
+		t.Errorf("the right password after five guesses changed it: %d", r.StatusCode)
+	}
+	if r := e.Anon().Form("/login", url.Values{"username": {"secretary"}, "password": {apptest.Password}}); r.StatusCode == http.StatusSeeOther {
+		t.Error("the account is not locked after five wrong current passwords")
+	}
+}

@@ -177,7 +177,7 @@ func (s *Service) checkDepartment(ctx context.Context, fe *errs.Fields, sc authz
 
 // User returns one account in the actor's scope.
 func (s *Service) User(ctx context.Context, id int64) (*User, error) {
-	return findUser(ctx, s.db, authz.ScopeFrom(ctx), id)
+	return findUser(ctx, s.db, readScope(authz.ActorFrom(ctx), id), id)
 }
 
 // Users lists accounts in the actor's scope.
@@ -310,7 +310,7 @@ func (s *Service) SetPassword(ctx context.Context, id int64, pw string) error {
 func (s *Service) setPassword(ctx context.Context, id int64, pw string) error {
 	actor := authz.ActorFrom(ctx)
 	return s.db.Tx(ctx, func(tx *db.Tx) error {
-		u, err := findUser(ctx, tx, authz.ScopeFrom(ctx), id)
+		u, err := findUser(ctx, tx, readScope(actor, id), id)
 		if err != nil {
 			return err
 		}
@@ -336,11 +336,34 @@ func (s *Service) ChangeOwnPassword(ctx context.Context, old, pw string) error {
 	if a == nil {
 		return errs.E(errs.Unauthorized, "err.unauthorized")
 	}
-	u, err := findUser(ctx, s.db, a.Scope, a.UserID)
+	u, err := findUser(ctx, s.db, readScope(a, a.UserID), a.UserID)
 	if err != nil {
 		return err
 	}
+	// Guessing the current password counts against the same tries as
+	// signing in: a stolen session cannot try it without limit.
+	n, err := claimLoginAttempt(ctx, s.db, u.ID, s.cfg.MaxFailures)
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return errs.Field("old_password", "rule.wrong_password", "")
+	}
 	if !checkPassword(u.passwordHash, old) {
+		err := s.db.Tx(ctx, func(tx *db.Tx) error {
+			action := "account.password.wrong"
+			if n >= s.cfg.MaxFailures {
+				if err := lockUser(ctx, tx, u.ID, s.cfg.LockFor); err != nil {
+					return err
+				}
+				action = "account.locked"
+			}
+			return audit.Record(ctx, tx, audit.Entry{Action: action, ObjectType: "user", ObjectID: strconv.FormatInt(u.ID, 10), Region: u.RegionCode,
+				Detail: map[string]string{"reason": "wrong current password"}})
+		})
+		if err != nil {
+			return err
+		}
 		return errs.Field("old_password", "rule.wrong_password", "")
 	}
 	if old == pw {
@@ -538,6 +561,7 @@ func (s *Service) actor(ctx context.Context, u *User, tokenID int64) (*authz.Act
 		}
 		sc.GridsOnly, sc.Grids = true, gs
 	}
+	sc.PropertyOnly = u.Role == authz.RolePropertyCompany
 	return &authz.Actor{UserID: u.ID, Username: u.Username, DisplayName: u.DisplayName, Role: u.Role,
 		Scope: sc, Perms: s.policy.Perms(u.Role), TokenID: tokenID}, nil
 }
@@ -548,7 +572,7 @@ func (s *Service) Me(ctx context.Context) (Me, error) {
 	if a == nil {
 		return Me{}, errs.E(errs.Unauthorized, "err.unauthorized")
 	}
-	u, err := findUser(ctx, s.db, a.Scope, a.UserID)
+	u, err := findUser(ctx, s.db, readScope(a, a.UserID), a.UserID)
 	if err != nil {
 		return Me{}, err
 	}
@@ -635,7 +659,7 @@ func (s *Service) issueToken(ctx context.Context, a *authz.Actor, in TokenInput)
 // tokenOwner returns the account whose tokens the actor may manage: their
 // own, or one in scope whose role they could grant.
 func (s *Service) tokenOwner(ctx context.Context, q db.Querier, a *authz.Actor, userID int64) (*User, error) {
-	u, err := findUser(ctx, q, a.Scope, userID)
+	u, err := findUser(ctx, q, readScope(a, userID), userID)
 	if err != nil || a.System {
 		return u, err
 	}
@@ -657,7 +681,7 @@ func (s *Service) Tokens(ctx context.Context, userID, afterID int64, limit int) 
 	if _, err := s.tokenOwner(ctx, s.db, a, userID); err != nil {
 		return nil, err
 	}
-	return findTokens(ctx, s.db, a.Scope, userID, afterID, limit)
+	return findTokens(ctx, s.db, readScope(a, userID), userID, afterID, limit)
 }
 
 // RevokeToken revokes a token the actor may manage.
@@ -739,4 +763,18 @@ func (s *Service) Rehash(ctx context.Context) error {
 		}
 		return nil
 	})
+}
+
+// readScope is the scope in which actor a reads account id: its own scope,
+// or, for its own account, that one account whatever the scope (a grid
+// worker's account is bound to their community, outside their grids, yet
+// they manage their own password and tokens).
+func readScope(a *authz.Actor, id int64) authz.Scope {
+	if a != nil && a.UserID != 0 && a.UserID == id {
+		return authz.All
+	}
+	if a == nil {
+		return authz.Scope{}
+	}
+	return a.Scope
 }

@@ -120,20 +120,22 @@ func TestBrowserCaseJourney(t *testing.T) {
 		t.Errorf("hot-spot map shows %s cells, want the one case", cells)
 	}
 	shot(t, sec, "case-dashboard")
-	// The bureau handled the case, so the community makes the call-back:
-	// it reads the reporter's rating link on the case page.
-	must2(chromedp.Do(sec, chromedp.Navigate(e.srv.URL+caseURL), chromedp.Click(chromedp.CSS("#case-rate-link")),
+	noConsoleErrors(t, problems2)
+	// The district makes the call-back, above every unit the ranking
+	// scores: it reads the reporter's rating link on the case page.
+	dist, must5, problems5 := signedIn(t, e, "demo-district", 1280, 900)
+	must5(chromedp.Do(dist, chromedp.Navigate(e.srv.URL+caseURL), chromedp.Click(chromedp.CSS("#case-rate-link")),
 		chromedp.WaitVisible(chromedp.CSS("#rate-link code"))))
-	link, err := chromedp.Run(sec, chromedp.Text(chromedp.CSS("#rate-link code")))
-	must2(err)
+	link, err := chromedp.Run(dist, chromedp.Text(chromedp.CSS("#rate-link code")))
+	must5(err)
 	// A link to send names the site's public address.
 	link, ok := strings.CutPrefix(link, "https://grassroots.example.gov.cn/rate/")
 	if !ok {
 		t.Fatalf("rating link shown: %q", link)
 	}
 	link = "/rate/" + link
-	shot(t, sec, "case-rate-link")
-	noConsoleErrors(t, problems2)
+	shot(t, dist, "case-rate-link")
+	noConsoleErrors(t, problems5)
 
 	must(chromedp.Do(res,
 		chromedp.Navigate(e.srv.URL+caseURL),

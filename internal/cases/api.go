@@ -139,7 +139,7 @@ func (h *handler) apiPhoto(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return errs.E(errs.Malformed, "err.malformed", err.Error())
 	}
-	p, err := CheckPhoto("body", b)
+	p, err := h.svc.CheckPhoto(r.Context(), "body", b)
 	if err != nil {
 		return err
 	}

@@ -156,7 +156,7 @@ func parseFloat(s string) *float64 {
 }
 
 // photosFrom reads the uploaded images of a multipart form.
-func photosFrom(r *http.Request) ([]Photo, error) {
+func (h *handler) photosFrom(r *http.Request) ([]Photo, error) {
 	if r.MultipartForm == nil {
 		return nil, nil
 	}
@@ -180,7 +180,7 @@ func photosFrom(r *http.Request) ([]Photo, error) {
 		if err != nil {
 			return nil, err
 		}
-		p, err := CheckPhoto("photos", b)
+		p, err := h.svc.CheckPhoto(r.Context(), "photos", b)
 		if err != nil {
 			fe = append(fe, errs.As(err).Fields...)
 			continue
@@ -197,7 +197,7 @@ func (h *handler) handleCreate(w http.ResponseWriter, r *http.Request) error {
 	in := ReportInput{Category: r.PostFormValue("category"), Description: r.PostFormValue("description"),
 		Lon: parseFloat(r.PostFormValue("lon")), Lat: parseFloat(r.PostFormValue("lat")), Address: r.PostFormValue("address"),
 		ContactName: r.PostFormValue("contact_name"), ContactPhone: r.PostFormValue("contact_phone"), Anonymous: r.PostFormValue("anonymous") == "1"}
-	photos, err := photosFrom(r)
+	photos, err := h.photosFrom(r)
 	var res Intake
 	if err == nil {
 		in.Photos = photos
@@ -368,7 +368,7 @@ func (h *handler) handleAct(w http.ResponseWriter, r *http.Request) error {
 		Reason: r.PostFormValue("reason"), MergeInto: formInt(r, "merge_into"), Category: r.PostFormValue("category"),
 		UnitKind: r.PostFormValue("unit_kind"), DeptID: formInt(r, "dept_id"), UnitName: r.PostFormValue("unit_name"),
 		Days: int(formInt(r, "days")), Approve: formBool(r, "approve"), Pass: formBool(r, "pass")}
-	photos, err := photosFrom(r)
+	photos, err := h.photosFrom(r)
 	if err == nil {
 		m.Photos = photos
 		_, err = h.svc.Act(r.Context(), id, m)
@@ -449,7 +449,9 @@ func (h *handler) handlePhoto(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	w.Header().Set("Content-Type", p.ContentType)
-	w.Header().Set("Cache-Control", "private, max-age=86400")
+	// A photo may show people and homes: like other personal data, kept by
+	// no cache.
+	w.Header().Set("Cache-Control", "no-store")
 	_, err = w.Write(p.Data)
 	return err
 }

@@ -94,8 +94,8 @@ func TestPages(t *testing.T) {
 	act(sec, url.Values{"action": {"close"}}, 303)
 
 	// The rating link is for the call-back, never in the timeline the
-	// handling unit reads; the community handled this case, so the
-	// subdistrict above makes the call-back.
+	// handling unit reads; the call-back is made from the district, above
+	// every unit the ranking scores (community and subdistrict included).
 	if g := sec.Get("/api/v1/cases/" + id); strings.Contains(g.Body, "/rate/") {
 		t.Fatalf("the timeline shows the rating link to the rated unit: %s", g.Body)
 	}
@@ -104,7 +104,10 @@ func TestPages(t *testing.T) {
 	}
 	var rl cases.RateLinkOut
 	sub := e.Login("subdistrict")
-	sub.Get("/api/v1/cases/"+id+"/rate-link").JSON(t, &rl)
+	if g := sub.Get("/api/v1/cases/" + id + "/rate-link"); g.StatusCode != 403 {
+		t.Fatalf("the subdistrict, ranked on its communities' cases, reads the rating link: %d", g.StatusCode)
+	}
+	e.Login("district").Get("/api/v1/cases/"+id+"/rate-link").JSON(t, &rl)
 	link := rl.URL
 	if !regexp.MustCompile(`^/rate/[0-9a-f]+$`).MatchString(link) {
 		t.Fatalf("rating link for the call-back: %q", link)

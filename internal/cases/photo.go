@@ -2,13 +2,16 @@ package cases
 
 import (
 	"bytes"
+	"context"
 	"encoding/binary"
 	"image"
+	"image/color"
 	"image/draw"
 	"image/jpeg"
 	"image/png"
 	"strconv"
 
+	xdraw "golang.org/x/image/draw"
 	_ "golang.org/x/image/webp" // registers the WebP decoder
 
 	"grassroots/internal/platform/errs"
@@ -19,6 +22,28 @@ import (
 // read first and a picture over the limit is refused before it is
 // decoded. 40 megapixels is more than any phone camera takes.
 const MaxPhotoPixels = 40_000_000
+
+// MaxPhotoDecoded bounds the memory a decoded photo may take: a 16-bit
+// PNG takes 8 bytes a pixel, so 40 megapixels of it would be 320 MB.
+const MaxPhotoDecoded = 160 << 20
+
+// MaxPhotoSide is the longest side a photo is stored with: larger ones are
+// scaled down, which is plenty to see a broken lamp and keeps six photos
+// of a report from filling the database.
+const MaxPhotoSide = 2560
+
+// bytesPerPixel is what a decoded pixel of colour model m takes, at most.
+func bytesPerPixel(m color.Model) int64 {
+	switch m {
+	case color.RGBA64Model, color.NRGBA64Model:
+		return 8
+	case color.Gray16Model:
+		return 2
+	case color.GrayModel, color.AlphaModel:
+		return 1
+	}
+	return 4
+}
 
 // photoFormats are the formats a photo may come in.
 var photoFormats = map[string]bool{"jpeg": true, "png": true, "webp": true}
@@ -45,7 +70,8 @@ func CheckPhoto(field string, data []byte) (Photo, error) {
 	if err != nil || !photoFormats[format] {
 		return Photo{}, badType
 	}
-	if cfg.Width <= 0 || cfg.Height <= 0 || int64(cfg.Width)*int64(cfg.Height) > MaxPhotoPixels {
+	px := int64(cfg.Width) * int64(cfg.Height)
+	if cfg.Width <= 0 || cfg.Height <= 0 || px > MaxPhotoPixels || px*bytesPerPixel(cfg.ColorModel) > MaxPhotoDecoded {
 		return Photo{}, errs.Field(field, "rule.photo_pixels", strconv.Itoa(MaxPhotoPixels/1_000_000))
 	}
 	img, format, err := image.Decode(bytes.NewReader(data))
@@ -55,6 +81,7 @@ func CheckPhoto(field string, data []byte) (Photo, error) {
 	if format == "jpeg" {
 		img = upright(img, jpegOrientation(data))
 	}
+	img = fit(img, MaxPhotoSide)
 	var buf bytes.Buffer
 	if format == "png" || format == "webp" && !opaque(img) {
 		enc := png.Encoder{CompressionLevel: png.BestCompression}
@@ -67,6 +94,36 @@ func CheckPhoto(field string, data []byte) (Photo, error) {
 		return Photo{}, badType
 	}
 	return Photo{ContentType: "image/jpeg", Data: buf.Bytes()}, nil
+}
+
+// fit scales img down so that its longer side is at most side.
+func fit(img image.Image, side int) image.Image {
+	b := img.Bounds()
+	w, h := b.Dx(), b.Dy()
+	if w <= side && h <= side {
+		return img
+	}
+	if w >= h {
+		h, w = max(1, h*side/w), side
+	} else {
+		w, h = max(1, w*side/h), side
+	}
+	dst := image.NewNRGBA(image.Rect(0, 0, w, h))
+	xdraw.ApproxBiLinear.Scale(dst, dst.Bounds(), img, b, xdraw.Src, nil)
+	return dst
+}
+
+// CheckPhoto is CheckPhoto with at most two photos decoding at a time:
+// decoding a large photo takes a core and a few hundred megabytes, and
+// uploads in parallel must not take the server's memory.
+func (s *Service) CheckPhoto(ctx context.Context, field string, data []byte) (Photo, error) {
+	select {
+	case s.photoSlots <- struct{}{}:
+	case <-ctx.Done():
+		return Photo{}, ctx.Err()
+	}
+	defer func() { <-s.photoSlots }()
+	return CheckPhoto(field, data)
 }
 
 func opaque(img image.Image) bool {

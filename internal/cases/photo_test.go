@@ -177,3 +177,36 @@ func TestCheckPhotoPNG(t *testing.T) {
 		t.Errorf("stored photo: %v %s", err, format)
 	}
 }
+
+// png16Header is pngHeader with a bit depth of 16.
+func png16Header(w, h uint32) []byte {
+	ihdr := []byte("IHDR")
+	ihdr = binary.BigEndian.AppendUint32(ihdr, w)
+	ihdr = binary.BigEndian.AppendUint32(ihdr, h)
+	ihdr = append(ihdr, 16, 6, 0, 0, 0)
+	b := []byte("\x89PNG\r\n\x1a\n")
+	b = binary.BigEndian.AppendUint32(b, 13)
+	b = append(b, ihdr...)
+	return binary.BigEndian.AppendUint32(b, crc32.ChecksumIEEE(ihdr))
+}
+
+// TestCheckPhotoBoundsMemory: a 16-bit picture is refused by the memory
+// it would take decoded (6,300 × 6,300 × 8 bytes), though under the pixel
+// limit; a large photo is stored scaled to MaxPhotoSide.
+func TestCheckPhotoBoundsMemory(t *testing.T) {
+	if _, err := CheckPhoto("photo", png16Header(6300, 6300)); errs.CodeOf(err) != errs.Invalid {
+		t.Fatalf("a 317 MB 16-bit picture: %v", err)
+	}
+	var src bytes.Buffer
+	if err := jpeg.Encode(&src, halves(3000, 2000), nil); err != nil {
+		t.Fatal(err)
+	}
+	p, err := CheckPhoto("photo", src.Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, _, err := image.DecodeConfig(bytes.NewReader(p.Data))
+	if err != nil || cfg.Width != MaxPhotoSide || cfg.Height != 1706 {
+		t.Fatalf("stored %dx%d (%v), want %dx1706", cfg.Width, cfg.Height, err, MaxPhotoSide)
+	}
+}

@@ -88,7 +88,10 @@ func (s *Service) Stats(ctx context.Context, region string) (Stats, error) {
 			ch.Closed += n
 		}
 	}
-	if sc.Department != 0 {
+	// A department's, a property company's or a grid worker's cases are
+	// few and not what the per-division count tables hold: count them live.
+	live := sc.Department != 0 || sc.PropertyOnly || sc.GridsOnly
+	if live {
 		// A department's cases, as its lists show them: dispatched to it
 		// or whistled to it.
 		qb := db.NewQuery(`/* cases.statsDept */ SELECT substr(c.region_code, 1, ?), c.status, COUNT(*) FROM cases c`, cl).
@@ -104,7 +107,7 @@ func (s *Service) Stats(ctx context.Context, region string) (Stats, error) {
 		}
 	}
 	now := s.db.Now()
-	if sc.Department != 0 || len(region) > 12 {
+	if live || len(region) > 12 {
 		// A department's or a grid's cases: few enough to count live.
 		qb := db.NewQuery(`/* cases.statsDue */ SELECT COALESCE(SUM(CASE WHEN c.step_due_at < ? THEN 1 ELSE 0 END), 0),
 			COALESCE(SUM(CASE WHEN c.step_due_at >= ? AND c.step_warn_at <= ? THEN 1 ELSE 0 END), 0) FROM cases c`, now, now, now).
@@ -134,7 +137,34 @@ func (s *Service) Stats(ctx context.Context, region string) (Stats, error) {
 		idx[m] = i
 		st.Months = append(st.Months, m)
 	}
-	if sc.Department == 0 {
+	if live {
+		// The months of the actor's own cases, read case by case.
+		qb := db.NewQuery(`/* cases.trendLive */ SELECT c.created_at, c.category FROM cases c`).
+			And("c.created_at >= ?", first.UTC()).Under("c.region_code", region)
+		q, args := scopeCases(qb, sc).SQL()
+		rows, err := s.db.QueryContext(ctx, q, args...)
+		if err != nil {
+			return st, fmt.Errorf("cases: trend: %w", err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var at time.Time
+			var cat string
+			if err := rows.Scan(&at, &cat); err != nil {
+				return st, err
+			}
+			class := cat[:min(2, len(cat))]
+			if _, ok := st.Trend[class]; !ok {
+				st.Trend[class] = make([]int64, 12)
+			}
+			if i, ok := idx[at.In(cst).Format("2006-01")]; ok {
+				st.Trend[class][i]++
+			}
+		}
+		if err := rows.Err(); err != nil {
+			return st, err
+		}
+	} else {
 		rows, err := s.db.QueryContext(ctx, `/* cases.trend */ SELECT month, class, n FROM case_month_counts WHERE region_code = ? AND month >= ?`,
 			communityOf(region), st.Months[0])
 		if err != nil {
@@ -257,7 +287,7 @@ func (s *Service) GridCounts(ctx context.Context, region string) (map[string]int
 		region = sc.Home()
 	}
 	var qb *db.Query
-	if sc.Department != 0 {
+	if sc.Department != 0 || sc.PropertyOnly || sc.GridsOnly {
 		// The count tables hold every department's cases: count the
 		// department's own (dispatched or whistled to it) live, as Stats does.
 		qb = db.NewQuery(`/* cases.gridCountsDept */ SELECT c.region_code, COUNT(*) FROM cases c`).And("length(c.region_code) = 15")

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -27,27 +28,43 @@ func TestRuleTable(t *testing.T) {
 	const region = "360102002001001"
 	now := time.Date(2026, 11, 26, 2, 0, 0, 0, time.UTC)
 	var b strings.Builder
-	for _, unit := range []string{UnitDepartment, UnitCommunity} {
+	for _, unit := range []string{UnitDepartment, UnitCommunity, UnitProperty} {
 		fmt.Fprintf(&b, "# handled by: %s\n", unit)
-		fmt.Fprintf(&b, "%-20s %-18s", "role", "status")
+		fmt.Fprintf(&b, "%-20s %-22s", "role", "status")
 		for _, a := range Actions {
 			fmt.Fprintf(&b, " %s", a)
 		}
 		b.WriteString(" whistle rate\n")
 		for _, role := range authz.Roles {
+			// Each role at its own level, as its accounts are bound.
 			a := &authz.Actor{UserID: 100, Role: role, Perms: pol.Perms(role), Scope: authz.Scope{Region: region[:12]}}
-			if role == authz.RoleDepartmentStaff {
+			switch role {
+			case authz.RoleCityAdmin, authz.RoleIntegration:
+				a.Scope = authz.Scope{Region: region[:4]}
+			case authz.RoleDistrictStaff:
+				a.Scope = authz.Scope{Region: region[:6]}
+			case authz.RoleSubdistrictStaff:
+				a.Scope = authz.Scope{Region: region[:9]}
+			case authz.RoleGridWorker:
+				a.Scope = authz.Scope{Region: region[:12], GridsOnly: true, Grids: []string{region}}
+			case authz.RoleDepartmentStaff:
 				a.Scope = authz.Scope{Region: region[:6], Department: dept}
+			case authz.RolePropertyCompany:
+				a.Scope.PropertyOnly = true
 			}
-			for _, st := range Statuses {
-				c := &Case{ID: 1, Number: "20261126-00000001", Status: st, RegionCode: region, UnitKind: unit, ReporterID: 200}
+			for _, row := range append(slices.Clone(Statuses), "dispatched+extension") {
+				st, ext := Status(row), 0
+				if row == "dispatched+extension" {
+					st, ext = Dispatched, 5
+				}
+				c := &Case{ID: 1, Number: "20261126-00000001", Status: st, RegionCode: region, UnitKind: unit, ReporterID: 200, ExtensionAsked: ext}
 				if unit == UnitDepartment {
 					c.DeptID = dept
 				}
 				if st == Closed {
 					c.ClosedAt = &now
 				}
-				fmt.Fprintf(&b, "%-20s %-18s", role, st)
+				fmt.Fprintf(&b, "%-20s %-22s", role, row)
 				for _, name := range Actions {
 					fmt.Fprintf(&b, " %s", verdict(allowed(a, c, name)))
 				}

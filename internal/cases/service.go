@@ -49,11 +49,13 @@ type Service struct {
 	catalogues map[int]*Catalogue
 	current    int
 	settings   Settings
+	// photoSlots bounds the photos decoding at once (CheckPhoto).
+	photoSlots chan struct{}
 }
 
 // NewService returns the service; Load reads the catalogue and settings.
 func NewService(d *db.DB, deps Deps) *Service {
-	return &Service{db: d, deps: deps, catalogues: map[int]*Catalogue{}}
+	return &Service{db: d, deps: deps, catalogues: map[int]*Catalogue{}, photoSlots: make(chan struct{}, 2)}
 }
 
 // Load installs the shipped catalogue as version 1 on a new database and
@@ -467,11 +469,26 @@ func (s *Service) nearby(ctx context.Context, a *authz.Actor, c *Case, limit int
 	if err != nil {
 		return nil, err
 	}
+	cat, err := s.Catalogue(ctx, 0)
+	if err != nil {
+		return nil, err
+	}
 	out := []Nearby{}
 	for _, h := range hits {
 		n := Nearby{Category: h.c.Category, CategoryName: h.c.CategoryName, Status: h.c.Status, Metres: int(math.Round(h.d))}
 		if !public {
 			n.Case = h.c
+		} else {
+			// The public facts of a public class only, and the distance
+			// to the next 100 m: several answers must not pin a report
+			// down to a door.
+			if cg, ok := cat.Get(h.c.Category); !ok || !cg.Public() {
+				continue
+			}
+			n.Metres = int(math.Ceil(h.d/100)) * 100
+			if n.Metres == 0 {
+				n.Metres = 100
+			}
 		}
 		out = append(out, n)
 	}

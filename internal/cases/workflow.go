@@ -75,10 +75,14 @@ var Actions = []string{"accept", "register", "dispatch", "reassign", "acknowledg
 // dispatched to: its department, or for community and property cases
 // someone of the community's side (not a department).
 func isHandler(a *authz.Actor, c *Case) bool {
-	if c.UnitKind == UnitDepartment {
+	switch c.UnitKind {
+	case UnitDepartment:
 		return a.Scope.Department != 0 && a.Scope.Department == c.DeptID
+	case UnitProperty:
+		return a.Scope.Department == 0
 	}
-	return a.Scope.Department == 0
+	// The community's own work: not a department's, not a property company's.
+	return a.Scope.Department == 0 && !a.Scope.PropertyOnly
 }
 
 // Allowed lists the actions the actor may take on c now.
@@ -111,6 +115,11 @@ func allowed(a *authz.Actor, c *Case, action string) error {
 		if c.ExtensionAsked == 0 {
 			return errs.E(errs.Conflict, "err.no_extension")
 		}
+		// Not the unit that asked: a community's request goes up to the
+		// subdistrict or higher.
+		if c.UnitKind != UnitDepartment && !a.Scope.All && len(a.Scope.Home()) >= len(communityOf(c.RegionCode)) {
+			return errs.E(errs.Forbidden, "err.forbidden")
+		}
 	case "request_extension":
 		if c.ExtensionAsked != 0 {
 			return errs.E(errs.Conflict, "err.extension_pending")
@@ -120,8 +129,9 @@ func allowed(a *authz.Actor, c *Case, action string) error {
 			return errs.E(errs.Conflict, "err.case_move", action, string(c.Status))
 		}
 	}
-	// Department staff act only as the handling unit or a whistled party.
-	if a.Scope.Department != 0 && !r.handler {
+	// Department and property staff act only as the handling unit (or a
+	// whistled party).
+	if (a.Scope.Department != 0 || a.Scope.PropertyOnly) && !r.handler {
 		return errs.E(errs.Forbidden, "err.forbidden")
 	}
 	return nil
@@ -148,7 +158,9 @@ func RateVia(a *authz.Actor, c *Case) (string, error) {
 	switch {
 	case a == nil:
 		return "", errs.E(errs.Unauthorized, "err.unauthorized")
-	case c.ReporterID != 0 && c.ReporterID == a.UserID:
+	case c.ReporterID != 0 && c.ReporterID == a.UserID && !a.Can(PermManage) && !a.Can(PermHandle):
+		// A resident's or Party member's own report; staff who filed a
+		// case are not its judges.
 		via = "reporter"
 	case CanCallBack(a, c):
 		via = "callback"
@@ -518,19 +530,15 @@ func (s *Service) Rate(ctx context.Context, id int64, token string, in RateInput
 }
 
 // CanCallBack reports whether a may make the call-back of closed case c:
-// read its rating link and record the reporter's verdict. Staff who
-// manage cases may, except the unit that handled the case and so is
-// rated: a department never, and community staff not for a case their own
-// community handled (the subdistrict above calls back).
+// read its rating link and record the reporter's verdict.
 func CanCallBack(a *authz.Actor, c *Case) bool {
-	if a == nil || !a.Can(PermManage) || a.Scope.Department != 0 {
+	if a == nil || !a.Can(PermManage) || a.Scope.Department != 0 || a.Scope.PropertyOnly {
 		return false
 	}
-	if c.UnitKind == UnitDepartment || c.UnitKind == UnitProperty {
-		return true
-	}
-	// Handled by the community (or closed by it without dispatch).
-	return a.Scope.All || len(a.Scope.Home()) < len(cut(c.RegionCode, 12))
+	// Subdistricts, communities, departments and property companies are
+	// ranked on the satisfaction of their cases: the call-back is made
+	// from the district or the city, above every ranked unit.
+	return a.Scope.All || len(a.Scope.Home()) <= 6
 }
 
 // caseByRateToken reads the case a rating link is about.

@@ -56,7 +56,7 @@ func TestWorkflow(t *testing.T) {
 	r.JSON(t, &dup)
 	// A resident learns only public facts of it: not who reported it
 	// or what they wrote.
-	if len(dup.Duplicates) != 1 || dup.Duplicates[0].Case != nil || dup.Duplicates[0].Category != "0303" || dup.Duplicates[0].Metres < 10 {
+	if len(dup.Duplicates) != 1 || dup.Duplicates[0].Case != nil || dup.Duplicates[0].Category != "0303" || dup.Duplicates[0].Metres != 100 {
 		t.Fatalf("duplicates offered: %+v", dup.Duplicates)
 	}
 	if strings.Contains(r.Body, "一周") || strings.Contains(r.Body, "李女士") || strings.Contains(r.Body, "5678") {
@@ -168,5 +168,22 @@ func TestWorkflow(t *testing.T) {
 	dept.Get("/api/v1/case-rankings?month=2026-11&level=department").JSON(t, &dr)
 	if len(dr.Scores) != 1 || dr.Scores[0].Name != cg.Name || *dr.Scores[0].OnTimeRate != 1 {
 		t.Fatalf("department ranking: %+v", dr.Scores)
+	}
+}
+
+// TestNearbyPrivateClassHidden: a private class (a neighbour dispute: the
+// place is a home) is not offered to a resident at all, not even its
+// distance; staff who may read it are offered it.
+func TestNearbyPrivateClassHidden(t *testing.T) {
+	e := apptest.New(t)
+	p := e.Points[apptest.GridA1]
+	MustReport(t, e.Login("secretary"), map[string]any{"category": "0701", "description": "楼上深夜噪声扰民", "lon": p[0], "lat": p[1]})
+	in := MustReport(t, e.Login("resident"), map[string]any{"category": "0701", "description": "隔壁装修噪声很大", "lon": p[0] + 0.0001, "lat": p[1]})
+	if len(in.Duplicates) != 0 {
+		t.Fatalf("a private class offered to a resident: %+v", in.Duplicates)
+	}
+	in = MustReport(t, e.Login("secretary"), map[string]any{"category": "0701", "description": "再次反映噪声", "lon": p[0], "lat": p[1]})
+	if len(in.Duplicates) != 2 || in.Duplicates[0].Case == nil {
+		t.Fatalf("the secretary is offered %+v", in.Duplicates)
 	}
 }

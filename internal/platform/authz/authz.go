@@ -145,6 +145,10 @@ type Scope struct {
 	// community (DOMAIN.md). With no grid assigned it matches nothing.
 	GridsOnly bool
 	Grids     []string
+	// PropertyOnly limits a property company to what is handed to property
+	// companies (the cases dispatched to them), inside Region; the
+	// modules with such rows apply it.
+	PropertyOnly bool
 }
 
 // Key identifies the scope in cache keys: two scopes with the same key see
@@ -153,6 +157,9 @@ func (s Scope) Key() string {
 	k := fmt.Sprintf("%v/%s/%d", s.All, s.Region, s.Department)
 	if s.GridsOnly {
 		k += "/g:" + strings.Join(s.Grids, ",")
+	}
+	if s.PropertyOnly {
+		k += "/p"
 	}
 	return k
 }
@@ -231,7 +238,7 @@ func (s Scope) Covers(o Scope) bool {
 			return false
 		}
 	}
-	return s.Department == 0 || s.Department == o.Department
+	return (s.Department == 0 || s.Department == o.Department) && (!s.PropertyOnly || o.PropertyOnly)
 }
 
 // PrefixRange returns the half-open range [lo, hi) of codes that start with

@@ -9,10 +9,12 @@
 //     refused cell by cell instead of being stored as replacement marks.
 //   - It is normalised to NFC, so that the same name typed on two
 //     keyboards is stored, compared and searched as the same string.
-//   - Zero-width characters (U+200B–U+200D, U+2060–U+2064, U+FEFF) are
-//     removed: they are invisible, so two names that look the same would
-//     otherwise differ. Block keeps U+200C and U+200D, which join emoji
-//     and some scripts in free text.
+//   - Invisible characters (zero-width U+200B–U+200D, U+2060–U+2064,
+//     U+FEFF; the soft hyphen U+00AD, U+034F, the Hangul fillers U+115F,
+//     U+1160, U+3164, U+FFA0, U+180E, the tag characters U+E0000–U+E007F;
+//     in one-line fields also the variation selectors) are removed: two
+//     names that look the same would otherwise differ. Block keeps U+200C,
+//     U+200D and the variation selectors, which make emoji in free text.
 //   - Direction controls (U+202A–U+202E, U+2066–U+2069, U+200E, U+200F,
 //     U+061C) are refused (rule.bidi_control) rather than removed: they
 //     reorder what is shown (a name can be made to look like another, a
@@ -90,6 +92,8 @@ func clean(s string, multiline bool) (string, string) {
 		switch {
 		case zeroWidth(r) && !(multiline && (r == '\u200c' || r == '\u200d')):
 			continue
+		case !multiline && variationSelector(r):
+			continue
 		case bidiControl(r):
 			if rule == "" {
 				rule = RuleBidiControl
@@ -128,9 +132,26 @@ func clean(s string, multiline bool) (string, string) {
 	return strings.TrimSpace(out), rule
 }
 
-// zeroWidth reports the invisible characters that are removed.
+// zeroWidth reports the invisible characters that are removed: the
+// zero-width spaces and joiners, the soft hyphen, the combining grapheme
+// joiner, the Hangul fillers, the Mongolian vowel separator, the tag
+// characters (U+E0000–U+E007F) and, outside free text, the variation
+// selectors (an emoji's U+FE0F is kept in a description).
 func zeroWidth(r rune) bool {
-	return r >= '\u200b' && r <= '\u200d' || r >= '\u2060' && r <= '\u2064' || r == '\ufeff'
+	switch {
+	case r >= '\u200b' && r <= '\u200d', r >= '\u2060' && r <= '\u2064', r == '\ufeff':
+		return true
+	case r == '\u00ad', r == '\u034f', r == '\u115f', r == '\u1160', r == '\u3164', r == '\uffa0', r == '\u180e':
+		return true
+	case r >= 0xe0000 && r <= 0xe007f:
+		return true
+	}
+	return false
+}
+
+// variationSelector reports U+FE00–U+FE0F and U+E0100–U+E01EF.
+func variationSelector(r rune) bool {
+	return r >= '\ufe00' && r <= '\ufe0f' || r >= 0xe0100 && r <= 0xe01ef
 }
 
 // bidiControl reports the characters that change the direction of text.

@@ -15,6 +15,7 @@ func TestLine(t *testing.T) {
 		{"OK", "  张三  ", "张三", ""},
 		{"NFC", "Jose\u0301", "José", ""},
 		{"ZeroWidthRemoved", "张\u200b三\u200d\ufeff\u2060", "张三", ""},
+		{"InvisibleRemoved", "张\u00ad三\u3164\u180e\U000E0041\ufe0f\u034f", "张三", ""},
 		{"ErrNUL", "张\x00三", "张三", RuleControlChar},
 		{"ErrEscape", "张\x1b[31m三", "张[31m三", RuleControlChar},
 		{"ErrC1", "张\u0085三", "张三", RuleControlChar},

@@ -138,6 +138,11 @@ func (ui *UI) StaticHandler() http.Handler {
 	fsrv := http.StripPrefix("/static/", http.FileServerFS(ui.static))
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		p := strings.TrimPrefix(r.URL.Path, "/static/")
+		if p == "" || strings.HasSuffix(p, "/") {
+			// Files only: no directory listings.
+			http.NotFound(w, r)
+			return
+		}
 		if v := r.URL.Query().Get("v"); v != "" && v == ui.assets[p] {
 			w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
 		} else {
