@@ -44,6 +44,9 @@ type User struct {
 	CreatedAt    time.Time  `json:"created_at"`
 	UpdatedAt    time.Time  `json:"updated_at"`
 	Version      int        `json:"version" doc:"increases with every change; send it back to update"`
+	// MustChangePassword: the password was set by someone else, and the
+	// holder must choose their own before doing anything else.
+	MustChangePassword bool `json:"must_change_password,omitempty"`
 
 	phoneEnc     string
 	passwordHash string

@@ -147,9 +147,24 @@ func TestResetAndDisableRevokeTokens(t *testing.T) {
 		t.Errorf("token after a password reset: %d", r.StatusCode)
 	}
 
+	// The password the city set: the holder signs in, can do nothing but
+	// choose their own, then signs in with it.
 	worker = e.Anon()
 	if r := worker.Form("/login", url.Values{"username": {"worker"}, "password": {"Fresh-Password-2026"}}); r.StatusCode != http.StatusSeeOther {
 		t.Fatalf("login with the new password: %d", r.StatusCode)
+	}
+	if r := worker.Get("/cases"); r.StatusCode != http.StatusSeeOther || !strings.HasPrefix(r.Header.Get("Location"), "/me") {
+		t.Errorf("a page before the holder's own password: %d %s", r.StatusCode, r.Header.Get("Location"))
+	}
+	if r := worker.Get("/me"); r.StatusCode != 200 || !strings.Contains(r.Body, `id="must-change"`) {
+		t.Errorf("the account page says to change the password: %d", r.StatusCode)
+	}
+	if r := worker.Form("/me/password", url.Values{"old_password": {"Fresh-Password-2026"}, "password": {"Holder-Own-Pass-2026"}}); r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("own password: %d %s", r.StatusCode, r.Body)
+	}
+	worker = e.Anon()
+	if r := worker.Form("/login", url.Values{"username": {"worker"}, "password": {"Holder-Own-Pass-2026"}}); r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("login with the holder's own password: %d", r.StatusCode)
 	}
 	tok2 := mint()
 	var u account.User
@@ -201,5 +216,32 @@ func TestCurrentPasswordGuessesAreLimited(t *testing.T) {
 	}
 	if r := e.Anon().Form("/login", url.Values{"username": {"secretary"}, "password": {apptest.Password}}); r.StatusCode == http.StatusSeeOther {
 		t.Error("the account is not locked after five wrong current passwords")
+	}
+}
+
+// TestManagerCannotUseAccountsTheyMake: an account a manager makes holds no
+// permission until its holder has chosen their own password, so the
+// manager cannot quietly borrow permissions they lack (a secretary's
+// unmasked personal data); and a subdistrict cannot staff the district's
+// bureau.
+func TestManagerCannotUseAccountsTheyMake(t *testing.T) {
+	e := apptest.New(t)
+	sub := e.Login("subdistrict")
+	if r := sub.API("POST", "/api/v1/users", map[string]any{"username": "new-sec", "display_name": "新书记", "role": "community_secretary",
+		"region_code": apptest.CommunityA, "password": "Initial-Pass-2026"}); r.StatusCode != 201 {
+		t.Fatalf("create: %d %s", r.StatusCode, r.Body)
+	}
+	c := e.Anon()
+	if r := c.Form("/login", url.Values{"username": {"new-sec"}, "password": {"Initial-Pass-2026"}}); r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("login: %d", r.StatusCode)
+	}
+	for _, path := range []string{"/api/v1/people", "/api/v1/cases", "/api/v1/users"} {
+		if r := c.Get(path); r.StatusCode != 403 || !strings.Contains(r.Body, "password") {
+			t.Errorf("%s before the holder's own password: %d %s", path, r.StatusCode, r.Body)
+		}
+	}
+	if r := sub.API("POST", "/api/v1/users", map[string]any{"username": "fake-bureau", "display_name": "假城管", "role": "department_staff",
+		"region_code": apptest.DistrictA, "department_id": e.Dept.ID, "password": "Initial-Pass-2026"}); r.StatusCode != 422 || !strings.Contains(r.Body, `"field":"department_id"`) {
+		t.Errorf("a subdistrict staffs the district's bureau: %d %s", r.StatusCode, r.Body)
 	}
 }

@@ -112,7 +112,11 @@ func (s *Service) CreateUser(ctx context.Context, in UserInput) (*User, error) {
 		return nil, err
 	}
 	u := &User{Username: in.Username, DisplayName: in.DisplayName, Role: in.Role, RegionCode: in.RegionCode,
-		DepartmentID: in.DepartmentID, PhoneMasked: maskPhone(in.Phone), passwordHash: hashPassword(in.Password, s.cfg.Argon2)}
+		DepartmentID: in.DepartmentID, PhoneMasked: maskPhone(in.Phone), passwordHash: hashPassword(in.Password, s.cfg.Argon2),
+		// A person who sets another's first password knows it: the holder
+		// replaces it at the first sign-in. The command line and the demo
+		// (system work) set passwords their holders type themselves.
+		MustChangePassword: actor != nil && !actor.System && in.Role != authz.RoleIntegration}
 	var err error
 	if u.phoneEnc, err = s.keys.Encrypt(in.Phone); err != nil {
 		return nil, err
@@ -169,7 +173,9 @@ func (s *Service) checkDepartment(ctx context.Context, fe *errs.Fields, sc authz
 	if err != nil {
 		return err
 	}
-	if !strings.HasPrefix(region, d.RegionCode) || (sc.Department != 0 && sc.Department != dept) {
+	// A department's accounts are made at its own level or above: a
+	// subdistrict does not staff the district's bureau (and act as it).
+	if !strings.HasPrefix(region, d.RegionCode) || (sc.Department != 0 && sc.Department != dept) || !sc.Contains(d.RegionCode) {
 		fe.Add("department_id", "rule.department", "")
 	}
 	return nil
@@ -322,7 +328,8 @@ func (s *Service) setPassword(ctx context.Context, id int64, pw string) error {
 		if err := fe.Err(); err != nil {
 			return err
 		}
-		if err := setPassword(ctx, tx, id, hashPassword(pw, s.cfg.Argon2)); err != nil {
+		byOther := actor != nil && !actor.System && actor.UserID != id && u.Role != authz.RoleIntegration
+		if err := setPassword(ctx, tx, id, hashPassword(pw, s.cfg.Argon2), byOther); err != nil {
 			return err
 		}
 		return audit.Record(ctx, tx, audit.Entry{Action: "account.user.password", ObjectType: "user",
@@ -562,8 +569,14 @@ func (s *Service) actor(ctx context.Context, u *User, tokenID int64) (*authz.Act
 		sc.GridsOnly, sc.Grids = true, gs
 	}
 	sc.PropertyOnly = u.Role == authz.RolePropertyCompany
-	return &authz.Actor{UserID: u.ID, Username: u.Username, DisplayName: u.DisplayName, Role: u.Role,
-		Scope: sc, Perms: s.policy.Perms(u.Role), TokenID: tokenID}, nil
+	a := &authz.Actor{UserID: u.ID, Username: u.Username, DisplayName: u.DisplayName, Role: u.Role,
+		Scope: sc, Perms: s.policy.Perms(u.Role), TokenID: tokenID}
+	if u.MustChangePassword {
+		// Until the holder has chosen their own password the account may
+		// do nothing but that.
+		a.Perms, a.MustChangePassword = nil, true
+	}
+	return a, nil
 }
 
 // Me returns the actor's own account, phone included (PIPL access right).

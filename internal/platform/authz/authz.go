@@ -263,6 +263,9 @@ type Actor struct {
 	Scope       Scope
 	Perms       map[Perm]bool
 	TokenID     int64 // set when authenticated by an API token
+	// MustChangePassword: the account's password was set by someone else;
+	// it holds no permission until its holder has changed it.
+	MustChangePassword bool
 	// System marks the named actor of system work (System): it holds every
 	// permission and the unrestricted scope, and the audit records its name.
 	System bool

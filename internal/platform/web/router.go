@@ -200,6 +200,10 @@ func validForm(r *http.Request) error {
 	return nil
 }
 
+// pendingAllowed are what an account whose password someone else set may
+// do before its holder chooses their own: see and change it, sign out.
+var pendingAllowed = map[string]bool{"GET /me": true, "POST /me/password": true, "POST /logout": true, "POST /lang": true, "GET /api/v1/me": true}
+
 // authorize checks that the actor holds perm.
 func (rt *Router) authorize(r *http.Request, perm authz.Perm) error {
 	a := authz.ActorFrom(r.Context())
@@ -208,6 +212,9 @@ func (rt *Router) authorize(r *http.Request, perm authz.Perm) error {
 	}
 	if a == nil {
 		return errs.E(errs.Unauthorized, "err.unauthorized")
+	}
+	if a.MustChangePassword && !pendingAllowed[r.Method+" "+r.URL.Path] {
+		return errs.E(errs.Forbidden, "err.password_change_required")
 	}
 	if !a.Can(perm) {
 		return errs.E(errs.Forbidden, "err.forbidden")
@@ -226,6 +233,10 @@ func (rt *Router) fail(w *statusWriter, r *http.Request, kind Kind, err error) {
 	}
 	if w.wrote {
 		return // too late to change the response
+	}
+	if kind == KindPage && e.Key == "err.password_change_required" {
+		http.Redirect(w, r, "/me#password-form", http.StatusSeeOther)
+		return
 	}
 	if kind == KindPage && e.Code == errs.Unauthorized {
 		http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
