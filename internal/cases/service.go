@@ -381,7 +381,10 @@ func (s *Service) repeatOf(ctx context.Context, ac access, sender, channel, ext 
 	} else {
 		qb.And("c.sender = ?", sender)
 	}
-	q, args := ac.limit(qb).Tail("ORDER BY c.id LIMIT 1").SQL()
+	// No ORDER BY: (sender, external_id) is unique, and an order by id
+	// would let PostgreSQL walk the primary key past every case to find
+	// that there is no repeat.
+	q, args := ac.limit(qb).Tail("LIMIT 1").SQL()
 	c, err := db.One(ctx, s.db, q, args, scanCase, error(errs.NotFoundf("kind.case")))
 	if err != nil {
 		return nil, err
@@ -520,14 +523,18 @@ func (s *Service) nearHits(ctx context.Context, ac access, c *Case, limit int) (
 	dLat := float64(st.DedupMetres) / 111320
 	dLon := dLat / math.Max(math.Cos(lat*math.Pi/180), 0.01)
 	since := s.db.Now().AddDate(0, 0, -st.DedupDays)
-	qb := db.NewQuery(`/* cases.duplicates */ SELECT c.id, c.lat, c.lon FROM cases c`).
+	qb := db.NewQuery(`/* cases.unscopedNearPoints */ SELECT c.id, c.lat, c.lon FROM cases c`).
 		And("c.category = ?", c.Category).And("c.lat BETWEEN ? AND ?", lat-dLat, lat+dLat).
 		And("c.lon BETWEEN ? AND ?", lon-dLon, lon+dLon).And("c.created_at >= ?", since).
 		And("c.status NOT IN ('closed', 'rejected', 'merged')")
 	if c.ID != 0 {
 		qb.And("c.id <> ?", c.ID)
 	}
-	q, args := ac.limit(qb).Tail("LIMIT 200").SQL()
+	// The candidates are ids and points only, read without the scope (a
+	// scope condition over a whole city made PostgreSQL read the city's
+	// cases through its region index); each one becomes a case only
+	// through findCase with ac below, so nothing leaves unscoped.
+	q, args := qb.Tail("LIMIT 200").SQL()
 	type hit struct {
 		id int64
 		d  float64
@@ -545,11 +552,14 @@ func (s *Service) nearHits(ctx context.Context, ac access, c *Case, limit int) (
 	hits = slices.DeleteFunc(hits, func(h hit) bool { return h.d > float64(st.DedupMetres) })
 	slices.SortFunc(hits, func(a, b hit) int { return cmp.Compare(a.d, b.d) })
 	var out []nearHit
-	for i, h := range hits {
-		if i == limit {
+	for _, h := range hits {
+		if len(out) == limit {
 			break
 		}
 		f, err := findCase(ctx, s.db, ac, h.id)
+		if errs.CodeOf(err) == errs.NotFound {
+			continue // not the actor's to read
+		}
 		if err != nil {
 			return nil, fmt.Errorf("cases: duplicate %d: %w", h.id, err)
 		}

@@ -123,7 +123,11 @@ func (ac access) limit(qb *db.Query) *db.Query {
 
 // findCase reads one case that ac may read.
 func findCase(ctx context.Context, q db.Querier, ac access, id int64) (*Case, error) {
-	qb := ac.limit(db.NewQuery(`/* cases.find */ SELECT `+caseCols+` FROM cases c`).And("c.id = ?", id))
+	// The row is found by its key and only then checked against the scope:
+	// a LIMIT in the subquery keeps the planner from reading the scope's region range
+	// through the (region, id) index instead, which PostgreSQL's generic
+	// plan chose and which read a whole city's cases for one row.
+	qb := ac.limit(db.NewQuery(`/* cases.find */ SELECT `+caseCols+` FROM (SELECT * FROM cases WHERE id = ? LIMIT 1) c`, id))
 	s, args := qb.SQL()
 	c, err := db.One(ctx, q, s, args, scanCase, error(errs.NotFoundf("kind.case")))
 	if err != nil && errs.CodeOf(err) != errs.NotFound {

@@ -1,4 +1,4 @@
-package registry_test
+package search_test
 
 import (
 	"net/url"
@@ -7,10 +7,27 @@ import (
 
 	"grassroots/internal/apptest"
 	"grassroots/internal/party"
+	"grassroots/internal/platform/pii"
 	"grassroots/internal/registry"
 	"grassroots/internal/units"
 )
 
+func validID(birth, seq string) string {
+	first := apptest.DistrictA + birth + seq
+	return first + string(pii.IDCheckChar(first))
+}
+
+func mustPerson(t *testing.T, e *apptest.Env, in registry.PersonInput) {
+	t.Helper()
+	in.Relation, in.Residence = "head", registry.Registered
+	if _, err := e.App.Registry.CreatePerson(e.System(), in); err != nil {
+		t.Fatalf("person %s: %v", in.Name, err)
+	}
+}
+
+// TestOneSearchBox: one box finds people, Party organisations and units of
+// the actor's territory by name, never another community's, and is not
+// for departments.
 func TestOneSearchBox(t *testing.T) {
 	e := apptest.New(t)
 	sys := e.System()
