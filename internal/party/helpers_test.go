@@ -1,13 +1,9 @@
 package party_test
 
 import (
-	"bytes"
 	"context"
-	"encoding/csv"
 	"strconv"
 	"testing"
-
-	"github.com/xuri/excelize/v2"
 
 	"grassroots/internal/apptest"
 	"grassroots/internal/party"
@@ -24,29 +20,6 @@ func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 func validID(birth, seq string) string {
 	first := apptest.DistrictA + birth + seq
 	return first + string(pii.IDCheckChar(first))
-}
-
-func csvBytes(rows [][]string) []byte {
-	var b bytes.Buffer
-	w := csv.NewWriter(&b)
-	w.WriteAll(rows)
-	return b.Bytes()
-}
-
-func xlsxBytes(t *testing.T, rows [][]string) []byte {
-	t.Helper()
-	f := excelize.NewFile()
-	for i, row := range rows {
-		for j, v := range row {
-			cell, _ := excelize.CoordinatesToCellName(j+1, i+1)
-			f.SetCellStr("Sheet1", cell, v)
-		}
-	}
-	var b bytes.Buffer
-	if err := f.Write(&b); err != nil {
-		t.Fatal(err)
-	}
-	return b.Bytes()
 }
 
 // mustOrg creates a Party organisation as system work.

@@ -1,14 +1,10 @@
 package registry_test
 
 import (
-	"bytes"
 	"context"
-	"encoding/csv"
 	"fmt"
 	"strconv"
 	"testing"
-
-	"github.com/xuri/excelize/v2"
 
 	"grassroots/internal/apptest"
 	"grassroots/internal/platform/pii"
@@ -35,29 +31,6 @@ func wrongCheck(id string) string {
 }
 
 func pad3(i int) string { return fmt.Sprintf("%03d", i%1000) }
-
-func csvBytes(rows [][]string) []byte {
-	var b bytes.Buffer
-	w := csv.NewWriter(&b)
-	w.WriteAll(rows)
-	return b.Bytes()
-}
-
-func xlsxBytes(t *testing.T, rows [][]string) []byte {
-	t.Helper()
-	f := excelize.NewFile()
-	for i, row := range rows {
-		for j, v := range row {
-			cell, _ := excelize.CoordinatesToCellName(j+1, i+1)
-			f.SetCellStr("Sheet1", cell, v)
-		}
-	}
-	var b bytes.Buffer
-	if err := f.Write(&b); err != nil {
-		t.Fatal(err)
-	}
-	return b.Bytes()
-}
 
 // mustHousehold adds a self-occupied flat to the fixture building of grid.
 func mustHousehold(t *testing.T, e *apptest.Env, grid, room string) registry.Household {

@@ -21,7 +21,7 @@ func TestImportPeopleSpreadsheet(t *testing.T) {
 		{"导入乙", validID("19720202", "022"), "", "配偶", "户籍", "", "导入路1号101室", apptest.GridA1, ""},
 		{"", wrongCheck(validID("19700101", "019")), "12", "叔叔", "外星", "会飞", "", "440399001001001", "卖掉"},
 	}
-	res := c.Upload("/people/import", "people.xlsx", xlsxBytes(t, rows), nil)
+	res := c.Upload("/people/import", "people.xlsx", apptest.XLSX(t, rows), nil)
 	if res.StatusCode != http.StatusUnprocessableEntity {
 		t.Fatalf("import with a bad row: %d", res.StatusCode)
 	}
@@ -33,12 +33,12 @@ func TestImportPeopleSpreadsheet(t *testing.T) {
 	if r := c.Get("/people?q=导入甲"); strings.Contains(r.Body, ">导入甲</a>") {
 		t.Fatal("a refused import wrote people")
 	}
-	ok := c.Upload("/people/import", "people.xlsx", xlsxBytes(t, rows), map[string]string{"keep_good": "on"})
+	ok := c.Upload("/people/import", "people.xlsx", apptest.XLSX(t, rows), map[string]string{"keep_good": "on"})
 	if ok.StatusCode != 200 || !strings.Contains(ok.Body, "新增 2") || !strings.Contains(ok.Body, "新建户 1") {
 		t.Fatalf("keep good: %d %s", ok.StatusCode, ok.Body)
 	}
 	// The same rows again, as CSV through the API: nothing changes.
-	api := c.Do("POST", "/api/v1/people/import", bytes.NewReader(csvBytes(rows[:3])), http.Header{"Content-Type": {"text/csv"}, "X-CSRF-Token": {c.CSRF()}})
+	api := c.Do("POST", "/api/v1/people/import", bytes.NewReader(apptest.CSV(rows[:3])), http.Header{"Content-Type": {"text/csv"}, "X-CSRF-Token": {c.CSRF()}})
 	var rep registry.ImportReport
 	api.JSON(t, &rep)
 	if api.StatusCode != 200 || rep.Unchanged != 2 || rep.Created+rep.Updated != 0 {
@@ -71,7 +71,7 @@ func TestImportPeopleSpreadsheet(t *testing.T) {
 	for i := 0; i < 300; i++ {
 		more = append(more, []string{"批量" + itoa(int64(i)), validID("19800101", pad3(i)), "", "户主", "户籍", "", "批量路" + itoa(int64(i)) + "号", apptest.GridA1, ""})
 	}
-	start := c.Upload("/people/import/jobs", "more.csv", csvBytes(more), nil)
+	start := c.Upload("/people/import/jobs", "more.csv", apptest.CSV(more), nil)
 	if start.StatusCode != http.StatusAccepted || !strings.Contains(start.Body, `id="import-progress"`) {
 		t.Fatalf("start job: %d %s", start.StatusCode, start.Body)
 	}
