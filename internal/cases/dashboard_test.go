@@ -113,3 +113,29 @@ func TestDepartmentDashboards(t *testing.T) {
 		})
 	}
 }
+
+// TestGridWorkerDashboard: a grid worker's dashboard counts the cases of
+// their grid, by status and in the monthly trend, not their community's.
+func TestGridWorkerDashboard(t *testing.T) {
+	e := apptest.New(t)
+	resident := e.Login("resident")
+	for _, g := range []string{apptest.GridA1, apptest.GridA2, apptest.GridA2} {
+		p := e.Points[g]
+		MustReport(t, resident, map[string]any{"category": "0303", "description": "路灯不亮，请尽快修复", "lon": p[0], "lat": p[1]})
+	}
+	var st cases.Stats
+	e.Login("grid").Get("/api/v1/case-stats").JSON(t, &st)
+	var total int64
+	for _, n := range st.ByStatus {
+		total += n
+	}
+	var trend int64
+	for _, ns := range st.Trend {
+		for _, n := range ns {
+			trend += n
+		}
+	}
+	if st.Region != apptest.GridA1 || total != 1 || trend != 1 {
+		t.Fatalf("grid worker's dashboard: region %s, %d by status, %d in the trend; want their grid's 1", st.Region, total, trend)
+	}
+}
