@@ -47,6 +47,8 @@ type User struct {
 	// MustChangePassword: the password was set by someone else, and the
 	// holder must choose their own before doing anything else.
 	MustChangePassword bool `json:"must_change_password,omitempty"`
+	// Organisation is a property company account's company.
+	Organisation string `json:"organisation,omitempty"`
 
 	phoneEnc     string
 	passwordHash string
@@ -71,8 +73,10 @@ type UserInput struct {
 	Role         authz.Role `json:"role"`
 	RegionCode   string     `json:"region_code"`
 	DepartmentID int64      `json:"department_id,omitempty"`
-	Phone        string     `json:"phone,omitempty"`
-	Password     string     `json:"password"`
+	// Organisation is the company of a property-company account.
+	Organisation string `json:"organisation,omitempty" doc:"property company accounts: the company's name, as cases are dispatched to it"`
+	Phone        string `json:"phone,omitempty"`
+	Password     string `json:"password"`
 }
 
 // UserUpdate changes an account. Nil fields stay as they are.

@@ -157,7 +157,7 @@ func (h *handler) handleUserNew(w http.ResponseWriter, r *http.Request) error {
 func (h *handler) handleUserCreate(w http.ResponseWriter, r *http.Request) error {
 	dept, _ := strconv.ParseInt(r.PostFormValue("department_id"), 10, 64)
 	in := UserInput{Username: r.PostFormValue("username"), DisplayName: r.PostFormValue("display_name"),
-		Role: authz.Role(r.PostFormValue("role")), RegionCode: r.PostFormValue("region_code"), DepartmentID: dept,
+		Role: authz.Role(r.PostFormValue("role")), RegionCode: r.PostFormValue("region_code"), DepartmentID: dept, Organisation: r.PostFormValue("organisation"),
 		Phone: r.PostFormValue("phone"), Password: r.PostFormValue("password")}
 	u, err := h.svc.CreateUser(r.Context(), in)
 	if errs.CodeOf(err) == errs.Invalid {

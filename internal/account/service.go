@@ -92,6 +92,14 @@ func (s *Service) CreateUser(ctx context.Context, in UserInput) (*User, error) {
 	if in.Phone != "" && !pii.ValidPhone(in.Phone) {
 		fe.Add("phone", "rule.phone", "")
 	}
+	if in.Role == authz.RolePropertyCompany {
+		in.Organisation = text.LineField(&fe, "organisation", in.Organisation)
+		if in.Organisation == "" || utf8.RuneCountInString(in.Organisation) > 100 {
+			fe.Add("organisation", "rule.length", "1–100")
+		}
+	} else {
+		in.Organisation = ""
+	}
 	validatePassword(&fe, "password", in.Password, in.Username)
 	if in.RegionCode == "" {
 		fe.Add("region_code", "rule.required", "")
@@ -112,7 +120,7 @@ func (s *Service) CreateUser(ctx context.Context, in UserInput) (*User, error) {
 		return nil, err
 	}
 	u := &User{Username: in.Username, DisplayName: in.DisplayName, Role: in.Role, RegionCode: in.RegionCode,
-		DepartmentID: in.DepartmentID, PhoneMasked: maskPhone(in.Phone), passwordHash: hashPassword(in.Password, s.cfg.Argon2),
+		DepartmentID: in.DepartmentID, Organisation: in.Organisation, PhoneMasked: maskPhone(in.Phone), passwordHash: hashPassword(in.Password, s.cfg.Argon2),
 		// A person who sets another's first password knows it: the holder
 		// replaces it at the first sign-in. The command line and the demo
 		// (system work) set passwords their holders type themselves.
@@ -568,7 +576,9 @@ func (s *Service) actor(ctx context.Context, u *User, tokenID int64) (*authz.Act
 		}
 		sc.GridsOnly, sc.Grids = true, gs
 	}
-	sc.PropertyOnly = u.Role == authz.RolePropertyCompany
+	if u.Role == authz.RolePropertyCompany {
+		sc.PropertyOnly, sc.Property = true, u.Organisation
+	}
 	a := &authz.Actor{UserID: u.ID, Username: u.Username, DisplayName: u.DisplayName, Role: u.Role,
 		Scope: sc, Perms: s.policy.Perms(u.Role), TokenID: tokenID}
 	if u.MustChangePassword {

@@ -13,14 +13,14 @@ import (
 )
 
 const userCols = `id, username, display_name, role, region_code, COALESCE(department_id, 0), phone_enc, phone_masked,
-	password_hash, failed_logins, locked_until, disabled_at, last_login_at, created_at, updated_at, version, must_change_password`
+	password_hash, failed_logins, locked_until, disabled_at, last_login_at, created_at, updated_at, version, must_change_password, organisation`
 
 func scanUser(s db.Scanner) (*User, error) {
 	u := &User{}
 	var role string
 	var disabled *time.Time
 	err := s.Scan(&u.ID, &u.Username, &u.DisplayName, &role, &u.RegionCode, &u.DepartmentID, &u.phoneEnc, &u.PhoneMasked,
-		&u.passwordHash, &u.failed, &u.LockedUntil, &disabled, &u.LastLoginAt, &u.CreatedAt, &u.UpdatedAt, &u.Version, &u.MustChangePassword)
+		&u.passwordHash, &u.failed, &u.LockedUntil, &disabled, &u.LastLoginAt, &u.CreatedAt, &u.UpdatedAt, &u.Version, &u.MustChangePassword, &u.Organisation)
 	u.Role = authz.Role(role)
 	u.Disabled = disabled != nil
 	return u, err
@@ -87,10 +87,10 @@ func insertUser(ctx context.Context, tx *db.Tx, u *User, phoneHash string) error
 	u.CreatedAt, u.UpdatedAt, u.Version = now, now, 1
 	err := tx.QueryRowContext(ctx, `/* account.insertUser */
 		INSERT INTO account_users (username, display_name, role, region_code, department_id, phone_enc, phone_hash, phone_masked,
-			password_hash, password_changed_at, created_at, updated_at, must_change_password)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			password_hash, password_changed_at, created_at, updated_at, must_change_password, organisation)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		u.Username, u.DisplayName, string(u.Role), u.RegionCode, nullID(u.DepartmentID), u.phoneEnc, phoneHash, u.PhoneMasked,
-		u.passwordHash, now, now, now, u.MustChangePassword).Scan(&u.ID)
+		u.passwordHash, now, now, now, u.MustChangePassword, u.Organisation).Scan(&u.ID)
 	if db.IsUniqueViolation(err) {
 		return errs.Field("username", "rule.unique", "")
 	}

@@ -58,6 +58,9 @@ const (
 	GridB1     = CommunityB + "001"
 )
 
+// PropertyCompany is the company of the "property" account.
+const PropertyCompany = "甲一物业"
+
 // Divisions is the fixture's division list in the import format.
 const Divisions = `code,name,level,parent_code,kind
 44,测试省,province,,
@@ -189,8 +192,11 @@ func (e *Env) fixture(ctx context.Context) {
 	must("department", err)
 	for _, a := range Accounts {
 		in := account.UserInput{Username: a.Name, DisplayName: a.Name + "（测试）", Role: a.Role, RegionCode: a.Region, Password: Password}
-		if a.Role == authz.RoleDepartmentStaff {
+		switch a.Role {
+		case authz.RoleDepartmentStaff:
 			in.DepartmentID = e.Dept.ID
+		case authz.RolePropertyCompany:
+			in.Organisation = PropertyCompany
 		}
 		u, err := e.App.Accounts.CreateUser(ctx, in)
 		must("account "+a.Name, err)

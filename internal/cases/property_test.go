@@ -9,8 +9,9 @@ import (
 )
 
 // TestPropertyCompanySeesOnlyItsWork: a property company reads and handles
-// the cases dispatched to property companies, not the community's other
-// cases (private complaints included), and cannot act as the community.
+// the cases dispatched to it, not another company's nor the community's
+// other cases (private complaints included), and cannot act as the
+// community.
 func TestPropertyCompanySeesOnlyItsWork(t *testing.T) {
 	e := apptest.New(t)
 	p := e.Points[apptest.GridA1]
@@ -21,7 +22,9 @@ func TestPropertyCompanySeesOnlyItsWork(t *testing.T) {
 		return c
 	}
 	forProperty := mk("电梯故障，请物业维修")
-	forProperty = MustMove(t, sec, forProperty.ID, cases.Move{Action: "dispatch", Version: forProperty.Version, UnitKind: "property", UnitName: "甲一物业"}, 200)
+	forProperty = MustMove(t, sec, forProperty.ID, cases.Move{Action: "dispatch", Version: forProperty.Version, UnitKind: "property", UnitName: apptest.PropertyCompany}, 200)
+	otherCompany := mk("楼道灯不亮，请另一家物业处理")
+	otherCompany = MustMove(t, sec, otherCompany.ID, cases.Move{Action: "dispatch", Version: otherCompany.Version, UnitKind: "property", UnitName: "乙方物业"}, 200)
 	community := mk("楼上住户漏水纠纷，三楼")
 	community = MustMove(t, sec, community.ID, cases.Move{Action: "dispatch", Version: community.Version, UnitKind: "community"}, 200)
 
@@ -35,6 +38,7 @@ func TestPropertyCompanySeesOnlyItsWork(t *testing.T) {
 		t.Errorf("a property company reads the community's case: %d", r.StatusCode)
 	}
 	MustMove(t, prop, community.ID, cases.Move{Action: "handle", Version: community.Version, Note: "已处理"}, 404)
+	MustMove(t, prop, otherCompany.ID, cases.Move{Action: "acknowledge", Version: otherCompany.Version}, 404)
 	MustMove(t, prop, forProperty.ID, cases.Move{Action: "acknowledge", Version: forProperty.Version}, 200)
 	// The community side cannot handle what the property company must.
 	if r := prop.Get("/cases/dashboard"); r.StatusCode != 200 || strings.Contains(r.Body, "漏水") {

@@ -50,7 +50,7 @@ func TestRuleTable(t *testing.T) {
 			case authz.RoleDepartmentStaff:
 				a.Scope = authz.Scope{Region: region[:6], Department: dept}
 			case authz.RolePropertyCompany:
-				a.Scope.PropertyOnly = true
+				a.Scope.PropertyOnly, a.Scope.Property = true, "甲一物业"
 			}
 			for _, row := range append(slices.Clone(Statuses), "dispatched+extension") {
 				st, ext := Status(row), 0
@@ -58,8 +58,11 @@ func TestRuleTable(t *testing.T) {
 					st, ext = Dispatched, 5
 				}
 				c := &Case{ID: 1, Number: "20261126-00000001", Status: st, RegionCode: region, UnitKind: unit, ReporterID: 200, ExtensionAsked: ext}
-				if unit == UnitDepartment {
+				switch unit {
+				case UnitDepartment:
 					c.DeptID = dept
+				case UnitProperty:
+					c.UnitName = "甲一物业"
 				}
 				if st == Closed {
 					c.ClosedAt = &now

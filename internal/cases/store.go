@@ -88,8 +88,8 @@ var cst = workday.CST
 // it was whistled to.
 func scopeCases(q *db.Query, sc authz.Scope) *db.Query {
 	if sc.PropertyOnly {
-		// A property company: the cases dispatched to property companies.
-		q.And("c.unit_kind = ?", UnitProperty)
+		// A property company: the cases dispatched to it.
+		q.And("c.unit_kind = ? AND c.unit_name = ?", UnitProperty, sc.Property)
 	}
 	return q.ScopeMatch(sc, "c.region_code",
 		"(c.dept_id = ? OR EXISTS (SELECT 1 FROM case_whistles w JOIN case_whistle_parties p ON p.whistle_id = w.id WHERE w.case_id = c.id AND p.dept_id = ?))", 2)

@@ -79,6 +79,9 @@ func isHandler(a *authz.Actor, c *Case) bool {
 	case UnitDepartment:
 		return a.Scope.Department != 0 && a.Scope.Department == c.DeptID
 	case UnitProperty:
+		if a.Scope.PropertyOnly {
+			return a.Scope.Property == c.UnitName
+		}
 		return a.Scope.Department == 0
 	}
 	// The community's own work: not a department's, not a property company's.

@@ -149,6 +149,7 @@ type Scope struct {
 	// companies (the cases dispatched to them), inside Region; the
 	// modules with such rows apply it.
 	PropertyOnly bool
+	Property     string // the company's name
 }
 
 // Key identifies the scope in cache keys: two scopes with the same key see
@@ -159,7 +160,7 @@ func (s Scope) Key() string {
 		k += "/g:" + strings.Join(s.Grids, ",")
 	}
 	if s.PropertyOnly {
-		k += "/p"
+		k += "/p:" + s.Property
 	}
 	return k
 }
@@ -238,7 +239,7 @@ func (s Scope) Covers(o Scope) bool {
 			return false
 		}
 	}
-	return (s.Department == 0 || s.Department == o.Department) && (!s.PropertyOnly || o.PropertyOnly)
+	return (s.Department == 0 || s.Department == o.Department) && (!s.PropertyOnly || o.PropertyOnly && o.Property == s.Property)
 }
 
 // PrefixRange returns the half-open range [lo, hi) of codes that start with
