@@ -551,20 +551,32 @@ func (s *Service) nearHits(ctx context.Context, ac access, c *Case, limit int) (
 	}
 	hits = slices.DeleteFunc(hits, func(h hit) bool { return h.d > float64(st.DedupMetres) })
 	slices.SortFunc(hits, func(a, b hit) int { return cmp.Compare(a.d, b.d) })
+	// The nearest candidates the actor may read, read together: a page of
+	// them by key, the scope checked on those rows only.
 	var out []nearHit
-	for _, h := range hits {
-		if len(out) == limit {
-			break
+	for len(hits) > 0 && len(out) < limit {
+		page := hits[:min(len(hits), 2*limit)]
+		hits = hits[len(page):]
+		ids := make([]any, len(page))
+		for i, h := range page {
+			ids[i] = h.id
 		}
-		f, err := findCase(ctx, s.db, ac, h.id)
-		if errs.CodeOf(err) == errs.NotFound {
-			continue // not the actor's to read
-		}
+		qb := ac.limit(db.NewQuery(`/* cases.nearCases */ SELECT `+caseCols+` FROM (SELECT * FROM cases WHERE id IN (`+db.In(len(ids))+`) LIMIT 200) c`, ids...))
+		q, args := qb.SQL()
+		cs, err := db.Collect(ctx, s.db, q, args, scanCase)
 		if err != nil {
-			return nil, fmt.Errorf("cases: duplicate %d: %w", h.id, err)
+			return nil, fmt.Errorf("cases: duplicates: %w", err)
 		}
-		s.decorate(ctx, f)
-		out = append(out, nearHit{c: f, d: h.d})
+		byID := map[int64]*Case{}
+		for _, c := range cs {
+			byID[c.ID] = c
+		}
+		for _, h := range page {
+			if f := byID[h.id]; f != nil && len(out) < limit {
+				s.decorate(ctx, f)
+				out = append(out, nearHit{c: f, d: h.d})
+			}
+		}
 	}
 	return out, nil
 }
