@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"github.com/xuri/excelize/v2"
+
+	"grassroots/internal/platform/pii"
 )
 
 // CSV is rows as a CSV file, for import tests.
@@ -34,4 +36,12 @@ func XLSX(t testing.TB, rows [][]string) []byte {
 		t.Fatal(err)
 	}
 	return b.Bytes()
+}
+
+// IDNumber is a valid citizen ID number (GB 11643) issued in division
+// (six digits), for a person born on birth (YYYYMMDD) with sequence seq
+// (three digits).
+func IDNumber(division, birth, seq string) string {
+	first := division[:6] + birth + seq
+	return first + string(pii.IDCheckChar(first))
 }

@@ -45,7 +45,7 @@ func (h *handler) apiRoutes(r *web.Router) {
 		Body: RateInput{}, Response: Case{}}, web.Apply("kind.case", http.StatusOK, func(ctx context.Context, id int64, in RateInput) (*Case, error) { return h.svc.Rate(ctx, id, "", in) }))
 	r.API("GET /api/v1/cases/{id}/rate-link", PermManage, web.OpDoc{Summary: "The reporter's one-time rating link of a closed case, for the call-back; never to the unit that handled it; audited", Tag: "cases",
 		Response: RateLinkOut{}}, web.Get("kind.case", func(ctx context.Context, id int64) (RateLinkOut, error) {
-		u, err := h.svc.RateLink(ctx, id)
+		u, _, err := h.svc.RateLink(ctx, id)
 		return RateLinkOut{URL: u}, err
 	}))
 	r.API("GET /api/v1/cases/{id}/contact", PermManage, web.OpDoc{Summary: "The reporter's phone for a call-back; audited", Tag: "cases", Response: Contact{}}, h.apiContact)

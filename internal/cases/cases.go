@@ -149,6 +149,8 @@ type Case struct {
 	phoneEnc string
 	// sender keys the idempotency of ExternalID: "u<account id>".
 	sender string
+	// rateLink is the reporter's rating link, sealed (RateLink).
+	rateLink string
 }
 
 // Overdue reports whether the current step is past its deadline at now.

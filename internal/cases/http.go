@@ -543,11 +543,8 @@ func (h *handler) handleRateLinkShow(w http.ResponseWriter, r *http.Request) err
 		return err
 	}
 	p := ratePage{Page: h.ui.Page(r, "title.rate_link")}
-	if p.Link, err = h.svc.RateLink(r.Context(), id); err != nil {
-		return err
-	}
-	c, err := h.svc.Case(r.Context(), id)
-	if err != nil {
+	var c *Case
+	if p.Link, c, err = h.svc.RateLink(r.Context(), id); err != nil {
 		return err
 	}
 	p.Case = RateLinkCase{Number: c.Number, CategoryName: c.CategoryName}

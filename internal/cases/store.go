@@ -20,7 +20,7 @@ const caseCols = `c.id, c.channel, COALESCE(c.external_id, ''), c.status, c.resu
 	COALESCE(c.reporter_id, 0), c.reporter_name, c.reporter_phone, c.anonymous, COALESCE(c.merged_into, 0),
 	c.step, c.step_started_at, c.step_warn_at, c.step_due_at, c.respond_due_at, c.acknowledged_at, c.handle_due_at,
 	c.handled_at, c.closed_at, c.extension_days, c.extension_asked, c.extension_reason, c.supervised, c.rework,
-	c.resolved, c.satisfaction, c.rated_at, c.version, c.created_at, c.updated_at`
+	c.resolved, c.satisfaction, c.rated_at, c.version, c.created_at, c.updated_at, c.rate_link`
 
 func scanCase(r db.Scanner) (*Case, error) {
 	var c Case
@@ -32,7 +32,7 @@ func scanCase(r db.Scanner) (*Case, error) {
 		&c.ReporterID, &c.ReporterName, &c.phoneEnc, &c.Anonymous, &c.MergedInto,
 		&c.Step, &c.StepStartedAt, &warn, &due, &respond, &ack, &hdue,
 		&handled, &closed, &c.ExtensionDays, &c.ExtensionAsked, &c.ExtensionReason, &c.Supervised, &c.Rework,
-		&resolved, &c.Satisfaction, &rated, &c.Version, &c.CreatedAt, &c.UpdatedAt)
+		&resolved, &c.Satisfaction, &rated, &c.Version, &c.CreatedAt, &c.UpdatedAt, &c.rateLink)
 	if err != nil {
 		return nil, err
 	}

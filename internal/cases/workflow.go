@@ -3,7 +3,6 @@ package cases
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -577,28 +576,26 @@ func (s *Service) RateLinkFacts(ctx context.Context, token string) (RateLinkCase
 }
 
 // RateLink returns the reporter's rating link of closed case id for the
-// call-back; only CanCallBack staff get it, and every read is audited.
-func (s *Service) RateLink(ctx context.Context, id int64) (string, error) {
+// call-back, with the case; only CanCallBack staff get it, and every read
+// is audited.
+func (s *Service) RateLink(ctx context.Context, id int64) (string, *Case, error) {
 	a := authz.ActorFrom(ctx)
 	c, err := findCase(ctx, s.db, accessOf(a), id)
 	if err != nil {
-		return "", err
+		return "", nil, err
 	}
 	if !CanCallBack(a, c) {
-		return "", errs.E(errs.Forbidden, "err.forbidden")
+		return "", nil, errs.E(errs.Forbidden, "err.forbidden")
 	}
-	var sealed string
-	if err := s.db.QueryRowContext(ctx, `/* cases.rateLink */ SELECT rate_link FROM cases WHERE id = ?`, id).Scan(&sealed); err != nil {
-		return "", fmt.Errorf("cases: rate link %d: %w", id, err)
+	if c.rateLink == "" || c.Status != Closed || c.RatedAt != nil {
+		return "", nil, errs.NotFoundf("kind.rate_link")
 	}
-	if sealed == "" || c.Status != Closed || c.RatedAt != nil {
-		return "", errs.NotFoundf("kind.rate_link")
-	}
-	tok, err := s.deps.Keys.Decrypt(sealed)
+	tok, err := s.deps.Keys.Decrypt(c.rateLink)
 	if err != nil {
-		return "", err
+		return "", nil, err
 	}
+	s.decorate(ctx, c)
 	err = audit.RecordRead(ctx, s.db, audit.Entry{Action: "cases.rate_link.read", ObjectType: "case", ObjectID: strconv.FormatInt(id, 10), Region: c.RegionCode})
 	// A link to send: absolute where the site's public address is known.
-	return strings.TrimRight(s.deps.PublicURL, "/") + "/rate/" + tok, err
+	return strings.TrimRight(s.deps.PublicURL, "/") + "/rate/" + tok, c, err
 }

@@ -7,20 +7,12 @@ import (
 
 	"grassroots/internal/apptest"
 	"grassroots/internal/party"
-	"grassroots/internal/platform/pii"
 	"grassroots/internal/registry"
 )
 
 var ctx = context.Background()
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
-
-// validID makes a valid ID number (GB 11643) of district A for a birth
-// date (YYYYMMDD) and a three-digit sequence.
-func validID(birth, seq string) string {
-	first := apptest.DistrictA + birth + seq
-	return first + string(pii.IDCheckChar(first))
-}
 
 // mustOrg creates a Party organisation as system work.
 func mustOrg(t *testing.T, e *apptest.Env, in party.OrgInput) party.Org {

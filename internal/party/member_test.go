@@ -15,9 +15,9 @@ import (
 func TestPartyMemberPerson(t *testing.T) {
 	e := apptest.New(t)
 	mustCommittees(t, e)
-	own := mustPerson(t, e, "本社区居民", validID("19700101", "013"), apptest.GridA1).ID
-	foreign := mustPerson(t, e, "外社区居民", validID("19710202", "024"), apptest.GridB1).ID
-	gone := mustPerson(t, e, "已迁出居民", validID("19720303", "035"), apptest.GridA2)
+	own := mustPerson(t, e, "本社区居民", apptest.IDNumber(apptest.DistrictA, "19700101", "013"), apptest.GridA1).ID
+	foreign := mustPerson(t, e, "外社区居民", apptest.IDNumber(apptest.DistrictA, "19710202", "024"), apptest.GridB1).ID
+	gone := mustPerson(t, e, "已迁出居民", apptest.IDNumber(apptest.DistrictA, "19720303", "035"), apptest.GridA2)
 	c := e.Login("secretary") // community A
 	var orgs struct {
 		Items []party.Org `json:"items"`

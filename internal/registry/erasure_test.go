@@ -20,7 +20,7 @@ import (
 func TestErasureAndAudit(t *testing.T) {
 	e := apptest.New(t)
 	const name, masked = "欧阳测迁", "欧***"
-	idn, phone, phone2 := validID("19850412", "321"), "13912345670", "13912345671"
+	idn, phone, phone2 := apptest.IDNumber(apptest.DistrictA, "19850412", "321"), "13912345670", "13912345671"
 	sec := e.Login("secretary")
 	r := sec.API("POST", "/api/v1/people", map[string]any{"name": name, "id_number": idn, "phone": phone, "relation": "head",
 		"residence": "registered", "region_code": apptest.GridA1})

@@ -7,20 +7,12 @@ import (
 	"testing"
 
 	"grassroots/internal/apptest"
-	"grassroots/internal/platform/pii"
 	"grassroots/internal/registry"
 )
 
 var ctx = context.Background()
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
-
-// validID makes a valid ID number (GB 11643) of district A for a birth
-// date (YYYYMMDD) and a three-digit sequence.
-func validID(birth, seq string) string {
-	first := apptest.DistrictA + birth + seq
-	return first + string(pii.IDCheckChar(first))
-}
 
 // wrongCheck is id with a wrong check character.
 func wrongCheck(id string) string {

@@ -17,9 +17,9 @@ func TestImportPeopleSpreadsheet(t *testing.T) {
 	e := apptest.New(t)
 	c := e.Login("grid")
 	rows := [][]string{registry.PeopleHeader,
-		{"导入甲", validID("19700101", "011"), "13800000001", "户主", "户籍", "党员、低保", "导入路1号101室", apptest.GridA1, "自住"},
-		{"导入乙", validID("19720202", "022"), "", "配偶", "户籍", "", "导入路1号101室", apptest.GridA1, ""},
-		{"", wrongCheck(validID("19700101", "019")), "12", "叔叔", "外星", "会飞", "", "440399001001001", "卖掉"},
+		{"导入甲", apptest.IDNumber(apptest.DistrictA, "19700101", "011"), "13800000001", "户主", "户籍", "党员、低保", "导入路1号101室", apptest.GridA1, "自住"},
+		{"导入乙", apptest.IDNumber(apptest.DistrictA, "19720202", "022"), "", "配偶", "户籍", "", "导入路1号101室", apptest.GridA1, ""},
+		{"", wrongCheck(apptest.IDNumber(apptest.DistrictA, "19700101", "019")), "12", "叔叔", "外星", "会飞", "", "440399001001001", "卖掉"},
 	}
 	res := c.Upload("/people/import", "people.xlsx", apptest.XLSX(t, rows), nil)
 	if res.StatusCode != http.StatusUnprocessableEntity {
@@ -52,11 +52,11 @@ func TestImportPeopleSpreadsheet(t *testing.T) {
 		t.Errorf("csv template: %s", r.Body)
 	}
 	exp := c.Get("/people/export.csv?q=导入")
-	if !strings.Contains(exp.Body, "导入甲") || strings.Contains(exp.Body, validID("19700101", "011")) || !strings.Contains(exp.Body, "党员、低保") {
+	if !strings.Contains(exp.Body, "导入甲") || strings.Contains(exp.Body, apptest.IDNumber(apptest.DistrictA, "19700101", "011")) || !strings.Contains(exp.Body, "党员、低保") {
 		t.Errorf("masked export: %s", exp.Body)
 	}
 	full := c.Get("/people/export.csv?unmasked=1&q=导入")
-	if !strings.Contains(full.Body, validID("19700101", "011")) {
+	if !strings.Contains(full.Body, apptest.IDNumber(apptest.DistrictA, "19700101", "011")) {
 		t.Errorf("unmasked export lacks the ID number")
 	}
 	es, _ := audit.Find(ctx, e.App.DB, authz.All, audit.Filter{Action: "registry.person.export_list"})
@@ -69,7 +69,7 @@ func TestImportPeopleSpreadsheet(t *testing.T) {
 	// The page's way: the import runs as a job whose progress the page polls.
 	more := [][]string{registry.PeopleHeader}
 	for i := 0; i < 300; i++ {
-		more = append(more, []string{"批量" + itoa(int64(i)), validID("19800101", pad3(i)), "", "户主", "户籍", "", "批量路" + itoa(int64(i)) + "号", apptest.GridA1, ""})
+		more = append(more, []string{"批量" + itoa(int64(i)), apptest.IDNumber(apptest.DistrictA, "19800101", pad3(i)), "", "户主", "户籍", "", "批量路" + itoa(int64(i)) + "号", apptest.GridA1, ""})
 	}
 	start := c.Upload("/people/import/jobs", "more.csv", apptest.CSV(more), nil)
 	if start.StatusCode != http.StatusAccepted || !strings.Contains(start.Body, `id="import-progress"`) {

@@ -16,7 +16,7 @@ import (
 func TestRegisterAndFindPerson(t *testing.T) {
 	e := apptest.New(t)
 	c := e.Login("grid") // grid worker of grid A1
-	id := validID("19850412", "123")
+	id := apptest.IDNumber(apptest.DistrictA, "19850412", "123")
 	bad := c.Form("/people", url.Values{"name": {"测试甲"}, "id_number": {wrongCheck(id)}, "relation": {"head"}, "residence": {"registered"},
 		"region_code": {apptest.GridA1}, "phone": {"123"}})
 	if bad.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(bad.Body, "校验码错误") || !strings.Contains(bad.Body, "11 位") {
@@ -59,7 +59,7 @@ func TestRegisterAndFindPerson(t *testing.T) {
 
 func TestPersonalReadExportAndMoveOut(t *testing.T) {
 	e := apptest.New(t)
-	mustPerson(t, e, registry.PersonInput{Name: "读取甲", IDNumber: validID("19790315", "041"), Phone: "13800001111", RegionCode: apptest.GridA1})
+	mustPerson(t, e, registry.PersonInput{Name: "读取甲", IDNumber: apptest.IDNumber(apptest.DistrictA, "19790315", "041"), Phone: "13800001111", RegionCode: apptest.GridA1})
 	c := e.Login("secretary")
 	var list struct {
 		Items []registry.Person `json:"items"`
@@ -114,8 +114,8 @@ func TestPersonalReadExportAndMoveOut(t *testing.T) {
 func TestHouseholdCard(t *testing.T) {
 	e := apptest.New(t)
 	h := mustHousehold(t, e, apptest.GridA1, "1单元201室")
-	mustPerson(t, e, registry.PersonInput{Name: "户主甲", IDNumber: validID("19600101", "051"), HouseholdID: h.ID})
-	mustPerson(t, e, registry.PersonInput{Name: "配偶乙", IDNumber: validID("19620202", "062"), HouseholdID: h.ID, Relation: "spouse"})
+	mustPerson(t, e, registry.PersonInput{Name: "户主甲", IDNumber: apptest.IDNumber(apptest.DistrictA, "19600101", "051"), HouseholdID: h.ID})
+	mustPerson(t, e, registry.PersonInput{Name: "配偶乙", IDNumber: apptest.IDNumber(apptest.DistrictA, "19620202", "062"), HouseholdID: h.ID, Relation: "spouse"})
 	mustHousehold(t, e, apptest.GridA1, "1单元202室") // an empty flat beside it
 	c := e.Login("grid")
 	var hs struct {
@@ -156,7 +156,7 @@ func TestHouseholdCard(t *testing.T) {
 // and exact search works again.
 func TestRehashOldSearchHashes(t *testing.T) {
 	e := apptest.New(t)
-	p := mustPerson(t, e, registry.PersonInput{Name: "散列甲", IDNumber: validID("19880808", "071"), RegionCode: apptest.GridA1})
+	p := mustPerson(t, e, registry.PersonInput{Name: "散列甲", IDNumber: apptest.IDNumber(apptest.DistrictA, "19880808", "071"), RegionCode: apptest.GridA1})
 	c := e.Login("grid")
 	var pd registry.Personal
 	c.Get("/api/v1/people/"+itoa(p.ID)+"/personal").JSON(t, &pd)

@@ -7,15 +7,9 @@ import (
 
 	"grassroots/internal/apptest"
 	"grassroots/internal/party"
-	"grassroots/internal/platform/pii"
 	"grassroots/internal/registry"
 	"grassroots/internal/units"
 )
-
-func validID(birth, seq string) string {
-	first := apptest.DistrictA + birth + seq
-	return first + string(pii.IDCheckChar(first))
-}
 
 func mustPerson(t *testing.T, e *apptest.Env, in registry.PersonInput) {
 	t.Helper()
@@ -47,8 +41,8 @@ func TestOneSearchBox(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	mustPerson(t, e, registry.PersonInput{Name: "搜索居民甲", IDNumber: validID("19750505", "081"), RegionCode: apptest.GridA1})
-	mustPerson(t, e, registry.PersonInput{Name: "搜索居民乙", IDNumber: validID("19760606", "092"), RegionCode: apptest.GridB1})
+	mustPerson(t, e, registry.PersonInput{Name: "搜索居民甲", IDNumber: apptest.IDNumber(apptest.DistrictA, "19750505", "081"), RegionCode: apptest.GridA1})
+	mustPerson(t, e, registry.PersonInput{Name: "搜索居民乙", IDNumber: apptest.IDNumber(apptest.DistrictA, "19760606", "092"), RegionCode: apptest.GridB1})
 	c := e.Login("secretary")
 	for _, tt := range []struct{ q, want, foreign string }{
 		{"大党委", "甲一社区大党委", "乙一社区大党委"},
