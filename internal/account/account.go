@@ -12,6 +12,7 @@ import (
 	"grassroots/internal/platform/authz"
 	"grassroots/internal/platform/db"
 	"grassroots/internal/platform/pii"
+	"grassroots/internal/territory"
 )
 
 //go:embed migrations/*.sql
@@ -148,20 +149,21 @@ func Grants() []authz.Grant {
 	}
 }
 
-// regionLevels says at which code lengths an account of each role may sit:
-// a city admin at the city, a community worker in a community, and so on.
-var regionLevels = map[authz.Role][]int{
-	authz.RoleCityAdmin:          {4},
-	authz.RoleDistrictStaff:      {6},
-	authz.RoleSubdistrictStaff:   {9},
-	authz.RoleCommunitySecretary: {12},
-	authz.RoleCommunityWorker:    {12},
-	authz.RoleGridWorker:         {12, 15},
-	authz.RolePartyMember:        {12, 15},
-	authz.RoleResident:           {12, 15},
-	authz.RoleDepartmentStaff:    {4, 6, 9},
-	authz.RolePropertyCompany:    {6, 9, 12},
-	authz.RoleIntegration:        {4, 6, 9},
+// regionLevels says at which levels of the tree an account of each role
+// may sit: a city admin at the city (a municipality such as 北京 is the
+// city at its two-digit code), a community worker in a community, and so on.
+var regionLevels = map[authz.Role][]territory.Level{
+	authz.RoleCityAdmin:          {territory.LevelCity},
+	authz.RoleDistrictStaff:      {territory.LevelDistrict},
+	authz.RoleSubdistrictStaff:   {territory.LevelSubdistrict},
+	authz.RoleCommunitySecretary: {territory.LevelCommunity},
+	authz.RoleCommunityWorker:    {territory.LevelCommunity},
+	authz.RoleGridWorker:         {territory.LevelCommunity, territory.LevelGrid},
+	authz.RolePartyMember:        {territory.LevelCommunity, territory.LevelGrid},
+	authz.RoleResident:           {territory.LevelCommunity, territory.LevelGrid},
+	authz.RoleDepartmentStaff:    {territory.LevelCity, territory.LevelDistrict, territory.LevelSubdistrict},
+	authz.RolePropertyCompany:    {territory.LevelDistrict, territory.LevelSubdistrict, territory.LevelCommunity},
+	authz.RoleIntegration:        {territory.LevelCity, territory.LevelDistrict, territory.LevelSubdistrict},
 }
 
 // maskPhone is how lists show a phone.

@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -103,12 +104,12 @@ func (s *Service) CreateUser(ctx context.Context, in UserInput) (*User, error) {
 	validatePassword(&fe, "password", in.Password, in.Username)
 	if in.RegionCode == "" {
 		fe.Add("region_code", "rule.required", "")
-	} else if _, err := s.regions.ContainsRegion(ctx, in.RegionCode); err != nil {
+	} else if reg, err := s.regions.ContainsRegion(ctx, in.RegionCode); err != nil {
 		if errs.CodeOf(err) != errs.NotFound {
 			return nil, err
 		}
 		fe.Add("region_code", "rule.region_code", in.RegionCode)
-	} else if in.Role.Valid() && !levelAllowed(in.Role, in.RegionCode) {
+	} else if in.Role.Valid() && !levelAllowed(in.Role, reg.Level) {
 		fe.Add("region_code", "rule.role_level", levelNames(in.Role))
 	}
 	if in.Role.Valid() {
@@ -142,20 +143,17 @@ func (s *Service) CreateUser(ctx context.Context, in UserInput) (*User, error) {
 	return u, nil
 }
 
-func levelAllowed(r authz.Role, code string) bool {
-	for _, n := range regionLevels[r] {
-		if len(code) == n {
-			return true
-		}
-	}
-	return false
+// levelAllowed reports whether an account of role r may sit at a division
+// of level l (the level it was imported with, not its code's length: a
+// municipality is a city at two digits).
+func levelAllowed(r authz.Role, l territory.Level) bool {
+	return slices.Contains(regionLevels[r], l)
 }
 
 func levelNames(r authz.Role) string {
-	names := map[int]string{4: "city", 6: "district", 9: "subdistrict", 12: "community", 15: "grid"}
 	var out []string
-	for _, n := range regionLevels[r] {
-		out = append(out, names[n])
+	for _, l := range regionLevels[r] {
+		out = append(out, string(l))
 	}
 	return strings.Join(out, ", ")
 }

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"grassroots/internal/city"
 	"grassroots/internal/platform/pii"
 )
 
@@ -40,6 +41,10 @@ type Config struct {
 	MetricsToken string
 	// PublicURL is the site's address as the public reaches it, for links
 	// that leave the site (Open311 discovery); not taken from the Host header.
+	// The city profile stores one too (`grassroots city set -public-url`);
+	// this flag, when given, overrides it on this instance, so that an
+	// operator can move the site behind a new proxy without a database
+	// change. Empty: the profile's.
 	PublicURL string
 }
 
@@ -84,7 +89,7 @@ func bindConfig(fs *flag.FlagSet, c *Config, getenv func(string) string, default
 	dur(&c.ChangePoll, "change-poll", DefaultChangePoll, "how often to read the change feed: other instances' writes show within this long")
 	str(&c.MetricsAddr, "metrics-addr", "", "serve Prometheus /metrics on this separate address (e.g. 127.0.0.1:9090)")
 	str(&c.MetricsToken, "metrics-token", "", "bearer token that /metrics on the main address requires (none: not served there)")
-	str(&c.PublicURL, "public-url", "", "public base URL of the site, e.g. https://grassroots.example.gov.cn (Open311 discovery)")
+	str(&c.PublicURL, "public-url", "", "public base URL of the site, e.g. https://grassroots.example.gov.cn (Open311 discovery); overrides the city profile's when set")
 }
 
 // validate checks settings that flag parsing cannot.
@@ -98,6 +103,11 @@ func (c *Config) validate() error {
 	if c.SessionIdle < time.Minute {
 		return fmt.Errorf("-session-idle %s: must be at least 1m", c.SessionIdle)
 	}
+	u, err := city.CheckPublicURL(c.PublicURL)
+	if err != nil {
+		return fmt.Errorf("-public-url %q: must be an absolute http:// or https:// address of the site, without a path, query or fragment", c.PublicURL)
+	}
+	c.PublicURL = u
 	return nil
 }
 

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"grassroots/internal/account"
+	"grassroots/internal/city"
 	"grassroots/internal/platform/authz"
 	"grassroots/internal/platform/errs"
 	"grassroots/internal/territory"
@@ -95,6 +96,9 @@ func seedDemoScaled(ctx context.Context, a *App, out io.Writer, buildingsPerGrid
 		return err
 	}
 	fmt.Fprintf(out, "Approximate district outlines and synthetic grids for 滕王阁街道: %d new grids.\n", grids)
+	if err := seedDemoProfile(ctx, a, out); err != nil {
+		return err
+	}
 	start := time.Now()
 	people, err := seedDemoPeople(ctx, a, buildingsPerGrid)
 	if err != nil {
@@ -183,4 +187,22 @@ func demoToken(ctx context.Context, a *App) (string, error) {
 	}
 	nt, err := a.Accounts.UnscopedIssueToken(ctx, u.ID, "demo")
 	return nt.Secret, err
+}
+
+// demoJurisdiction is the Open311 jurisdiction_id of the demo city.
+const demoJurisdiction = "nanchang.gov.cn"
+
+// seedDemoProfile sets Nanchang as the city profile, once: a profile
+// changed since (on the page or with `grassroots city set`) is kept. The
+// maps frame the district outlines loaded before it.
+func seedDemoProfile(ctx context.Context, a *App, out io.Writer) error {
+	if _, ok := a.City.Current(); ok {
+		return nil
+	}
+	p, err := a.City.Set(ctx, city.Input{Code: demoCity, Name: "南昌市", Jurisdiction: demoJurisdiction})
+	if err != nil {
+		return fmt.Errorf("city profile: %w", describe(a, err))
+	}
+	fmt.Fprintf(out, "City profile (demo): %s, Open311 jurisdiction %s, office hours %s.\n", p.Name, p.Jurisdiction, p.Hours)
+	return nil
 }

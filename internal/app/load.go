@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -27,17 +26,20 @@ import (
 // of requests with bounded concurrency, and prints percentiles. It only
 // talks to loopback addresses.
 func (m *Main) load(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("grassroots load", flag.ContinueOnError)
-	fs.SetOutput(m.Stderr)
+	fs := m.newFlags("load")
 	base := fs.String("url", "http://127.0.0.1:8080", "server to measure (loopback only)")
 	user := fs.String("user", "demo-city", "account to sign in as")
 	password := fs.String("password", DemoPassword, "its password")
 	n := fs.Int("n", 200, "requests per path")
 	conc := fs.Int("c", 4, "requests in flight")
-	region := fs.String("region", "3601", "division whose reports to load")
+	region := fs.String("region", "", "division whose reports and lists to load (default: the signed-in account's own)")
 	suite := fs.String("suite", "registry", "what to measure: registry (reports, search, households, point → grid) or cases (lists, case pages, dashboards, rankings)")
-	if err := fs.Parse(args); err != nil {
-		return ErrUsage
+	pos, err := m.parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return m.usageError(fs, "unexpected argument %q", pos[0])
 	}
 	u, err := url.Parse(*base)
 	if err != nil {
@@ -82,8 +84,19 @@ func (m *Main) load(ctx context.Context, args []string) error {
 		}
 		return json.NewDecoder(r.Body).Decode(v)
 	}
+	if *region == "" {
+		// The account's own territory: the city for a city administrator,
+		// whichever city this server serves.
+		var me struct {
+			RegionCode string `json:"region_code"`
+		}
+		if err := getJSON("/api/v1/me", &me); err != nil {
+			return fmt.Errorf("the account's region (give -region): %w", err)
+		}
+		*region = me.RegionCode
+	}
 	if *suite == "cases" {
-		return m.loadCases(ctx, hc, *base, getJSON, *n, *conc)
+		return m.loadCases(ctx, hc, *base, *region, getJSON, *n, *conc)
 	}
 	// Sample real ids and points to ask for.
 	var hh struct {
@@ -183,7 +196,7 @@ func measure(ctx context.Context, hc *http.Client, tw io.Writer, base *string, n
 
 // loadCases measures the case lists, case pages, dashboards and the
 // monthly rankings of a server holding many cases (`demo -city-cases`).
-func (m *Main) loadCases(ctx context.Context, hc *http.Client, base string, getJSON func(string, any) error, n, conc int) error {
+func (m *Main) loadCases(ctx context.Context, hc *http.Client, base, region string, getJSON func(string, any) error, n, conc int) error {
 	var list struct {
 		Items []struct {
 			ID int64 `json:"id"`
@@ -201,7 +214,7 @@ func (m *Main) loadCases(ctx context.Context, hc *http.Client, base string, getJ
 		} `json:"items"`
 	}
 	var districts children
-	if err := getJSON("/api/v1/regions/3601/children?limit=500", &districts); err != nil {
+	if err := getJSON("/api/v1/regions/"+url.PathEscape(region)+"/children?limit=500", &districts); err != nil {
 		return err
 	}
 	var regions, subs []string

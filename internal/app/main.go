@@ -61,19 +61,34 @@ Usage:
   grassroots import people FILE [-keep-good]
                                          import residents from .csv or .xlsx in the template's format
   grassroots import holidays FILE        load or replace a year's holiday arrangement (CSV: from,to,kind,name)
+  grassroots city show                   show the city profile (城市设置)
+  grassroots city set -code CODE [-name N] [-public-url URL] [-jurisdiction ID] [-centre LON,LAT]
+                      [-bounds W,S,E,N] [-hours 09:00-12:00,13:30-17:30] [-summer-hours H] [-summer MM-DD:MM-DD]
+                                         set the city profile; flags not given keep their values
   grassroots backup FILE                 write a consistent copy of the running SQLite database
-  grassroots load [-url U] [-n N] [-c C]  measure the latency of the heavy read paths of a running server
+  grassroots load [-url U] [-region CODE] [-n N] [-c C]
+                                         measure the latency of the heavy read paths of a running server
   grassroots keygen                      print a new personal-data key
   grassroots version                     print the version
 
-Run "grassroots COMMAND -h" for the flags of a command.
+Run "grassroots COMMAND -h" for the flags of a command (grassroots 命令 -h：查看命令的参数).
 `
 
 // ErrUsage reports a command line that could not be understood.
 var ErrUsage = errors.New("usage")
 
-// Run executes the command in args (without the program name).
+// Run executes the command in args (without the program name). Help
+// asked for (-h, --help) is printed on standard output and is a success;
+// a command line that cannot be understood is ErrUsage, with the help on
+// standard error.
 func (m *Main) Run(ctx context.Context, args []string) error {
+	if err := m.run(ctx, args); !errors.Is(err, errHelp) {
+		return err
+	}
+	return nil
+}
+
+func (m *Main) run(ctx context.Context, args []string) error {
 	if len(args) == 0 {
 		fmt.Fprint(m.Stderr, usage)
 		return ErrUsage
@@ -94,10 +109,18 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		return m.backup(ctx, rest)
 	case "load":
 		return m.load(ctx, rest)
+	case "city":
+		return m.city(ctx, rest)
 	case "keygen":
+		if err := m.noArgs("keygen", rest); err != nil {
+			return err
+		}
 		fmt.Fprintln(m.Stdout, pii.NewKeySpec("k"+time.Now().UTC().Format("20060102")))
 		return nil
 	case "version":
+		if err := m.noArgs("version", rest); err != nil {
+			return err
+		}
 		fmt.Fprintln(m.Stdout, "grassroots", Version)
 		return nil
 	case "help", "-h", "-help", "--help":
@@ -110,20 +133,39 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 
 // flags builds a flag set for cmd with the shared settings.
 func (m *Main) flags(cmd, defaultDB string, c *Config) *flag.FlagSet {
-	fs := flag.NewFlagSet("grassroots "+cmd, flag.ContinueOnError)
-	fs.SetOutput(m.Stderr)
+	fs := m.newFlags(cmd)
 	bindConfig(fs, c, m.Getenv, defaultDB)
 	return fs
 }
 
-func (m *Main) parse(fs *flag.FlagSet, args []string, c *Config) error {
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
-		return ErrUsage
+// parse reads the flags and positional arguments of a command with the
+// shared settings (see parseArgs) and checks the settings.
+func (m *Main) parse(fs *flag.FlagSet, args []string, c *Config) ([]string, error) {
+	pos, err := m.parseArgs(fs, args)
+	if err != nil {
+		return nil, err
 	}
-	return c.validate()
+	return pos, c.validate()
+}
+
+// parseNone is parse for a command that takes no positional argument.
+func (m *Main) parseNone(fs *flag.FlagSet, args []string, c *Config) error {
+	pos, err := m.parse(fs, args, c)
+	if err == nil && len(pos) > 0 {
+		return m.usageError(fs, "unexpected argument %q", pos[0])
+	}
+	return err
+}
+
+// noArgs parses the command line of a command without flags or arguments,
+// so that its -h works like every other's.
+func (m *Main) noArgs(cmd string, args []string) error {
+	fs := m.newFlags(cmd)
+	pos, err := m.parseArgs(fs, args)
+	if err == nil && len(pos) > 0 {
+		return m.usageError(fs, "unexpected argument %q", pos[0])
+	}
+	return err
 }
 
 func (m *Main) logger(c Config) *slog.Logger {
@@ -186,7 +228,7 @@ func (m *Main) serve(ctx context.Context, args []string, demo bool) error {
 		fs.BoolVar(&city, "city", false, "also generate the whole city at real scale for load work (synthetic; takes minutes)")
 		fs.IntVar(&cityResidents, "city-residents", 6_500_000, "residents to generate with -city")
 	}
-	if err := m.parse(fs, args, &c); err != nil {
+	if err := m.parseNone(fs, args, &c); err != nil {
 		return err
 	}
 	log := m.logger(c)
@@ -288,7 +330,7 @@ func (m *Main) migrate(ctx context.Context, args []string) error {
 	var c Config
 	fs := m.flags("migrate", defaultDB, &c)
 	status := fs.Bool("status", false, "only report, apply nothing")
-	if err := m.parse(fs, args, &c); err != nil {
+	if err := m.parseNone(fs, args, &c); err != nil {
 		return err
 	}
 	d, err := db.Open(ctx, c.DB, nil)
@@ -342,9 +384,8 @@ func describe(a *App, err error) error {
 }
 
 func (m *Main) user(ctx context.Context, args []string) error {
-	if len(args) == 0 {
-		fmt.Fprint(m.Stderr, usage)
-		return ErrUsage
+	if done, err := m.group("user", args); done {
+		return err
 	}
 	sub, rest := args[0], args[1:]
 	var c Config
@@ -359,8 +400,15 @@ func (m *Main) user(ctx context.Context, args []string) error {
 		fs.Int64Var(&in.DepartmentID, "department", 0, "department id (department staff only)")
 		fs.StringVar(&in.Phone, "phone", "", "mobile number (optional)")
 	}
-	if err := m.parse(fs, rest, &c); err != nil {
+	pos, err := m.parse(fs, rest, &c)
+	if err != nil {
 		return err
+	}
+	switch {
+	case (sub == "add" || sub == "list") && len(pos) > 0:
+		return m.usageError(fs, "unexpected argument %q", pos[0])
+	case sub != "add" && sub != "list" && len(pos) != 1:
+		return m.usageError(fs, "name one account")
 	}
 	a, ctx, err := m.openAsOperator(ctx, c)
 	if err != nil {
@@ -383,13 +431,9 @@ func (m *Main) user(ctx context.Context, args []string) error {
 		fmt.Fprintf(m.Stdout, "created account %d %s (%s, %s)\n", u.ID, u.Username, u.Role, u.RegionCode)
 		return nil
 	case "passwd", "disable", "enable":
-		if fs.NArg() != 1 {
-			fmt.Fprintf(m.Stderr, "grassroots user %s: name one account\n", sub)
-			return ErrUsage
-		}
-		u, err := a.Accounts.UserByName(ctx, fs.Arg(0))
+		u, err := a.Accounts.UserByName(ctx, pos[0])
 		if err != nil {
-			return fmt.Errorf("no account named %q", fs.Arg(0))
+			return fmt.Errorf("no account named %q", pos[0])
 		}
 		if sub == "passwd" {
 			pw, err := m.readSecret()
@@ -439,15 +483,14 @@ func roleNames() []string {
 }
 
 func (m *Main) importCmd(ctx context.Context, args []string) error {
-	if len(args) > 0 && args[0] == "people" {
+	if done, err := m.group("import", args); done {
+		return err
+	}
+	switch args[0] {
+	case "people":
 		return m.importPeople(ctx, args[1:])
-	}
-	if len(args) > 0 && args[0] == "holidays" {
+	case "holidays":
 		return m.importHolidays(ctx, args[1:])
-	}
-	if len(args) == 0 || args[0] != "regions" {
-		fmt.Fprint(m.Stderr, "grassroots import: what to import? (regions, people, holidays)\n")
-		return ErrUsage
 	}
 	in, err := m.importInput(ctx, "regions", "one CSV file", args[1:])
 	if err != nil {
@@ -461,6 +504,9 @@ func (m *Main) importCmd(ctx context.Context, args []string) error {
 	}
 	for _, e := range rep.Errors {
 		fmt.Fprintf(m.Stdout, "row %d, column %s: %s %s\n", e.Row, e.Column, strings.TrimPrefix(e.Rule, "rule."), e.Value)
+	}
+	if rep.Folded > 0 {
+		fmt.Fprintf(m.Stdout, "%d placeholder rows of municipalities (市辖区, 县) folded: their districts sit under the municipality\n", rep.Folded)
 	}
 	fmt.Fprintf(m.Stdout, "%d rows: %d changed, %d unchanged, %d skipped; committed: %v\n", rep.Rows, rep.Changed, rep.Unchanged, rep.Skipped, rep.Committed)
 	if !rep.Committed {
@@ -482,15 +528,20 @@ type importInput struct {
 func (m *Main) importInput(ctx context.Context, what, want string, args []string) (importInput, error) {
 	var c Config
 	fs := m.flags("import "+what, defaultDB, &c)
-	keep := fs.Bool("keep-good", false, "commit the good rows even if some rows are bad")
-	if err := m.parse(fs, args, &c); err != nil {
+	var keep *bool
+	if what != "holidays" {
+		keep = fs.Bool("keep-good", false, "commit the good rows even if some rows are bad")
+	} else {
+		keep = new(bool)
+	}
+	pos, err := m.parse(fs, args, &c)
+	if err != nil {
 		return importInput{}, err
 	}
-	if fs.NArg() != 1 {
-		fmt.Fprintf(m.Stderr, "grassroots import %s: name %s\n", what, want)
-		return importInput{}, ErrUsage
+	if len(pos) != 1 {
+		return importInput{}, m.usageError(fs, "name %s", want)
 	}
-	b, err := os.ReadFile(fs.Arg(0))
+	b, err := os.ReadFile(pos[0])
 	if err != nil {
 		return importInput{}, err
 	}
@@ -498,7 +549,7 @@ func (m *Main) importInput(ctx context.Context, what, want string, args []string
 	if err != nil {
 		return importInput{}, err
 	}
-	return importInput{file: fs.Arg(0), data: b, keep: *keep, app: a, ctx: octx}, nil
+	return importInput{file: pos[0], data: b, keep: *keep, app: a, ctx: octx}, nil
 }
 
 // importPeople loads residents from a CSV or .xlsx file in the template's
@@ -569,15 +620,16 @@ func progress(w io.Writer) func(done, total int) {
 func (m *Main) backup(ctx context.Context, args []string) error {
 	var c Config
 	fs := m.flags("backup", defaultDB, &c)
-	if err := m.parse(fs, args, &c); err != nil {
+	pos, err := m.parse(fs, args, &c)
+	if err != nil {
 		return err
 	}
-	if fs.NArg() != 1 {
-		fmt.Fprint(m.Stderr, "grassroots backup: name the file to write\n")
-		return ErrUsage
+	if len(pos) != 1 {
+		return m.usageError(fs, "name the file to write")
 	}
-	if _, err := os.Stat(fs.Arg(0)); err == nil {
-		return fmt.Errorf("backup: %s exists; choose a new file", fs.Arg(0))
+	file := pos[0]
+	if _, err := os.Stat(file); err == nil {
+		return fmt.Errorf("backup: %s exists; choose a new file", file)
 	}
 	d, err := db.Open(ctx, c.DB, nil)
 	if err != nil {
@@ -585,10 +637,10 @@ func (m *Main) backup(ctx context.Context, args []string) error {
 	}
 	defer d.Close()
 	start := time.Now()
-	if err := d.Backup(ctx, fs.Arg(0)); err != nil {
+	if err := d.Backup(ctx, file); err != nil {
 		return err
 	}
-	st, _ := os.Stat(fs.Arg(0))
-	fmt.Fprintf(m.Stdout, "backed up to %s (%d bytes) in %s; keep the .key file with it\n", fs.Arg(0), st.Size(), time.Since(start).Round(time.Millisecond))
+	st, _ := os.Stat(file)
+	fmt.Fprintf(m.Stdout, "backed up to %s (%d bytes) in %s; keep the .key file with it\n", file, st.Size(), time.Since(start).Round(time.Millisecond))
 	return nil
 }

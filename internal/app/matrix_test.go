@@ -221,6 +221,8 @@ func (e *env) scopeMatrix(t *testing.T, f foreign, probers []string) {
 		{"/cases/{id}/rate", "{id}", id(f.caseID), none},
 		{"/cases/{id}/rate-link", "{id}", id(f.caseID), none},
 		{"/cases/{id}/whistle", "{id}", id(f.caseID), none},
+		{"/cases/{id}/locate", "{id}", id(f.caseID), none},
+		{"/api/v1/cases/{id}/location", "{id}", id(f.caseID), none},
 		{"/api/v1/whistles/{id}/ratings", "{id}", id(f.whistle), none},
 		{"/api/v1/whistles/{id}/steps", "{id}", id(f.whistle), none},
 		{"/whistles/{id}/rate", "{id}", id(f.whistle), none},
@@ -258,12 +260,13 @@ func (e *env) scopeMatrix(t *testing.T, f foreign, probers []string) {
 	add("/cases/{id}/photos/{photo}", fmt.Sprintf("/cases/%d/photos/%d", f.caseID, f.photo), "/cases/"+none+"/photos/"+none)
 	// Routes that name something that is not territorial, with the reason.
 	exempt := map[string]string{
-		"/api/v1/calendar/{year}":     "the working-day calendar is the same for the whole city",
-		"/open311/v2/{file}":          "public by the GeoReport standard: TestOpen311PublicView",
-		"/open311/v2/requests/{file}": "public by the GeoReport standard: TestOpen311PublicView",
-		"/open311/v2/services/{file}": "public catalogue",
-		"/open311/v2/tokens/{file}":   "public by the GeoReport standard",
-		"/rate/{token}":               "the link is the capability: cases.TestPages",
+		"/api/v1/calendar/{year}":         "the working-day calendar is the same for the whole city",
+		"/open311/v2/{file}":              "public by the GeoReport standard: TestOpen311PublicView",
+		"/open311/v2/requests/{file}":     "public by the GeoReport standard: TestOpen311PublicView",
+		"/open311/v2/services/{file}":     "public catalogue",
+		"/open311/v2/tokens/{file}":       "public by the GeoReport standard",
+		"/rate/{token}":                   "the link is the capability: cases.TestPages",
+		"/api/v1/department-roles/{role}": "the city's mapping of catalogue roles, not territorial; only the city administrator changes it: cases.TestDepartmentRoles",
 	}
 
 	clients := map[string]*client{}

@@ -21,6 +21,7 @@ import (
 	"grassroots/internal/account"
 	"grassroots/internal/calendar"
 	"grassroots/internal/cases"
+	"grassroots/internal/city"
 	"grassroots/internal/coverage"
 	"grassroots/internal/party"
 	"grassroots/internal/platform/audit"
@@ -55,6 +56,7 @@ type App struct {
 	Workforce *workforce.Service
 	Units     *units.Service
 	Calendar  *calendar.Service
+	City      *city.Service // the city profile: jurisdiction, public URL, map frame, office hours
 	Cases     *cases.Service
 	Policy    *authz.Policy
 	Feed      *change.Feed // keeps this instance's memory in step with the other instances' writes
@@ -120,8 +122,12 @@ func New(ctx context.Context, d *db.DB, o Options) (*App, error) {
 		return nil, err
 	}
 	a.Calendar = cal
-	a.Cases = cases.NewService(d, cases.Deps{Territory: a.Territory, Registry: a.Registry, Keys: o.Keys, Calendar: cal.Calendar,
-		GridsOf: a.Accounts.GridsOf, PublicURL: o.Config.PublicURL})
+	// The -public-url flag, when given, overrides the profile's public URL.
+	a.City = city.NewService(d, a.Territory, o.Config.PublicURL)
+	a.Cases = cases.NewService(d, cases.Deps{Territory: a.Territory, Registry: a.Registry, Keys: o.Keys, Calendar: a.City.Calendar(cal.Calendar),
+		GridsOf: a.Accounts.GridsOf, Site: func() cases.Site {
+			return cases.Site{PublicURL: a.City.PublicURL(), Jurisdiction: a.City.Jurisdiction(), Changed: a.City.Changed()}
+		}})
 	secure := o.Config.SecureCookies || o.Config.TLSCert != ""
 	a.Feed = change.NewFeed(d)
 	poll := o.Config.ChangePoll
@@ -143,6 +149,7 @@ func New(ctx context.Context, d *db.DB, o Options) (*App, error) {
 		search.Manifest(search.NewService(a.Registry, a.Party, a.Units)),
 		coverage.Manifest(coverage.NewService(a.Territory, a.Party, a.Registry, a.Accounts, a.Workforce, a.Units)),
 		calendar.Manifest(a.Calendar),
+		city.Manifest(a.City),
 		cases.Manifest(a.Cases, a.Accounts.TokenActor),
 	}
 	if !o.SkipMigrate {
@@ -205,6 +212,7 @@ func New(ctx context.Context, d *db.DB, o Options) (*App, error) {
 		return nil, err
 	}
 	a.UI.TileURL = o.Config.TileURL
+	a.UI.MapView = a.City.MapView
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		collectors.NewDBStatsCollector(d.SQL(), d.Dialect().String()))

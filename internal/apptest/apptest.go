@@ -29,6 +29,7 @@ import (
 
 	"grassroots/internal/account"
 	"grassroots/internal/app"
+	"grassroots/internal/city"
 	"grassroots/internal/platform/authz"
 	"grassroots/internal/platform/db"
 	"grassroots/internal/platform/dbtest"
@@ -57,6 +58,10 @@ const (
 	GridA2     = CommunityA + "002"
 	GridB1     = CommunityB + "001"
 )
+
+// Jurisdiction is the Open311 jurisdiction_id of the fixture city's
+// profile.
+const Jurisdiction = "city.test.example.gov.cn"
 
 // PropertyCompany is the company of the "property" account.
 const PropertyCompany = "甲一物业"
@@ -188,6 +193,10 @@ func (e *Env) fixture(ctx context.Context) {
 		must("building "+g.code, err)
 		e.Buildings[g.code] = b.ID
 	}
+	// The city profile, as an installation sets it once (its map frame
+	// is that of the grids above).
+	_, err = e.App.City.Set(ctx, city.Input{Code: City, Jurisdiction: Jurisdiction})
+	must("city profile", err)
 	e.Dept, err = e.App.Territory.CreateDepartment(ctx, territory.DepartmentInput{Name: "甲区城市管理局", RegionCode: DistrictA})
 	must("department", err)
 	for _, a := range Accounts {

@@ -145,12 +145,19 @@ type Case struct {
 	Version          int        `json:"version"`
 	CreatedAt        time.Time  `json:"created_at"`
 	UpdatedAt        time.Time  `json:"updated_at"`
+	MediaURLs        []string   `json:"media_urls,omitempty" doc:"links to photos or media the reporter's client sent (Open311 media_url); never fetched by the server"`
 
 	phoneEnc string
+	// reporterFirst and reporterLast are the name as an Open311 client
+	// split it; ReporterName is it in its script's order.
+	reporterFirst, reporterLast string
 	// sender keys the idempotency of ExternalID: "u<account id>".
 	sender string
 	// rateLink is the reporter's rating link, sealed (RateLink).
 	rateLink string
+	// unlocated marks a case filed into its division's 待定位 queue
+	// (locate.go): its address matched no building.
+	unlocated bool
 }
 
 // Overdue reports whether the current step is past its deadline at now.

@@ -119,8 +119,8 @@ type Attribute struct {
 
 // AttributeValue is one choice of a list attribute.
 type AttributeValue struct {
-	Key  string `json:"key"`
-	Name string `json:"name"`
+	Key  string `json:"key" xml:"key"`
+	Name string `json:"name" xml:"name"`
 }
 
 // Category is a class (two digits) or a sub-class (four digits) of the

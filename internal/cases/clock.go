@@ -8,6 +8,7 @@ import (
 	"grassroots/internal/platform/authz"
 	"grassroots/internal/platform/db"
 	"grassroots/internal/platform/module"
+	"grassroots/internal/territory"
 )
 
 // Notice is a push to the unit responsible for a case's step.
@@ -69,10 +70,15 @@ func (s *Service) Sweep(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, fmt.Errorf("cases: sweep: %w", err)
 	}
+	// Marked in batches: on SQLite one transaction over the whole backlog
+	// (the first sweep after a bulk load marks a hundred thousand cases)
+	// would hold the only writer for seconds and time out sign-ins.
 	n := 0
-	if len(rows) > 0 {
+	for len(rows) > 0 {
+		batch := rows[:min(len(rows), sweepBatch)]
+		rows = rows[len(batch):]
 		err = s.db.Tx(ctx, func(tx *db.Tx) error {
-			for _, d := range rows {
+			for _, d := range batch {
 				// Still at that step and not yet pushed: a case that moved
 				// since the read is left to the next sweep.
 				set, guard := "warned_step = step", "warned_step < step"
@@ -100,6 +106,9 @@ func (s *Service) Sweep(ctx context.Context) (int, error) {
 	return n, s.countDue(ctx)
 }
 
+// sweepBatch is how many cases one sweep transaction marks at most.
+const sweepBatch = 500
+
 // countDue counts the overdue and about-to-be-overdue cases of every
 // community and of the divisions above, for the dashboards; it reads the
 // deadline index alone.
@@ -120,7 +129,7 @@ func (s *Service) countDue(ctx context.Context) error {
 			rows.Close()
 			return err
 		}
-		for _, n := range []int{12, 9, 6, 4} {
+		for _, n := range []int{12, 9, 6, territory.CityCodeLen(code)} {
 			if len(code) < n {
 				continue
 			}

@@ -21,7 +21,7 @@ import (
 func Manifest(svc *Service, tokenActor func(context.Context, string) (*authz.Actor, error)) module.Manifest {
 	m := db.Migrations{Module: "cases", FS: module.Sub(migrationFiles, "migrations")}
 	return module.Manifest{
-		Name: "cases", Migrations: &m, Grants: Grants(),
+		Name: "cases", Migrations: &m, Grants: append(Grants(), roleGrants()...),
 		Templates: module.Sub(templateFiles, "templates"), Messages: module.Sub(messageFiles, "messages"),
 		Menu: []web.MenuItem{
 			{Key: "nav.report", Path: "/cases/new", Perm: PermReport, Order: 3},
@@ -31,6 +31,8 @@ func Manifest(svc *Service, tokenActor func(context.Context, string) (*authz.Act
 			{Key: "nav.ranking", Path: "/cases/ranking", Perm: PermEvaluate, Order: 7},
 			{Key: "nav.catalogue", Path: "/cases/catalogue", Perm: PermConfigure, Order: 90},
 			{Key: "nav.hotline", Path: "/cases/hotline", Perm: PermIntake, Order: 91},
+			{Key: "nav.unlocated", Path: "/cases/unlocated", Perm: PermSupervise, Order: 8},
+			{Key: "nav.department_roles", Path: "/cases/department-roles", Perm: PermRolesView, Order: 92},
 		},
 		Routes: func(r *web.Router) {
 			h := &handler{svc: svc, ui: r.UI()}
@@ -69,6 +71,7 @@ func (h *handler) routes(r *web.Router) {
 	r.Page("POST /rate/{token}", authz.Public, h.handleRateLinkPost)
 	h.reportRoutes(r)
 	h.hotlineRoutes(r)
+	h.roleRoutes(r)
 }
 
 func caseID(r *http.Request) (int64, error) { return web.ObjectID(r, "kind.case") }
@@ -229,6 +232,9 @@ type casePage struct {
 	Actions     []string
 	Catalogue   *Catalogue
 	Departments []territory.Department
+	// SuggestDept is the department the dispatch form suggests (the
+	// category's role, mapped to the city's departments).
+	SuggestDept string
 	Now         time.Time
 	Phone       string
 	CanWhistle  bool
@@ -283,6 +289,9 @@ func (h *handler) casePage(r *http.Request, id int64) (casePage, error) {
 		if err != nil {
 			return p, err
 		}
+		if p.SuggestDept, err = h.svc.dispatchSuggestion(ctx, p.Category, p.Departments); err != nil {
+			return p, err
+		}
 	}
 	return p, nil
 }
@@ -301,11 +310,7 @@ func (p casePage) Action(name string) actionView {
 
 // Suggested reports whether dept is the category's default department.
 func (v actionView) Suggested(dept string) bool {
-	d := ""
-	if v.Page.Category != nil {
-		d = v.Page.Category.Dept()
-	}
-	return d != "" && strings.Contains(dept, d)
+	return dept != "" && dept == v.Page.SuggestDept
 }
 
 func (h *handler) handleCase(w http.ResponseWriter, r *http.Request) error {

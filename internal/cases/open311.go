@@ -4,8 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"encoding/xml"
+	"errors"
 	"math"
 	"net/http"
+	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -20,9 +23,6 @@ import (
 // Reading is public and shows no personal data (a caller with an API key
 // that may view cases also gets the descriptions in its scope); posting
 // needs an API key (a platform API token).
-
-// Jurisdiction is the jurisdiction_id this endpoint answers to.
-const Jurisdiction = "nanchang.gov.cn"
 
 type open311 struct {
 	svc        *Service
@@ -68,8 +68,8 @@ func (o *open311) serve(fn func(r *http.Request, name string) (any, error)) http
 			write(w, "xml", http.StatusNotFound, errorsOf(http.StatusNotFound, "unknown format: use .xml or .json"))
 			return
 		}
-		if j := r.FormValue("jurisdiction_id"); j != "" && j != Jurisdiction {
-			write(w, format, http.StatusNotFound, errorsOf(http.StatusNotFound, "jurisdiction_id not found: this endpoint serves "+Jurisdiction))
+		if j, own := r.FormValue("jurisdiction_id"), o.svc.site().Jurisdiction; j != "" && own != "" && j != own {
+			write(w, format, http.StatusNotFound, errorsOf(http.StatusNotFound, "jurisdiction_id not found: this endpoint serves "+own))
 			return
 		}
 		v, err := fn(r, name)
@@ -127,6 +127,10 @@ func write(w http.ResponseWriter, format string, st int, v any) {
 		case o311Services:
 			body = x.Services
 		case o311Requests:
+			body = x.Requests
+		case o311Updates:
+			body = x.Updates
+		case o311CreatedList:
 			body = x.Requests
 		}
 		_ = json.NewEncoder(w).Encode(body)
@@ -190,12 +194,11 @@ type o311Attribute struct {
 type o311Request struct {
 	XMLName           xml.Name `xml:"request" json:"-"`
 	ServiceRequestID  string   `xml:"service_request_id" json:"service_request_id"`
-	Token             string   `xml:"token,omitempty" json:"token,omitempty"`
 	Status            string   `xml:"status,omitempty" json:"status,omitempty"`
 	StatusNotes       string   `xml:"status_notes,omitempty" json:"status_notes,omitempty"`
 	ServiceName       string   `xml:"service_name,omitempty" json:"service_name,omitempty"`
 	ServiceCode       string   `xml:"service_code,omitempty" json:"service_code,omitempty"`
-	Description       *string  `xml:"description,omitempty" json:"description,omitempty"`
+	Description       string   `xml:"description" json:"description"`
 	AgencyResponsible string   `xml:"agency_responsible,omitempty" json:"agency_responsible,omitempty"`
 	ServiceNotice     string   `xml:"service_notice,omitempty" json:"service_notice,omitempty"`
 	RequestedDatetime string   `xml:"requested_datetime,omitempty" json:"requested_datetime,omitempty"`
@@ -204,7 +207,22 @@ type o311Request struct {
 	Address           string   `xml:"address,omitempty" json:"address,omitempty"`
 	Lat               *float64 `xml:"lat,omitempty" json:"lat,omitempty"`
 	Long              *float64 `xml:"long,omitempty" json:"long,omitempty"`
-	AccountID         *string  `xml:"account_id,omitempty" json:"account_id,omitempty"`
+	MediaURL          string   `xml:"media_url,omitempty" json:"media_url,omitempty"`
+}
+
+// o311Created answers a POST (and a token lookup): the spec's three
+// elements, a token only where the id is not known.
+type o311Created struct {
+	XMLName          xml.Name `xml:"request" json:"-"`
+	ServiceRequestID string   `xml:"service_request_id" json:"service_request_id"`
+	Token            string   `xml:"token,omitempty" json:"token,omitempty"`
+	ServiceNotice    string   `xml:"service_notice,omitempty" json:"service_notice,omitempty"`
+	AccountID        string   `xml:"account_id" json:"account_id"`
+}
+
+type o311CreatedList struct {
+	XMLName  xml.Name      `xml:"service_requests"`
+	Requests []o311Created `xml:"request"`
 }
 
 type o311Requests struct {
@@ -217,9 +235,21 @@ func (o *open311) get(r *http.Request, name string) (any, error) {
 	case "discovery":
 		// The endpoint is the configured public address, never the
 		// request's Host header, which any client may set.
-		base := strings.TrimRight(o.svc.deps.PublicURL, "/") + "/open311/v2/"
-		return o311Discovery{Changeset: "2026-11-26T00:00:00+08:00", Contact: "12345 热线 / 基层治理平台", KeyService: "API keys are issued by the city administrator (账号 → API token)",
-			Endpoints: []o311Endpoint{{Specification: "http://wiki.open311.org/GeoReport_v2", URL: base, Changeset: "2026-11-26T00:00:00+08:00",
+		site := o.svc.site()
+		base := strings.TrimRight(site.PublicURL, "/") + "/open311/v2/"
+		cat, err := o.svc.Catalogue(r.Context(), 0)
+		if err != nil {
+			return nil, err
+		}
+		// The changeset moves with whatever changes what the endpoint
+		// offers: a new catalogue or a new city profile.
+		changed := cat.CreatedAt
+		if site.Changed.After(changed) {
+			changed = site.Changed
+		}
+		cs := iso(changed)
+		return o311Discovery{Changeset: cs, Contact: "12345 热线 / 基层治理平台", KeyService: "API keys are issued by the city administrator (账号 → API token)",
+			Endpoints: []o311Endpoint{{Specification: "http://wiki.open311.org/GeoReport_v2", URL: base, Changeset: cs,
 				Type: "production", Formats: []string{"text/xml", "application/json"}}}}, nil
 	case "services":
 		cat, err := o.svc.Catalogue(r.Context(), 0)
@@ -236,6 +266,8 @@ func (o *open311) get(r *http.Request, name string) (any, error) {
 		return out, nil
 	case "requests":
 		return o.list(r)
+	case "servicerequestupdates":
+		return o.updates(r)
 	}
 	return nil, fail(http.StatusNotFound, "no such resource: "+name)
 }
@@ -288,42 +320,111 @@ func (o *open311) post(r *http.Request, name string) (any, error) {
 		return nil, fail(http.StatusForbidden, "api_key not allowed to post requests")
 	}
 	f := r.PostForm
-	if f.Get("service_code") == "" {
+	code := f.Get("service_code")
+	if code == "" {
 		return nil, fail(http.StatusBadRequest, "service_code: required")
 	}
-	in := ReportInput{Category: f.Get("service_code"), Description: f.Get("description"), Address: f.Get("address_string"),
-		ContactName: strings.TrimSpace(f.Get("last_name") + f.Get("first_name")), ContactPhone: f.Get("phone"), Channel: ChannelOpen311,
+	cat, err := o.svc.Catalogue(r.Context(), 0)
+	if err != nil {
+		return nil, err
+	}
+	if cg, ok := cat.Get(code); !ok || cg.Parent == "" {
+		return nil, fail(http.StatusNotFound, "service_code not found: "+code)
+	}
+	in := ReportInput{Category: code, Description: f.Get("description"), Address: f.Get("address_string"),
+		FirstName: f.Get("first_name"), LastName: f.Get("last_name"), ContactPhone: f.Get("phone"), Channel: ChannelOpen311,
 		Attributes: map[string]string{}}
+	for _, k := range []string{"media_url", "media_url[]"} {
+		for _, u := range f[k] {
+			if u = strings.TrimSpace(u); u != "" {
+				in.MediaURLs = append(in.MediaURLs, u)
+			}
+		}
+	}
 	if f.Get("lat") != "" || f.Get("long") != "" {
 		in.Lat, in.Lon = parseFloat(f.Get("lat")), parseFloat(f.Get("long"))
 		if in.Lat == nil || in.Lon == nil {
 			return nil, fail(http.StatusBadRequest, "lat, long: both must be decimal degrees (WGS-84)")
 		}
 	}
-	if in.Lat == nil && in.Address == "" && f.Get("address_id") == "" {
-		return nil, fail(http.StatusBadRequest, "location: lat and long, address_string or address_id is required")
-	}
-	if in.Address == "" {
-		in.Address = f.Get("address_id")
-	}
-	for k, v := range f {
-		if code, ok := strings.CutPrefix(k, "attribute["); ok && strings.HasSuffix(code, "]") && len(v) > 0 {
-			in.Attributes[strings.TrimSuffix(code, "]")] = v[0]
+	if id := strings.TrimSpace(f.Get("address_id")); id != "" && in.Lat == nil {
+		p, ok, err := o.svc.deps.Registry.LocateBuilding(r.Context(), id)
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			return nil, fail(http.StatusBadRequest, "address_id: not an address of this jurisdiction: "+id)
+		}
+		in.Lon, in.Lat = p.Lon, p.Lat
+		if in.Address == "" || p.Lon == nil {
+			in.Address = p.Address
 		}
 	}
-	if in.Description == "" {
-		in.Description = "(Open311)"
+	if in.Lat == nil && strings.TrimSpace(in.Address) == "" {
+		return nil, fail(http.StatusBadRequest, "location: lat and long, address_string or address_id is required")
 	}
+	if in.Lat == nil {
+		// A free-text address that matches no registry address waits in
+		// the 待定位 queue of the division it names, else of the key's
+		// territory, to be placed on the map: never refused for that.
+		in.queue = a.Scope.Region
+	}
+	attrs, err := attributesOf(f)
+	if err != nil {
+		return nil, err
+	}
+	in.Attributes = attrs
 	res, err := o.svc.Report(authz.WithActor(r.Context(), a), in)
 	if err != nil {
 		return nil, err
 	}
-	tok, err := o.svc.issueToken(r.Context(), res.Case.ID)
-	if err != nil {
-		return nil, err
-	}
-	return o311Requests{Requests: []o311Request{{ServiceRequestID: res.Case.Number, Token: tok,
+	// The spec returns a token only when the id is not known yet; ours is
+	// known at once.
+	return o311CreatedList{Requests: []o311Created{{ServiceRequestID: res.Case.Number,
 		ServiceNotice: "已受理，处置时限按工作日计算 (accepted; time limits count working days)"}}}, nil
+}
+
+// attributesOf reads attribute[code]=v and, for multivaluelist answers,
+// the spec's attribute[code][]=a&attribute[code][]=b (repeated keys): the
+// values of one code joined by commas. Two values under a key without []
+// are refused rather than silently cut to one.
+func attributesOf(f url.Values) (map[string]string, error) {
+	out := map[string]string{}
+	multi := map[string][]string{}
+	for k, vs := range f {
+		code, ok := strings.CutPrefix(k, "attribute[")
+		if !ok {
+			continue
+		}
+		list := strings.HasSuffix(code, "][]")
+		code = strings.TrimSuffix(strings.TrimSuffix(code, "[]"), "]")
+		if code == "" || strings.ContainsAny(code, "[]") {
+			return nil, fail(http.StatusBadRequest, k+": not an attribute")
+		}
+		var keep []string
+		for _, v := range vs {
+			if v = strings.TrimSpace(v); v != "" {
+				keep = append(keep, v)
+			}
+		}
+		if !list && len(keep) > 1 {
+			// Clients that send a list without [] repeat the key.
+			list = true
+		}
+		if list {
+			multi[code] = append(multi[code], keep...)
+		} else if len(keep) == 1 {
+			out[code] = keep[0]
+		}
+	}
+	for code, vs := range multi {
+		if v, ok := out[code]; ok {
+			vs = append([]string{v}, vs...)
+		}
+		slices.Sort(vs)
+		out[code] = strings.Join(slices.Compact(vs), ",")
+	}
+	return out, nil
 }
 
 func (o *open311) request(r *http.Request, id string) (any, error) {
@@ -346,7 +447,7 @@ func (o *open311) token(r *http.Request, tok string) (any, error) {
 	if err != nil {
 		return nil, fail(http.StatusNotFound, "token not found")
 	}
-	return o311Requests{Requests: []o311Request{{ServiceRequestID: number, Token: tok}}}, nil
+	return o311CreatedList{Requests: []o311Created{{ServiceRequestID: number, Token: tok}}}, nil
 }
 
 // list answers GET requests: by ids, or by service codes, status and
@@ -365,28 +466,10 @@ func (o *open311) list(r *http.Request) (any, error) {
 		}
 		return o.find(r, RequestFilter{IDs: nums, Limit: len(nums)})
 	}
-	end := o.svc.db.Now()
 	f := RequestFilter{Limit: 1000}
-	if s := q.Get("end_date"); s != "" {
-		t, err := time.Parse(time.RFC3339, s)
-		if err != nil {
-			return nil, fail(http.StatusBadRequest, "end_date: want ISO 8601 with a zone, e.g. 2026-11-26T10:00:00+08:00")
-		}
-		end = t
-	}
-	start := end.AddDate(0, 0, -90)
-	if s := q.Get("start_date"); s != "" {
-		t, err := time.Parse(time.RFC3339, s)
-		if err != nil {
-			return nil, fail(http.StatusBadRequest, "start_date: want ISO 8601 with a zone, e.g. 2026-11-01T00:00:00+08:00")
-		}
-		start = t
-		if q.Get("end_date") == "" {
-			end = start.AddDate(0, 0, 90)
-		}
-	}
-	if end.Before(start) {
-		return nil, fail(http.StatusBadRequest, "end_date: before start_date")
+	start, end, err := dateRange(q, o.svc.db.Now())
+	if err != nil {
+		return nil, err
 	}
 	if s := q.Get("service_code"); s != "" {
 		for _, c := range strings.Split(s, ",") {
@@ -401,6 +484,65 @@ func (o *open311) list(r *http.Request) (any, error) {
 	}
 	f.From, f.To = start, end
 	return o.find(r, f)
+}
+
+// maxSpan is the longest range of dates a list may ask for (the spec's
+// 90 days).
+const maxSpan = 90 * 24 * time.Hour
+
+// dateRange reads start_date and end_date: without either the last 90
+// days, with one of them the 90 days from or up to it, never more than 90
+// days.
+func dateRange(q url.Values, now time.Time) (start, end time.Time, err error) {
+	end = now
+	if s := q.Get("end_date"); s != "" {
+		if end, err = parseW3C(s); err != nil {
+			return start, end, fail(http.StatusBadRequest, "end_date: "+err.Error())
+		}
+	}
+	start = end.Add(-maxSpan)
+	if s := q.Get("start_date"); s != "" {
+		if start, err = parseW3C(s); err != nil {
+			return start, end, fail(http.StatusBadRequest, "start_date: "+err.Error())
+		}
+		if q.Get("end_date") == "" {
+			end = start.Add(maxSpan)
+		}
+	}
+	if end.Before(start) {
+		return start, end, fail(http.StatusBadRequest, "end_date: before start_date")
+	}
+	if end.Sub(start) > maxSpan {
+		return start, end, fail(http.StatusBadRequest, "start_date, end_date: the range may span at most 90 days")
+	}
+	return start, end, nil
+}
+
+// w3cLayouts are the W3C-DTF forms (https://www.w3.org/TR/NOTE-datetime)
+// the spec cites, longest first; a time without seconds is one of them.
+var w3cLayouts = []string{time.RFC3339Nano, "2006-01-02T15:04Z07:00", "2006-01-02", "2006-01", "2006"}
+
+// parseW3C reads a W3C-DTF date or time. A date without a time is the
+// start of that day in China Standard Time.
+func parseW3C(s string) (time.Time, error) {
+	s = strings.TrimSpace(s)
+	// A "+" of the zone arrives as a space when a client does not escape it.
+	if len(s) > 10 && strings.Count(s, " ") == 1 && !strings.Contains(s, "+") {
+		s = strings.Replace(s, " ", "+", 1)
+	}
+	for i, l := range w3cLayouts {
+		var t time.Time
+		var err error
+		if i < 2 {
+			t, err = time.Parse(l, s)
+		} else {
+			t, err = time.ParseInLocation(l, s, cst)
+		}
+		if err == nil {
+			return t, nil
+		}
+	}
+	return time.Time{}, errors.New("want a W3C date or time with a zone, e.g. 2026-11-01T00:00+08:00, 2026-11-01T00:00:00Z or 2026-11-01")
 }
 
 func (o *open311) find(r *http.Request, f RequestFilter) (o311Requests, error) {
@@ -419,27 +561,83 @@ func (o *open311) find(r *http.Request, f RequestFilter) (o311Requests, error) {
 	return out, nil
 }
 
+// o311Update is one status update (the servicerequestupdates extension
+// FixMyStreet and other clients read).
+type o311Update struct {
+	XMLName          xml.Name `xml:"request_update" json:"-"`
+	UpdateID         string   `xml:"update_id" json:"update_id"`
+	ServiceRequestID string   `xml:"service_request_id" json:"service_request_id"`
+	Status           string   `xml:"status" json:"status"`
+	UpdatedDatetime  string   `xml:"updated_datetime" json:"updated_datetime"`
+	Description      string   `xml:"description" json:"description"`
+	MediaURL         string   `xml:"media_url" json:"media_url"`
+}
+
+type o311Updates struct {
+	XMLName xml.Name     `xml:"service_request_updates"`
+	Updates []o311Update `xml:"request_update"`
+}
+
+// updateStatus is the status word of an update: the extended statuses
+// clients map (FixMyStreet's map_state: open, investigating, in_progress,
+// action_scheduled, fixed, no_further_action, duplicate, closed).
+var updateStatus = map[Status]string{Submitted: "open", Accepted: "open", Registered: "investigating", Dispatched: "in_progress",
+	Handled: "fixed", Verified: "fixed", Closed: "closed", Rejected: "no_further_action", Suspended: "action_scheduled", Merged: "duplicate"}
+
+// updates answers GET servicerequestupdates: the moves of requests
+// between start_date and end_date (as for requests: 90 days at most, the
+// last 24 hours by default), oldest first, with the public note of each
+// status and nothing staff wrote.
+func (o *open311) updates(r *http.Request) (any, error) {
+	q := r.URL.Query()
+	if q.Get("start_date") == "" && q.Get("end_date") == "" {
+		q.Set("start_date", iso(o.svc.db.Now().Add(-24*time.Hour)))
+	}
+	start, end, err := dateRange(q, o.svc.db.Now())
+	if err != nil {
+		return nil, err
+	}
+	a, err := o.actor(r)
+	if err != nil {
+		return nil, err
+	}
+	us, err := o.svc.RequestUpdates(r.Context(), a, start, end, 1000)
+	if err != nil {
+		return nil, err
+	}
+	out := o311Updates{Updates: []o311Update{}}
+	for _, u := range us {
+		x := o311Update{UpdateID: strconv.FormatInt(u.ID, 10), ServiceRequestID: u.Number, Status: updateStatus[u.Status],
+			UpdatedDatetime: iso(u.At), Description: statusNotes[u.Status]}
+		if len(u.MediaURLs) > 0 {
+			x.MediaURL = u.MediaURLs[0]
+		}
+		out.Updates = append(out.Updates, x)
+	}
+	return out, nil
+}
+
 func iso(t time.Time) string { return t.In(cst).Format(time.RFC3339) }
 
-var statusNotes = map[Status]string{Submitted: "待受理", Accepted: "已受理", Registered: "已立案", Dispatched: "已派遣，处置中",
-	Handled: "已处置，待核查", Verified: "已核查", Closed: "已结案", Rejected: "不予立案", Suspended: "挂起", Merged: "已并案"}
+var statusNotes = map[Status]string{Submitted: "待受理 (received)", Accepted: "已受理 (accepted)", Registered: "已立案 (registered)",
+	Dispatched: "已派遣，处置中 (dispatched, being handled)", Handled: "已处置，待核查 (handled, to be checked)", Verified: "已核查 (checked)",
+	Closed: "已结案 (closed)", Rejected: "不予立案 (not taken up)", Suspended: "挂起 (on hold)", Merged: "已并案 (merged with another report)"}
 
 func toRequest(c *Case, full bool) o311Request {
-	x := o311Request{ServiceRequestID: c.Number, Status: "open", StatusNotes: string(c.Status) + " " + statusNotes[c.Status],
+	x := o311Request{ServiceRequestID: c.Number, Status: "open", StatusNotes: statusNotes[c.Status],
 		ServiceName: c.CategoryName, ServiceCode: c.Category, AgencyResponsible: c.UnitName,
 		RequestedDatetime: iso(c.CreatedAt), UpdatedDatetime: iso(c.UpdatedAt), Address: c.Address, Lat: c.Lat, Long: c.Lon}
 	if !c.Status.Open() {
 		x.Status = "closed"
 	}
-	if c.Status == Merged && c.MergedInto != 0 {
-		x.StatusNotes += " → " + strconv.FormatInt(c.MergedInto, 10)
-	}
 	if c.HandleDueAt != nil {
 		x.ExpectedDatetime = iso(*c.HandleDueAt)
 	}
+	if len(c.MediaURLs) > 0 {
+		x.MediaURL = c.MediaURLs[0]
+	}
 	if full {
-		d := c.Description
-		x.Description = &d
+		x.Description = c.Description
 	} else {
 		// The public sees where a problem is to about 100 m, not whose
 		// door it is: points rounded, no address.

@@ -48,7 +48,7 @@ type ChildStat struct {
 
 func childLen(region string) int {
 	switch len(region) {
-	case 4:
+	case 2, 4: // a city (a municipality's at 2 digits)
 		return 6
 	case 6:
 		return 9

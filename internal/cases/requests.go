@@ -27,24 +27,9 @@ type RequestFilter struct {
 // whether a may read what reporters wrote.
 func (s *Service) Requests(ctx context.Context, a *authz.Actor, f RequestFilter) (cs []*Case, full bool, err error) {
 	qb := db.NewQuery(`/* cases.Requests */ SELECT ` + caseCols + ` FROM cases c`)
-	full = a != nil && a.Can(PermView)
-	if full {
-		scopeCases(qb, a.Scope)
-	} else {
-		cat, err := s.Catalogue(ctx, 0)
-		if err != nil {
-			return nil, false, err
-		}
-		var pub []any
-		for _, cg := range cat.Subs("") {
-			if cg.Public() {
-				pub = append(pub, cg.Code)
-			}
-		}
-		if len(pub) == 0 {
-			return []*Case{}, false, nil
-		}
-		qb.And("c.category IN ("+db.In(len(pub))+")", pub...)
+	full, none, err := s.requestScope(ctx, qb, a)
+	if err != nil || none {
+		return []*Case{}, full, err
 	}
 	if len(f.IDs) > 0 {
 		ids := make([]any, len(f.IDs))
@@ -90,13 +75,77 @@ func (s *Service) Requests(ctx context.Context, a *authz.Actor, f RequestFilter)
 	return cs, full, nil
 }
 
-// issueToken gives a new request a token clients can look it up by.
-func (s *Service) issueToken(ctx context.Context, caseID int64) (string, error) {
-	tok, h := newToken()
-	if _, err := s.db.ExecContext(ctx, `/* cases.issueToken */ INSERT INTO case_open311_tokens (token, case_id) VALUES (?, ?)`, h, caseID); err != nil {
-		return "", fmt.Errorf("cases: open311 token: %w", err)
+// requestScope limits q to the cases a standard interface shows a: those
+// in a's scope when a may view cases, else (the public) those of classes
+// the catalogue does not mark private. none tells that nothing can match.
+func (s *Service) requestScope(ctx context.Context, q *db.Query, a *authz.Actor) (full, none bool, err error) {
+	if a != nil && a.Can(PermView) {
+		scopeCases(q, a.Scope)
+		return true, false, nil
 	}
-	return tok, nil
+	cat, err := s.Catalogue(ctx, 0)
+	if err != nil {
+		return false, true, err
+	}
+	var pub []any
+	for _, cg := range cat.Subs("") {
+		if cg.Public() {
+			pub = append(pub, cg.Code)
+		}
+	}
+	if len(pub) == 0 {
+		return false, true, nil
+	}
+	q.And("c.category IN ("+db.In(len(pub))+")", pub...)
+	return false, false, nil
+}
+
+// RequestUpdate is a move of a case as a standard interface tells it
+// (Open311 servicerequestupdates): its status then and the public note
+// of that status, never what staff wrote.
+type RequestUpdate struct {
+	ID        int64
+	CaseID    int64
+	Number    string
+	Status    Status
+	At        time.Time
+	MediaURLs []string
+}
+
+// RequestUpdates lists the moves of the cases a may see (the public:
+// cases of public classes) made from from to to, oldest first, at most
+// limit.
+func (s *Service) RequestUpdates(ctx context.Context, a *authz.Actor, from, to time.Time, limit int) ([]RequestUpdate, error) {
+	qb := db.NewQuery(`/* cases.RequestUpdates */ SELECT e.id, c.id, c.created_at, e.to_status, e.at, c.media_url
+		FROM case_events e JOIN cases c ON c.id = e.case_id`)
+	if _, none, err := s.requestScope(ctx, qb, a); err != nil || none {
+		return []RequestUpdate{}, err
+	}
+	qb.And("e.at >= ?", from.UTC()).And("e.at <= ?", to.UTC()).And("(e.to_status <> e.from_status OR e.action = 'report')")
+	if limit <= 0 || limit > 1000 {
+		limit = 1000
+	}
+	q, args := qb.Tail("ORDER BY e.at, e.id LIMIT ?", limit).SQL()
+	out, err := db.Collect(ctx, s.db, q, args, func(r db.Scanner) (RequestUpdate, error) {
+		var u RequestUpdate
+		var created time.Time
+		var media string
+		if err := r.Scan(&u.ID, &u.CaseID, &created, &u.Status, &u.At, &media); err != nil {
+			return u, err
+		}
+		u.Number, u.At = Number(created.UTC(), u.CaseID), u.At.UTC()
+		if media != "" {
+			u.MediaURLs = strings.Split(media, "\n")
+		}
+		return u, nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("cases: request updates: %w", err)
+	}
+	if out == nil {
+		out = []RequestUpdate{}
+	}
+	return out, nil
 }
 
 // NumberByToken returns the number of the case an Open311 token was given

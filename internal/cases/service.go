@@ -35,9 +35,28 @@ type Deps struct {
 	Calendar  func() *workday.Calendar
 	// GridsOf lists the grids a grid worker serves ("my grid").
 	GridsOf func(ctx context.Context, userID int64) ([]string, error)
-	// PublicURL is the site's public base URL (Open311 discovery); empty:
-	// links are site-relative.
+	// Site tells the site's public base URL and Open311 jurisdiction, as
+	// the city profile sets them; nil: relative links, no jurisdiction.
+	Site func() Site
+}
+
+// Site is what cases need to know of the city it serves.
+type Site struct {
+	// PublicURL is the site's public base URL (Open311 discovery, links
+	// sent to residents); empty: links are site-relative.
 	PublicURL string
+	// Jurisdiction is the Open311 jurisdiction_id this site answers to;
+	// empty: any (a client that sends none is always served).
+	Jurisdiction string
+	// Changed is when the city profile last changed (Open311 discovery).
+	Changed time.Time
+}
+
+func (s *Service) site() Site {
+	if s.deps.Site == nil {
+		return Site{}
+	}
+	return s.deps.Site()
 }
 
 // Service is the cases API.
@@ -183,9 +202,21 @@ type ReportInput struct {
 	ContactPhone string            `json:"contact_phone,omitempty"`
 	Anonymous    bool              `json:"anonymous,omitempty"`
 	ExternalID   string            `json:"external_id,omitempty" doc:"the sender's own id (12345 work order number); a repeated push returns the first case"`
-	Attributes   map[string]string `json:"attributes,omitempty"`
+	Attributes   map[string]string `json:"attributes,omitempty" doc:"answers to the category's attributes by code; a multivaluelist's keys separated by commas"`
 	Channel      string            `json:"-"`
-	Photos       []Photo           `json:"-"`
+	// ReceivedAt is when the 12345 hotline received the work order:
+	// honoured for the hotline channel only (its push and its import),
+	// and the deadlines count from it.
+	ReceivedAt *time.Time `json:"received_at,omitempty" doc:"12345 only: when the hotline received the order (RFC 3339); its deadlines count from then"`
+	// queue and contact are set by the 12345 import (hotline.go): the
+	// division whose 待定位 queue keeps a case whose address matches no
+	// building, and the contact cell as read (pii.ReadPhones).
+	queue, contact string
+	// FirstName and LastName are an Open311 client's split of the name,
+	// kept apart; the contact name is them in their script's order.
+	FirstName, LastName string   `json:"-"`
+	MediaURLs           []string `json:"-"`
+	Photos              []Photo  `json:"-"`
 }
 
 // Photo is an uploaded image.
@@ -237,13 +268,25 @@ func (s *Service) Report(ctx context.Context, in ReportInput) (Intake, error) {
 	in.Address = text.LineField(&fe, "address", in.Address)
 	in.ExternalID = text.LineField(&fe, "external_id", in.ExternalID)
 	in.ContactName = text.LineField(&fe, "contact_name", in.ContactName)
-	in.ContactPhone = pii.NormalisePhone(in.ContactPhone)
+	in.FirstName = text.LineField(&fe, "first_name", in.FirstName)
+	in.LastName = text.LineField(&fe, "last_name", in.LastName)
+	if in.FirstName != "" || in.LastName != "" {
+		in.ContactName = FullName(in.FirstName, in.LastName)
+	}
+	phone := strings.TrimSpace(in.ContactPhone)
+	if p, ok := pii.ReadPhone(phone); ok {
+		in.ContactPhone = p
+	}
 	cg, ok := cat.Get(in.Category)
 	if !ok || cg.Parent == "" {
 		fe.Add("category", "rule.category", in.Category)
 	}
-	if n := utf8.RuneCountInString(in.Description); n < 5 || n > 2000 {
-		fe.Add("description", "rule.length", "5–2000")
+	// Open311 makes the description optional; every other channel says
+	// what the problem is.
+	if n := utf8.RuneCountInString(in.Description); n == 0 && in.Channel != ChannelOpen311 {
+		fe.Add("description", "rule.required", "")
+	} else if n > MaxDescription {
+		fe.Add("description", "rule.max_length", strconv.Itoa(MaxDescription))
 	}
 	if utf8.RuneCountInString(in.Address) > 200 {
 		fe.Add("address", "rule.max_length", "200")
@@ -254,8 +297,24 @@ func (s *Service) Report(ctx context.Context, in ReportInput) (Intake, error) {
 	if in.Lon == nil && in.Address == "" {
 		fe.Add("location", "rule.location_required", "")
 	}
-	if in.ContactPhone != "" && !pii.ValidPhone(in.ContactPhone) {
-		fe.Add("contact_phone", "rule.phone", "")
+	if _, ok := pii.ReadPhone(phone); phone != "" && !ok {
+		// A standard client's phone is free text: kept as sent.
+		if in.Channel != ChannelOpen311 {
+			fe.Add("contact_phone", "rule.contact_phone", "")
+		} else if utf8.RuneCountInString(phone) > 40 {
+			fe.Add("contact_phone", "rule.max_length", "40")
+		}
+	}
+	if utf8.RuneCountInString(in.FirstName) > 50 || utf8.RuneCountInString(in.LastName) > 50 {
+		fe.Add("contact_name", "rule.max_length", "50")
+	}
+	for i, u := range in.MediaURLs {
+		if !mediaURL(u) {
+			fe.Add("media_url", "rule.url", strconv.Itoa(i+1))
+		}
+	}
+	if len(in.MediaURLs) > MaxPhotos {
+		fe.Add("media_url", "rule.photo_count", strconv.Itoa(MaxPhotos))
 	}
 	if utf8.RuneCountInString(in.ContactName) > 50 {
 		fe.Add("contact_name", "rule.max_length", "50")
@@ -272,13 +331,33 @@ func (s *Service) Report(ctx context.Context, in ReportInput) (Intake, error) {
 			if at.Required && v == "" {
 				fe.Add("attribute["+at.Code+"]", "rule.required", "")
 			}
-			if ok && v != "" && at.Datatype == "singlevaluelist" && !slices.ContainsFunc(at.Values, func(x AttributeValue) bool { return x.Key == v }) {
-				fe.Add("attribute["+at.Code+"]", "rule.one_of", attributeKeys(at))
+			if !ok || v == "" {
+				continue
+			}
+			switch at.Datatype {
+			case "singlevaluelist":
+				if !at.has(v) {
+					fe.Add("attribute["+at.Code+"]", "rule.one_of", attributeKeys(at))
+				}
+			case "multivaluelist":
+				for _, x := range strings.Split(v, ",") {
+					if !at.has(x) {
+						fe.Add("attribute["+at.Code+"]", "rule.one_of", attributeKeys(at))
+						break
+					}
+				}
+			case "number":
+				if _, err := strconv.ParseFloat(v, 64); err != nil {
+					fe.Add("attribute["+at.Code+"]", "rule.number", "")
+				}
 			}
 		}
 	}
 	if err := fe.Err(); err != nil {
 		return Intake{}, err
+	}
+	if in.ContactPhone == "" {
+		in.ContactPhone = in.contact
 	}
 	ac := accessOf(a)
 	sender := "u" + strconv.FormatInt(a.UserID, 10)
@@ -290,8 +369,8 @@ func (s *Service) Report(ctx context.Context, in ReportInput) (Intake, error) {
 		}
 	}
 	c := &Case{Channel: in.Channel, sender: sender, ExternalID: in.ExternalID, Category: cg.Code, CatalogueVersion: cat.Version, Urgency: cg.Urgency,
-		Description: in.Description, Address: in.Address, Lon: in.Lon, Lat: in.Lat, Anonymous: in.Anonymous}
-	if err := s.locate(ctx, c); err != nil {
+		Description: in.Description, Address: in.Address, Lon: in.Lon, Lat: in.Lat, Anonymous: in.Anonymous, MediaURLs: in.MediaURLs}
+	if err := s.locate(ctx, c, in.queue); err != nil {
 		return Intake{}, err
 	}
 	if len(in.Attributes) > 0 {
@@ -310,6 +389,7 @@ func (s *Service) Report(ctx context.Context, in ReportInput) (Intake, error) {
 			c.ReporterID = a.UserID
 		}
 		c.ReporterName = strings.TrimSpace(in.ContactName)
+		c.reporterFirst, c.reporterLast = in.FirstName, in.LastName
 		if c.ReporterName == "" && a.Role != authz.RoleIntegration {
 			c.ReporterName = a.DisplayName
 		}
@@ -330,8 +410,12 @@ func (s *Service) Report(ctx context.Context, in ReportInput) (Intake, error) {
 	}
 	err = s.db.Tx(ctx, func(tx *db.Tx) error {
 		now := tx.Now()
-		c.CreatedAt, c.UpdatedAt = now, now
-		s.enter(c, cg, c.Status, now)
+		start, err := receivedAt(in, now)
+		if err != nil {
+			return err
+		}
+		c.CreatedAt, c.UpdatedAt = start, now
+		s.enter(c, cg, c.Status, start)
 		if err := insertCase(ctx, tx, c); err != nil {
 			return err
 		}
@@ -341,6 +425,12 @@ func (s *Service) Report(ctx context.Context, in ReportInput) (Intake, error) {
 		}
 		for _, p := range in.Photos {
 			if err := insertPhoto(ctx, tx, c.ID, ev.ID, p); err != nil {
+				return err
+			}
+		}
+		if c.unlocated {
+			// In the same transaction: a case filed is a case queued.
+			if err := enqueue(ctx, tx, c); err != nil {
 				return err
 			}
 		}
@@ -391,33 +481,6 @@ func (s *Service) repeatOf(ctx context.Context, ac access, sender, channel, ext 
 	}
 	s.decorate(ctx, c)
 	return c, nil
-}
-
-// locate finds the grid of the case: by its point, else by its address
-// in the registry of standard addresses. A case outside every grid of the
-// city is refused: nobody could handle it.
-func (s *Service) locate(ctx context.Context, c *Case) error {
-	if c.Lon != nil {
-		lon, lat := *c.Lon, *c.Lat
-		if math.IsNaN(lon) || math.IsNaN(lat) || lon < -180 || lon > 180 || lat < -90 || lat > 90 {
-			return errs.Field("lon", "rule.range", "WGS-84")
-		}
-		code, ok := s.deps.Territory.LocateGrid(lon, lat)
-		if !ok {
-			return errs.Field("location", "rule.out_of_area", "")
-		}
-		c.RegionCode = code
-		return nil
-	}
-	p, ok, err := s.deps.Registry.LocateAddress(ctx, c.Address)
-	if err != nil {
-		return err
-	}
-	if !ok {
-		return errs.Field("address", "rule.address_unknown", c.Address)
-	}
-	c.RegionCode, c.Lon, c.Lat = p.RegionCode, p.Lon, p.Lat
-	return nil
 }
 
 // enter moves c into status st at now: a new step with its deadline from

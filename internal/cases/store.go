@@ -13,6 +13,7 @@ import (
 	"grassroots/internal/platform/errs"
 	"grassroots/internal/platform/pii"
 	"grassroots/internal/platform/workday"
+	"grassroots/internal/territory"
 )
 
 const caseCols = `c.id, c.channel, COALESCE(c.external_id, ''), c.status, c.resume_status, c.category, c.catalogue_version, c.urgency,
@@ -20,24 +21,28 @@ const caseCols = `c.id, c.channel, COALESCE(c.external_id, ''), c.status, c.resu
 	COALESCE(c.reporter_id, 0), c.reporter_name, c.reporter_phone, c.anonymous, COALESCE(c.merged_into, 0),
 	c.step, c.step_started_at, c.step_warn_at, c.step_due_at, c.respond_due_at, c.acknowledged_at, c.handle_due_at,
 	c.handled_at, c.closed_at, c.extension_days, c.extension_asked, c.extension_reason, c.supervised, c.rework,
-	c.resolved, c.satisfaction, c.rated_at, c.version, c.created_at, c.updated_at, c.rate_link`
+	c.resolved, c.satisfaction, c.rated_at, c.version, c.created_at, c.updated_at, c.rate_link, c.media_url`
 
 func scanCase(r db.Scanner) (*Case, error) {
 	var c Case
 	var lon, lat sql.NullFloat64
 	var warn, due, respond, ack, hdue, handled, closed, rated sql.NullTime
 	var resolved sql.NullBool
+	var media string
 	err := r.Scan(&c.ID, &c.Channel, &c.ExternalID, &c.Status, &c.ResumeStatus, &c.Category, &c.CatalogueVersion, &c.Urgency,
 		&c.Description, &c.Address, &lon, &lat, &c.RegionCode, &c.DeptID, &c.UnitKind, &c.UnitName,
 		&c.ReporterID, &c.ReporterName, &c.phoneEnc, &c.Anonymous, &c.MergedInto,
 		&c.Step, &c.StepStartedAt, &warn, &due, &respond, &ack, &hdue,
 		&handled, &closed, &c.ExtensionDays, &c.ExtensionAsked, &c.ExtensionReason, &c.Supervised, &c.Rework,
-		&resolved, &c.Satisfaction, &rated, &c.Version, &c.CreatedAt, &c.UpdatedAt, &c.rateLink)
+		&resolved, &c.Satisfaction, &rated, &c.Version, &c.CreatedAt, &c.UpdatedAt, &c.rateLink, &media)
 	if err != nil {
 		return nil, err
 	}
 	if lon.Valid && lat.Valid {
 		c.Lon, c.Lat = &lon.Float64, &lat.Float64
+	}
+	if media != "" {
+		c.MediaURLs = strings.Split(media, "\n")
 	}
 	c.StepWarnAt, c.StepDueAt, c.RespondDueAt, c.AcknowledgedAt = tp(warn), tp(due), tp(respond), tp(ack)
 	c.HandleDueAt, c.HandledAt, c.ClosedAt, c.RatedAt = tp(hdue), tp(handled), tp(closed), tp(rated)
@@ -139,12 +144,12 @@ func findCase(ctx context.Context, q db.Querier, ac access, id int64) (*Case, er
 func insertCase(ctx context.Context, tx *db.Tx, c *Case) error {
 	row := tx.QueryRowContext(ctx, `/* cases.insert */ INSERT INTO cases (channel, sender, external_id, status, category, catalogue_version, urgency,
 		description, address, lon, lat, region_code, sub_code, com_code, dept_id, unit_kind, unit_name, reporter_id, reporter_name, reporter_phone, anonymous,
-		step, step_started_at, step_warn_at, step_due_at, version, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, 1, ?, ?) RETURNING id`,
+		step, step_started_at, step_warn_at, step_due_at, version, created_at, updated_at, media_url, reporter_first, reporter_last)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, 1, ?, ?, ?, ?, ?) RETURNING id`,
 		c.Channel, nullStr(c.sender), nullStr(c.ExternalID), c.Status, c.Category, c.CatalogueVersion, c.Urgency,
 		c.Description, c.Address, c.Lon, c.Lat, c.RegionCode, cut(c.RegionCode, 9), cut(c.RegionCode, 12), nullID(c.DeptID), c.UnitKind, c.UnitName,
 		nullID(c.ReporterID), c.ReporterName, c.phoneEnc, c.Anonymous,
-		c.StepStartedAt, nt(c.StepWarnAt), nt(c.StepDueAt), c.CreatedAt, c.UpdatedAt)
+		c.StepStartedAt, nt(c.StepWarnAt), nt(c.StepDueAt), c.CreatedAt, c.UpdatedAt, strings.Join(c.MediaURLs, "\n"), c.reporterFirst, c.reporterLast)
 	if err := row.Scan(&c.ID); err != nil {
 		if db.IsUniqueViolation(err) {
 			return errs.E(errs.Conflict, "err.case_external_duplicate")
@@ -198,7 +203,7 @@ func recount(ctx context.Context, tx *db.Tx, c *Case, from Status) error {
 // district, district in city.
 func levels(region string) [][2]string {
 	var out [][2]string
-	cuts := []int{15, 12, 9, 6, 4}
+	cuts := []int{15, 12, 9, 6, territory.CityCodeLen(region)} // a municipality's city is 2 digits
 	for i := 0; i+1 < len(cuts); i++ {
 		if len(region) >= cuts[i] {
 			out = append(out, [2]string{region[:cuts[i+1]], region[:cuts[i]]})
@@ -231,7 +236,7 @@ func AddCount(ctx context.Context, tx *db.Tx, region string, st Status, delta in
 // for the community of region and every division above it.
 func AddMonth(ctx context.Context, tx *db.Tx, month, region, class string, delta int) error {
 	var args []any
-	for _, n := range []int{12, 9, 6, 4} {
+	for _, n := range []int{12, 9, 6, territory.CityCodeLen(region)} {
 		if len(region) >= n {
 			args = append(args, month, region[:n], class, delta)
 		}

@@ -597,5 +597,5 @@ func (s *Service) RateLink(ctx context.Context, id int64) (string, *Case, error)
 	s.decorate(ctx, c)
 	err = audit.RecordRead(ctx, s.db, audit.Entry{Action: "cases.rate_link.read", ObjectType: "case", ObjectID: strconv.FormatInt(id, 10), Region: c.RegionCode})
 	// A link to send: absolute where the site's public address is known.
-	return strings.TrimRight(s.deps.PublicURL, "/") + "/rate/" + tok, c, err
+	return strings.TrimRight(s.site().PublicURL, "/") + "/rate/" + tok, c, err
 }

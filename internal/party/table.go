@@ -11,6 +11,11 @@ import (
 	"grassroots/internal/platform/tabular"
 )
 
+// exampleGrid is the example row's placeholder for a code of the
+// importer's own territory: the binary serves any city, and a code of one
+// city (the demo's) would only be refused in every other.
+const exampleGrid = "（本网格15位代码）"
+
 var (
 	categoryLabels = map[string]string{"直管党员": "direct", "在职党员": "in_service", "流动党员": "floating"}
 	statusLabels   = map[string]string{"正式党员": "full", "预备党员": "probationary"}
@@ -63,7 +68,7 @@ func (s *Service) orgSpec() tabular.Spec {
 		Path: "/party/orgs", TitleKey: "title.party",
 		Header:  []string{"名称", "类型", "区划代码", "上级党组织编号", "楼栋编号", "所在单位"},
 		Fields:  []string{"name", "kind", "region_code", "parent_id", "building_id", "unit_name"},
-		Example: []string{"某网格党支部", "党支部", "360102002001001", "1", "", ""},
+		Example: []string{"某网格党支部", "党支部", exampleGrid, "1", "", ""},
 		Create: func(ctx context.Context, row []string) error {
 			parent, _ := strconv.ParseInt(strings.TrimSpace(row[3]), 10, 64)
 			building, _ := strconv.ParseInt(strings.TrimSpace(row[4]), 10, 64)

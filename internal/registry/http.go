@@ -14,8 +14,10 @@ import (
 	"grassroots/internal/platform/errs"
 	"grassroots/internal/platform/jobs"
 	"grassroots/internal/platform/module"
+	"grassroots/internal/platform/pii"
 	"grassroots/internal/platform/tabular"
 	"grassroots/internal/platform/web"
+	"grassroots/internal/territory"
 )
 
 // Manifest registers the registry module; jobs runs long imports.
@@ -26,7 +28,9 @@ func Manifest(svc *Service, jobs *jobs.Registry) module.Manifest {
 		Menu: []web.MenuItem{{Key: "nav.people", Path: "/people", Perm: PermView, Order: 10},
 			{Key: "nav.buildings", Path: "/buildings", Perm: PermView, Order: 11}},
 		Routes: func(r *web.Router) { (&handler{svc: svc, ui: r.UI(), jobs: jobs}).routes(r) },
-		Watch:  []module.Watch{{Topic: TopicCounts, Reload: svc.forget}},
+		Watch: []module.Watch{{Topic: TopicCounts, Reload: svc.forget},
+			{Topic: territory.TopicRegions, Reload: func(context.Context) error { svc.names.Clear(); return nil }}},
+		Start: svc.FillAddressKeys,
 	}
 }
 
@@ -335,16 +339,47 @@ func (h *handler) rowError(p web.Page, e RowError) string {
 	return p.T("import.row_error", e.Row, e.Column) + " " + p.T(e.Rule, e.Param)
 }
 
-var templateExample = []string{"张三", "360102199003071234", "13800138000", "户主", "户籍", "党员、退役军人", "东湖区某某路1号3栋2单元301室", "360102002001001", "自住"}
+// templateExample is the template's example row, in the importer's own
+// territory: a grid of theirs, an address in their district, an ID number
+// issued there (with a valid check character). Where the territory has
+// no community yet, the code and address are placeholders.
+func (h *handler) templateExample(r *http.Request) ([]string, error) {
+	sm, err := h.svc.terr.Sample(r.Context())
+	if err != nil {
+		return nil, err
+	}
+	region, address, id := exampleGrid, "某区某某路1号3栋2单元301室", "（18位公民身份号码）"
+	if sm.Grid != "" {
+		region = sm.Grid
+	} else if sm.Community != "" {
+		region = sm.Community
+	}
+	if sm.District != "" {
+		address = sm.City + sm.District + "某某路1号3栋2单元301室"
+	}
+	if len(sm.Community) >= 6 {
+		id = sm.Community[:6] + "19900307123"
+		id += string(pii.IDCheckChar(id))
+	}
+	return []string{"张三", id, "13800138000", "户主", "户籍", "党员、退役军人", address, region, "自住"}, nil
+}
 
 func (h *handler) handleTemplateCSV(w http.ResponseWriter, r *http.Request) error {
-	return tabular.WriteCSV(w, "people-template.csv", [][]string{PeopleHeader, templateExample})
+	ex, err := h.templateExample(r)
+	if err != nil {
+		return err
+	}
+	return tabular.WriteCSV(w, "people-template.csv", [][]string{PeopleHeader, ex})
 }
 
 // handleTemplateXLSX writes the template with every cell a string: ID
 // numbers must not become numbers.
 func (h *handler) handleTemplateXLSX(w http.ResponseWriter, r *http.Request) error {
-	return tabular.WriteXLSX(w, "people-template.xlsx", [][]string{PeopleHeader, templateExample})
+	ex, err := h.templateExample(r)
+	if err != nil {
+		return err
+	}
+	return tabular.WriteXLSX(w, "people-template.xlsx", [][]string{PeopleHeader, ex})
 }
 
 // handleExportCSV writes the filtered people in the import format, masked;

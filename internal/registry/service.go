@@ -31,11 +31,14 @@ type Service struct {
 	keys *pii.Keyring
 	// counts keeps report totals; every committed write clears it.
 	counts memo.Memo[map[string]*Counts]
+	// names are the division names addresses are matched without.
+	names memo.Memo[*divisionIndex]
 }
 
 // NewService returns the registry service.
 func NewService(d *db.DB, terr *territory.Service, keys *pii.Keyring) *Service {
-	return &Service{db: d, terr: terr, keys: keys, counts: memo.Memo[map[string]*Counts]{TTL: time.Minute, Max: 10000}}
+	return &Service{db: d, terr: terr, keys: keys, counts: memo.Memo[map[string]*Counts]{TTL: time.Minute, Max: 10000},
+		names: memo.Memo[*divisionIndex]{TTL: time.Minute, Max: 1}}
 }
 
 // TopicCounts is the module's change-feed topic (package change): every
@@ -152,12 +155,19 @@ func (s *Service) CreateBuilding(ctx context.Context, in BuildingInput) (Buildin
 	if in.CompoundID != 0 {
 		compoundID = in.CompoundID
 	}
-	err := s.write(ctx, func(tx *db.Tx) error {
+	idx, err := s.divisionsFor(ctx, b.RegionCode)
+	if err != nil {
+		return Building{}, err
+	}
+	keys := idx.addressKeys(b.Address, b.Compound, b.Name, b.RegionCode)
+	err = s.write(ctx, func(tx *db.Tx) error {
 		b.CreatedAt = tx.Now()
 		err := tx.QueryRowContext(ctx, `/* registry.CreateBuilding */
-			INSERT INTO registry_buildings (region_code, compound, name, address, floors, units, lon, lat, created_at, updated_at, compound_id, footprint)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-			b.RegionCode, b.Compound, b.Name, b.Address, b.Floors, b.Units, b.Lon, b.Lat, b.CreatedAt, b.CreatedAt, compoundID, footprint).Scan(&b.ID)
+			INSERT INTO registry_buildings (region_code, compound, name, address, floors, units, lon, lat, created_at, updated_at, compound_id, footprint,
+				match_key, street_key, number_key, alias_key)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			b.RegionCode, b.Compound, b.Name, b.Address, b.Floors, b.Units, b.Lon, b.Lat, b.CreatedAt, b.CreatedAt, compoundID, footprint,
+			keys.match, keys.street, keys.numbers, keys.alias).Scan(&b.ID)
 		if db.IsUniqueViolation(err) {
 			return errs.Field("address", "rule.unique", "")
 		}

@@ -10,13 +10,21 @@ import (
 	"grassroots/internal/platform/tabular"
 )
 
+// The example rows of the templates hold placeholders where a code of the
+// importer's own territory goes: the binary serves any city, and a code of
+// one city (the demo's) would only be refused in every other.
+const (
+	exampleCommunity = "（本社区12位代码）"
+	exampleGrid      = "（本网格15位代码）"
+)
+
 // buildingSpec is the spreadsheet form of buildings.
 func (s *Service) buildingSpec() tabular.Spec {
 	return tabular.Spec{
 		Path: "/buildings", TitleKey: "kind.building",
 		Header:  []string{"楼栋名称", "标准地址", "小区编号", "网格代码", "层数", "单元数", "经度", "纬度"},
 		Fields:  []string{"name", "address", "compound_id", "region_code", "floors", "units", "lon", "lat"},
-		Example: []string{"3栋", "南昌市东湖区某某路1号3栋", "", "360102002001001", "6", "2", "", ""},
+		Example: []string{"3栋", "某市某区某某路1号3栋", "", exampleGrid, "6", "2", "", ""},
 		Create: func(ctx context.Context, row []string) error {
 			in := BuildingInput{Name: row[0], Address: row[1], RegionCode: row[3], Floors: tabular.Int(row[4]), Units: tabular.Int(row[5])}
 			in.CompoundID, _ = strconv.ParseInt(row[2], 10, 64)
@@ -64,7 +72,7 @@ func (s *Service) compoundSpec() tabular.Spec {
 		Path: "/compounds", TitleKey: "buildings.compounds",
 		Header:  []string{"小区名称", "地址", "物业服务企业", "社区或网格代码"},
 		Fields:  []string{"name", "address", "property_company", "region_code"},
-		Example: []string{"某某花园", "南昌市东湖区某某路8号", "某物业服务有限公司", "360102002001"},
+		Example: []string{"某某花园", "某市某区某某路8号", "某物业服务有限公司", exampleCommunity},
 		Create: func(ctx context.Context, row []string) error {
 			_, err := s.CreateCompound(ctx, CompoundInput{Name: row[0], Address: row[1], PropertyCompany: row[2], RegionCode: row[3]})
 			return err

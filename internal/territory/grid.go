@@ -659,6 +659,7 @@ func (s *Service) SetBoundary(ctx context.Context, code string, in BoundaryInput
 		if err != nil {
 			return fmt.Errorf("territory: set boundary %s: %w", code, err)
 		}
+		change.Touch(tx, TopicBoundaries)
 		return audit.Record(ctx, tx, audit.Entry{Action: "territory.boundary.set", ObjectType: "region", ObjectID: code, Region: code,
 			Detail: map[string]any{"source": b.Source, "approximate": b.Approximate, "area_m2": b.AreaM2}})
 	})

@@ -20,6 +20,9 @@ const (
 	// TopicRegions: divisions or grids were added; the instances clear
 	// their memo of subtree counts.
 	TopicRegions = "territory.regions"
+	// TopicBoundaries: a division's outline was set; what frames the
+	// maps on it (the city profile's view) is worked out again.
+	TopicBoundaries = "territory.boundaries"
 )
 
 // gridStamp is the version of a grid as its row says: a grid whose row

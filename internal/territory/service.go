@@ -158,10 +158,13 @@ type RowError = tabular.RowError
 
 // ImportReport tells what an import did.
 type ImportReport struct {
-	Rows      int        `json:"rows"`
-	Changed   int        `json:"changed"`
-	Unchanged int        `json:"unchanged"`
-	Skipped   int        `json:"skipped"`
+	Rows      int `json:"rows"`
+	Changed   int `json:"changed"`
+	Unchanged int `json:"unchanged"`
+	Skipped   int `json:"skipped"`
+	// Folded counts the placeholder rows of a municipality (市辖区, 县)
+	// that were left out, their districts hung under the municipality.
+	Folded    int        `json:"folded,omitempty"`
 	Errors    []RowError `json:"errors,omitempty"`
 	Committed bool       `json:"committed"`
 }
@@ -198,8 +201,22 @@ func (s *Service) ImportCSV(ctx context.Context, r io.Reader, opt ImportOptions)
 	}
 	var good []Region
 	rep.Rows = len(recs) - 1
+	placeholders := municipalPlaceholders(recs[1:], known)
 	for i, rec := range recs[1:] {
 		row := i + 2
+		if len(rec) == len(csvHeader) {
+			code, parent := strings.TrimSpace(rec[0]), strings.TrimSpace(rec[3])
+			if _, ok := placeholders[code]; ok {
+				rep.Folded++
+				continue
+			}
+			if p, ok := placeholders[parent]; ok {
+				rec[3] = p
+			}
+			if IsMunicipality(code) && strings.TrimSpace(rec[2]) == string(LevelProvince) {
+				rec[2] = string(LevelCity)
+			}
+		}
 		reg, rowErrs := validateRow(rec, row, known, sc)
 		if len(rowErrs) > 0 {
 			rep.Errors = append(rep.Errors, rowErrs...)
@@ -209,10 +226,10 @@ func (s *Service) ImportCSV(ctx context.Context, r io.Reader, opt ImportOptions)
 		good = append(good, reg)
 	}
 	if len(rep.Errors) > 0 && !opt.KeepGood {
-		rep.Skipped = rep.Rows
+		rep.Skipped = rep.Rows - rep.Folded
 		return rep, nil
 	}
-	rep.Skipped = rep.Rows - len(good)
+	rep.Skipped = rep.Rows - rep.Folded - len(good)
 	err = s.db.Tx(ctx, func(tx *db.Tx) error {
 		for i, reg := range good {
 			changed, err := upsertRegion(ctx, tx, reg)
@@ -238,6 +255,69 @@ func (s *Service) ImportCSV(ctx context.Context, r io.Reader, opt ImportOptions)
 	rep.Committed = true
 	s.counts.Clear()
 	return rep, nil
+}
+
+// municipalities are the province-level municipalities (直辖市) of GB/T
+// 2260: 北京, 天津, 上海, 重庆. Their districts sit directly below the
+// province code; the statistical lists put placeholders in between (1101
+// 市辖区; Chongqing's 5001 市辖区 and 5002 县), which would split one city
+// into two.
+var municipalities = map[string]bool{"11": true, "12": true, "31": true, "50": true}
+
+// IsMunicipality reports whether code is a province-level municipality,
+// which the platform treats as one city at its two-digit code.
+func IsMunicipality(code string) bool { return municipalities[code] }
+
+// CityCodeLen is the length of the code of the city that code lies in: 4,
+// or 2 inside a municipality (110101 东城区 is in the city 11 北京市). Per-
+// level counts roll a division up to its city with it.
+func CityCodeLen(code string) int {
+	if len(code) >= 2 && IsMunicipality(code[:2]) {
+		return codeLen[LevelProvince]
+	}
+	return codeLen[LevelCity]
+}
+
+// placeholderNames are the names the statistical lists give the
+// city-level placeholders of a municipality.
+var placeholderNames = map[string]bool{"市辖区": true, "县": true}
+
+// municipalPlaceholders finds the placeholder rows of the municipalities
+// the file (or the database) holds: city-level rows named 市辖区 or 县
+// directly below a municipality. It maps each placeholder's code to the
+// municipality's, under which its districts are imported instead: the
+// municipality is the city.
+func municipalPlaceholders(recs [][]string, known map[string]Level) map[string]string {
+	present := map[string]bool{}
+	for m := range municipalities {
+		present[m] = known[m] != ""
+	}
+	for _, rec := range recs {
+		if len(rec) == len(csvHeader) && IsMunicipality(strings.TrimSpace(rec[0])) {
+			present[strings.TrimSpace(rec[0])] = true
+		}
+	}
+	out := map[string]string{}
+	for _, rec := range recs {
+		if len(rec) != len(csvHeader) {
+			continue
+		}
+		code, name, level, parent := strings.TrimSpace(rec[0]), strings.TrimSpace(rec[1]), strings.TrimSpace(rec[2]), strings.TrimSpace(rec[3])
+		if level == string(LevelCity) && IsMunicipality(parent) && present[parent] && len(code) == codeLen[LevelCity] &&
+			strings.HasPrefix(code, parent) && placeholderNames[name] {
+			out[code] = parent
+		}
+	}
+	return out
+}
+
+// codeLenOf is the length r's code must have: its level's, but two digits
+// for a municipality, which is a city at its province code.
+func codeLenOf(r Region) int {
+	if r.Level == LevelCity && IsMunicipality(r.Code) {
+		return codeLen[LevelProvince]
+	}
+	return codeLen[r.Level]
 }
 
 func rootOf(sc authz.Scope, rs []Region) string {
@@ -284,11 +364,11 @@ func validateRow(rec []string, row int, known map[string]Level, sc authz.Scope) 
 		add("name", "rule.max_length", "100")
 	}
 	if !r.Level.Valid() {
-		add("level", "rule.one_of", r.Level.String())
-	} else if digits(r.Code) && len(r.Code) != codeLen[r.Level] {
-		add("code", "rule.code_length", strconv.Itoa(codeLen[r.Level]))
+		add("level", "rule.one_of", levelList())
+	} else if digits(r.Code) && len(r.Code) != codeLenOf(r) {
+		add("code", "rule.code_length", strconv.Itoa(codeLenOf(r)))
 	}
-	if r.Level.Valid() && r.Level != LevelProvince {
+	if r.Level.Valid() && r.Level != LevelProvince && !(r.Level == LevelCity && IsMunicipality(r.Code)) {
 		switch {
 		case r.ParentCode == "":
 			add("parent_code", "rule.required", "")
@@ -304,7 +384,9 @@ func validateRow(rec []string, row int, known map[string]Level, sc authz.Scope) 
 	if len(es) == 0 && !sc.Contains(r.Code) {
 		add("code", "rule.out_of_scope", r.Code)
 	}
-	if old, ok := known[r.Code]; ok && len(es) == 0 && old != r.Level {
+	// A municipality imported before it was treated as the city becomes
+	// the city; no other division changes level.
+	if old, ok := known[r.Code]; ok && len(es) == 0 && old != r.Level && !(old == LevelProvince && r.Level == LevelCity && IsMunicipality(r.Code)) {
 		add("level", "rule.level_change", string(old))
 	}
 	return r, es

@@ -8,6 +8,14 @@ import (
 	"grassroots/internal/platform/tabular"
 )
 
+// The example row holds placeholders for the importer's own community and
+// outline: the binary serves any city, and a code or coordinates of one
+// city (the demo's) would only be refused, or land far away, in another.
+const (
+	exampleCommunity = "（本社区12位代码）"
+	exampleGeometry  = `{"type":"Polygon","coordinates":[[[经度,纬度],[经度,纬度],[经度,纬度],[经度,纬度]]]}`
+)
+
 // gridSpec is the spreadsheet form of grids: the outline travels as GeoJSON
 // text in its own column (GeoJSON files remain the better way for GIS).
 func (s *Service) gridSpec() tabular.Spec {
@@ -15,7 +23,7 @@ func (s *Service) gridSpec() tabular.Spec {
 		Path: "/grids/table", TitleKey: "title.grid",
 		Header:  []string{"网格代码", "网格名称", "社区代码", "边界（GeoJSON）"},
 		Fields:  []string{"code", "name", "community_code", "geometry"},
-		Example: []string{"", "某社区第1网格", "360102002001", `{"type":"Polygon","coordinates":[[[115.89,28.69],[115.891,28.69],[115.891,28.691],[115.89,28.69]]]}`},
+		Example: []string{"", "某社区第1网格", exampleCommunity, exampleGeometry},
 		Create: func(ctx context.Context, row []string) error {
 			_, err := s.CreateGrid(ctx, GridInput{Code: row[0], Name: row[1], CommunityCode: row[2], Geometry: json.RawMessage(row[3])})
 			return err

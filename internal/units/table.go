@@ -10,6 +10,11 @@ import (
 	"grassroots/internal/platform/tabular"
 )
 
+// exampleCommunity is the example row's placeholder for a code of the
+// importer's own territory: the binary serves any city, and a code of one
+// city (the demo's) would only be refused in every other.
+const exampleCommunity = "（本社区12位代码）"
+
 var subkindLabels = map[string]string{
 	"商铺": "shop", "公司": "company", "事业单位": "institution",
 	"机关": "agency", "学校": "school", "医院": "hospital", "企业": "enterprise", "国有企业": "state_enterprise", "其他": "other",
@@ -37,7 +42,7 @@ func (s *Service) tableSpec() tabular.Spec {
 		Header:  []string{"名称", "类型", "网格或社区代码", "地址", "人数", "共享资源", "已建党组织", "党的工作覆盖"},
 		Fields:  []string{"name", "subkind", "region_code", "address", "headcount", "shares", "has_party_org", "work_covered"},
 		Also:    map[string]string{"kind": "类型", "lon": "地址"},
-		Example: []string{"某科技有限公司", "非公有制企业", "360102002001", "某路1号", "35", "", "否", "是"},
+		Example: []string{"某科技有限公司", "非公有制企业", exampleCommunity, "某路1号", "35", "", "否", "是"},
 		Create: func(ctx context.Context, row []string) error {
 			sub := tabular.Label(subkindLabels, row[1])
 			var shares []string

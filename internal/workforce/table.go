@@ -9,6 +9,11 @@ import (
 	"grassroots/internal/platform/tabular"
 )
 
+// exampleCommunity is the example rows' placeholder for a code of the
+// importer's own territory: the binary serves any city, and a code of one
+// city (the demo's) would only be refused in every other.
+const exampleCommunity = "（本社区12位代码）"
+
 var (
 	postLabels = map[string]string{"书记": "secretary", "主任": "director", "副书记": "deputy", "副主任": "deputy", "委员": "member",
 		"专职网格员": "full_time_grid", "社工": "social_worker", "其他": "other"}
@@ -22,7 +27,7 @@ func (s *Service) tableSpec() tabular.Spec {
 		Path: "/workforce", TitleKey: "workforce.workers",
 		Header:  []string{"姓名", "社区代码", "岗位", "社工证书", "学历", "培训学时"},
 		Fields:  []string{"name", "region_code", "post", "certificate", "education", "training_hours"},
-		Example: []string{"李四", "360102002001", "社工", "助理社会工作师", "本科", "24"},
+		Example: []string{"李四", exampleCommunity, "社工", "助理社会工作师", "本科", "24"},
 		Create: func(ctx context.Context, row []string) error {
 			_, err := s.AddWorker(ctx, WorkerInput{Name: row[0], RegionCode: row[1], Post: tabular.Label(postLabels, row[2]),
 				Certificate: tabular.Label(certLabels, row[3]), Education: tabular.Label(eduLabels, row[4]), TrainingHours: tabular.Int(row[5])})
@@ -60,7 +65,7 @@ func (s *Service) reserveSpec() tabular.Spec {
 		Path: "/workforce/reserve", TitleKey: "workforce.reserve",
 		Header:  []string{"姓名", "社区代码", "现任职务", "考察得分", "状态", "报备日期", "考察意见"},
 		Fields:  []string{"name", "region_code", "current_post", "score", "status", "filed_on", "assessment"},
-		Example: []string{"赵六", "360102002001", "社区副书记", "86", "已报备组织部", "2026-06-30", "群众基础好"},
+		Example: []string{"赵六", exampleCommunity, "社区副书记", "86", "已报备组织部", "2026-06-30", "群众基础好"},
 		Create: func(ctx context.Context, row []string) error {
 			_, err := s.AddCandidate(ctx, CandidateInput{Name: row[0], RegionCode: row[1], CurrentPost: row[2], Score: tabular.Int(row[3]),
 				Status: tabular.Label(statusLabels, row[4]), FiledOn: row[5], Assessment: row[6]})

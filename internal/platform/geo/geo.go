@@ -1,9 +1,10 @@
 // Package geo holds the geometry the platform needs: GeoJSON polygons
-// checked for validity, areas in square metres, the GCJ-02 ⇄ WGS-84
-// conversion for Chinese web maps, and an in-memory point → polygon index.
+// checked for validity, areas in square metres, the GCJ-02 and BD-09 ⇄
+// WGS-84 conversions for Chinese web maps, and an in-memory point →
+// polygon index.
 //
-// Storage is always WGS-84 (DOMAIN.md "Maps"); GCJ-02 is converted at the
-// edges only.
+// Storage is always WGS-84 (DOMAIN.md "Maps"); GCJ-02 and BD-09 are
+// converted at the edges only.
 package geo
 
 import (

@@ -9,7 +9,6 @@ import (
 	"bytes"
 	"context"
 	"embed"
-	"encoding/csv"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -52,6 +51,11 @@ type Spec struct {
 	// Create parses one row and creates the entity with the module's own
 	// checks; invalid input returns errs with Fields named as in Fields.
 	Create func(ctx context.Context, row []string) error
+	// CreateWarn, when set, is used instead of Create: it also returns
+	// what was worth a look in a row it created (a phone that could not
+	// be read and was kept as it came), named like errors by field and
+	// rule. The report lists them as warnings; they refuse nothing.
+	CreateWarn func(ctx context.Context, row []string) ([]errs.FieldError, error)
 	// Export returns the rows in scope in the template's format.
 	Export func(ctx context.Context) ([][]string, error)
 	// Exists reports whether the entity of a row is there already (by its
@@ -75,6 +79,7 @@ type Report struct {
 	Created   int        `json:"created"`
 	Unchanged int        `json:"unchanged"`
 	Errors    []RowError `json:"errors,omitempty"`
+	Warnings  []RowError `json:"warnings,omitempty" doc:"cells of rows that were imported, kept as they came but worth a look"`
 	Committed bool       `json:"committed"`
 }
 
@@ -84,11 +89,25 @@ var errRefused = errors.New("refused")
 // (each under a savepoint) and every bad cell reported; nothing is kept if
 // any row is bad unless keepGood.
 func Import(ctx context.Context, d *db.DB, spec Spec, rows [][]string, keepGood bool) (Report, error) {
+	return ImportLines(ctx, d, spec, rows, nil, keepGood)
+}
+
+// ImportLines is Import for rows that came from further down a file (under
+// title rows, with blank rows left out): lines[i] is the row number, as
+// the file shows it, of rows[i+1], and the report names rows by it. nil
+// lines number the rows from 2.
+func ImportLines(ctx context.Context, d *db.DB, spec Spec, rows [][]string, lines []int, keepGood bool) (Report, error) {
 	var rep Report
 	if len(rows) == 0 || !slices.Equal(trim(rows[0]), spec.Header) {
 		return rep, errs.Field("header", "rule.csv_header", strings.Join(spec.Header, ","))
 	}
 	rep.Rows = len(rows) - 1
+	line := func(i int) int {
+		if i < len(lines) {
+			return lines[i]
+		}
+		return i + 2
+	}
 	err := d.Tx(ctx, func(tx *db.Tx) error {
 		inner := db.WithTx(ctx, tx)
 		for i, row := range rows[1:] {
@@ -99,24 +118,33 @@ func Import(ctx context.Context, d *db.DB, spec Spec, rows [][]string, keepGood 
 			if spec.Exists != nil {
 				there, err := spec.Exists(inner, row)
 				if err != nil {
-					return fmt.Errorf("row %d: %w", i+2, err)
+					return fmt.Errorf("row %d: %w", line(i), err)
 				}
 				if there {
 					rep.Unchanged++
 					continue
 				}
 			}
-			err := spec.Create(inner, row)
+			var warns []errs.FieldError
+			var err error
+			if spec.CreateWarn != nil {
+				warns, err = spec.CreateWarn(inner, row)
+			} else {
+				err = spec.Create(inner, row)
+			}
 			var e *errs.Error
 			switch {
 			case err == nil:
 				rep.Created++
+				for _, f := range warns {
+					rep.Warnings = append(rep.Warnings, RowError{Row: line(i), Column: spec.column(f.Field), Rule: f.Rule, Param: f.Param})
+				}
 			case errors.As(err, &e) && e.Code == errs.Invalid:
 				for _, f := range e.Fields {
-					rep.Errors = append(rep.Errors, RowError{Row: i + 2, Column: spec.column(f.Field), Rule: f.Rule, Param: f.Param})
+					rep.Errors = append(rep.Errors, RowError{Row: line(i), Column: spec.column(f.Field), Rule: f.Rule, Param: f.Param})
 				}
 			default:
-				return fmt.Errorf("row %d: %w", i+2, err)
+				return fmt.Errorf("row %d: %w", line(i), err)
 			}
 		}
 		if len(rep.Errors) > 0 && !keepGood {
@@ -125,7 +153,7 @@ func Import(ctx context.Context, d *db.DB, spec Spec, rows [][]string, keepGood 
 		return nil
 	})
 	if errors.Is(err, errRefused) {
-		return Report{Rows: rep.Rows, Errors: rep.Errors}, nil
+		return Report{Rows: rep.Rows, Errors: rep.Errors, Warnings: rep.Warnings}, nil
 	}
 	if err != nil {
 		return Report{Rows: rep.Rows, Errors: rep.Errors}, err
@@ -150,33 +178,6 @@ func trim(r []string) []string {
 		out[i] = strings.TrimSpace(strings.TrimPrefix(x, "\ufeff"))
 	}
 	return out
-}
-
-// Read reads a CSV (UTF-8, BOM or not) or .xlsx upload into rows.
-func Read(name string, data []byte) ([][]string, error) {
-	if strings.HasSuffix(strings.ToLower(name), ".xlsx") {
-		f, err := excelize.OpenReader(bytes.NewReader(data))
-		if err != nil {
-			return nil, errs.E(errs.Invalid, "err.xlsx", err.Error())
-		}
-		defer f.Close()
-		sheets := f.GetSheetList()
-		if len(sheets) == 0 {
-			return nil, errs.E(errs.Invalid, "err.xlsx", "no sheet")
-		}
-		rows, err := f.GetRows(sheets[0])
-		if err != nil {
-			return nil, errs.E(errs.Invalid, "err.xlsx", err.Error())
-		}
-		return unescape(rows), nil
-	}
-	r := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(data, []byte("\ufeff"))))
-	r.FieldsPerRecord = -1
-	rows, err := r.ReadAll()
-	if err != nil {
-		return nil, errs.E(errs.Invalid, "err.csv", err.Error())
-	}
-	return unescape(rows), nil
 }
 
 // unescape takes off the quote that EscapeCell put before a formula-like
@@ -234,9 +235,22 @@ func WriteXLSX(w http.ResponseWriter, filename string, rows [][]string) error {
 
 type importPage struct {
 	web.Page
-	Spec   Spec
-	Report *Report
-	Errors []string
+	Spec     Spec
+	Report   *Report
+	Errors   []string
+	Warnings []string
+}
+
+// RowMessages are the report's errors and warnings as a person reads
+// them, each naming its row and column, in the page's language.
+func RowMessages(p web.Page, rep Report) (errors, warnings []string) {
+	for _, e := range rep.Errors {
+		errors = append(errors, p.T("import.row_error", e.Row, e.Column)+" "+p.T(e.Rule, e.Param))
+	}
+	for _, e := range rep.Warnings {
+		warnings = append(warnings, p.T("import.row_error", e.Row, e.Column)+" "+p.T(e.Rule, e.Param))
+	}
+	return errors, warnings
 }
 
 // Register adds, under spec.Path: template.csv, template.xlsx and
@@ -277,9 +291,7 @@ func Register(r *web.Router, d *db.DB, spec Spec, view, manage authz.Perm) {
 			var rep Report
 			rep, err = Import(req.Context(), d, spec, rows, req.PostFormValue("keep_good") == "on")
 			p.Report = &rep
-			for _, e := range rep.Errors {
-				p.Errors = append(p.Errors, p.T("import.row_error", e.Row, e.Column)+" "+p.T(e.Rule, e.Param))
-			}
+			p.Errors, p.Warnings = RowMessages(p.Page, rep)
 		}
 		if errs.CodeOf(err) == errs.Invalid {
 			p.Errors = append(p.Errors, ui.Message(p.Lang, errs.As(err)))

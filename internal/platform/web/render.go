@@ -62,6 +62,16 @@ type UI struct {
 
 	// TileURL is the map tile URL template; empty draws outlines only.
 	TileURL string
+	// MapView, when set, is where every map opens before its data is
+	// drawn (the city profile's frame); nil or empty: maps fit their data.
+	MapView func() MapView
+}
+
+// MapView is the frame maps open on, in WGS-84; the layout hands it to
+// map.js. Either may be nil.
+type MapView struct {
+	Centre *[2]float64 `json:"centre,omitempty"` // lon, lat
+	Bounds *[4]float64 `json:"bounds,omitempty"` // west, south, east, north
 }
 
 // NewUI parses the layout with every module's page templates. Each file in
@@ -91,6 +101,12 @@ func NewUI(cat *i18n.Catalog, menu []MenuItem, moduleTemplates ...fs.FS) (*UI, e
 		"join":  strings.Join,
 		"date":  func(t time.Time) string { return t.In(cst).Format("2006-01-02 15:04") },
 		"add":   func(a, b int) int { return a + b },
+		"mapView": func() MapView {
+			if ui.MapView == nil {
+				return MapView{}
+			}
+			return ui.MapView()
+		},
 	}
 	base, err := template.New("layout").Funcs(funcs).ParseFS(layoutFiles, "templates/*.html")
 	if err != nil {

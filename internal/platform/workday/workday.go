@@ -43,12 +43,30 @@ type Day struct {
 }
 
 // Calendar answers working-time questions in one time zone. It is immutable
-// once built; Merge returns a new calendar.
+// once built; Merge and WithHours return a new calendar.
 type Calendar struct {
 	loc   *time.Location
 	hours []Period
-	days  map[string]Day
-	years map[int]bool
+	// summer, when set, are the hours of the days in season (many cities
+	// open later after lunch in summer: 08:30–12:00 and 14:30–17:30).
+	summer []Period
+	season Season
+	days   map[string]Day
+	years  map[int]bool
+}
+
+// CheckPeriods reports whether ps are usable office hours: at least one
+// period, each within the day and after the one before.
+func CheckPeriods(ps []Period) error {
+	if len(ps) == 0 {
+		return errors.New("no working period")
+	}
+	for i, p := range ps {
+		if p.From < 0 || p.To > 24*60 || p.From >= p.To || (i > 0 && p.From < ps[i-1].To) {
+			return fmt.Errorf("period %d (%s) must lie within the day, end after it starts, and start after the previous one", i+1, FormatPeriods(ps[i:i+1]))
+		}
+	}
+	return nil
 }
 
 // New returns a calendar with the embedded holiday arrangements, in loc,
@@ -57,10 +75,8 @@ func New(loc *time.Location, hours []Period) (*Calendar, error) {
 	if hours == nil {
 		hours = DefaultHours
 	}
-	for i, p := range hours {
-		if p.From < 0 || p.To > 24*60 || p.From >= p.To || (i > 0 && p.From < hours[i-1].To) {
-			return nil, fmt.Errorf("workday: working hours: period %d (%d–%d min) must lie within the day, after the previous one", i+1, p.From, p.To)
-		}
+	if err := CheckPeriods(hours); err != nil {
+		return nil, fmt.Errorf("workday: working hours: %w", err)
 	}
 	c := &Calendar{loc: loc, hours: hours, days: map[string]Day{}, years: map[int]bool{}}
 	files, err := fs.Glob(embedded, "holidays/*.csv")
@@ -100,7 +116,7 @@ func Shanghai() (*Calendar, error) {
 // Merge returns a copy of c with days added; the years they fall in become
 // known. A year given again replaces what c had for that year.
 func (c *Calendar) Merge(days []Day) *Calendar {
-	out := &Calendar{loc: c.loc, hours: c.hours, days: make(map[string]Day, len(c.days)+len(days)), years: map[int]bool{}}
+	out := &Calendar{loc: c.loc, hours: c.hours, summer: c.summer, season: c.season, days: make(map[string]Day, len(c.days)+len(days)), years: map[int]bool{}}
 	replaced := map[string]bool{}
 	for _, d := range days {
 		replaced[d.Date[:4]] = true
@@ -197,7 +213,8 @@ func (c *Calendar) AddDays(t time.Time, n int) time.Time {
 			n--
 		}
 	}
-	return c.at(day, c.hours[len(c.hours)-1].To)
+	hours := c.periodsOn(day)
+	return c.at(day, hours[len(hours)-1].To)
 }
 
 // AddHours returns the moment d of working time after t. Time before the
@@ -211,7 +228,7 @@ func (c *Calendar) AddHours(t time.Time, d time.Duration) time.Time {
 	day := c.dayStart(t)
 	for {
 		if c.IsWorkday(day) {
-			for _, p := range c.hours {
+			for _, p := range c.periodsOn(day) {
 				from, to := c.at(day, p.From), c.at(day, p.To)
 				if !t.Before(to) {
 					continue
@@ -245,7 +262,7 @@ func (c *Calendar) Between(a, b time.Time) time.Duration {
 		if !c.IsWorkday(day) {
 			continue
 		}
-		for _, p := range c.hours {
+		for _, p := range c.periodsOn(day) {
 			from, to := c.at(day, p.From), c.at(day, p.To)
 			if from.Before(a) {
 				from = a

@@ -18,12 +18,36 @@
     return span;
   }
 
+  // view is the city profile's frame (the layout's #map-view): where a map
+  // opens before its data is drawn, or when it has none. Without one, a
+  // map opens on China and fits whatever it then draws.
+  var view = (function () {
+    var el = document.getElementById("map-view"), v = null;
+    try { v = el ? JSON.parse(el.textContent) : null; } catch (e) { v = null; }
+    return v || {};
+  })();
+
+  // open sets a map's first view: the city's bounds (wide maps), else its
+  // centre at zoom, else the whole country.
+  function open(map, zoom, wide) {
+    var b = view.bounds, c = view.centre;
+    if (wide && b) {
+      map.fitBounds([[b[1], b[0]], [b[3], b[2]]], { padding: [8, 8], animate: false });
+    } else if (c) {
+      map.setView([c[1], c[0]], zoom);
+    } else if (b) {
+      map.fitBounds([[b[1], b[0]], [b[3], b[2]]], { padding: [8, 8], animate: false });
+    } else {
+      map.setView([35, 105], 4);
+    }
+  }
+
   function init(el) {
     var map = L.map(el, { zoomSnap: 0.25, attributionControl: !!el.dataset.tiles });
     if (el.dataset.tiles) {
       L.tileLayer(el.dataset.tiles, { maxZoom: 19 }).addTo(map);
     }
-    map.setView([28.68, 115.89], 11);
+    open(map, 11, true);
     var bounds = null;
     function extend(b) {
       if (!b.isValid()) { return; }
@@ -110,7 +134,7 @@
   function coverage(el) {
     var map = L.map(el, { zoomSnap: 0.25, attributionControl: !!el.dataset.tiles });
     if (el.dataset.tiles) { L.tileLayer(el.dataset.tiles, { maxZoom: 19 }).addTo(map); }
-    map.setView([28.68, 115.89], 9);
+    open(map, 9, true);
     var m = el.dataset.measure;
     getJSON(el.dataset.coverage).then(function (fc) {
       if (!fc || !fc.features || fc.features.length === 0) { el.dataset.ready = "1"; el.classList.add("empty"); return; }
@@ -140,11 +164,11 @@
     });
   });
 
-  // base is a map with the configured tiles (if any) at Nanchang.
+  // base is a map with the configured tiles (if any) at the city's centre.
   function base(el, zoom) {
     var map = L.map(el, { zoomSnap: 0.25, attributionControl: !!el.dataset.tiles });
     if (el.dataset.tiles) { L.tileLayer(el.dataset.tiles, { maxZoom: 19 }).addTo(map); }
-    map.setView([28.68, 115.89], zoom);
+    open(map, zoom, false);
     return map;
   }
 
