@@ -36,8 +36,8 @@ func (m *Main) city(ctx context.Context, args []string) error {
 		fs.StringVar(&in.Centre, "centre", "", "map centre lon,lat (WGS-84); empty: the middle of the imported outlines / 地图中心")
 		fs.StringVar(&in.Bounds, "bounds", "", "map bounds west,south,east,north; empty: those of the imported outlines and grids / 地图范围")
 		fs.StringVar(&in.Hours, "hours", "", "office hours, e.g. 09:00-12:00,13:30-17:30 / 作息时间")
-		fs.StringVar(&in.SummerHours, "summer-hours", "", "office hours in summer, e.g. 08:30-12:00,14:30-17:30 / 夏季作息时间")
-		fs.StringVar(&in.Summer, "summer", "", "the summer season MM-DD:MM-DD, e.g. 05-01:09-30 / 夏令时期")
+		fs.StringVar(&in.SummerHours, "summer-hours", "", "summer hours, e.g. 08:30-12:00,14:30-17:30 / 夏季作息时间")
+		fs.StringVar(&in.Summer, "summer", "", "the summer season of the summer hours MM-DD:MM-DD, e.g. 05-01:09-30 / 夏季作息期间")
 	}
 	pos, err := m.parse(fs, rest, &c)
 	if err != nil {

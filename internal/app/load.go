@@ -33,6 +33,7 @@ func (m *Main) load(ctx context.Context, args []string) error {
 	n := fs.Int("n", 200, "requests per path")
 	conc := fs.Int("c", 4, "requests in flight")
 	region := fs.String("region", "", "division whose reports and lists to load (default: the signed-in account's own)")
+	month := fs.String("month", "", "month of the rankings to measure, YYYY-MM (default: the last whole month)")
 	suite := fs.String("suite", "registry", "what to measure: registry (reports, search, households, point → grid) or cases (lists, case pages, dashboards, rankings)")
 	pos, err := m.parseArgs(fs, args)
 	if err != nil {
@@ -96,7 +97,14 @@ func (m *Main) load(ctx context.Context, args []string) error {
 		*region = me.RegionCode
 	}
 	if *suite == "cases" {
-		return m.loadCases(ctx, hc, *base, *region, getJSON, *n, *conc)
+		if *month == "" {
+			now := time.Now()
+			*month = time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, time.Local).AddDate(0, -1, 0).Format("2006-01")
+		}
+		if _, err := time.Parse("2006-01", *month); err != nil {
+			return errors.New("-month must be YYYY-MM")
+		}
+		return m.loadCases(ctx, hc, *base, *region, *month, getJSON, *n, *conc)
 	}
 	// Sample real ids and points to ask for.
 	var hh struct {
@@ -196,7 +204,7 @@ func measure(ctx context.Context, hc *http.Client, tw io.Writer, base *string, n
 
 // loadCases measures the case lists, case pages, dashboards and the
 // monthly rankings of a server holding many cases (`demo -city-cases`).
-func (m *Main) loadCases(ctx context.Context, hc *http.Client, base, region string, getJSON func(string, any) error, n, conc int) error {
+func (m *Main) loadCases(ctx context.Context, hc *http.Client, base, region, month string, getJSON func(string, any) error, n, conc int) error {
 	var list struct {
 		Items []struct {
 			ID int64 `json:"id"`
@@ -232,7 +240,6 @@ func (m *Main) loadCases(ctx context.Context, hc *http.Client, base, region stri
 	r := rand.New(rand.NewPCG(3, 4))
 	one := func(xs []string) string { return xs[r.IntN(len(xs))] }
 	classes := []string{"01", "02", "03", "04", "05", "06", "07", "08", "09", "10"}
-	month := time.Now().Format("2006-01")
 	tw := tabwriter.NewWriter(m.Stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintf(tw, "PATH\tN\tERRORS\tP50\tP95\tP99\tMAX\n")
 	seq := 0

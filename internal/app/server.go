@@ -126,7 +126,7 @@ func New(ctx context.Context, d *db.DB, o Options) (*App, error) {
 	a.City = city.NewService(d, a.Territory, o.Config.PublicURL)
 	a.Cases = cases.NewService(d, cases.Deps{Territory: a.Territory, Registry: a.Registry, Keys: o.Keys, Calendar: a.City.Calendar(cal.Calendar),
 		GridsOf: a.Accounts.GridsOf, Site: func() cases.Site {
-			return cases.Site{PublicURL: a.City.PublicURL(), Jurisdiction: a.City.Jurisdiction(), Changed: a.City.Changed()}
+			return cases.Site{PublicURL: a.City.PublicURL(), Jurisdiction: a.City.Jurisdiction(), Changed: a.City.Changed(), Bounds: a.City.MapView().Bounds}
 		}})
 	secure := o.Config.SecureCookies || o.Config.TLSCert != ""
 	a.Feed = change.NewFeed(d)

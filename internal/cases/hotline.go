@@ -147,6 +147,17 @@ type HotlineReport struct {
 	Sheet     string `json:"sheet,omitempty" doc:"the sheet of the workbook that was read"`
 	HeaderRow int    `json:"header_row,omitempty" doc:"the row of the file that holds the header"`
 	CRS       string `json:"crs" doc:"the system the points were read in"`
+	// UnlocatedOrders are the work orders of the Unlocated cases, in the
+	// file's order.
+	UnlocatedOrders []UnlocatedOrder `json:"unlocated_orders,omitempty" doc:"the work orders of the unlocated cases, in the file's order"`
+}
+
+// UnlocatedOrder is a work order of an import whose address matched no
+// registry address, for the importer to find it in the 待定位 queue.
+type UnlocatedOrder struct {
+	Row        int    `json:"row" doc:"the row of the file"`
+	ExternalID string `json:"external_id" doc:"the work order's number"`
+	CaseID     int64  `json:"case_id"`
 }
 
 // ImportHotline files the work orders of a 12345 export. Each row is
@@ -214,7 +225,7 @@ func (s *Service) ImportHotline(ctx context.Context, data []byte, opt HotlineOpt
 	unmapped, labels := map[string]int{}, map[string]string{}
 	seen := map[string]int{} // work order → rows of it met so far
 	repeat := func(ext string) bool { seen[ext]++; return seen[ext] > 1 }
-	unlocated := 0
+	var unlocated []UnlocatedOrder
 	spec := tabular.Spec{Header: header, Fields: hotlineFields,
 		Also: map[string]string{"location": header[hfAddress], "received_at": header[hfAcceptedAt], "building_id": header[hfAddress]},
 		Exists: func(ctx context.Context, row []string) (bool, error) {
@@ -296,7 +307,7 @@ func (s *Service) ImportHotline(ctx context.Context, data []byte, opt HotlineOpt
 				return nil, err
 			}
 			if res.Case.unlocated {
-				unlocated++
+				unlocated = append(unlocated, UnlocatedOrder{Row: first[in.ExternalID], ExternalID: in.ExternalID, CaseID: res.Case.ID})
 			}
 			return warn, nil
 		}}
@@ -306,7 +317,7 @@ func (s *Service) ImportHotline(ctx context.Context, data []byte, opt HotlineOpt
 	}
 	rep.Report = r
 	if r.Committed {
-		rep.Unlocated = unlocated
+		rep.Unlocated, rep.UnlocatedOrders = len(unlocated), unlocated
 	}
 	return rep, err
 }
@@ -478,7 +489,14 @@ type hotlinePage struct {
 	Encodings []string
 	CRSs      []geo.CRS
 	Form      HotlineOptions
+	// Unlocated are the unlocated work orders the report names (the
+	// first unlocatedShown), UnlocatedMore how many others there are.
+	Unlocated     []UnlocatedOrder
+	UnlocatedMore int
 }
+
+// unlocatedShown is how many unlocated work orders the report names.
+const unlocatedShown = 20
 
 func (h *handler) newHotlinePage(r *http.Request) hotlinePage {
 	return hotlinePage{Page: h.ui.Page(r, "title.hotline"), Encodings: tabular.Encodings, CRSs: geo.CRSs}
@@ -512,6 +530,10 @@ func (h *handler) handleHotlineImport(w http.ResponseWriter, r *http.Request) er
 	}
 	p.Report = &rep
 	p.Errors, p.Warnings = tabular.RowMessages(p.Page, rep.Report)
+	p.Unlocated = rep.UnlocatedOrders
+	if n := len(p.Unlocated); n > unlocatedShown {
+		p.Unlocated, p.UnlocatedMore = p.Unlocated[:unlocatedShown], n-unlocatedShown
+	}
 	st := http.StatusOK
 	if !rep.Committed {
 		st = http.StatusUnprocessableEntity

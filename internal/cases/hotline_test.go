@@ -54,6 +54,21 @@ func TestHotlinePush(t *testing.T) {
 	if r := e.Login("resident").API("POST", "/api/v1/hotline/cases", order); r.StatusCode != 403 {
 		t.Errorf("a resident pushing as the hotline: %d", r.StatusCode)
 	}
+	// A clerk finds the case by the hotline's own number, in scope only,
+	// and the case page shows it.
+	sec := e.Login("secretary")
+	if r := sec.Get("/api/v1/cases?number=12345-202611260001"); !strings.Contains(r.Body, `"id":`+itoa(a.Case.ID)+`,`) {
+		t.Errorf("found by the work-order number: %s", r.Body)
+	}
+	if r := sec.Get("/api/v1/cases?number=" + a.Case.Number); !strings.Contains(r.Body, `"id":`+itoa(a.Case.ID)+`,`) {
+		t.Errorf("found by our number: %s", r.Body)
+	}
+	if r := e.Login("worker").Get("/api/v1/cases?number=12345-202611260001"); strings.Contains(r.Body, `"id":`+itoa(a.Case.ID)+`,`) {
+		t.Errorf("another community's worker finds it by its number: %s", r.Body)
+	}
+	if page := sec.Get("/cases/" + itoa(a.Case.ID)); !strings.Contains(page.Body, `<span id="case-external">12345-202611260001</span>`) {
+		t.Errorf("the case page shows the work-order number")
+	}
 }
 
 // TestHotlineImport files a 12345 export: a bad row stops the whole file
@@ -395,9 +410,20 @@ func TestHotlineAddressQueue(t *testing.T) {
 	if page.StatusCode != 200 || !strings.Contains(page.Body, "甲一街道") || strings.Contains(page.Body, ">"+apptest.SubA+"<") || !strings.Contains(page.Body, "/cases/"+itoa(sub.ID)+"/locate") {
 		t.Errorf("the queue page: %d", page.StatusCode)
 	}
-	// While it waits the case counts in its subdistrict.
+	// While it waits the case counts in its subdistrict: in the district's
+	// row for it and in the subdistrict's own dashboard alike, where it is
+	// the subdistrict's own row.
 	if n := levelCount(t, e, apptest.DistrictA, apptest.SubA); n != 2 {
 		t.Errorf("subdistrict A counts %d cases, want 2 (one located, one waiting)", n)
+	}
+	var own cases.Stats
+	subStaff.API("GET", "/api/v1/case-stats?region="+apptest.SubA, nil).JSON(t, &own)
+	var ownTotal int64
+	for _, n := range own.ByStatus {
+		ownTotal += n
+	}
+	if ownTotal != 2 || !slices.ContainsFunc(own.Children, func(c cases.ChildStat) bool { return c.Own && c.Total == 1 }) {
+		t.Errorf("subdistrict A's own dashboard: %d cases, want the district's row's 2 with the waiting case its own row: %+v", ownTotal, own.Children)
 	}
 	// The place page offers the building of the same street.
 	form := subStaff.Get("/cases/" + itoa(sub.ID) + "/locate")
@@ -411,6 +437,15 @@ func TestHotlineAddressQueue(t *testing.T) {
 	}
 	if r := subStaff.API("POST", "/api/v1/cases/"+itoa(sub.ID)+"/location", map[string]any{"lon": 100.0, "lat": 30.0}); r.StatusCode != 422 || !strings.Contains(r.Body, "out_of_area") {
 		t.Errorf("placed outside the city: %d %s", r.StatusCode, r.Body)
+	}
+	// Not into another district's grid, by point or by address: the
+	// placer would hand the case out of its own sight.
+	b := e.Points[apptest.GridB1]
+	if r := subStaff.API("POST", "/api/v1/cases/"+itoa(sub.ID)+"/location", map[string]any{"lon": b[0], "lat": b[1]}); r.StatusCode != 422 || !strings.Contains(r.Body, "location_scope") {
+		t.Errorf("placed into another district by point: %d %s", r.StatusCode, r.Body)
+	}
+	if r := subStaff.API("POST", "/api/v1/cases/"+itoa(sub.ID)+"/location", map[string]any{"address": "乙一网格1路1号1栋"}); r.StatusCode != 422 || !strings.Contains(r.Body, "location_scope") {
+		t.Errorf("placed into another district by address: %d %s", r.StatusCode, r.Body)
 	}
 	var placed cases.Case
 	r = subStaff.API("POST", "/api/v1/cases/"+itoa(sub.ID)+"/location", map[string]any{"lon": p[0], "lat": p[1]})

@@ -38,7 +38,7 @@ func Manifest(svc *Service, tokenActor func(context.Context, string) (*authz.Act
 			h := &handler{svc: svc, ui: r.UI()}
 			h.routes(r)
 			h.apiRoutes(r)
-			(&open311{svc: svc, tokenActor: tokenActor}).routes(r)
+			(&open311{svc: svc, tokenActor: tokenActor, ui: r.UI()}).routes(r)
 		},
 		Start: svc.Load,
 		Watch: []module.Watch{{Topic: TopicConfig, Reload: svc.Reload}},

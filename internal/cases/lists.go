@@ -102,13 +102,17 @@ func (s *Service) Cases(ctx context.Context, f Filter) ([]*Case, error) {
 	case f.View == "verify":
 		statuses = []Status{Handled}
 	}
+	// A number is ours (20261126-00000123) or the sender's own (a 12345
+	// work-order number).
 	var number int64
-	if f.Number != "" {
-		n, ok := ParseNumber(strings.TrimSpace(f.Number))
-		if !ok {
-			return []*Case{}, nil
+	external := strings.TrimSpace(f.Number)
+	if n, ok := ParseNumber(external); ok {
+		switch date, _, dash := strings.Cut(external, "-"); {
+		case dash && len(date) == 8 && n < 1e9:
+			number, external = n, "" // 20261126-00000123
+		case !dash && len(external) <= 9:
+			number = n // a bare id, or a short work-order number
 		}
-		number = n
 	}
 	now := s.db.Now()
 	query := func(st Status) *db.Query {
@@ -148,8 +152,13 @@ func (s *Service) Cases(ctx context.Context, f Filter) ([]*Case, error) {
 		if f.Channel != "" {
 			qb.And("c.channel = ?", f.Channel)
 		}
-		if number != 0 {
+		switch {
+		case number != 0 && external != "":
+			qb.And("(c.id = ? OR c.external_id = ?)", number, external)
+		case number != 0:
 			qb.And("c.id = ?", number)
+		case external != "":
+			qb.And("c.external_id = ?", external)
 		}
 		switch f.View {
 		case "overdue":

@@ -43,10 +43,18 @@ func (s *Service) locate(ctx context.Context, c *Case, queue string) error {
 			return errs.Field("lon", "rule.range", "WGS-84")
 		}
 		code, ok := s.deps.Territory.LocateGrid(lon, lat)
-		if !ok {
+		if ok {
+			c.RegionCode = code
+			return nil
+		}
+		// A point in the city where no grid is drawn yet (a city still
+		// setting up its grids) waits to be placed like an address that
+		// matches nothing; a point outside the city is refused.
+		b := s.site().Bounds
+		if queue == "" || (b != nil && (lon < b[0] || lat < b[1] || lon > b[2] || lat > b[3])) {
 			return errs.Field("location", "rule.out_of_area", "")
 		}
-		c.RegionCode = code
+		c.RegionCode, c.unlocated = queue, true
 		return nil
 	}
 	m, ok, err := s.deps.Registry.MatchAddress(ctx, c.Address)
@@ -217,6 +225,11 @@ func (s *Service) Locate(ctx context.Context, id int64, in LocationInput) (*Case
 		if err != nil {
 			return err
 		}
+		// The case goes only where its placer may follow it: a place
+		// outside the placer's territory is for the level above to decide.
+		if !a.Scope.Contains(p.region) {
+			return errs.Field("location", "rule.location_scope", "")
+		}
 		if a.Scope.Department != 0 || a.Scope.PropertyOnly {
 			return errs.E(errs.Forbidden, "err.forbidden")
 		}
@@ -274,7 +287,16 @@ func (s *Service) Candidates(ctx context.Context, c *Case) ([]registry.AddressCa
 		return nil, nil
 	}
 	m, _, err := s.deps.Registry.MatchAddress(ctx, c.Address)
-	return m.Candidates, err
+	// Only buildings the placer could place the case on: the matcher
+	// reads the whole registry.
+	sc := authz.ScopeFrom(ctx)
+	var out []registry.AddressCandidate
+	for _, x := range m.Candidates {
+		if sc.Contains(x.RegionCode) {
+			out = append(out, x)
+		}
+	}
+	return out, err
 }
 
 // queued reports whether case id waits in the queue.

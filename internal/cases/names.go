@@ -76,3 +76,26 @@ func mediaURL(u string) bool {
 func (a Attribute) has(v string) bool {
 	return slices.ContainsFunc(a.Values, func(x AttributeValue) bool { return x.Key == v })
 }
+
+// Answer is an answer to the attribute as people read it: its question
+// and the names of the chosen values, never their keys.
+func (a Attribute) Answer(v string) string {
+	label := a.Description
+	if label == "" {
+		label = a.Code
+	}
+	if a.Datatype != "singlevaluelist" && a.Datatype != "multivaluelist" {
+		return label + "：" + v
+	}
+	var names []string
+	for _, k := range strings.Split(v, ",") {
+		name := k
+		for _, x := range a.Values {
+			if x.Key == k {
+				name = x.Name
+			}
+		}
+		names = append(names, name)
+	}
+	return label + "：" + strings.Join(names, "、")
+}

@@ -27,6 +27,7 @@ import (
 type open311 struct {
 	svc        *Service
 	tokenActor func(context.Context, string) (*authz.Actor, error)
+	ui         *web.UI
 }
 
 func (o *open311) routes(r *web.Router) {
@@ -85,13 +86,18 @@ func (o *open311) serve(fn func(r *http.Request, name string) (any, error)) http
 				case errs.Forbidden, errs.Unauthorized:
 					st, desc = http.StatusForbidden, "api_key not allowed to do this"
 				case errs.Invalid, errs.Malformed, errs.Conflict:
+					// The parameter the client sent and the rule, in
+					// Chinese and in English.
 					var parts []string
 					for _, f := range e.Fields {
-						parts = append(parts, f.Field+": "+strings.TrimPrefix(f.Rule, "rule.")+param(f.Param))
+						zh, en := o.ui.FieldMessage("zh-CN", f), o.ui.FieldMessage("en", f)
+						_, zh, _ = strings.Cut(zh, ": ")
+						_, en, _ = strings.Cut(en, ": ")
+						parts = append(parts, f.Field+": "+zh+" ("+en+")")
 					}
 					desc = strings.Join(parts, "; ")
 					if desc == "" {
-						desc = e.Key
+						desc = o.ui.Catalog().T("zh-CN", e.Key) + " (" + o.ui.Catalog().T("en", e.Key) + ")"
 					}
 				default:
 					st, desc = http.StatusInternalServerError, "internal error"
@@ -102,13 +108,6 @@ func (o *open311) serve(fn func(r *http.Request, name string) (any, error)) http
 		}
 		write(w, format, http.StatusOK, v)
 	})
-}
-
-func param(p string) string {
-	if p == "" {
-		return ""
-	}
-	return " (" + p + ")"
 }
 
 func errorsOf(st int, desc string) any {
@@ -363,12 +362,11 @@ func (o *open311) post(r *http.Request, name string) (any, error) {
 	if in.Lat == nil && strings.TrimSpace(in.Address) == "" {
 		return nil, fail(http.StatusBadRequest, "location: lat and long, address_string or address_id is required")
 	}
-	if in.Lat == nil {
-		// A free-text address that matches no registry address waits in
-		// the 待定位 queue of the division it names, else of the key's
-		// territory, to be placed on the map: never refused for that.
-		in.queue = a.Scope.Region
-	}
+	// A free-text address that matches no registry address, or a point in
+	// the city where no grid is drawn, waits in the 待定位 queue of the
+	// division it names, else of the key's territory, to be placed on the
+	// map: never refused for that.
+	in.queue = a.Scope.Region
 	attrs, err := attributesOf(f)
 	if err != nil {
 		return nil, err
@@ -381,7 +379,7 @@ func (o *open311) post(r *http.Request, name string) (any, error) {
 	// The spec returns a token only when the id is not known yet; ours is
 	// known at once.
 	return o311CreatedList{Requests: []o311Created{{ServiceRequestID: res.Case.Number,
-		ServiceNotice: "已受理，处置时限按工作日计算 (accepted; time limits count working days)"}}}, nil
+		ServiceNotice: "已收到，受理后按工作日时限办理 (received; once accepted it is handled within time limits in working days)"}}}, nil
 }
 
 // attributesOf reads attribute[code]=v and, for multivaluelist answers,
@@ -626,7 +624,7 @@ var statusNotes = map[Status]string{Submitted: "待受理 (received)", Accepted:
 func toRequest(c *Case, full bool) o311Request {
 	x := o311Request{ServiceRequestID: c.Number, Status: "open", StatusNotes: statusNotes[c.Status],
 		ServiceName: c.CategoryName, ServiceCode: c.Category, AgencyResponsible: c.UnitName,
-		RequestedDatetime: iso(c.CreatedAt), UpdatedDatetime: iso(c.UpdatedAt), Address: c.Address, Lat: c.Lat, Long: c.Lon}
+		RequestedDatetime: iso(c.CreatedAt), UpdatedDatetime: iso(c.UpdatedAt), Address: c.Address, Lat: round7(c.Lat), Long: round7(c.Lon)}
 	if !c.Status.Open() {
 		x.Status = "closed"
 	}
@@ -645,6 +643,16 @@ func toRequest(c *Case, full bool) o311Request {
 		x.Lat, x.Long = roundPoint(c.Lat), roundPoint(c.Lon)
 	}
 	return x
+}
+
+// round7 rounds a stored coordinate to 7 decimals (about 1 cm), so that
+// 28.6913699 is not written 28.691369899999998.
+func round7(v *float64) *float64 {
+	if v == nil {
+		return nil
+	}
+	r := math.Round(*v*1e7) / 1e7
+	return &r
 }
 
 // roundPoint rounds a coordinate to 3 decimals (about 100 m).

@@ -41,6 +41,7 @@ type Stats struct {
 type ChildStat struct {
 	Code   string `json:"code"`
 	Name   string `json:"name"`
+	Own    bool   `json:"own,omitempty" doc:"the division's own cases, not yet placed in a child (待定位)"`
 	Total  int64  `json:"total"`
 	Open   int64  `json:"open"`
 	Closed int64  `json:"closed"`
@@ -209,7 +210,7 @@ func (s *Service) Stats(ctx context.Context, region string) (Stats, error) {
 	}
 	for _, code := range order {
 		ch := children[code]
-		ch.Name = names[code]
+		ch.Name, ch.Own = names[code], code == region
 		if ch.Name == "" {
 			ch.Name = code
 		}

@@ -50,6 +50,9 @@ type Site struct {
 	Jurisdiction string
 	// Changed is when the city profile last changed (Open311 discovery).
 	Changed time.Time
+	// Bounds is the city's extent (west, south, east, north), nil where
+	// unknown: a point outside it is nobody's to handle.
+	Bounds *[4]float64
 }
 
 func (s *Service) site() Site {
@@ -377,7 +380,7 @@ func (s *Service) Report(ctx context.Context, in ReportInput) (Intake, error) {
 		var parts []string
 		for _, at := range cg.Attributes {
 			if v := in.Attributes[at.Code]; v != "" {
-				parts = append(parts, at.Code+"="+v)
+				parts = append(parts, at.Answer(v))
 			}
 		}
 		if len(parts) > 0 {

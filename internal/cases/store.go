@@ -209,6 +209,12 @@ func levels(region string) [][2]string {
 			out = append(out, [2]string{region[:cuts[i+1]], region[:cuts[i]]})
 		}
 	}
+	if len(region) < 15 {
+		// A case kept at a division itself (waiting to be located) is
+		// that division's own row, so that its figure still equals its
+		// parent's row for it.
+		out = append(out, [2]string{region, region})
+	}
 	return out
 }
 

@@ -3,6 +3,7 @@ package cases
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -222,6 +223,12 @@ func (s *Service) Act(ctx context.Context, id int64, m Move) (*Case, error) {
 		}
 		if err := updateCase(ctx, tx, c); err != nil {
 			return err
+		}
+		if !c.Status.Open() {
+			// A case rejected, merged or closed has nobody left to place it.
+			if _, err := tx.ExecContext(ctx, `/* cases.dequeueClosed */ DELETE FROM case_locate_queue WHERE case_id = ?`, c.ID); err != nil {
+				return fmt.Errorf("cases: dequeue %d: %w", c.ID, err)
+			}
 		}
 		ev := &Event{CaseID: c.ID, Action: m.Action, FromStatus: from, ToStatus: c.Status, Note: m.Note, Detail: detail}
 		if err := insertEvent(ctx, tx, authz.ActorFrom(ctx), ev); err != nil {

@@ -129,9 +129,9 @@ func TestProfileValidationNamesTheField(t *testing.T) {
 	}{
 		{"en", []string{"Code: must be an imported city-level division", "Public address: must be an absolute http", "Open311 jurisdiction: must be a host name",
 			"Map centre: must be two numbers", "Map bounds: must be four numbers", "Office hours: must be periods HH:MM-HH:MM",
-			"Summer season: the summer office hours and the summer season go together"}},
+			"Summer season: the summer hours and the summer season go together"}},
 		{"zh-CN", []string{"代码：须为您辖区内已导入的地级行政区划", "公开地址：须为以 http:// 或 https:// 开头", "Open311 辖区标识：须为域名形式",
-			"地图中心：须为两个数", "地图范围：须为四个数", "作息时间：须为以逗号分隔的 HH:MM-HH:MM 时段", "夏令时期：夏季作息时间与夏令时期须同时填写"}},
+			"地图中心：须为两个数", "地图范围：须为四个数", "作息时间：须为以逗号分隔的 HH:MM-HH:MM 时段", "夏季作息期间：夏季作息时间与夏季作息期间须同时填写"}},
 	} {
 		b, _ := json.Marshal(bad)
 		req := admin.Do("PUT", "/api/v1/city", strings.NewReader(string(b)), http.Header{"Content-Type": {"application/json"},

@@ -29,7 +29,11 @@ type page struct {
 	View   View
 	Form   Input
 	Cities []territory.Region // the city-level divisions the admin may choose
-	Errors []string
+	// Errors are the messages shown above the form: those of no field
+	// the form shows; FieldErrors are the others, by field name, each
+	// shown beside its field and marking it.
+	Errors      []string
+	FieldErrors map[string][]string
 	// FrameSource and URLSource are the translated sources of what is in
 	// force; FrameCentre and FrameBounds are shown as numbers.
 	FrameSource, URLSource   string
@@ -91,6 +95,34 @@ func formInput(r *http.Request) Input {
 		Hours: r.PostFormValue("hours"), SummerHours: r.PostFormValue("summer_hours"), Summer: r.PostFormValue("summer"), Version: v}
 }
 
+// fieldErrors sorts the field errors of err: beside the fields the form
+// shows, else above the form.
+func (p *page) fieldErrors(ui *web.UI, err error) {
+	for _, f := range errs.As(err).Fields {
+		msg := ui.FieldMessage(p.Lang, f)
+		if !p.shows(f.Field) {
+			p.Errors = append(p.Errors, msg)
+			continue
+		}
+		if p.FieldErrors == nil {
+			p.FieldErrors = map[string][]string{}
+		}
+		p.FieldErrors[f.Field] = append(p.FieldErrors[f.Field], msg)
+	}
+}
+
+// shows reports whether the form has a field of that name: the city's
+// select only when there are cities to choose.
+func (p *page) shows(field string) bool {
+	switch field {
+	case "code":
+		return len(p.Cities) > 0
+	case "name", "public_url", "jurisdiction", "centre", "bounds", "hours", "summer_hours", "summer":
+		return true
+	}
+	return false
+}
+
 func (h *handler) handleSave(w http.ResponseWriter, r *http.Request) error {
 	in := formInput(r)
 	_, err := h.svc.Set(r.Context(), in)
@@ -102,7 +134,7 @@ func (h *handler) handleSave(w http.ResponseWriter, r *http.Request) error {
 		if c == errs.Conflict {
 			p.Errors = []string{h.ui.Message(p.Lang, errs.As(err))}
 		} else {
-			p.Errors = h.ui.FieldMessages(p.Lang, err)
+			p.fieldErrors(h.ui, err)
 		}
 		status := http.StatusUnprocessableEntity
 		if c == errs.Conflict {

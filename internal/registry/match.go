@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
 
@@ -23,8 +24,12 @@ import (
 // and letters made plain, 号楼/幢/座/# spelled 栋, Chinese numerals before
 // 号/栋/单元/室 made digits, brackets, spaces and punctuation dropped, and
 // the names of divisions in front (province, city, district, subdistrict,
-// community, as the territory names them) taken off. A building whose key
-// begins the text's key is the match (the rest is the unit and room); else
+// community, as the territory names them) taken off, never a name that
+// begins a street's (南昌路). A text is read every way its names in front
+// can be taken off (测试市府路 is 测试市 and 府路, or 测试 and 市府路), so
+// that the reading of the building's own divisions is among them. A
+// building whose key begins one of the text's keys is the match (the rest
+// is the unit and room); else
 // a building of the same street, or of the division the text names, whose
 // numbers (house, building) are the text's first numbers and whose street
 // differs by a typing slip. Nothing here is one city's: the names come from
@@ -77,12 +82,21 @@ func (s *Service) MatchAddress(ctx context.Context, text string) (AddressMatch, 
 	if err != nil {
 		return m, false, err
 	}
-	key, division := idx.strip(normaliseAddress(text))
+	text = normaliseAddress(text)
+	key, division := idx.strip(text)
 	m.Division = division
 	if key == "" {
 		return m, false, nil
 	}
-	cands, err := s.prefixCandidates(ctx, key)
+	// The text as strip read it first; then the other readings, among
+	// them the building's own.
+	keys := []string{key}
+	for _, k := range idx.readings(text) {
+		if k != key {
+			keys = append(keys, k)
+		}
+	}
+	cands, err := s.prefixCandidates(ctx, keys)
 	if err != nil {
 		return m, false, err
 	}
@@ -118,16 +132,24 @@ func (s *Service) DivisionOf(ctx context.Context, names ...string) (string, erro
 }
 
 // prefixCandidates are the buildings whose key (or compound key) begins
-// key where a number ends: the longest is the building meant.
-func (s *Service) prefixCandidates(ctx context.Context, key string) ([]AddressCandidate, error) {
-	r := []rune(key)
+// one of keys, the readings of one address, where a number ends: the one
+// that leaves least of its reading (the unit and room) is the building
+// meant, and of those the one of the earliest reading.
+func (s *Service) prefixCandidates(ctx context.Context, keys []string) ([]AddressCandidate, error) {
 	var pre []any
-	for n := min(len(r), 80); n >= 2; n-- {
-		// 民巷路1号 begins 民巷路12号 in letters, not in numbers.
-		if n < len(r) && isNum(r[n-1]) && isNum(r[n]) {
-			continue
+	seen := map[string]bool{}
+	for _, key := range keys {
+		r := []rune(key)
+		for n := min(len(r), 80); n >= 2; n-- {
+			// 民巷路1号 begins 民巷路12号 in letters, not in numbers.
+			if n < len(r) && isNum(r[n-1]) && isNum(r[n]) {
+				continue
+			}
+			if p := string(r[:n]); !seen[p] {
+				seen[p] = true
+				pre = append(pre, p)
+			}
 		}
-		pre = append(pre, string(r[:n]))
 	}
 	if len(pre) == 0 {
 		return nil, nil
@@ -138,19 +160,53 @@ func (s *Service) prefixCandidates(ctx context.Context, key string) ([]AddressCa
 	if err != nil {
 		return nil, err
 	}
-	var out []AddressCandidate
+	type found struct {
+		c   AddressCandidate
+		via int // the reading matched
+	}
+	var out []found
 	for _, b := range rows {
-		k := b.match
-		if len(b.alias) > len(k) && strings.HasPrefix(key, b.alias) || !strings.HasPrefix(key, k) {
-			k = b.alias
+		best, via := -1, 0
+		for i, key := range keys {
+			for _, k := range []string{b.match, b.alias} {
+				if left, ok := numberPrefix(key, k); ok && (best < 0 || left < best) {
+					best, via = left, i
+				}
+			}
 		}
-		score := 0.95 - 0.001*float64(len([]rune(key))-len([]rune(k)))
-		if k == key {
+		if best < 0 {
+			continue
+		}
+		score := 0.95 - 0.001*float64(best)
+		if best == 0 {
 			score = 1
 		}
-		out = append(out, AddressCandidate{BuildingID: b.id, Address: b.address, RegionCode: b.region, Lon: b.lon, Lat: b.lat, Score: max(score, MatchThreshold)})
+		out = append(out, found{AddressCandidate{BuildingID: b.id, Address: b.address, RegionCode: b.region, Lon: b.lon, Lat: b.lat,
+			Score: max(score, MatchThreshold)}, via})
 	}
-	return out, nil
+	sort.SliceStable(out, func(i, j int) bool {
+		return out[i].c.Score > out[j].c.Score || out[i].c.Score == out[j].c.Score && out[i].via < out[j].via
+	})
+	cands := make([]AddressCandidate, len(out))
+	for i, f := range out {
+		cands[i] = f.c
+	}
+	return cands, nil
+}
+
+// numberPrefix reports whether k begins key where a number ends (民巷路1号
+// begins 民巷路1号3栋, not 民巷路12号), and how many letters of key follow.
+func numberPrefix(key, k string) (int, bool) {
+	if k == "" || !strings.HasPrefix(key, k) {
+		return 0, false
+	}
+	rest := key[len(k):]
+	last, _ := utf8.DecodeLastRuneInString(k)
+	next, _ := utf8.DecodeRuneInString(rest)
+	if rest != "" && isNum(last) && isNum(next) {
+		return 0, false
+	}
+	return utf8.RuneCountInString(rest), true
 }
 
 // nearCandidates scores the buildings of key's street, and of the
@@ -309,7 +365,8 @@ func (s *Service) FillAddressKeys(ctx context.Context) error {
 // communities, normalised as addresses are, longest first.
 type divisionIndex struct {
 	names  []divisionName
-	byCode map[string][]string // a division's names (full and short)
+	first  map[rune][]divisionName // names by their first letter, longest first
+	byCode map[string][]string     // a division's names (full and short)
 }
 
 type divisionName struct {
@@ -369,19 +426,29 @@ func (s *Service) divisions(ctx context.Context) (*divisionIndex, error) {
 			a, b := len(idx.names[i].name), len(idx.names[j].name)
 			return a > b || a == b && idx.names[i].name < idx.names[j].name
 		})
+		idx.first = map[rune][]divisionName{}
+		for _, n := range idx.names {
+			r, _ := utf8.DecodeRuneInString(n.name)
+			idx.first[r] = append(idx.first[r], n)
+		}
 		return idx, nil
 	})
 }
 
 var (
-	provinceSuffix  = regexp.MustCompile(`(省|市|自治区|特别行政区|壮族自治区|回族自治区|维吾尔自治区)$`)
-	citySuffix      = regexp.MustCompile(`(市|地区|盟|自治州)$`)
-	committeeSuffix = regexp.MustCompile(`(居民委员会|居委会|村民委员会|村委会)$`)
+	provinceSuffix = regexp.MustCompile(`(省|市|自治区|特别行政区|壮族自治区|回族自治区|维吾尔自治区)$`)
+	citySuffix     = regexp.MustCompile(`(市|地区|盟|自治州)$`)
+	// A residents' committee is written by its community's name
+	// (甲一社区居委会 → 甲一社区), a villagers' committee by its village's
+	// (东湖村委会 → 东湖村, never 东湖, which begins 东湖区).
+	residentsSuffix = regexp.MustCompile(`(居民委员会|居委会)$`)
+	villageSuffix   = regexp.MustCompile(`村?(村民委员会|村委会)$`)
 )
 
 // nameForms are the ways an address writes a division's name: in full,
 // and for a province or city also without 省/市 (江西, 南昌), for a
-// community without 居委会 (甲一社区居委会 → 甲一社区).
+// community without 居委会 (甲一社区居委会 → 甲一社区), for a village
+// without 委会 (东湖村委会 → 东湖村).
 func nameForms(name string, l territory.Level) []string {
 	out := []string{name}
 	var short string
@@ -391,7 +458,10 @@ func nameForms(name string, l territory.Level) []string {
 	case territory.LevelCity:
 		short = citySuffix.ReplaceAllString(name, "")
 	case territory.LevelCommunity:
-		short = committeeSuffix.ReplaceAllString(name, "")
+		short = residentsSuffix.ReplaceAllString(name, "")
+		if village := villageSuffix.ReplaceAllString(name, "村"); village != name {
+			short = village
+		}
 	}
 	if short != name && len([]rune(short)) >= 2 {
 		out = append(out, short)
@@ -399,23 +469,46 @@ func nameForms(name string, l territory.Level) []string {
 	return out
 }
 
-// streetStart is what follows a name that is not a division's but the
-// start of a street's: 南昌路 is a road, not 南昌.
-const streetStart = "路街道巷弄里胡同大道"
+// streetWords are what follows a name that is not a division's but the
+// start of a street's: 南昌路 and 江西大道 are roads, not 南昌 and 江西.
+// They are words: 东湖区大士院北区路 begins with the district 东湖区, its
+// 大 begins no 大道.
+var streetWords = []string{"大道", "大街", "胡同", "路", "街", "道", "巷", "弄"}
+
+// partOfStreet reports whether rest, what follows a division's name in a
+// key, makes that name the start of a street's.
+func partOfStreet(rest string) bool {
+	for _, w := range streetWords {
+		if strings.HasPrefix(rest, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// cutName is key without the division name n in front, when n is in
+// front and is the division's, not the start of a street's name; ok
+// false otherwise. Buildings and typed addresses are cut by this one
+// rule, so that their keys agree.
+func cutName(key, n string) (string, bool) {
+	rest, ok := strings.CutPrefix(key, n)
+	if !ok || partOfStreet(rest) {
+		return key, false
+	}
+	return rest, true
+}
 
 // strip takes the names of divisions off the front of key, again and
-// again (江西省南昌市东湖区…), and tells the deepest division they name
-// consistently (each below the one before).
+// again (江西省南昌市东湖区…), the longest first, and tells the deepest
+// division they name consistently (each below the one before).
 func (idx *divisionIndex) strip(key string) (string, string) {
 	division := ""
-	for changed := true; changed; {
+	for changed := true; changed && key != ""; {
 		changed = false
-		for _, n := range idx.names {
-			if !strings.HasPrefix(key, n.name) {
-				continue
-			}
-			rest := key[len(n.name):]
-			if rest != "" && strings.ContainsRune(streetStart, []rune(rest)[0]) {
+		first, _ := utf8.DecodeRuneInString(key)
+		for _, n := range idx.first[first] {
+			rest, ok := cutName(key, n.name)
+			if !ok {
 				continue
 			}
 			key, changed = rest, true
@@ -434,6 +527,32 @@ func (idx *divisionIndex) strip(key string) (string, string) {
 	return key, division
 }
 
+// maxReadings bounds the readings of one address.
+const maxReadings = 32
+
+// readings are the keys key may be read as: key itself and what is left
+// after taking off, again and again, any division name in front (not only
+// the longest, as strip does). A building's key is its address without
+// the names of its own divisions (stripOwn), by the same rule, so one of
+// them is the building's whatever names other divisions bear, and
+// wherever a name can be read two ways (测试市府路 is 测试市 and 府路, or
+// 测试 and 市府路).
+func (idx *divisionIndex) readings(key string) []string {
+	out := []string{key}
+	seen := map[string]bool{key: true}
+	for i := 0; i < len(out) && len(out) < maxReadings; i++ {
+		k := out[i]
+		first, _ := utf8.DecodeRuneInString(k)
+		for _, n := range idx.first[first] {
+			if rest, ok := cutName(k, n.name); ok && rest != "" && !seen[rest] && len(out) < maxReadings {
+				seen[rest] = true
+				out = append(out, rest)
+			}
+		}
+	}
+	return out
+}
+
 // stripOwn takes the names of region's own divisions (its ancestors) off
 // the front of key: a building's address is keyed by the divisions that
 // existed when it was created, whatever is added later.
@@ -444,11 +563,11 @@ func (idx *divisionIndex) stripOwn(key, region string) string {
 			own = append(own, idx.byCode[region[:n]]...)
 		}
 	}
-	sort.Slice(own, func(i, j int) bool { return len(own[i]) > len(own[j]) })
+	sort.SliceStable(own, func(i, j int) bool { return len(own[i]) > len(own[j]) })
 	for changed := true; changed; {
 		changed = false
 		for _, n := range own {
-			if rest, ok := strings.CutPrefix(key, n); ok && rest != "" && !strings.ContainsRune(streetStart, []rune(rest)[0]) {
+			if rest, ok := cutName(key, n); ok && rest != "" {
 				key, changed = rest, true
 				break
 			}

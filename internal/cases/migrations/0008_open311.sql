@@ -7,3 +7,6 @@ ALTER TABLE cases ADD COLUMN reporter_last TEXT NOT NULL DEFAULT '';
 
 -- Status updates by time (Open311 servicerequestupdates).
 CREATE INDEX case_events_at ON case_events(at, id);
+
+-- Cases are found by the sender's own number (a 12345 work order) too.
+CREATE INDEX cases_external_id ON cases(external_id);

@@ -132,12 +132,45 @@ func (kr *Keyring) Hash(plain string) string {
 	return base64.RawURLEncoding.EncodeToString(m.Sum(nil)[:16])
 }
 
-// MaskPhone shows the first three and last four digits: 138****5678.
+// MaskPhone shows a mobile's first three and last four digits
+// (138****5678), a landline's area code and last four (0791-****3456), a
+// foreign number's country code and last four (+44 ** **** 0000); the
+// digits between are masked, separators kept. Anything shorter than eight
+// digits keeps only its first and last character.
 func MaskPhone(p string) string {
-	if len(p) != 11 {
+	if len(p) == 11 && ValidPhone(p) {
+		return p[:3] + "****" + p[7:]
+	}
+	r := []rune(p)
+	digits := 0
+	for _, c := range r {
+		if c >= '0' && c <= '9' {
+			digits++
+		}
+	}
+	if digits < 8 {
 		return maskMiddle(p, 1, 1)
 	}
-	return p[:3] + "****" + p[7:]
+	head := 0 // through the first separator when it comes early: 0791- , +44
+	for i, c := range r {
+		if (c == '-' || c == ' ') && i <= 5 {
+			head = i + 1
+			break
+		}
+	}
+	if head == 0 {
+		head = 3
+	}
+	seen := 0
+	for i := len(r) - 1; i >= head; i-- {
+		if r[i] < '0' || r[i] > '9' {
+			continue
+		}
+		if seen++; seen > 4 {
+			r[i] = '*'
+		}
+	}
+	return string(r)
 }
 
 // MaskID shows the first and last four characters of an ID number.

@@ -58,7 +58,8 @@ func TestParseKeyringErrors(t *testing.T) {
 }
 
 func TestMaskAndValidate(t *testing.T) {
-	for in, want := range map[string]string{"13800138000": "138****8000", "123": "1*3"} {
+	for in, want := range map[string]string{"13800138000": "138****8000", "123": "1*3", "0791-86123456": "0791-****3456", "+44 20 7946 0000": "+44 ** **** 0000",
+		"079186123456": "079*****3456", "400-123-4567": "400-***-4567"} {
 		if got := MaskPhone(in); got != want {
 			t.Errorf("MaskPhone(%q) = %q", in, got)
 		}

@@ -153,7 +153,8 @@ func ImportLines(ctx context.Context, d *db.DB, spec Spec, rows [][]string, line
 		return nil
 	})
 	if errors.Is(err, errRefused) {
-		return Report{Rows: rep.Rows, Errors: rep.Errors, Warnings: rep.Warnings}, nil
+		// Rows there before stay counted: they are there either way.
+		return Report{Rows: rep.Rows, Unchanged: rep.Unchanged, Errors: rep.Errors, Warnings: rep.Warnings}, nil
 	}
 	if err != nil {
 		return Report{Rows: rep.Rows, Errors: rep.Errors}, err
