@@ -561,7 +561,7 @@ func (m *Main) importPeople(ctx context.Context, args []string) error {
 	}
 	a, ctx := in.app, in.ctx
 	defer a.DB.Close()
-	rows, err := registry.ReadTable(in.file, in.data)
+	rows, err := registry.ReadTable(ctx, in.file, in.data)
 	if err != nil {
 		return describe(a, err)
 	}

@@ -19,6 +19,7 @@ import (
 	"grassroots/internal/platform/geo"
 	"grassroots/internal/platform/pii"
 	"grassroots/internal/platform/tabular"
+	"grassroots/internal/platform/text"
 	"grassroots/internal/platform/web"
 )
 
@@ -129,7 +130,7 @@ func isHotlineHeader(group, row []string) (int, bool) {
 
 // floatNumber is a work-order number a spreadsheet turned into a number:
 // 2.02611E+11, or 202611300001.0.
-var floatNumber = regexp.MustCompile(`^[0-9]+(\.[0-9]+)?[eE][+-]?[0-9]+$|^[0-9]+\.[0-9]+$`)
+var floatNumber = regexp.MustCompile(`^['+-]?[0-9]*([.,][0-9]+)?\s*[eE]\s*[+-]?[0-9]+$|^['+-]?[0-9]+[.,][0-9]+$`)
 
 // HotlineOptions say how to read a 12345 export.
 type HotlineOptions struct {
@@ -178,7 +179,7 @@ func (s *Service) ImportHotline(ctx context.Context, data []byte, opt HotlineOpt
 	if len(data) == 0 {
 		return rep, errs.Field("file", "rule.required", "")
 	}
-	tab, err := tabular.ReadTable(opt.Name, data, tabular.ReadOptions{Encoding: opt.Encoding, Header: isHotlineHeader, Raw: true})
+	tab, err := tabular.ReadTable(ctx, opt.Name, data, tabular.ReadOptions{Encoding: opt.Encoding, Header: isHotlineHeader, Raw: true, MaxRows: tabular.MaxImportRows})
 	if err != nil {
 		return rep, err
 	}
@@ -208,7 +209,9 @@ func (s *Service) ImportHotline(ctx context.Context, data []byte, opt HotlineOpt
 				row[k] = strings.TrimSpace(r[i])
 			}
 		}
-		row[hfExternalID] = strings.TrimSpace(norm.NFKC.String(row[hfExternalID]))
+		// The number as it will be stored (Report cleans a line the same
+		// way), so that checks and repeats see what the case will hold.
+		row[hfExternalID], _ = text.Line(norm.NFKC.String(row[hfExternalID]))
 		if _, ok := first[row[hfExternalID]]; !ok {
 			first[row[hfExternalID]] = tab.Lines[n]
 		}

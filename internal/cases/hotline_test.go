@@ -578,6 +578,22 @@ func TestHotlineWorkOrderNumbers(t *testing.T) {
 		rep.Errors[0].Rule != "rule.hotline_number_text" || rep.Errors[0].Column != "工单编号" || rep.Errors[0].Param != "2.02611E+11" || rep.Errors[1].Row != 3 {
 		t.Errorf("numbers Excel made floats of: %d %s", r.StatusCode, r.Body)
 	}
+	// Variants a paste or another spreadsheet make of the same shortened
+	// number are refused too, never stored; two spellings of one number
+	// that differ only by an invisible character are one work order.
+	r, rep = importHotline(t, city, "orders.csv", []byte(csvText([][]string{hotlineHeader, row("2.02611E+11\u200b"), row("'2.02611E+11"),
+		row("2.02611 E+11"), row("Z100"), row("Z100\u200b")}, ",")), "keep_good=true")
+	if r.StatusCode != 200 || rep.Created != 1 || len(rep.Errors) != 4 || rep.Errors[3].Rule != "rule.hotline_repeat" {
+		t.Errorf("variants of one number: %d %s", r.StatusCode, r.Body)
+	}
+	var stored int
+	if err := e.App.DB.QueryRowContext(e.System(), `SELECT COUNT(*) FROM cases WHERE external_id LIKE '%E+%'`).Scan(&stored); err != nil || stored != 0 {
+		t.Errorf("shortened numbers stored: %d %v", stored, err)
+	}
+	if r := e.WithToken(e.Token).API("POST", "/api/v1/hotline/cases", map[string]any{"category": "0302", "description": "井盖缺失", "lon": p[0], "lat": p[1],
+		"external_id": "2.02611E+11"}); r.StatusCode != 422 || !strings.Contains(r.Body, "hotline_number_text") {
+		t.Errorf("the push API took a shortened number: %d %s", r.StatusCode, r.Body)
+	}
 	f := excelize.NewFile()
 	_ = f.SetSheetRow("Sheet1", "A1", &[]any{"工单编号", "问题类型", "诉求内容", "经度", "纬度"})
 	_ = f.SetSheetRow("Sheet1", "A2", &[]any{202611300002, "暴露垃圾", "小区门口垃圾堆放多日", p[0], p[1]})

@@ -454,6 +454,9 @@ func (o *open311) list(r *http.Request) (any, error) {
 	q := r.URL.Query()
 	if ids := q.Get("service_request_id"); ids != "" {
 		var nums []int64
+		if strings.Count(ids, ",") >= 1000 {
+			return nil, fail(http.StatusBadRequest, "service_request_id: 1,000 ids at most (最多 1000 个)")
+		}
 		for _, s := range strings.Split(ids, ",") {
 			if n, ok := ParseNumber(strings.TrimSpace(s)); ok {
 				nums = append(nums, n)

@@ -437,6 +437,7 @@ func TestOpen311Dates(t *testing.T) {
 		{"start_date=2026-07-01T00:00Z&end_date=2026-11-30T00:00Z", 400, 0},
 		{"start_date=2026-11-30T00:00Z&end_date=2026-11-01T00:00Z", 400, 0},
 		{"start_date=2026-11-01T00", 400, 0},
+		{"service_request_id=" + strings.Repeat("1,", 1000) + "1", 400, 0},
 	} {
 		r := c.Get("/open311/v2/requests.json?" + q.query)
 		if r.StatusCode != q.want {

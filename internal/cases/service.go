@@ -324,6 +324,9 @@ func (s *Service) Report(ctx context.Context, in ReportInput) (Intake, error) {
 	}
 	if len(in.ExternalID) > 64 {
 		fe.Add("external_id", "rule.max_length", "64")
+	} else if in.Channel == ChannelHotline && floatNumber.MatchString(in.ExternalID) {
+		// A number a spreadsheet shortened (2.02611E+11) is no work order.
+		fe.Add("external_id", "rule.hotline_number_text", in.ExternalID)
 	}
 	if len(in.Photos) > MaxPhotos {
 		fe.Add("photos", "rule.photo_count", strconv.Itoa(MaxPhotos))
@@ -375,6 +378,11 @@ func (s *Service) Report(ctx context.Context, in ReportInput) (Intake, error) {
 		Description: in.Description, Address: in.Address, Lon: in.Lon, Lat: in.Lat, Anonymous: in.Anonymous, MediaURLs: in.MediaURLs}
 	if err := s.locate(ctx, c, in.queue); err != nil {
 		return Intake{}, err
+	}
+	if a.Role == authz.RoleIntegration && !a.Scope.Contains(c.RegionCode) {
+		// A system files cases in its own territory only: one it could
+		// not read back is no case of its own.
+		return Intake{}, errs.Field("location", "rule.location_scope", "")
 	}
 	if len(in.Attributes) > 0 {
 		var parts []string
@@ -447,6 +455,10 @@ func (s *Service) Report(ctx context.Context, in ReportInput) (Intake, error) {
 		if c, err := s.repeatOf(ctx, ac, sender, "", in.ExternalID); err == nil {
 			return Intake{Case: c, Repeated: true}, nil
 		}
+		// This sender sent it before, and the case has since left its
+		// sight (placed or moved elsewhere): a fault of this one order,
+		// not of the request or the file around it.
+		return Intake{}, errs.Field("external_id", "rule.received_before", in.ExternalID)
 	}
 	if err != nil {
 		return Intake{}, err

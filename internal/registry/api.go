@@ -109,7 +109,7 @@ func (h *handler) apiImport(w http.ResponseWriter, r *http.Request) error {
 	if ct := r.Header.Get("Content-Type"); ct == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" {
 		name = "upload.xlsx"
 	}
-	rows, err := ReadTable(name, data)
+	rows, err := ReadTable(r.Context(), name, data)
 	if err != nil {
 		return err
 	}

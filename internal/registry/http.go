@@ -256,7 +256,7 @@ func (h *handler) handleImport(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	p := importPage{Page: h.ui.Page(r, "title.people_import")}
-	rows, err := ReadTable(filename, data)
+	rows, err := ReadTable(r.Context(), filename, data)
 	if err == nil {
 		var rep ImportReport
 		rep, err = h.svc.ImportPeople(r.Context(), rows, ImportOptions{KeepGood: r.PostFormValue("keep_good") == "on"})
@@ -288,7 +288,7 @@ func (h *handler) handleImportStart(w http.ResponseWriter, r *http.Request) erro
 		return err
 	}
 	p := importPage{Page: h.ui.Page(r, "title.people_import")}
-	rows, err := ReadTable(filename, data)
+	rows, err := ReadTable(r.Context(), filename, data)
 	if err != nil {
 		p.Errors = []string{h.ui.Message(p.Lang, errs.As(err))}
 		return h.ui.Render(w, r, http.StatusUnprocessableEntity, "people_import", "import-result", p)

@@ -53,8 +53,11 @@ type ImportOptions struct {
 	Progress func(done, total int)
 }
 
-// ReadTable reads a CSV or .xlsx upload into rows, the header first.
-func ReadTable(name string, data []byte) ([][]string, error) { return tabular.Read(name, data) }
+// ReadTable reads a CSV or .xlsx upload into rows, the header first,
+// within tabular's limits (tabular.MaxRows…); it stops when ctx is done.
+func ReadTable(ctx context.Context, name string, data []byte) ([][]string, error) {
+	return tabular.Read(ctx, name, data)
+}
 
 type existingPerson struct {
 	id                                                 int64

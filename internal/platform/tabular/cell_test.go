@@ -64,7 +64,7 @@ func TestWriteCSVEscapes(t *testing.T) {
 	if d := cmp.Diff(want, rows); d != "" {
 		t.Errorf("cells as written (-want +got):\n%s", d)
 	}
-	back, err := Read("x.csv", raw)
+	back, err := Read(t.Context(), "x.csv", raw)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -94,7 +94,7 @@ func TestWriteXLSXEscapes(t *testing.T) {
 	if formula, _ := f.GetCellFormula("Sheet1", "A2"); formula != "" {
 		t.Errorf("A2 holds the formula %q", formula)
 	}
-	back, err := Read("x.xlsx", rec.Body.Bytes())
+	back, err := Read(t.Context(), "x.xlsx", rec.Body.Bytes())
 	if err != nil {
 		t.Fatal(err)
 	}

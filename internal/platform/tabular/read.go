@@ -2,9 +2,12 @@ package tabular
 
 import (
 	"bytes"
+	"context"
 	"encoding/csv"
 	"errors"
 	"io"
+	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -168,6 +171,31 @@ func delimiter(text string) rune {
 	return ','
 }
 
+// Limits of one upload. A file is read a row at a time and refused, the
+// limit named, as soon as it passes one: a workbook of a few megabytes can
+// unpack to gigabytes of XML, and every cell held costs memory beside its
+// text. They are well above what people bring: a district's population
+// register (200,000 residents of 9 columns), a city's 12345 exports.
+const (
+	// MaxRows is the most rows a file may have below its header (blank
+	// rows not counted).
+	MaxRows = 200_000
+	// MaxColumns is the most columns a row may use, empty cells at its
+	// right end aside.
+	MaxColumns = 200
+	// MaxCells is the most cells a file may hold: 200,000 rows of 25.
+	MaxCells = 5_000_000
+	// MaxUnzipped is the most bytes an .xlsx workbook may unpack to.
+	MaxUnzipped = 256 << 20
+	// MaxMerged is the most merged ranges a sheet may have: one a row
+	// of a register whose rows are all merged somewhere.
+	MaxMerged = 200_000
+)
+
+// recordCells is the most cells a CSV record may have before its empty
+// cells at the right are taken off (Excel's last column is XFD, 16,384).
+const recordCells = 16_384
+
 // ReadOptions say how to read an upload.
 type ReadOptions struct {
 	// Encoding of a CSV file (EncodingAuto: detected).
@@ -185,6 +213,10 @@ type ReadOptions struct {
 	// its serial number), not as the sheet formats them: an order number
 	// stays whole, a phone is not shown as 1.38E+10.
 	Raw bool
+	// MaxRows is the most rows below the header to read (0 or more than
+	// MaxRows: MaxRows); an import done within one request reads at most
+	// MaxImportRows.
+	MaxRows int
 }
 
 // HeaderScan is how many rows at the top of a sheet may hold the header.
@@ -205,72 +237,246 @@ type Table struct {
 }
 
 // Read reads a CSV (any encoding Decode detects, cells parted by comma,
-// tab or semicolon) or .xlsx upload (its first sheet) into rows.
-func Read(name string, data []byte) ([][]string, error) {
-	sheets, _, _, err := readSheets(name, data, ReadOptions{}, true)
-	if err != nil {
+// tab or semicolon) or .xlsx upload (its first sheet) into rows, within
+// the limits above; it stops when ctx is done.
+func Read(ctx context.Context, name string, data []byte) ([][]string, error) {
+	return readRows(ctx, name, data, 0)
+}
+
+// readRows is Read of at most max rows below the first (0: MaxRows).
+func readRows(ctx context.Context, name string, data []byte, max int) ([][]string, error) {
+	t, err := ReadTable(ctx, name, data, ReadOptions{MaxRows: max})
+	if err != nil || t.HeaderRow == 0 {
 		return nil, err
 	}
-	return sheets[0].rows, nil
+	return append([][]string{t.Header}, t.Rows...), nil
 }
 
 // ReadTable reads a CSV or .xlsx upload and finds its header (see
 // ReadOptions.Header): the sheet that holds it, the header row under any
 // title rows, and the rows below it. Merged cells of a sheet read as
-// their value in every cell they cover.
-func ReadTable(name string, data []byte, opt ReadOptions) (Table, error) {
-	sheets, enc, _, err := readSheets(name, data, opt, opt.Header == nil)
+// their value in every cell they cover. Sheets are read a row at a time:
+// of each sheet only the first HeaderScan rows until the header is found,
+// then the rest of that sheet alone. A file past a limit (MaxRows or
+// opt.MaxRows, MaxColumns, MaxCells, MaxUnzipped, MaxMerged) is refused
+// naming it; reading stops when ctx is done.
+func ReadTable(ctx context.Context, name string, data []byte, opt ReadOptions) (Table, error) {
+	rd := &reader{ctx: ctx, max: opt.MaxRows}
+	if rd.max <= 0 || rd.max > MaxRows {
+		rd.max = MaxRows
+	}
+	var t Table
+	var err error
+	if isXLSX(name, data) {
+		t, err = rd.workbook(data, opt)
+	} else {
+		t, err = rd.csv(data, opt)
+	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		return Table{}, errTimeout(0)
+	}
 	if err != nil {
 		return Table{}, err
 	}
-	t := Table{Encoding: enc}
-	if opt.Header != nil {
-		for _, s := range sheets {
-			// match reads row i as a header: as it is, or with the cells
-			// of headings merged down from the row above filled in (a
-			// CSV saved from such a sheet leaves them empty).
-			match := func(i int) ([]string, int, bool) {
-				var group []string
-				if i > 0 {
-					group = s.rows[i-1]
-				}
-				if n, ok := opt.Header(group, s.rows[i]); ok {
-					return s.rows[i], n, true
-				}
-				if group != nil {
-					if n, ok := opt.Header(group, fillFrom(s.rows[i], group)); ok {
-						return fillFrom(s.rows[i], group), n, true
-					}
-				}
-				return nil, 0, false
+	return t, nil
+}
+
+// reader reads the rows of one upload within the limits.
+type reader struct {
+	ctx   context.Context
+	max   int // rows below the header
+	cells int // cells held of the sheet being read
+	n     int // rows read, for checking ctx now and then
+}
+
+// add counts n more cells held.
+func (rd *reader) add(n int) error {
+	if rd.cells += n; rd.cells > MaxCells {
+		return errs.Field("file", "rule.too_many_cells", strconv.Itoa(MaxCells))
+	}
+	return nil
+}
+
+// sheetRows are the rows of one sheet (or CSV file) read so far.
+type sheetRows struct {
+	rd   *reader
+	next func() ([]string, error) // the next row; io.EOF after the last
+	rows [][]string
+	// blank counts rows without cells since the last row kept: kept
+	// only when a row with cells follows, so that a sheet's empty rows
+	// at its end are no rows.
+	blank  int
+	eof    bool
+	header int // the index of the header row: rows below it count
+	data   int // rows below the header that are not blank
+}
+
+func (rd *reader) sheet(next func() ([]string, error)) *sheetRows {
+	rd.cells = 0
+	return &sheetRows{rd: rd, next: next, header: math.MaxInt}
+}
+
+// readTo reads rows until there are n (n < 0: until the last).
+func (s *sheetRows) readTo(n int) error {
+	for !s.eof && (n < 0 || len(s.rows) < n) {
+		if s.rd.n++; s.rd.n%256 == 0 {
+			if err := s.rd.ctx.Err(); err != nil {
+				return err
 			}
-			for i := 0; i < len(s.rows) && i < HeaderScan; i++ {
-				row, n, ok := match(i)
-				if !ok {
-					continue
-				}
-				for i+1 < len(s.rows) && i+1 < HeaderScan {
-					next, m, ok := match(i + 1)
-					if !ok || m <= n {
-						break
-					}
-					i, row, n = i+1, next, m
-				}
-				t.Sheet, t.HeaderRow, t.Header = s.name, i+1, row
-				if i > 0 {
-					t.Group = s.rows[i-1]
-				}
-				t.Rows, t.Lines = s.rows[i+1:], numbers(i+2, len(s.rows)-i-1)
-				return t, nil
+		}
+		row, err := s.next()
+		if errors.Is(err, io.EOF) {
+			s.eof = true
+			break
+		}
+		if err != nil {
+			return err
+		}
+		if len(row) == 0 {
+			s.blank++
+			continue
+		}
+		if len(row) > MaxColumns {
+			for len(row) > 0 && strings.TrimSpace(row[len(row)-1]) == "" {
+				row = row[:len(row)-1]
+			}
+			if len(row) > MaxColumns {
+				return errs.Field("file", "rule.too_many_columns", strconv.Itoa(MaxColumns))
+			}
+			row = slices.Clone(row) // not holding the cells taken off
+		}
+		if err := s.rd.add(len(row) + s.blank); err != nil {
+			return err
+		}
+		for ; s.blank > 0; s.blank-- {
+			s.rows = append(s.rows, nil)
+		}
+		for j, v := range row {
+			row[j] = UnescapeCell(v)
+		}
+		s.rows = append(s.rows, row)
+		if len(s.rows)-1 > s.header && !blank(row) {
+			if s.data++; s.data > s.rd.max {
+				return errs.Field("file", "rule.too_many_rows", strconv.Itoa(s.rd.max))
 			}
 		}
 	}
-	s := sheets[0]
-	t.Sheet, t.Rows, t.Lines = s.name, s.rows, numbers(1, len(s.rows))
-	if opt.Header == nil && len(s.rows) > 0 {
-		t.HeaderRow, t.Header, t.Rows, t.Lines = 1, s.rows[0], s.rows[1:], numbers(2, len(s.rows)-1)
+	return nil
+}
+
+// setHeader makes row i the header (-1: none) and counts the rows read
+// below it.
+func (s *sheetRows) setHeader(i int) error {
+	s.header, s.data = i, 0
+	for _, row := range s.rows[i+1:] {
+		if !blank(row) {
+			s.data++
+		}
 	}
-	return t, nil
+	if s.data > s.rd.max {
+		return errs.Field("file", "rule.too_many_rows", strconv.Itoa(s.rd.max))
+	}
+	return nil
+}
+
+func blank(row []string) bool {
+	for _, c := range row {
+		if strings.TrimSpace(c) != "" {
+			return false
+		}
+	}
+	return true
+}
+
+// find reads the sheet if its first HeaderScan rows hold the header (any
+// first row when opt.Header is nil), filling its merged cells ms; ok is
+// false, and the rest of the sheet unread, if they do not.
+func (s *sheetRows) find(opt ReadOptions, ms []merged) (t Table, ok bool, err error) {
+	if err := s.readTo(HeaderScan); err != nil {
+		return t, false, err
+	}
+	if err := s.fill(ms); err != nil {
+		return t, false, err
+	}
+	i, header := 0, []string(nil)
+	switch {
+	case opt.Header == nil && len(s.rows) == 0:
+		// An empty file: no header, no rows.
+		return t, true, nil
+	case opt.Header == nil:
+		header = s.rows[0]
+	default:
+		if i, header, ok = findHeader(s.rows, opt.Header); !ok {
+			return t, false, nil
+		}
+	}
+	if err := s.setHeader(i); err != nil {
+		return t, false, err
+	}
+	if err := s.all(ms); err != nil {
+		return t, false, err
+	}
+	t.HeaderRow, t.Header = i+1, header
+	if i > 0 && opt.Header != nil {
+		t.Group = s.rows[i-1]
+	}
+	t.Rows, t.Lines = s.rows[i+1:], numbers(i+2, len(s.rows)-i-1)
+	return t, true, nil
+}
+
+// all reads the rest of the sheet and fills its merged cells.
+func (s *sheetRows) all(ms []merged) error {
+	if err := s.readTo(-1); err != nil {
+		return err
+	}
+	return s.fill(ms)
+}
+
+// everything is the sheet as rows without a header (none was found).
+func (s *sheetRows) everything(ms []merged) (Table, error) {
+	if err := s.setHeader(-1); err != nil {
+		return Table{}, err
+	}
+	if err := s.all(ms); err != nil {
+		return Table{}, err
+	}
+	return Table{Rows: s.rows, Lines: numbers(1, len(s.rows))}, nil
+}
+
+// findHeader is the header row among the first HeaderScan rows: read as
+// it is, or with the cells of headings merged down from the row above
+// filled in (a CSV saved from such a sheet leaves them empty).
+func findHeader(rows [][]string, header func(group, row []string) (int, bool)) (int, []string, bool) {
+	match := func(i int) ([]string, int, bool) {
+		var group []string
+		if i > 0 {
+			group = rows[i-1]
+		}
+		if n, ok := header(group, rows[i]); ok {
+			return rows[i], n, true
+		}
+		if group != nil {
+			if n, ok := header(group, fillFrom(rows[i], group)); ok {
+				return fillFrom(rows[i], group), n, true
+			}
+		}
+		return nil, 0, false
+	}
+	for i := 0; i < len(rows) && i < HeaderScan; i++ {
+		row, n, ok := match(i)
+		if !ok {
+			continue
+		}
+		for i+1 < len(rows) && i+1 < HeaderScan {
+			next, m, ok := match(i + 1)
+			if !ok || m <= n {
+				break
+			}
+			i, row, n = i+1, next, m
+		}
+		return i, row, true
+	}
+	return -1, nil, false
 }
 
 // fillFrom is row with its empty cells taken from above.
@@ -293,82 +499,135 @@ func numbers(from, n int) []int {
 	return out
 }
 
-type sheet struct {
-	name string
-	rows [][]string
+// workbook reads the sheet of an .xlsx upload that holds the header (the
+// first when opt.Header is nil or no sheet does).
+func (rd *reader) workbook(data []byte, opt ReadOptions) (Table, error) {
+	wb, err := openWorkbook(data)
+	if err != nil {
+		return Table{}, err
+	}
+	defer wb.Close()
+	names := wb.f.GetSheetList()
+	if len(names) == 0 {
+		return Table{}, errs.Field("file", "rule.xlsx_no_sheet", "")
+	}
+	for _, n := range names {
+		t, ok, err := rd.fromSheet(wb, n, func(s *sheetRows, ms []merged) (Table, bool, error) { return s.find(opt, ms) }, opt.Raw)
+		if err != nil || ok {
+			return t, err
+		}
+	}
+	t, _, err := rd.fromSheet(wb, names[0], func(s *sheetRows, ms []merged) (Table, bool, error) {
+		t, err := s.everything(ms)
+		return t, true, err
+	}, opt.Raw)
+	return t, err
 }
 
-// readSheets reads the sheets of an upload (CSV: one); first only reads
-// the first sheet.
-func readSheets(name string, data []byte, opt ReadOptions, first bool) ([]sheet, string, bool, error) {
-	if isXLSX(name, data) {
-		f, err := excelize.OpenReader(bytes.NewReader(data))
-		if err != nil {
-			return nil, "", true, errs.Field("file", "rule.xlsx_unreadable", "")
-		}
-		defer f.Close()
-		names := f.GetSheetList()
-		if len(names) == 0 {
-			return nil, "", true, errs.Field("file", "rule.xlsx_no_sheet", "")
-		}
-		var out []sheet
-		for _, n := range names {
-			var rows [][]string
-			if opt.Raw {
-				rows, err = f.GetRows(n, excelize.Options{RawCellValue: true})
-			} else {
-				rows, err = f.GetRows(n)
-			}
-			if err != nil {
-				return nil, "", true, errs.Field("file", "rule.xlsx_sheet_unreadable", n)
-			}
-			if merged, err := f.GetMergeCells(n); err == nil {
-				rows = fillMerged(rows, merged)
-			}
-			out = append(out, sheet{name: n, rows: unescape(rows)})
-			if first {
-				break
-			}
-		}
-		return out, "", true, nil
+// fromSheet reads sheet name of wb a row at a time with read.
+func (rd *reader) fromSheet(wb *workbook, name string, read func(*sheetRows, []merged) (Table, bool, error), raw bool) (Table, bool, error) {
+	ms, err := mergesOf(rd.ctx, wb.parts[name])
+	if err != nil {
+		return Table{}, false, err
 	}
+	it, err := wb.f.Rows(name)
+	if err != nil {
+		return Table{}, false, errXLSXSheet(name, err)
+	}
+	defer it.Close()
+	s := rd.sheet(func() ([]string, error) {
+		if !it.Next() {
+			if err := it.Error(); err != nil {
+				return nil, err
+			}
+			return nil, io.EOF
+		}
+		return it.Columns(excelize.Options{RawCellValue: raw})
+	})
+	t, ok, err := read(s, ms)
+	if err != nil {
+		return Table{}, false, errXLSXSheet(name, err)
+	}
+	t.Sheet = name
+	return t, ok, nil
+}
+
+// csv reads a CSV upload. A record is one line, or more when a quoted
+// cell holds line breaks.
+func (rd *reader) csv(data []byte, opt ReadOptions) (Table, error) {
 	text, enc, err := Decode(data, opt.Encoding)
 	if err != nil {
-		return nil, enc, false, err
+		return Table{}, err
 	}
-	rows, err := parseCSV(text, false)
+	comma := delimiter(text)
+	if widest(text, byte(comma), recordCells) > recordCells {
+		return Table{}, errs.Field("file", "rule.too_many_columns", strconv.Itoa(MaxColumns))
+	}
+	read := func(lazy bool) (Table, error) {
+		r := csv.NewReader(strings.NewReader(text))
+		r.Comma = comma
+		r.FieldsPerRecord = -1
+		r.LazyQuotes = lazy
+		s := rd.sheet(r.Read)
+		t, ok, err := s.find(opt, nil)
+		if err == nil && !ok {
+			t, err = s.everything(nil)
+		}
+		return t, err
+	}
+	t, err := read(false)
 	var pe *csv.ParseError
 	if errors.As(err, &pe) && errors.Is(pe.Err, csv.ErrBareQuote) {
 		// A quote inside an unquoted cell (路灯"坏了"): Excel writes none,
 		// people typing a CSV do; read it as a character.
-		rows, err = parseCSV(text, true)
+		t, err = read(true)
 	}
-	if err != nil {
-		line := len(rows) + 1
-		if errors.As(err, &pe) {
-			line = pe.StartLine
-		}
-		return nil, enc, false, errs.Field("file", "rule.csv_syntax", strconv.Itoa(line))
+	if errors.As(err, &pe) {
+		return Table{}, errs.Field("file", "rule.csv_syntax", strconv.Itoa(pe.StartLine))
 	}
-	return []sheet{{rows: unescape(rows)}}, enc, false, nil
+	t.Encoding = enc
+	return t, err
 }
 
-func parseCSV(text string, lazy bool) ([][]string, error) {
-	r := csv.NewReader(strings.NewReader(text))
-	r.Comma = delimiter(text)
-	r.FieldsPerRecord = -1
-	r.LazyQuotes = lazy
-	var rows [][]string
-	for {
-		rec, err := r.Read()
-		if errors.Is(err, io.EOF) {
-			return rows, nil
+// widest is the most cells a record of text has, counted as encoding/csv
+// reads it with LazyQuotes, stopping past limit: one line of a million
+// commas would be a million cells before it could be refused.
+func widest(text string, comma byte, limit int) int {
+	const (
+		start    = iota // of a cell
+		plain           // inside an unquoted cell
+		quoted          // inside a quoted cell
+		quoteEnd        // a quote inside a quoted cell: its end, or "" or a bare quote
+	)
+	state, cells, most := start, 1, 1
+	for i := 0; i < len(text); i++ {
+		c := text[i]
+		switch {
+		case state == start && c == '"':
+			state = quoted
+		case state == quoted:
+			if c == '"' {
+				state = quoteEnd
+			}
+		case state == quoteEnd && c == '"':
+			state = quoted
+		case state == quoteEnd && c == '\r':
+		case c == comma:
+			if cells++; cells > most {
+				if most = cells; most > limit {
+					return most
+				}
+			}
+			state = start
+		case c == '\n':
+			state, cells = start, 1
+		case state == quoteEnd:
+			state = quoted // a bare quote, read as a character
+		default:
+			state = plain
 		}
-		if err != nil {
-			return rows, err
-		}
-		rows = append(rows, rec)
 	}
+	return most
 }
 
 // isXLSX tells an Excel workbook by its name or, for an upload without
@@ -377,30 +636,4 @@ func isXLSX(name string, data []byte) bool {
 	n := strings.ToLower(name)
 	return strings.HasSuffix(n, ".xlsx") || strings.HasSuffix(n, ".xlsm") ||
 		(!strings.HasSuffix(n, ".csv") && !strings.HasSuffix(n, ".txt") && bytes.HasPrefix(data, []byte("PK\x03\x04")))
-}
-
-// fillMerged writes the value of each merged range into every cell it
-// covers: a heading merged over two columns or two rows is then the
-// heading of each.
-func fillMerged(rows [][]string, merged []excelize.MergeCell) [][]string {
-	for _, m := range merged {
-		c0, r0, err0 := excelize.CellNameToCoordinates(m.GetStartAxis())
-		c1, r1, err1 := excelize.CellNameToCoordinates(m.GetEndAxis())
-		if err0 != nil || err1 != nil || r1-r0 > 1000 || c1-c0 > 200 {
-			continue
-		}
-		v := m.GetCellValue()
-		for r := r0; r <= r1; r++ {
-			for len(rows) < r {
-				rows = append(rows, nil)
-			}
-			for len(rows[r-1]) < c1 {
-				rows[r-1] = append(rows[r-1], "")
-			}
-			for c := c0; c <= c1; c++ {
-				rows[r-1][c-1] = v
-			}
-		}
-	}
-	return rows
 }

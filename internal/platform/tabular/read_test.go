@@ -64,14 +64,14 @@ func TestReadEncodings(t *testing.T) {
 		{"ChosenUTF16", EncodingUTF16LE, encode(t, unicode.UTF16(unicode.LittleEndian, unicode.UseBOM), csvText(orders, "\t")), orders, EncodingUTF16LE},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			tab, err := ReadTable("orders.csv", tt.data, ReadOptions{Encoding: tt.enc})
+			tab, err := ReadTable(t.Context(), "orders.csv", tt.data, ReadOptions{Encoding: tt.enc})
 			if err != nil {
 				t.Fatal(err)
 			}
 			if d := cmp.Diff(tt.want, append([][]string{tab.Header}, tab.Rows...)); d != "" || tab.Encoding != tt.read {
 				t.Errorf("read as %s (want %s), rows (-want +got):\n%s", tab.Encoding, tt.read, d)
 			}
-			rows, err := Read("orders.csv", tt.data)
+			rows, err := Read(t.Context(), "orders.csv", tt.data)
 			if tt.enc == "" && (err != nil || !slices.Equal(rows[0], orders[0])) {
 				t.Errorf("Read: %v %v", rows, err)
 			}
@@ -93,17 +93,17 @@ func TestReadBadEncoding(t *testing.T) {
 		{"NotText", "", []byte("a,b\r\n\x81\x20\xff\xfe\x80,c\r\n"), "rule.file_encoding_gbk"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := ReadTable("x.csv", tt.data, ReadOptions{Encoding: tt.enc})
+			_, err := ReadTable(t.Context(), "x.csv", tt.data, ReadOptions{Encoding: tt.enc})
 			e := errs.As(err)
 			if e.Code != errs.Invalid || len(e.Fields) != 1 || e.Fields[0].Field != "encoding" || e.Fields[0].Rule != tt.rule {
 				t.Fatalf("got %v", err)
 			}
 		})
 	}
-	if tab, err := ReadTable("x.csv", []byte("a,b\r\n路灯\"坏了\",c\r\n"), ReadOptions{}); err != nil || tab.Rows[0][0] != `路灯"坏了"` {
+	if tab, err := ReadTable(t.Context(), "x.csv", []byte("a,b\r\n路灯\"坏了\",c\r\n"), ReadOptions{}); err != nil || tab.Rows[0][0] != `路灯"坏了"` {
 		t.Errorf("a quote inside a cell: %+v %v", tab, err)
 	}
-	_, err := ReadTable("x.csv", []byte("a,b\r\n\"open,c\r\n"), ReadOptions{})
+	_, err := ReadTable(t.Context(), "x.csv", []byte("a,b\r\n\"open,c\r\n"), ReadOptions{})
 	if e := errs.As(err); e.Code != errs.Invalid || e.Fields[0].Rule != "rule.csv_syntax" || e.Fields[0].Param != "2" {
 		t.Errorf("an unclosed quote: %v", err)
 	}
@@ -125,7 +125,7 @@ func isOrderHeader(_, row []string) (int, bool) {
 // the spreadsheet shows them.
 func TestReadTableFindsHeader(t *testing.T) {
 	titled := append([][]string{{"12345 热线工单导出（2026年11月）", "", ""}, {"工单信息", "", "诉求人信息"}}, orders...)
-	tab, err := ReadTable("x.csv", []byte(csvText(titled, ",")), ReadOptions{Header: isOrderHeader})
+	tab, err := ReadTable(t.Context(), "x.csv", []byte(csvText(titled, ",")), ReadOptions{Header: isOrderHeader})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -136,7 +136,7 @@ func TestReadTableFindsHeader(t *testing.T) {
 	// The same two-row header saved as CSV: the cells merged down are
 	// empty in the lower row.
 	twoRows := "工单编号,问题描述,诉求人信息\r\n,,诉求人\r\n" + csvText(orders[1:], ",")
-	if tab, err := ReadTable("x.csv", []byte(twoRows), ReadOptions{Header: isOrderHeader}); err != nil || tab.HeaderRow != 2 ||
+	if tab, err := ReadTable(t.Context(), "x.csv", []byte(twoRows), ReadOptions{Header: isOrderHeader}); err != nil || tab.HeaderRow != 2 ||
 		!slices.Equal(tab.Header, orders[0]) || len(tab.Rows) != 2 {
 		t.Fatalf("CSV with a two-row header: %+v %v", tab, err)
 	}
@@ -164,7 +164,7 @@ func TestReadTableFindsHeader(t *testing.T) {
 	if err := f.Write(&b); err != nil {
 		t.Fatal(err)
 	}
-	tab, err = ReadTable("x.xlsx", b.Bytes(), ReadOptions{Header: isOrderHeader})
+	tab, err = ReadTable(t.Context(), "x.xlsx", b.Bytes(), ReadOptions{Header: isOrderHeader})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -172,7 +172,7 @@ func TestReadTableFindsHeader(t *testing.T) {
 		!slices.Equal(tab.Lines, []int{4, 5}) || !slices.Equal(tab.Rows[1], orders[2]) {
 		t.Fatalf("workbook: %+v", tab)
 	}
-	if tab, err := ReadTable("x.csv", []byte("a,b\r\n1,2\r\n"), ReadOptions{Header: isOrderHeader}); err != nil || tab.HeaderRow != 0 {
+	if tab, err := ReadTable(t.Context(), "x.csv", []byte("a,b\r\n1,2\r\n"), ReadOptions{Header: isOrderHeader}); err != nil || tab.HeaderRow != 0 {
 		t.Errorf("no header: %+v %v", tab, err)
 	}
 }
@@ -194,11 +194,11 @@ func TestReadTableRaw(t *testing.T) {
 	if err := f.Write(&b); err != nil {
 		t.Fatal(err)
 	}
-	shown, _ := ReadTable("x.xlsx", b.Bytes(), ReadOptions{Header: isOrderHeader})
+	shown, _ := ReadTable(t.Context(), "x.xlsx", b.Bytes(), ReadOptions{Header: isOrderHeader})
 	if !strings.Contains(shown.Rows[0][0], "E+") {
 		t.Fatalf("the formatted cell is not in E notation: %q", shown.Rows[0][0])
 	}
-	raw, err := ReadTable("x.xlsx", b.Bytes(), ReadOptions{Header: isOrderHeader, Raw: true})
+	raw, err := ReadTable(t.Context(), "x.xlsx", b.Bytes(), ReadOptions{Header: isOrderHeader, Raw: true})
 	if err != nil {
 		t.Fatal(err)
 	}
