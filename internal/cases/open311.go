@@ -69,7 +69,7 @@ func (o *open311) serve(fn func(r *http.Request, name string) (any, error)) http
 			write(w, "xml", http.StatusNotFound, errorsOf(http.StatusNotFound, "unknown format: use .xml or .json"))
 			return
 		}
-		if j, own := r.FormValue("jurisdiction_id"), o.svc.site().Jurisdiction; j != "" && own != "" && j != own {
+		if j, own := r.FormValue("jurisdiction_id"), o.svc.site().Jurisdiction; j != "" && own != "" && !strings.EqualFold(j, own) {
 			write(w, format, http.StatusNotFound, errorsOf(http.StatusNotFound, "jurisdiction_id not found: this endpoint serves "+own))
 			return
 		}

@@ -279,6 +279,9 @@ func TestOpen311XMLAsClientsReadIt(t *testing.T) {
 		t.Errorf("updates as a client reads them: %v\n%s", u, ups.Body)
 	}
 
+	if r := c.Get("/open311/v2/services.xml?jurisdiction_id=" + strings.ToUpper(apptest.Jurisdiction)); r.StatusCode != 200 {
+		t.Errorf("a jurisdiction id is a host name, whatever its case: %d", r.StatusCode)
+	}
 	bad := c.Get("/open311/v2/requests/nothing.xml")
 	inSpecOrder(t, "error", children(t, bad.Body, "error")[0], specError, specError)
 	if errs := simpleXML(t, bad.Body)["error"].([]any); bad.StatusCode != 404 || errs[0].(map[string]any)["code"] != "404" {

@@ -458,6 +458,11 @@ func CheckPublicURL(s string) (string, error) {
 		(u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.ForceQuery || u.Fragment != "" || strings.Contains(s, "#") {
 		return "", fmt.Errorf("not a site root URL")
 	}
+	if p := u.Port(); p != "" {
+		if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
+			return "", fmt.Errorf("not a site root URL")
+		}
+	}
 	return u.Scheme + "://" + strings.ToLower(u.Host), nil
 }
 
