@@ -291,6 +291,11 @@ func (o *open311) definition(r *http.Request, code string) (any, error) {
 // actor returns the caller of an api_key, nil without one.
 func (o *open311) actor(r *http.Request) (*authz.Actor, error) {
 	key := r.FormValue("api_key")
+	if r.Method == http.MethodPost {
+		// A key that writes travels in the body, never in a URL that
+		// proxies and logs keep.
+		key = r.PostFormValue("api_key")
+	}
 	if key == "" {
 		return nil, nil
 	}

@@ -320,6 +320,10 @@ func TestOpen311PostToTheLetter(t *testing.T) {
 		return *cs
 	}
 
+	if r := c.Do("POST", "/open311/v2/requests.json?api_key="+e.Token, strings.NewReader("service_code=0302&lat="+ftoa(p[1])+"&long="+ftoa(p[0])),
+		http.Header{"Content-Type": {"application/x-www-form-urlencoded"}}); r.StatusCode != 403 {
+		t.Errorf("a POST with its api_key in the URL: %d %s", r.StatusCode, r.Body)
+	}
 	v := base()
 	v.Set("service_code", "9999")
 	post("unknown service_code", v, 404)
