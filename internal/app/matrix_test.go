@@ -128,6 +128,10 @@ func (e *env) mustObjects(f foreign, lon, lat float64, username string) foreign 
 		ContactName: foreignMark + "联系人", ContactPhone: "13700005678", ExternalID: "FX-" + username})
 	must("case", err)
 	f.caseID = in.Case.ID
+	// The case also waits in the 待定位 queue, so that the queue's list is
+	// probed with a foreign row in it.
+	_, err = e.app.DB.ExecContext(ctx, `INSERT INTO case_locate_queue (case_id, region_code, created_at) VALUES (?, ?, ?)`, f.caseID, f.community, e.app.DB.Now())
+	must("queued case", err)
 	f.photo, err = e.app.Cases.AddPhoto(wctx, in.Case.ID, cases.Photo{ContentType: "image/png", Data: pngBytes()})
 	must("photo", err)
 	w, err := e.app.Cases.Blow(ctx, in.Case.ID, cases.WhistleInput{Ground: "pressing_problem", DeptIDs: []int64{d.ID}, Note: foreignMark + "吹哨"})
