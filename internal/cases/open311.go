@@ -632,7 +632,7 @@ var statusNotes = map[Status]string{Submitted: "待受理 (received)", Accepted:
 func toRequest(c *Case, full bool) o311Request {
 	x := o311Request{ServiceRequestID: c.Number, Status: "open", StatusNotes: statusNotes[c.Status],
 		ServiceName: c.CategoryName, ServiceCode: c.Category, AgencyResponsible: c.UnitName,
-		RequestedDatetime: iso(c.CreatedAt), UpdatedDatetime: iso(c.UpdatedAt), Address: c.Address, Lat: round7(c.Lat), Long: round7(c.Lon)}
+		RequestedDatetime: iso(c.CreatedAt), UpdatedDatetime: iso(c.UpdatedAt), Address: c.Address, Lat: roundTo(c.Lat, 7), Long: roundTo(c.Lon, 7)}
 	if !c.Status.Open() {
 		x.Status = "closed"
 	}
@@ -648,26 +648,19 @@ func toRequest(c *Case, full bool) o311Request {
 		// The public sees where a problem is to about 100 m, not whose
 		// door it is: points rounded, no address.
 		x.Address = ""
-		x.Lat, x.Long = roundPoint(c.Lat), roundPoint(c.Lon)
+		x.Lat, x.Long = roundTo(c.Lat, 3), roundTo(c.Lon, 3)
 	}
 	return x
 }
 
-// round7 rounds a stored coordinate to 7 decimals (about 1 cm), so that
-// 28.6913699 is not written 28.691369899999998.
-func round7(v *float64) *float64 {
+// roundTo rounds a coordinate to digits decimals: 7 (about 1 cm) writes
+// 28.6913699 rather than 28.691369899999998; 3 (about 100 m) is what the
+// public may know of a place.
+func roundTo(v *float64, digits int) *float64 {
 	if v == nil {
 		return nil
 	}
-	r := math.Round(*v*1e7) / 1e7
-	return &r
-}
-
-// roundPoint rounds a coordinate to 3 decimals (about 100 m).
-func roundPoint(v *float64) *float64 {
-	if v == nil {
-		return nil
-	}
-	r := math.Round(*v*1000) / 1000
+	p := math.Pow10(digits)
+	r := math.Round(*v*p) / p
 	return &r
 }
