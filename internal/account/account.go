@@ -80,13 +80,19 @@ type UserInput struct {
 	Password     string `json:"password"`
 }
 
-// UserUpdate changes an account. Nil fields stay as they are.
+// UserUpdate changes an account. Nil fields stay as they are. A new
+// role, division, department or company (the placement) ends the
+// account's sessions and API tokens.
 type UserUpdate struct {
-	Version     int     `json:"version"`
-	DisplayName *string `json:"display_name,omitempty"`
-	Phone       *string `json:"phone,omitempty"`
-	Disabled    *bool   `json:"disabled,omitempty"`
-	Unlock      bool    `json:"unlock,omitempty" doc:"clear a lockout after failed logins"`
+	Version      int         `json:"version"`
+	DisplayName  *string     `json:"display_name,omitempty"`
+	Phone        *string     `json:"phone,omitempty"`
+	Disabled     *bool       `json:"disabled,omitempty"`
+	Unlock       bool        `json:"unlock,omitempty" doc:"clear a lockout after failed logins"`
+	Role         *authz.Role `json:"role,omitempty" doc:"a new role, one you may grant; the account's sessions and tokens end"`
+	RegionCode   *string     `json:"region_code,omitempty" doc:"a new division in your scope, at a level the role may sit at"`
+	DepartmentID *int64      `json:"department_id,omitempty" doc:"department staff: their department, serving the division; other roles leave theirs"`
+	Organisation *string     `json:"organisation,omitempty" doc:"property company accounts: the company's name"`
 }
 
 // UserFilter selects users.

@@ -25,8 +25,13 @@ func (h *handler) apiRoutes(r *web.Router) {
 	r.API("POST /api/v1/users", PermUserManage, web.OpDoc{Summary: "Create an account", Tag: "account",
 		Body: UserInput{}, Response: User{}, Status: http.StatusCreated}, h.apiUserCreate)
 	r.API("GET /api/v1/users/{id}", PermUserView, web.OpDoc{Summary: "One account", Tag: "account", Response: User{}}, web.Get("kind.user", h.svc.User))
-	r.API("PATCH /api/v1/users/{id}", PermUserManage, web.OpDoc{Summary: "Change an account (optimistic: send its version)", Tag: "account",
+	r.API("PATCH /api/v1/users/{id}", PermUserManage, web.OpDoc{Summary: "Change an account (optimistic: send its version); a new role, division or department ends its sessions and tokens", Tag: "account",
 		Body: UserUpdate{}, Response: User{}}, web.Apply("kind.user", http.StatusOK, h.svc.UpdateUser))
+	r.API("GET /api/v1/account-regions", PermUserView, web.OpDoc{Summary: "Divisions in scope where an account of a role may sit, by name, with their path", Tag: "account",
+		Query: []web.Param{{Name: "role", Type: "string", Description: "only the levels the role may sit at; none: any level"},
+			{Name: "q", Type: "string", Description: "name contains (the end of a path: 东湖区 › 滕王阁街道)"},
+			{Name: "limit", Type: "integer", Description: "1–100, default 20"}},
+		Response: web.List[Place]{}}, h.apiPlaces)
 	r.API("GET /api/v1/users/{id}/personal", PermUserPII, web.OpDoc{Summary: "Unmasked personal data; every read is audited", Tag: "account",
 		Response: Personal{}}, h.apiUserPersonal)
 	r.API("PUT /api/v1/users/{id}/password", PermUserManage, web.OpDoc{Summary: "Set a new password; ends the account's sessions", Tag: "account",
@@ -146,4 +151,21 @@ func (h *handler) apiTokenRevoke(w http.ResponseWriter, r *http.Request) error {
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil
+}
+
+func (h *handler) apiPlaces(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	limit := 20
+	if s := q.Get("limit"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 || n > 100 {
+			return errs.Field("limit", "rule.range", "1–100")
+		}
+		limit = n
+	}
+	ps, err := h.svc.Places(r.Context(), PlaceFilter{Role: authz.Role(q.Get("role")), Query: q.Get("q"), Limit: limit})
+	if err != nil {
+		return err
+	}
+	return web.JSON(w, http.StatusOK, web.List[Place]{Items: ps})
 }

@@ -62,11 +62,15 @@ func (s *Service) SetGridWorkers(ctx context.Context, grid string, ids []int64) 
 		return nil, err
 	}
 	var fe errs.Fields
+	community := g.CommunityCode
+	if c, err := s.regions.ContainsRegion(ctx, g.CommunityCode); err == nil {
+		community = c.Name // people know the community by name
+	}
 	for i, id := range ids {
 		u, err := findUser(ctx, s.db, authz.ScopeFrom(ctx), id)
 		if err != nil || u.Disabled || (u.Role != authz.RoleGridWorker && u.Role != authz.RoleCommunityWorker) ||
 			!(u.RegionCode == g.CommunityCode || u.RegionCode == g.Code) {
-			fe.Add(fmt.Sprintf("user_ids[%d]", i), "rule.grid_worker", g.CommunityCode)
+			fe.Add(fmt.Sprintf("user_ids[%d]", i), "rule.grid_worker", community)
 		}
 	}
 	if err := fe.Err(); err != nil {
@@ -151,7 +155,7 @@ func (h *handler) handleGridWorkersSet(w http.ResponseWriter, r *http.Request) e
 		if perr != nil {
 			return perr
 		}
-		p.Errors = h.ui.FieldMessages(p.Lang, err)
+		p.Errors = h.fieldMessages(p.Lang, err)
 		return h.ui.Render(w, r, http.StatusUnprocessableEntity, "grid_workers", "grid-workers", p)
 	}
 	if err != nil {

@@ -1,8 +1,10 @@
 package account
 
 import (
+	"html/template"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"grassroots/internal/platform/authz"
 	"grassroots/internal/platform/errs"
@@ -44,6 +46,17 @@ type loginPage struct {
 	Next     string
 	Username string
 	Error    string
+	// Demo are the accounts a demo site offers, each signed in with one
+	// tap, and DemoPassword the password they share; none elsewhere.
+	Demo         []DemoLogin
+	DemoPassword string
+}
+
+// demoLogins adds a demo site's accounts to the login page.
+func (h *handler) demoLogins(r *http.Request, p *loginPage) error {
+	var err error
+	p.Demo, p.DemoPassword, err = h.svc.UnscopedDemoLogins(r.Context())
+	return err
 }
 
 func (h *handler) handleLoginForm(w http.ResponseWriter, r *http.Request) error {
@@ -52,6 +65,9 @@ func (h *handler) handleLoginForm(w http.ResponseWriter, r *http.Request) error 
 		return nil
 	}
 	p := loginPage{Page: h.ui.Page(r, "title.login"), Next: localPath(r.URL.Query().Get("next"))}
+	if err := h.demoLogins(r, &p); err != nil {
+		return err
+	}
 	p.CSRF = web.PreSessionCSRF(w, r, h.secure)
 	return h.ui.Render(w, r, http.StatusOK, "login", "", p)
 }
@@ -70,6 +86,9 @@ func (h *handler) handleLogin(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 		p := loginPage{Page: h.ui.Page(r, "title.login"), Next: next, Username: name, Error: h.ui.Message(web.LangFrom(r.Context()), e)}
+		if err := h.demoLogins(r, &p); err != nil {
+			return err
+		}
 		p.CSRF = web.PreSessionCSRF(w, r, h.secure)
 		for _, f := range e.Fields {
 			p.Error += " " + h.ui.FieldMessage(p.Lang, f)
@@ -104,37 +123,243 @@ func (h *handler) handleLang(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// usersPerPage is the length of a page of the account list.
+const usersPerPage = 50
+
 type userListPage struct {
 	web.Page
 	Users     []*User
+	Total     int
 	Filter    UserFilter
 	Roles     []authz.Role
 	CanManage bool
 	Errors    []string
+	Region    web.RegionPicker
+	Names     accountNames
+	Next      template.URL // the next page; empty on the last
+	First     template.URL // the first page; empty on it
+}
+
+// accountNames are the names of the divisions and departments a page
+// shows, by code and id.
+type accountNames struct {
+	Places map[string]string
+	Depts  map[int64]string
+}
+
+// name fills the names of us's divisions (short: below the reader's own
+// division) and departments.
+func (n *namer) names(us []*User, short bool) (accountNames, error) {
+	out := accountNames{Places: map[string]string{}, Depts: map[int64]string{}}
+	for _, u := range us {
+		if _, ok := out.Places[u.RegionCode]; !ok {
+			f := n.path
+			if short {
+				f = n.short
+			}
+			p, err := f(u.RegionCode)
+			if err != nil {
+				return out, err
+			}
+			out.Places[u.RegionCode] = p
+		}
+		d, err := n.department(u.DepartmentID)
+		if err != nil {
+			return out, err
+		}
+		out.Depts[u.DepartmentID] = d
+	}
+	return out, nil
 }
 
 func (h *handler) handleUserList(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
-	f := UserFilter{Query: q.Get("q"), Role: authz.Role(q.Get("role")), Region: q.Get("region"), Phone: q.Get("phone"), Limit: 500}
-	p := userListPage{Page: h.ui.Page(r, "title.users"), Filter: f, Roles: authz.Roles}
+	after, _ := strconv.ParseInt(q.Get("after"), 10, 64)
+	f := UserFilter{Query: q.Get("q"), Role: authz.Role(q.Get("role")), Phone: q.Get("phone"), AfterID: after, Limit: usersPerPage + 1}
+	p := userListPage{Page: h.ui.Page(r, "title.users"), Roles: authz.Roles}
 	p.CanManage = p.Actor.Can(PermUserManage)
-	users, err := h.svc.Users(r.Context(), f)
+	region, perr := h.pickedRegion(r, "region", "")
+	f.Region = region
+	p.Filter = f
+	var err error
+	if p.Region, err = h.regionPicker(r, p.Page, "region", "", region, false); err != nil {
+		return err
+	}
+	if errs.CodeOf(perr) == errs.Invalid {
+		p.Errors = h.fieldMessages(p.Lang, perr)
+		p.Region.Path = q.Get("region_text")
+		return h.ui.Render(w, r, http.StatusUnprocessableEntity, "users", "rows", p)
+	}
+	if perr != nil {
+		return perr
+	}
+	users, total, err := h.svc.UserPage(r.Context(), f)
 	if errs.CodeOf(err) == errs.Invalid {
-		p.Errors = h.ui.FieldMessages(p.Lang, err)
+		p.Errors = h.fieldMessages(p.Lang, err)
 		return h.ui.Render(w, r, http.StatusUnprocessableEntity, "users", "rows", p)
 	}
 	if err != nil {
 		return err
 	}
-	p.Users = users
+	if len(users) > usersPerPage {
+		users = users[:usersPerPage]
+		q.Set("after", strconv.FormatInt(users[len(users)-1].ID, 10))
+		p.Next = template.URL("/users?" + q.Encode())
+	}
+	if after > 0 {
+		q.Del("after")
+		p.First = template.URL("/users?" + q.Encode())
+	}
+	p.Users, p.Total = users, total
+	if p.Names, err = h.svc.namer(r.Context()).names(users, true); err != nil {
+		return err
+	}
 	return h.ui.Render(w, r, http.StatusOK, "users", "rows", p)
+}
+
+// formValue reads a field of the form or, for a GET, of the query.
+func formValue(r *http.Request, name string) (string, bool) {
+	if err := r.ParseForm(); err != nil {
+		return "", false
+	}
+	v, ok := r.Form[name]
+	if !ok || len(v) == 0 {
+		return "", false
+	}
+	return v[0], true
+}
+
+// pickedRegion reads a division picker (web.RegionPicker): the code
+// chosen from the suggestions, or, when the typed text no longer names
+// that division (a page without scripts), the division of that name among
+// role's places.
+func (h *handler) pickedRegion(r *http.Request, field string, role authz.Role) (string, error) {
+	code, _ := formValue(r, field)
+	code = strings.TrimSpace(code)
+	text, typed := formValue(r, field+"_text")
+	if !typed {
+		return code, nil // a client that sends the code only
+	}
+	if _, path := web.PickedText(text); path == "" {
+		return "", nil
+	} else if code != "" {
+		shown, err := h.svc.namer(r.Context()).path(code)
+		if err != nil {
+			return "", err
+		}
+		if shown == path {
+			return code, nil
+		}
+	}
+	return h.svc.ResolvePlace(r.Context(), field, role, text)
+}
+
+// regionPicker is the division picker of field, suggesting the places of
+// role (the form's role select decides when roleFrom).
+func (h *handler) regionPicker(r *http.Request, p web.Page, field string, role authz.Role, code string, roleFrom bool) (web.RegionPicker, error) {
+	rp := web.RegionPicker{ID: "pick-" + strings.ReplaceAll(field, "_", "-"), Name: field, Code: code, URL: "/api/v1/account-regions",
+		Label: p.T("field.account_region"), Placeholder: p.T("users.picker_placeholder"), None: p.T("users.picker_none"), Required: field != "region"}
+	if roleFrom {
+		rp.RoleFrom = "role"
+	}
+	if role != "" {
+		for _, l := range regionLevels[role] {
+			rp.Levels = append(rp.Levels, string(l))
+		}
+		rp.Hint = levelsHint(p, role)
+	}
+	if code == "" {
+		return rp, nil
+	}
+	n := h.svc.namer(r.Context())
+	var err error
+	if rp.Path, err = n.path(code); err != nil {
+		return rp, err
+	}
+	if reg, err := n.region(code); err != nil {
+		return rp, err
+	} else if reg != nil {
+		rp.Level = string(reg.Level)
+	}
+	return rp, nil
+}
+
+// levelsHint says at which levels an account of role sits.
+func levelsHint(p web.Page, role authz.Role) string {
+	var ls []string
+	for _, l := range regionLevels[role] {
+		ls = append(ls, p.T("level."+string(l)))
+	}
+	return p.T("users.levels_hint", strings.Join(ls, "、"))
+}
+
+// fieldMessages translates field errors, naming levels as people call
+// them (the API carries the stored names).
+func (h *handler) fieldMessages(lang string, err error) []string {
+	var out []string
+	for _, f := range errs.As(err).Fields {
+		switch {
+		case f.Field == "region_code" || f.Field == "region":
+			f.Field = "account_region"
+		case strings.HasPrefix(f.Field, "user_ids["):
+			f.Field = "user_ids"
+		}
+		if f.Rule == "rule.role_level" {
+			var ls []string
+			for _, l := range strings.Split(f.Param, ", ") {
+				ls = append(ls, h.ui.Catalog().T(lang, "level."+l))
+			}
+			f.Param = strings.Join(ls, "、")
+		}
+		out = append(out, h.ui.FieldMessage(lang, f))
+	}
+	return out
+}
+
+// roleChoice is a role the form offers, with the levels it may sit at.
+type roleChoice struct {
+	Role   authz.Role
+	Name   string
+	Levels string
+	Hint   string
+}
+
+// placementForm is the part of the account forms that places an
+// account: role, division, department, company.
+type placementForm struct {
+	Roles        []roleChoice
+	Role         authz.Role
+	Region       web.RegionPicker
+	Depts        []DepartmentChoice
+	DepartmentID int64
+	Organisation string
+}
+
+func (h *handler) placementForm(r *http.Request, p web.Page, pl Placement) (placementForm, error) {
+	f := placementForm{Role: pl.Role, DepartmentID: pl.DepartmentID, Organisation: pl.Organisation}
+	for _, role := range h.grantable(p.Actor) {
+		var ls []string
+		for _, l := range regionLevels[role] {
+			ls = append(ls, string(l))
+		}
+		f.Roles = append(f.Roles, roleChoice{Role: role, Name: p.RoleName(role), Levels: strings.Join(ls, ","), Hint: levelsHint(p, role)})
+	}
+	if f.Role == "" && len(f.Roles) > 0 {
+		f.Role = f.Roles[0].Role
+	}
+	var err error
+	if f.Region, err = h.regionPicker(r, p, "region_code", f.Role, pl.RegionCode, true); err != nil {
+		return f, err
+	}
+	f.Depts, err = h.svc.DepartmentChoices(r.Context())
+	return f, err
 }
 
 type userFormPage struct {
 	web.Page
-	Form   UserInput
-	Roles  []authz.Role
-	Errors []string
+	Form      UserInput
+	Placement placementForm
+	Errors    []string
 }
 
 func (h *handler) grantable(a *authz.Actor) []authz.Role {
@@ -147,24 +372,50 @@ func (h *handler) grantable(a *authz.Actor) []authz.Role {
 	return out
 }
 
+func (h *handler) userFormPage(r *http.Request, in UserInput) (userFormPage, error) {
+	p := userFormPage{Page: h.ui.Page(r, "title.user_new"), Form: in}
+	var err error
+	p.Placement, err = h.placementForm(r, p.Page, Placement{Role: in.Role, RegionCode: in.RegionCode, DepartmentID: in.DepartmentID, Organisation: in.Organisation})
+	return p, err
+}
+
 func (h *handler) handleUserNew(w http.ResponseWriter, r *http.Request) error {
-	p := userFormPage{Page: h.ui.Page(r, "title.user_new")}
-	p.Roles = h.grantable(p.Actor)
-	p.Form.RegionCode = p.Actor.Scope.Region
+	a := authz.ActorFrom(r.Context())
+	p, err := h.userFormPage(r, UserInput{RegionCode: a.Scope.Region})
+	if err != nil {
+		return err
+	}
 	return h.ui.Render(w, r, http.StatusOK, "user_new", "", p)
 }
 
-func (h *handler) handleUserCreate(w http.ResponseWriter, r *http.Request) error {
+// postedPlacement reads the placement fields of a form.
+func (h *handler) postedPlacement(r *http.Request) (Placement, error) {
 	dept, _ := strconv.ParseInt(r.PostFormValue("department_id"), 10, 64)
+	pl := Placement{Role: authz.Role(r.PostFormValue("role")), DepartmentID: dept, Organisation: r.PostFormValue("organisation")}
+	var err error
+	pl.RegionCode, err = h.pickedRegion(r, "region_code", pl.Role)
+	return pl, err
+}
+
+func (h *handler) handleUserCreate(w http.ResponseWriter, r *http.Request) error {
+	pl, err := h.postedPlacement(r)
 	in := UserInput{Username: r.PostFormValue("username"), DisplayName: r.PostFormValue("display_name"),
-		Role: authz.Role(r.PostFormValue("role")), RegionCode: r.PostFormValue("region_code"), DepartmentID: dept, Organisation: r.PostFormValue("organisation"),
+		Role: pl.Role, RegionCode: pl.RegionCode, DepartmentID: pl.DepartmentID, Organisation: pl.Organisation,
 		Phone: r.PostFormValue("phone"), Password: r.PostFormValue("password")}
-	u, err := h.svc.CreateUser(r.Context(), in)
+	var u *User
+	if err == nil {
+		u, err = h.svc.CreateUser(r.Context(), in)
+	}
 	if errs.CodeOf(err) == errs.Invalid {
 		in.Password = ""
-		p := userFormPage{Page: h.ui.Page(r, "title.user_new"), Form: in}
-		p.Roles = h.grantable(p.Actor)
-		p.Errors = h.ui.FieldMessages(p.Lang, err)
+		p, perr := h.userFormPage(r, in)
+		if perr != nil {
+			return perr
+		}
+		if in.RegionCode == "" {
+			p.Placement.Region.Path = r.PostFormValue("region_code_text")
+		}
+		p.Errors = h.fieldMessages(p.Lang, err)
 		return h.ui.Render(w, r, http.StatusUnprocessableEntity, "user_new", "", p)
 	}
 	if err != nil {
@@ -183,6 +434,10 @@ type userPage struct {
 	Errors    []string
 	NewToken  *NewToken
 	IsMe      bool
+	// Place and Department name the account's division (its path) and
+	// department.
+	Place, Department string
+	Placement         placementForm
 }
 
 func (h *handler) userPage(r *http.Request, id int64) (userPage, error) {
@@ -196,6 +451,18 @@ func (h *handler) userPage(r *http.Request, id int64) (userPage, error) {
 	p.CanPII = p.Actor.Can(PermUserPII)
 	if p.CanManage && u.Role == authz.RoleIntegration || p.Actor.UserID == u.ID {
 		if p.Tokens, err = h.svc.Tokens(r.Context(), u.ID, 0, 100); err != nil {
+			return p, err
+		}
+	}
+	n := h.svc.ownNamer(r.Context(), u)
+	if p.Place, err = n.path(u.RegionCode); err != nil {
+		return p, err
+	}
+	if p.Department, err = n.department(u.DepartmentID); err != nil {
+		return p, err
+	}
+	if p.CanManage && p.Actor.UserID != u.ID {
+		if p.Placement, err = h.placementForm(r, p.Page, u.placement()); err != nil {
 			return p, err
 		}
 	}
@@ -238,6 +505,8 @@ func (h *handler) handleUserUpdate(w http.ResponseWriter, r *http.Request) error
 	}
 	version, _ := strconv.Atoi(r.PostFormValue("version"))
 	upd := UserUpdate{Version: version}
+	var pl Placement
+	flash := "flash.saved"
 	switch r.PostFormValue("action") {
 	case "disable":
 		t := true
@@ -247,6 +516,10 @@ func (h *handler) handleUserUpdate(w http.ResponseWriter, r *http.Request) error
 		upd.Disabled = &f
 	case "unlock":
 		upd.Unlock = true
+	case "placement":
+		pl, err = h.postedPlacement(r)
+		upd.Role, upd.RegionCode, upd.DepartmentID, upd.Organisation = &pl.Role, &pl.RegionCode, &pl.DepartmentID, &pl.Organisation
+		flash = "flash.placement_saved"
 	default:
 		name, phone := r.PostFormValue("display_name"), r.PostFormValue("phone")
 		upd.DisplayName = &name
@@ -254,7 +527,9 @@ func (h *handler) handleUserUpdate(w http.ResponseWriter, r *http.Request) error
 			upd.Phone = &phone
 		}
 	}
-	_, err = h.svc.UpdateUser(r.Context(), id, upd)
+	if err == nil {
+		_, err = h.svc.UpdateUser(r.Context(), id, upd)
+	}
 	if c := errs.CodeOf(err); c == errs.Invalid || c == errs.Conflict {
 		p, perr := h.userPage(r, id)
 		if perr != nil {
@@ -263,14 +538,23 @@ func (h *handler) handleUserUpdate(w http.ResponseWriter, r *http.Request) error
 		if c == errs.Conflict {
 			p.Errors = []string{h.ui.Message(p.Lang, errs.As(err))}
 		} else {
-			p.Errors = h.ui.FieldMessages(p.Lang, err)
+			p.Errors = h.fieldMessages(p.Lang, err)
+		}
+		if upd.Role != nil && p.CanManage {
+			// The placement form as sent, to correct.
+			if p.Placement, perr = h.placementForm(r, p.Page, pl); perr != nil {
+				return perr
+			}
+			if pl.RegionCode == "" {
+				p.Placement.Region.Path = r.PostFormValue("region_code_text")
+			}
 		}
 		return h.ui.Render(w, r, web.Status(c), "user", "", p)
 	}
 	if err != nil {
 		return err
 	}
-	return web.Redirect(w, r, "/users/"+strconv.FormatInt(id, 10), "flash.saved")
+	return web.Redirect(w, r, "/users/"+strconv.FormatInt(id, 10), flash)
 }
 
 func (h *handler) handleUserPassword(w http.ResponseWriter, r *http.Request) error {
@@ -284,7 +568,7 @@ func (h *handler) handleUserPassword(w http.ResponseWriter, r *http.Request) err
 		if perr != nil {
 			return perr
 		}
-		p.Errors = h.ui.FieldMessages(p.Lang, err)
+		p.Errors = h.fieldMessages(p.Lang, err)
 		return h.ui.Render(w, r, http.StatusUnprocessableEntity, "user", "", p)
 	}
 	if err != nil {
@@ -323,7 +607,7 @@ func (h *handler) handleMePassword(w http.ResponseWriter, r *http.Request) error
 		if perr != nil {
 			return perr
 		}
-		p.Errors = h.ui.FieldMessages(p.Lang, err)
+		p.Errors = h.fieldMessages(p.Lang, err)
 		return h.ui.Render(w, r, http.StatusUnprocessableEntity, "user", "", p)
 	}
 	if err != nil {
@@ -352,7 +636,7 @@ func (h *handler) handleTokenCreate(w http.ResponseWriter, r *http.Request) erro
 	}
 	page := "user"
 	if errs.CodeOf(err) == errs.Invalid {
-		p.Errors = h.ui.FieldMessages(p.Lang, err)
+		p.Errors = h.fieldMessages(p.Lang, err)
 		return h.ui.Render(w, r, http.StatusUnprocessableEntity, page, "", p)
 	}
 	if err != nil {

@@ -16,7 +16,7 @@ func Manifest(svc *Service, secure bool) module.Manifest {
 	return module.Manifest{
 		Name: "account", Migrations: &m, Grants: Grants(), Templates: tpl, Messages: msg,
 		Menu: []web.MenuItem{
-			{Key: "nav.users", Path: "/users", Perm: PermUserView, Order: 80},
+			{Key: "nav.users", Path: "/users", Perm: PermUserView, Order: 80, Group: web.GroupAdmin},
 			{Key: "nav.me", Path: "/me", Perm: "authenticated", Order: 99},
 		},
 		Routes: func(r *web.Router) { (&handler{svc: svc, ui: r.UI(), secure: secure}).routes(r) },

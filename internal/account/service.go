@@ -30,6 +30,9 @@ type Config struct {
 	MaxFailures int           // failed logins before a lockout (5)
 	LockFor     time.Duration // how long a lockout lasts (15 min)
 	Argon2      Argon2Params
+	// Demo are the accounts the login page offers on a site started by
+	// `grassroots demo`; empty elsewhere.
+	Demo DemoLogins
 }
 
 // DefaultConfig is the 等保 2.0 level-3 baseline.
@@ -71,7 +74,6 @@ func roleList() string {
 // stronger than the actor's own.
 func (s *Service) CreateUser(ctx context.Context, in UserInput) (*User, error) {
 	actor := authz.ActorFrom(ctx)
-	sc := authz.ScopeFrom(ctx)
 	var fe errs.Fields
 	in.Username = strings.TrimSpace(in.Username)
 	in.DisplayName = text.LineField(&fe, "display_name", in.DisplayName)
@@ -84,39 +86,15 @@ func (s *Service) CreateUser(ctx context.Context, in UserInput) (*User, error) {
 	} else if utf8.RuneCountInString(in.DisplayName) > 50 {
 		fe.Add("display_name", "rule.max_length", "50")
 	}
-	switch {
-	case !in.Role.Valid():
-		fe.Add("role", "rule.one_of", roleList())
-	case actor != nil && !actor.System && !s.policy.CanGrant(actor.Role, in.Role):
-		fe.Add("role", "rule.role_grant", "")
-	}
 	if in.Phone != "" && !pii.ValidPhone(in.Phone) {
 		fe.Add("phone", "rule.phone", "")
 	}
-	if in.Role == authz.RolePropertyCompany {
-		in.Organisation = text.LineField(&fe, "organisation", in.Organisation)
-		if in.Organisation == "" || utf8.RuneCountInString(in.Organisation) > 100 {
-			fe.Add("organisation", "rule.length", "1–100")
-		}
-	} else {
-		in.Organisation = ""
+	pl := Placement{Role: in.Role, RegionCode: in.RegionCode, DepartmentID: in.DepartmentID, Organisation: in.Organisation}
+	if err := s.checkPlacement(ctx, &fe, &pl); err != nil {
+		return nil, err
 	}
+	in.Organisation = pl.Organisation
 	validatePassword(&fe, "password", in.Password, in.Username)
-	if in.RegionCode == "" {
-		fe.Add("region_code", "rule.required", "")
-	} else if reg, err := s.regions.ContainsRegion(ctx, in.RegionCode); err != nil {
-		if errs.CodeOf(err) != errs.NotFound {
-			return nil, err
-		}
-		fe.Add("region_code", "rule.region_code", in.RegionCode)
-	} else if in.Role.Valid() && !levelAllowed(in.Role, reg.Level) {
-		fe.Add("region_code", "rule.role_level", levelNames(in.Role))
-	}
-	if in.Role.Valid() {
-		if err := s.checkDepartment(ctx, &fe, sc, in.Role, in.RegionCode, in.DepartmentID); err != nil {
-			return nil, err
-		}
-	}
 	if err := fe.Err(); err != nil {
 		return nil, err
 	}
@@ -141,6 +119,57 @@ func (s *Service) CreateUser(ctx context.Context, in UserInput) (*User, error) {
 		return nil, err
 	}
 	return u, nil
+}
+
+// Placement is where an account sits: its role, its division, its
+// department (department staff) and its company (property companies).
+type Placement struct {
+	Role         authz.Role `json:"role"`
+	RegionCode   string     `json:"region_code"`
+	DepartmentID int64      `json:"department_id,omitempty"`
+	Organisation string     `json:"organisation,omitempty"`
+}
+
+func (u *User) placement() Placement {
+	return Placement{Role: u.Role, RegionCode: u.RegionCode, DepartmentID: u.DepartmentID, Organisation: u.Organisation}
+}
+
+// checkPlacement checks a placement the actor gives an account, the one
+// rule for new accounts and for moved ones: a role the actor may grant,
+// a division in the actor's scope at a level the role may sit at
+// (regionLevels), a department serving it for department staff and none
+// for the others, a company for property companies. It trims p's text
+// and clears what p's role does not hold.
+func (s *Service) checkPlacement(ctx context.Context, fe *errs.Fields, p *Placement) error {
+	actor := authz.ActorFrom(ctx)
+	switch {
+	case !p.Role.Valid():
+		fe.Add("role", "rule.one_of", roleList())
+	case actor != nil && !actor.System && !s.policy.CanGrant(actor.Role, p.Role):
+		fe.Add("role", "rule.role_grant", "")
+	}
+	if p.Role == authz.RolePropertyCompany {
+		p.Organisation = text.LineField(fe, "organisation", p.Organisation)
+		if p.Organisation == "" || utf8.RuneCountInString(p.Organisation) > 100 {
+			fe.Add("organisation", "rule.length", "1–100")
+		}
+	} else {
+		p.Organisation = ""
+	}
+	if p.RegionCode == "" {
+		fe.Add("region_code", "rule.required", "")
+	} else if reg, err := s.regions.ContainsRegion(ctx, p.RegionCode); err != nil {
+		if errs.CodeOf(err) != errs.NotFound {
+			return err
+		}
+		fe.Add("region_code", "rule.region_code", p.RegionCode)
+	} else if p.Role.Valid() && !levelAllowed(p.Role, reg.Level) {
+		fe.Add("region_code", "rule.role_level", levelNames(p.Role))
+	}
+	if p.Role.Valid() {
+		return s.checkDepartment(ctx, fe, authz.ScopeFrom(ctx), p.Role, p.RegionCode, p.DepartmentID)
+	}
+	return nil
 }
 
 // levelAllowed reports whether an account of role r may sit at a division
@@ -194,6 +223,30 @@ func (s *Service) User(ctx context.Context, id int64) (*User, error) {
 
 // Users lists accounts in the actor's scope.
 func (s *Service) Users(ctx context.Context, f UserFilter) ([]*User, error) {
+	f, err := checkUserFilter(f)
+	if err != nil {
+		return nil, err
+	}
+	return findUsers(ctx, s.db, authz.ScopeFrom(ctx), f, s.keys.Hash(f.Phone))
+}
+
+// UserPage lists a page of the accounts in the actor's scope that f
+// selects, with the number of all of them.
+func (s *Service) UserPage(ctx context.Context, f UserFilter) ([]*User, int, error) {
+	f, err := checkUserFilter(f)
+	if err != nil {
+		return nil, 0, err
+	}
+	sc, hash := authz.ScopeFrom(ctx), s.keys.Hash(f.Phone)
+	us, err := findUsers(ctx, s.db, sc, f, hash)
+	if err != nil {
+		return nil, 0, err
+	}
+	n, err := countFilteredUsers(ctx, s.db, sc, f, hash)
+	return us, n, err
+}
+
+func checkUserFilter(f UserFilter) (UserFilter, error) {
 	var fe errs.Fields
 	if f.Role != "" && !f.Role.Valid() {
 		fe.Add("role", "rule.one_of", roleList())
@@ -202,13 +255,10 @@ func (s *Service) Users(ctx context.Context, f UserFilter) ([]*User, error) {
 	if f.Phone != "" && !pii.ValidPhone(f.Phone) {
 		fe.Add("phone", "rule.phone", "")
 	}
-	if err := fe.Err(); err != nil {
-		return nil, err
-	}
 	if f.Limit <= 0 || f.Limit > 1000 {
 		f.Limit = 1000
 	}
-	return findUsers(ctx, s.db, authz.ScopeFrom(ctx), f, s.keys.Hash(f.Phone))
+	return f, fe.Err()
 }
 
 // Personal returns a user's unmasked personal data and records the read.
@@ -232,25 +282,44 @@ func (s *Service) Personal(ctx context.Context, id int64) (Personal, error) {
 
 // UpdateUser changes an account the actor manages. The version must match
 // the stored one, so two people editing at once cannot lose a change.
+//
+// A change of role, division, department or company (its placement) is
+// made only by someone whose scope covers both the old placement and the
+// new one and who may grant both roles; it ends the account's sessions
+// and revokes its API tokens at once, since they carried the old scope,
+// and releases the grids that the new placement does not serve. It is
+// audited as account.user.placement in the narrowest division holding
+// both placements, where everybody who could have made it reads it.
 func (s *Service) UpdateUser(ctx context.Context, id int64, upd UserUpdate) (*User, error) {
 	actor := authz.ActorFrom(ctx)
+	cur, err := findUser(ctx, s.db, authz.ScopeFrom(ctx), id)
+	if err != nil {
+		return nil, err
+	}
+	if actor != nil && !actor.System && !s.policy.CanGrant(actor.Role, cur.Role) {
+		return nil, errs.E(errs.Forbidden, "err.manage_stronger")
+	}
+	if upd.Version != cur.Version {
+		return nil, errs.E(errs.Conflict, "err.conflict")
+	}
+	pl, moved, err := s.newPlacement(ctx, cur, upd)
+	if err != nil {
+		return nil, err
+	}
 	var out *User
-	err := s.db.Tx(ctx, func(tx *db.Tx) error {
+	err = s.db.Tx(ctx, func(tx *db.Tx) error {
 		u, err := findUser(ctx, tx, authz.ScopeFrom(ctx), id)
 		if err != nil {
 			return err
 		}
-		if actor != nil && !actor.System && !s.policy.CanGrant(actor.Role, u.Role) {
-			return errs.E(errs.Forbidden, "err.manage_stronger")
+		if upd.Version != u.Version {
+			return errs.E(errs.Conflict, "err.conflict")
 		}
 		if actor != nil && actor.UserID == id && upd.Disabled != nil && *upd.Disabled {
 			return errs.Field("disabled", "rule.not_self", "")
 		}
 		before := *u
 		var fe errs.Fields
-		if upd.Version != u.Version {
-			return errs.E(errs.Conflict, "err.conflict")
-		}
 		if upd.DisplayName != nil {
 			n := text.LineField(&fe, "display_name", *upd.DisplayName)
 			if n == "" {
@@ -291,19 +360,79 @@ func (s *Service) UpdateUser(ctx context.Context, id int64, upd UserUpdate) (*Us
 		if upd.Unlock {
 			u.LockedUntil, u.failed = nil, 0
 		}
+		u.Role, u.RegionCode, u.DepartmentID, u.Organisation = pl.Role, pl.RegionCode, pl.DepartmentID, pl.Organisation
 		if err := updateUser(ctx, tx, u, phoneHash, disabledAt); err != nil {
 			return err
 		}
-		if u.Disabled {
+		if u.Disabled || moved {
 			if err := endAccess(ctx, tx, id); err != nil {
 				return err
 			}
 		}
 		out = u
-		return audit.Record(ctx, tx, audit.Entry{Action: "account.user.update", ObjectType: "user",
-			ObjectID: strconv.FormatInt(id, 10), Region: u.RegionCode, Before: before, After: u})
+		e := audit.Entry{Action: "account.user.update", ObjectType: "user",
+			ObjectID: strconv.FormatInt(id, 10), Region: u.RegionCode, Before: before, After: u}
+		if moved {
+			released, err := releaseGrids(ctx, tx, u)
+			if err != nil {
+				return err
+			}
+			e.Action, e.Region = "account.user.placement", commonDivision(before.RegionCode, u.RegionCode)
+			e.Detail = map[string]any{"from": before.placement(), "to": u.placement(), "grids_released": released}
+		}
+		return audit.Record(ctx, tx, e)
 	})
 	return out, err
+}
+
+// newPlacement is the placement upd gives account u, checked, and whether
+// it differs from the current one.
+func (s *Service) newPlacement(ctx context.Context, u *User, upd UserUpdate) (Placement, bool, error) {
+	cur := u.placement()
+	if upd.Role == nil && upd.RegionCode == nil && upd.DepartmentID == nil && upd.Organisation == nil {
+		return cur, false, nil
+	}
+	pl := cur
+	if upd.Role != nil {
+		pl.Role = *upd.Role
+	}
+	if upd.RegionCode != nil {
+		pl.RegionCode = strings.TrimSpace(*upd.RegionCode)
+	}
+	switch {
+	case upd.DepartmentID != nil:
+		pl.DepartmentID = *upd.DepartmentID
+	case !pl.Role.NeedsDepartment():
+		pl.DepartmentID = 0 // a role without a department leaves it
+	}
+	if upd.Organisation != nil {
+		pl.Organisation = *upd.Organisation
+	}
+	var fe errs.Fields
+	if err := s.checkPlacement(ctx, &fe, &pl); err != nil {
+		return pl, false, err
+	}
+	if pl == cur {
+		return pl, false, nil
+	}
+	if a := authz.ActorFrom(ctx); a != nil && !a.System && a.UserID == u.ID {
+		fe.Add("role", "rule.own_placement", "")
+	}
+	return pl, true, fe.Err()
+}
+
+// placementLens are the code lengths of the division levels.
+var placementLens = []int{15, 12, 9, 6, 4, 2}
+
+// commonDivision is the code of the narrowest division holding both a
+// and b.
+func commonDivision(a, b string) string {
+	for _, n := range placementLens {
+		if len(a) >= n && len(b) >= n && a[:n] == b[:n] {
+			return a[:n]
+		}
+	}
+	return ""
 }
 
 // SetPassword resets the password of another account the actor manages

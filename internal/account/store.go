@@ -48,9 +48,9 @@ func unscopedFindUserByName(ctx context.Context, q db.Querier, name string) (*Us
 	return u, err
 }
 
-func findUsers(ctx context.Context, q db.Querier, sc authz.Scope, f UserFilter, phoneHash string) ([]*User, error) {
-	qb := db.NewQuery(`/* account.findUsers */ SELECT `+userCols+` FROM account_users`).
-		Scope(sc, "region_code", "department_id")
+// filterUsers adds f's conditions (all but the page cursor) to qb.
+func filterUsers(qb *db.Query, sc authz.Scope, f UserFilter, phoneHash string) *db.Query {
+	qb.Scope(sc, "region_code", "department_id")
 	if f.Region != "" {
 		qb.Scope(authz.Scope{Region: f.Region}, "region_code", "")
 	}
@@ -63,6 +63,11 @@ func findUsers(ctx context.Context, q db.Querier, sc authz.Scope, f UserFilter, 
 	if phoneHash != "" {
 		qb.And("phone_hash = ?", phoneHash)
 	}
+	return qb
+}
+
+func findUsers(ctx context.Context, q db.Querier, sc authz.Scope, f UserFilter, phoneHash string) ([]*User, error) {
+	qb := filterUsers(db.NewQuery(`/* account.findUsers */ SELECT `+userCols+` FROM account_users`), sc, f, phoneHash)
 	if f.AfterID > 0 {
 		qb.And("id > ?", f.AfterID)
 	}
@@ -73,6 +78,17 @@ func findUsers(ctx context.Context, q db.Querier, sc authz.Scope, f UserFilter, 
 		return nil, fmt.Errorf("account: find users: %w", err)
 	}
 	return out, nil
+}
+
+// countFilteredUsers counts the accounts in scope that f selects, on
+// every page.
+func countFilteredUsers(ctx context.Context, q db.Querier, sc authz.Scope, f UserFilter, phoneHash string) (int, error) {
+	s, args := filterUsers(db.NewQuery(`/* account.countFilteredUsers */ SELECT COUNT(*) FROM account_users`), sc, f, phoneHash).SQL()
+	var n int
+	if err := q.QueryRowContext(ctx, s, args...).Scan(&n); err != nil {
+		return 0, fmt.Errorf("account: count users: %w", err)
+	}
+	return n, nil
 }
 
 func nullID(id int64) any {
@@ -104,9 +120,11 @@ func insertUser(ctx context.Context, tx *db.Tx, u *User, phoneHash string) error
 func updateUser(ctx context.Context, tx *db.Tx, u *User, phoneHash string, disabledAt *time.Time) error {
 	res, err := tx.ExecContext(ctx, `/* account.updateUser */
 		UPDATE account_users SET display_name = ?, phone_enc = ?, phone_hash = ?, phone_masked = ?, disabled_at = ?,
-			locked_until = ?, failed_logins = ?, updated_at = ?, version = version + 1
+			locked_until = ?, failed_logins = ?, role = ?, region_code = ?, department_id = ?, organisation = ?,
+			updated_at = ?, version = version + 1
 		WHERE id = ? AND version = ?`,
-		u.DisplayName, u.phoneEnc, phoneHash, u.PhoneMasked, disabledAt, u.LockedUntil, u.failed, tx.Now(), u.ID, u.Version)
+		u.DisplayName, u.phoneEnc, phoneHash, u.PhoneMasked, disabledAt, u.LockedUntil, u.failed,
+		string(u.Role), u.RegionCode, nullID(u.DepartmentID), u.Organisation, tx.Now(), u.ID, u.Version)
 	if err != nil {
 		return fmt.Errorf("account: update user %d: %w", u.ID, err)
 	}
@@ -141,8 +159,34 @@ func endAccess(ctx context.Context, tx *db.Tx, id int64) error {
 	return nil
 }
 
-// recordLoginFailure counts a failed login and locks the account when the
-// count reaches max; it reports whether this failure locked it.
+// releaseGrids ends the grid assignments of account u that its placement
+// no longer serves: all of them unless it is a grid or community worker,
+// else those outside its community (or its grid). It returns the grids
+// released.
+func releaseGrids(ctx context.Context, tx *db.Tx, u *User) ([]string, error) {
+	gs, err := db.Collect(ctx, tx, `/* account.releaseGrids */ SELECT grid_code FROM account_grid_assignments WHERE user_id = ? ORDER BY grid_code`,
+		[]any{u.ID}, func(r db.Scanner) (string, error) {
+			var g string
+			err := r.Scan(&g)
+			return g, err
+		})
+	if err != nil {
+		return nil, fmt.Errorf("account: grids of %d: %w", u.ID, err)
+	}
+	worker := u.Role == authz.RoleGridWorker || u.Role == authz.RoleCommunityWorker
+	released := []string{}
+	for _, g := range gs {
+		if worker && (g == u.RegionCode || len(g) > 12 && g[:12] == u.RegionCode) {
+			continue
+		}
+		if _, err := tx.ExecContext(ctx, `/* account.releaseGrids */ DELETE FROM account_grid_assignments WHERE user_id = ? AND grid_code = ?`, u.ID, g); err != nil {
+			return nil, fmt.Errorf("account: release grid %s of %d: %w", g, u.ID, err)
+		}
+		released = append(released, g)
+	}
+	return released, nil
+}
+
 // claimLoginAttempt takes one of the max tries of account id before its
 // password is checked, and returns its number (1…max), or 0 when the
 // account is locked or every try is taken. An expired lock gives the

@@ -110,6 +110,13 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 		{"/api/v1/search?q=%E6%BC%94%E7%A4%BA", "/api/v1/search"},
 		{"/api/v1/units/1", "/api/v1/units/{id}"},
 		{"/api/v1/coverage/360102002/map", "/api/v1/coverage/{code}/map"},
+		{"/api/v1/visits?limit=3", "/api/v1/visits"},
+		{"/api/v1/visits/1", "/api/v1/visits/{id}"},
+		{"/api/v1/visits/due?region=360102002001&limit=3", "/api/v1/visits/due"},
+		{"/api/v1/visits/counts", "/api/v1/visits/counts"},
+		{"/api/v1/visits/figures?region=360102002", "/api/v1/visits/figures"},
+		{"/api/v1/visits/intervals", "/api/v1/visits/intervals"},
+		{"/api/v1/patrols?limit=3", "/api/v1/patrols"},
 	}
 	for _, tc := range cases {
 		ptr := fmt.Sprintf("openapi.json#/paths/%s/get/responses/200/content/application~1json/schema", jsonPointerEscape(tc.doc))
@@ -264,7 +271,9 @@ func TestDemoTwiceDuplicatesNothing(t *testing.T) {
 	}
 	var grids int
 	e.app.DB.QueryRowContext(tCtx, `SELECT COUNT(*) FROM territory_grids`).Scan(&grids)
-	if second := counts(); second != first || first != [4]int{len(DemoAccounts), 2413, 1 + len(demoDepartments), 1} || grids != 48 {
+	// 东湖区's own departments, and the 城市管理局 of the eight other
+	// districts; 48 grids in 滕王阁街道 and two in each other subdistrict.
+	if second := counts(); second != first || first != [4]int{len(DemoAccounts), 2413, 1 + len(demoDepartments) + 8, 1} || grids != 48+2*len(demoSpread) {
 		t.Errorf("after a second demo run %v, first %v, %d grids", second, first, grids)
 	}
 	if strings.Contains(out.String(), "grt_") {

@@ -134,8 +134,8 @@ func TestBrowserCommunityWorker(t *testing.T) {
 	must(signIn(ctx, "demo-worker"))
 	h1, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("main h1")))
 	must(err)
-	if !strings.Contains(h1, "章江路社区") {
-		t.Errorf("home page of the worker shows %q, want their community", h1)
+	if !strings.Contains(h1, "工作台") {
+		t.Errorf("home page of the worker shows %q, want their workbench", h1)
 	}
 	width, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.documentElement.scrollWidth`))
 	must(err)
@@ -185,14 +185,19 @@ func switchLang(ctx context.Context, lang string) error {
 }
 
 // TestBrowserCityDrillDown signs in as the city admin on a desktop screen,
-// checks the chart renders, drills down to a community through the table,
+// opens the overview from the navigation, checks the chart renders, drills down to a community through the table,
 // and reveals a phone through htmx.
 func TestBrowserCityDrillDown(t *testing.T) {
 	e := newEnv(t)
 	admin := e.login("demo-subdistrict")
 	admin.api("PATCH", "/api/v1/users/"+itoa(e.userID("demo-worker")), map[string]any{"version": 1, "phone": "13912345678"})
 	ctx, must, problems := signedIn(t, e, "demo-city", 1280, 900)
-	must(chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS(`.chart canvas`))))
+	// The overview sits in the navigation's 统计考核 group.
+	must(chromedp.Do(ctx,
+		chromedp.Click(chromedp.CSS(`nav.wide details.menu-group:nth-of-type(3) > summary`)),
+		chromedp.WaitVisible(chromedp.CSS(`nav.wide a[href="/overview"]`)),
+		chromedp.Click(chromedp.CSS(`nav.wide a[href="/overview"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`.chart canvas`))))
 	shot(t, ctx, "city")
 	must(chromedp.Do(ctx,
 		chromedp.Click(chromedp.CSS(`#children a[href="/regions/360102"]`)),

@@ -28,7 +28,9 @@ type Config struct {
 	TrustProxy     bool
 	LogFormat      string
 	LogLevel       string
-	TileURL        string
+	TileProvider   string // map tiles: none, tianditu, amap or xyz (see tiles)
+	TileKey        string // the provider's key (天地图's tk)
+	TileURL        string // the xyz template, or a mirror of the provider's
 	RequestTimeout time.Duration
 	ShutdownWait   time.Duration
 	// ChangePoll is how often the instance reads the change feed, which
@@ -46,6 +48,10 @@ type Config struct {
 	// operator can move the site behind a new proxy without a database
 	// change. Empty: the profile's.
 	PublicURL string
+	// Demo is set by `grassroots demo` (never by a flag or the
+	// environment): the login page then lists the demo accounts with
+	// their shared password.
+	Demo bool
 }
 
 // bindConfig registers the shared flags on fs, with defaults taken from
@@ -83,7 +89,9 @@ func bindConfig(fs *flag.FlagSet, c *Config, getenv func(string) string, default
 	boolean(&c.TrustProxy, "trust-proxy", "take the client address from X-Forwarded-For")
 	str(&c.LogFormat, "log-format", "text", "log format: text or json")
 	str(&c.LogLevel, "log-level", "info", "log level: debug, info, warn, error")
-	str(&c.TileURL, "tile-url", "", "map tile URL template, e.g. https://tiles.example/{z}/{x}/{y}.png (none: outlines only)")
+	str(&c.TileProvider, "tile-provider", "", "map tiles: none, tianditu (天地图, needs -tile-key), amap (高德) or xyz (-tile-url); default: xyz when -tile-url is given, else none (our own base map)")
+	str(&c.TileKey, "tile-key", "", "the tile provider's key: 天地图's tk")
+	str(&c.TileURL, "tile-url", "", "map tile URL template, e.g. https://tiles.example/{z}/{x}/{y}.png; with tianditu or amap, a mirror of theirs ({layer}: vec or cva, {tk}: the key)")
 	dur(&c.RequestTimeout, "request-timeout", 30*time.Second, "deadline of one request")
 	dur(&c.ShutdownWait, "shutdown-wait", 30*time.Second, "how long SIGTERM waits for requests in flight")
 	dur(&c.ChangePoll, "change-poll", DefaultChangePoll, "how often to read the change feed: other instances' writes show within this long")
@@ -102,6 +110,9 @@ func (c *Config) validate() error {
 	}
 	if c.SessionIdle < time.Minute {
 		return fmt.Errorf("-session-idle %s: must be at least 1m", c.SessionIdle)
+	}
+	if _, err := c.tiles(); err != nil {
+		return err
 	}
 	u, err := city.CheckPublicURL(c.PublicURL)
 	if err != nil {

@@ -34,6 +34,7 @@ type DemoAccount struct {
 	Role           authz.Role
 	Region         string
 	Department     string // department name, for department staff
+	Organisation   string // company name, for a property company
 }
 
 // Real divisions of Nanchang that the demo accounts sit in: 东湖区,
@@ -48,30 +49,48 @@ const (
 
 // DemoAccounts lists the demo logins, one for every level and role.
 var DemoAccounts = []DemoAccount{
-	{"demo-city", "市级管理员" + demoMark, authz.RoleCityAdmin, demoCity, ""},
-	{"demo-district", "东湖区工作人员" + demoMark, authz.RoleDistrictStaff, demoDistrict, ""},
-	{"demo-subdistrict", "滕王阁街道工作人员" + demoMark, authz.RoleSubdistrictStaff, demoSubdistrict, ""},
-	{"demo-secretary", "民巷社区书记" + demoMark, authz.RoleCommunitySecretary, demoCommunityA, ""},
-	{"demo-worker", "章江路社区工作者" + demoMark, authz.RoleCommunityWorker, demoCommunityB, ""},
-	{"demo-grid", "民巷社区网格员" + demoMark, authz.RoleGridWorker, demoCommunityA, ""},
-	{"demo-dept", "东湖区城管局人员" + demoMark, authz.RoleDepartmentStaff, demoDistrict, "东湖区城市管理局" + demoMark},
-	{"demo-member", "在职党员" + demoMark, authz.RolePartyMember, demoCommunityA, ""},
-	{"demo-resident", "居民" + demoMark, authz.RoleResident, demoCommunityA, ""},
-	{"demo-hotline", "12345 热线对接" + demoMark, authz.RoleIntegration, demoCity, ""},
+	{Username: "demo-city", Name: "市级管理员" + demoMark, Role: authz.RoleCityAdmin, Region: demoCity},
+	{Username: "demo-district", Name: "东湖区工作人员" + demoMark, Role: authz.RoleDistrictStaff, Region: demoDistrict},
+	{Username: "demo-subdistrict", Name: "滕王阁街道工作人员" + demoMark, Role: authz.RoleSubdistrictStaff, Region: demoSubdistrict},
+	{Username: "demo-secretary", Name: "民巷社区书记" + demoMark, Role: authz.RoleCommunitySecretary, Region: demoCommunityA},
+	{Username: "demo-worker", Name: "章江路社区工作者" + demoMark, Role: authz.RoleCommunityWorker, Region: demoCommunityB},
+	{Username: "demo-grid", Name: "民巷社区网格员" + demoMark, Role: authz.RoleGridWorker, Region: demoCommunityA},
+	{Username: "demo-dept", Name: "东湖区城管局人员" + demoMark, Role: authz.RoleDepartmentStaff, Region: demoDistrict, Department: "东湖区城市管理局" + demoMark},
+	{Username: "demo-property", Name: "演示物业客服" + demoMark, Role: authz.RolePropertyCompany, Region: demoSubdistrict, Organisation: demoProperty},
+	{Username: "demo-member", Name: "在职党员" + demoMark, Role: authz.RolePartyMember, Region: demoCommunityA},
+	{Username: "demo-resident", Name: "居民" + demoMark, Role: authz.RoleResident, Region: demoCommunityA},
+	{Username: "demo-hotline", Name: "12345 热线对接" + demoMark, Role: authz.RoleIntegration, Region: demoCity},
 }
 
-// seedDemo loads the real Nanchang division tree and the demo accounts.
-// It is idempotent: a second run changes nothing and duplicates nothing.
-// It refuses a database that holds accounts other than the demo ones.
-func seedDemo(ctx context.Context, a *App, out io.Writer) error {
-	if err := seedDemoScaled(ctx, a, out, 8); err != nil {
+// DemoLogins lists the user names of the demo accounts that sign in on
+// the login page (the integration account has only its API token): the
+// accounts the login page of a demo site offers.
+func DemoLogins() []string {
+	var out []string
+	for _, da := range DemoAccounts {
+		if da.Role != authz.RoleIntegration {
+			out = append(out, da.Username)
+		}
+	}
+	return out
+}
+
+// seedDemo loads the real Nanchang division tree, the demo's data and
+// accounts, and its cases, filed over the last months with the database
+// clock clk moved back while they are (see seedDemoCases). It is
+// idempotent: a second run changes nothing and duplicates nothing. It
+// refuses a database that holds accounts other than the demo ones.
+func seedDemo(ctx context.Context, a *App, out io.Writer, clk demoClock) error {
+	if err := seedDemoScaled(ctx, a, out, demoFullScale); err != nil {
 		return err
 	}
-	return seedDemoCases(ctx, a, out)
+	return seedDemoCases(ctx, a, out, clk, demoFullScale)
 }
 
-// seedDemoScaled is seedDemo with buildingsPerGrid buildings in every grid
-// (8 in the demo, about 400 residents a grid; tests use fewer).
+// seedDemoScaled is seedDemo without the cases, with buildingsPerGrid
+// buildings in every grid of 滕王阁街道 (demoFullScale in the demo, about
+// 400 residents a grid; tests use fewer, and then the other districts'
+// subdistricts get a token of their data: see demoAreas).
 func seedDemoScaled(ctx context.Context, a *App, out io.Writer, buildingsPerGrid int) error {
 	ctx = authz.WithActor(ctx, authz.System("demo"))
 	users, err := a.Accounts.Users(ctx, account.UserFilter{Limit: 1000})
@@ -91,45 +110,57 @@ func seedDemoScaled(ctx context.Context, a *App, out io.Writer, buildingsPerGrid
 		return fmt.Errorf("embedded division list has %d bad rows", len(rep.Errors))
 	}
 	fmt.Fprintf(out, "Nanchang divisions (NBS 2023 codes): %d rows, %d new or changed.\n", rep.Rows, rep.Changed)
-	grids, err := seedDemoGeography(ctx, a)
+	areas := demoAreas(buildingsPerGrid)
+	grids, err := seedDemoGeography(ctx, a, areas)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "Approximate district outlines and synthetic grids for 滕王阁街道: %d new grids.\n", grids)
+	fmt.Fprintf(out, "Approximate district outlines and synthetic grids for 滕王阁街道 and a subdistrict in every district: %d new grids.\n", grids)
 	if err := seedDemoProfile(ctx, a, out); err != nil {
 		return err
 	}
 	start := time.Now()
-	people, err := seedDemoPeople(ctx, a, buildingsPerGrid)
+	people, err := seedDemoPeople(ctx, a, areas)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "Synthetic buildings, households and residents for 滕王阁街道 (demo data, no real person): %d new residents in %s.\n",
+	fmt.Fprintf(out, "Synthetic buildings, households and residents (demo data, no real person): %d new residents in %s.\n",
 		people, time.Since(start).Round(time.Millisecond))
-	members, err := seedDemoParty(ctx, a)
-	if err != nil {
-		return err
+	var members, workers, nunits int
+	for _, ar := range areas {
+		n, err := seedDemoParty(ctx, a, ar)
+		if err != nil {
+			return err
+		}
+		members += n
+		if n, err = seedDemoWorkforce(ctx, a, ar); err != nil {
+			return err
+		}
+		workers += n
+		if n, err = seedDemoUnits(ctx, a, ar); err != nil {
+			return err
+		}
+		nunits += n
 	}
 	fmt.Fprintf(out, "Party committees, grid branches, building groups and %d new Party members (demo).\n", members)
-	workers, err := seedDemoWorkforce(ctx, a)
-	if err != nil {
-		return err
-	}
 	fmt.Fprintf(out, "%d new community workers and reserve candidates (demo).\n", workers)
-	nunits, err := seedDemoUnits(ctx, a)
-	if err != nil {
-		return err
-	}
 	fmt.Fprintf(out, "%d new co-building units, two-new organisations and stations (demo).\n", nunits)
-	// The departments cases are dispatched and whistled to.
+	// The departments cases are dispatched and whistled to: 东湖区's, and
+	// the 城市管理局 of every district.
 	for _, name := range demoDepartments {
 		if _, err := a.Territory.EnsureDepartment(ctx, name+demoMark, demoDistrict); err != nil {
 			return err
 		}
 	}
+	for _, ar := range areas {
+		if _, err := a.Territory.EnsureDepartment(ctx, ar.department(), ar.districtCode()); err != nil {
+			return err
+		}
+	}
 	created := 0
 	for _, da := range DemoAccounts {
-		in := account.UserInput{Username: da.Username, DisplayName: da.Name, Role: da.Role, RegionCode: da.Region, Password: DemoPassword}
+		in := account.UserInput{Username: da.Username, DisplayName: da.Name, Role: da.Role, RegionCode: da.Region, Password: DemoPassword,
+			Organisation: da.Organisation}
 		if da.Department != "" {
 			d, err := a.Territory.EnsureDepartment(ctx, da.Department, da.Region)
 			if err != nil {
@@ -154,6 +185,9 @@ func seedDemoScaled(ctx context.Context, a *App, out io.Writer, buildingsPerGrid
 				}
 			}
 		}
+	}
+	if err := seedVisits(ctx, a, out); err != nil {
+		return err
 	}
 	token, err := demoToken(ctx, a)
 	if err != nil {

@@ -3,7 +3,7 @@ package app
 import (
 	"context"
 	"fmt"
-	"math/rand/v2"
+	"strings"
 
 	"grassroots/internal/party"
 	"grassroots/internal/registry"
@@ -12,20 +12,45 @@ import (
 	"grassroots/internal/workforce"
 )
 
-// seedDemoParty builds the Party tree of the demo subdistrict — a
-// committee per community with part-time members from co-building units, a
-// branch per grid, a group in every other building — and registers the
-// residents tagged 党员 as members. It returns the members registered.
-func seedDemoParty(ctx context.Context, a *App) (int, error) {
-	if orgs, err := a.Party.Orgs(ctx, party.OrgFilter{Region: demoSubdistrict, Limit: 1}); err != nil || len(orgs) > 0 {
+// demoCoBuilding are the co-building units of an area (共驻共建): their
+// names and kinds. 滕王阁街道 has its own; the others are named after
+// their district and subdistrict.
+func demoCoBuilding(ctx context.Context, a *App, ar demoArea) []struct{ name, sub string } {
+	if ar.salt == 0 {
+		return []struct{ name, sub string }{{"东湖区人民医院", "hospital"}, {"滕王阁小学", "school"}, {"市供电公司东湖营业所", "state_enterprise"}, {"东湖区税务所", "agency"}}
+	}
+	short := strings.TrimSuffix(strings.TrimSuffix(mustName(ctx, a, ar.code), "街道"), "镇")
+	d := strings.TrimSuffix(strings.TrimSuffix(ar.district, "区"), "县")
+	return []struct{ name, sub string }{{ar.district + "人民医院", "hospital"}, {short + "小学", "school"}, {"市供电公司" + d + "营业所", "state_enterprise"}}
+}
+
+// demoPartTimeUnits are the units the part-time committee members of an
+// area come from.
+func demoPartTimeUnits(ctx context.Context, a *App, ar demoArea) []string {
+	if ar.salt == 0 {
+		return []string{"东湖区人民医院（演示）", "滕王阁小学（演示）", "市供电公司东湖营业所（演示）", "东湖区税务所（演示）", "某银行东湖支行（演示）"}
+	}
+	var out []string
+	for _, u := range demoCoBuilding(ctx, a, ar) {
+		out = append(out, u.name+demoMark)
+	}
+	return out
+}
+
+// seedDemoParty builds the Party tree of the area — a committee per
+// community with part-time members from co-building units, a branch per
+// grid, a group in every other building — and registers the residents
+// tagged 党员 as members. It returns the members registered.
+func seedDemoParty(ctx context.Context, a *App, ar demoArea) (int, error) {
+	if orgs, err := a.Party.Orgs(ctx, party.OrgFilter{Region: ar.code, Limit: 1}); err != nil || len(orgs) > 0 {
 		return 0, err
 	}
-	r := rand.New(rand.NewPCG(demoSeed, 3))
-	communities, err := a.Territory.Regions(ctx, territory.RegionFilter{Parent: demoSubdistrict})
+	r := ar.rng(3)
+	communities, err := ar.communitiesOf(ctx, a)
 	if err != nil {
 		return 0, err
 	}
-	units := []string{"东湖区人民医院（演示）", "滕王阁小学（演示）", "市供电公司东湖营业所（演示）", "东湖区税务所（演示）", "某银行东湖支行（演示）"}
+	units := demoPartTimeUnits(ctx, a, ar)
 	members := 0
 	for _, c := range communities {
 		short := trimCommittee(c.Name)
@@ -90,15 +115,15 @@ func seedDemoParty(ctx context.Context, a *App) (int, error) {
 	return members, nil
 }
 
-// seedDemoWorkforce gives each demo community three to six workers (so
-// some fall short of the staffing floor, as real ones do) and one or two
-// reserve candidates for Party secretary.
-func seedDemoWorkforce(ctx context.Context, a *App) (int, error) {
-	if ws, err := a.Workforce.Workers(ctx, demoSubdistrict, 0, 1); err != nil || len(ws) > 0 {
+// seedDemoWorkforce gives each community of the area three to six
+// workers (so some fall short of the staffing floor, as real ones do) and
+// one or two reserve candidates for Party secretary.
+func seedDemoWorkforce(ctx context.Context, a *App, ar demoArea) (int, error) {
+	if ws, err := a.Workforce.Workers(ctx, ar.code, 0, 1); err != nil || len(ws) > 0 {
 		return 0, err
 	}
-	r := rand.New(rand.NewPCG(demoSeed, 4))
-	communities, err := a.Territory.Regions(ctx, territory.RegionFilter{Parent: demoSubdistrict})
+	r := ar.rng(4)
+	communities, err := ar.communitiesOf(ctx, a)
 	if err != nil {
 		return 0, err
 	}
@@ -128,15 +153,16 @@ func seedDemoWorkforce(ctx context.Context, a *App) (int, error) {
 	return made, nil
 }
 
-// seedDemoUnits registers co-building units, "two new" organisations with
-// mixed coverage, and new-employment stations placed by their location.
-func seedDemoUnits(ctx context.Context, a *App) (int, error) {
-	if us, err := a.Units.List(ctx, units.Filter{Region: demoSubdistrict, Limit: 1}); err != nil || len(us) > 0 {
+// seedDemoUnits registers the area's co-building units, "two new"
+// organisations with mixed coverage, and new-employment stations placed
+// by their location.
+func seedDemoUnits(ctx context.Context, a *App, ar demoArea) (int, error) {
+	if us, err := a.Units.List(ctx, units.Filter{Region: ar.code, Limit: 1}); err != nil || len(us) > 0 {
 		return 0, err
 	}
-	r := rand.New(rand.NewPCG(demoSeed, 5))
-	communities, err := a.Territory.Regions(ctx, territory.RegionFilter{Parent: demoSubdistrict})
-	if err != nil {
+	r := ar.rng(5)
+	communities, err := ar.communitiesOf(ctx, a)
+	if err != nil || len(communities) == 0 {
 		return 0, err
 	}
 	made := 0
@@ -147,7 +173,7 @@ func seedDemoUnits(ctx context.Context, a *App) (int, error) {
 		made++
 		return nil
 	}
-	co := []struct{ name, sub string }{{"东湖区人民医院", "hospital"}, {"滕王阁小学", "school"}, {"市供电公司东湖营业所", "state_enterprise"}, {"东湖区税务所", "agency"}}
+	co := demoCoBuilding(ctx, a, ar)
 	for i, c := range communities {
 		short := trimCommittee(c.Name)
 		u := co[i%len(co)]
@@ -173,10 +199,16 @@ func seedDemoUnits(ctx context.Context, a *App) (int, error) {
 			return made, err
 		}
 	}
-	for i, sub := range []string{"courier", "delivery", "ride_hailing", "delivery"} {
-		lon := demoOrigin[0] + demoCommunityW*(0.5+float64(i))
-		lat := demoOrigin[1] + demoCommunityH*0.5
-		if err := add(units.UnitInput{Kind: "station", Subkind: sub, Name: fmt.Sprintf("新就业群体站点%d（演示）", i+1), Lon: &lon, Lat: &lat,
+	stations := []string{"courier", "delivery", "ride_hailing", "delivery"}
+	name := "新就业群体站点%d（演示）"
+	if ar.salt != 0 {
+		stations = stations[:1]
+		name = strings.TrimSuffix(trimCommittee(communities[0].Name), "社区") + "新就业群体站点%d（演示）"
+	}
+	for i, sub := range stations {
+		lon := ar.origin[0] + demoCommunityW*(0.5+float64(i))
+		lat := ar.origin[1] + demoCommunityH*0.5
+		if err := add(units.UnitInput{Kind: "station", Subkind: sub, Name: fmt.Sprintf(name, i+1), Lon: &lon, Lat: &lat,
 			Headcount: 10 + r.IntN(60)}); err != nil {
 			return made, err
 		}

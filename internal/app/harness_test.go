@@ -65,6 +65,12 @@ func (e *env) keys() *pii.Keyring { return e.keyring }
 
 func newEnv(t testing.TB) *env {
 	t.Helper()
+	return newEnvConfig(t, nil)
+}
+
+// newEnvConfig is newEnv with its configuration changed by set.
+func newEnvConfig(t testing.TB, set func(*Config)) *env {
+	t.Helper()
 	ctx := context.Background()
 	e := &env{t: t, clock: &clock{t: time.Date(2026, 11, 26, 2, 0, 0, 0, time.UTC)}}
 	d, err := db.Open(ctx, dbtest.URL(t), e.clock.Now)
@@ -76,6 +82,9 @@ func newEnv(t testing.TB) *env {
 	e.keyring = keys
 	cfg := Config{SessionIdle: 30 * time.Minute, SessionMax: 12 * time.Hour, RequestTimeout: 30 * time.Second,
 		MetricsToken: testMetricsToken, PublicURL: "https://grassroots.example.gov.cn"}
+	if set != nil {
+		set(&cfg)
+	}
 	// Errors are logged to a buffer that a failing test prints.
 	var logs syncBuffer
 	log := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelWarn}))

@@ -34,7 +34,8 @@ func (m *Main) load(ctx context.Context, args []string) error {
 	conc := fs.Int("c", 4, "requests in flight")
 	region := fs.String("region", "", "division whose reports and lists to load (default: the signed-in account's own)")
 	month := fs.String("month", "", "month of the rankings to measure, YYYY-MM (default: the last whole month)")
-	suite := fs.String("suite", "registry", "what to measure: registry (reports, search, households, point → grid) or cases (lists, case pages, dashboards, rankings)")
+	suite := fs.String("suite", "registry", "what to measure: registry (reports, search, households, point → grid), cases (lists, case pages, dashboards, rankings) or workbench (every role's home page)")
+	users := fs.String("users", strings.Join(workbenchUsers, ","), "with -suite workbench: the accounts whose workbenches to measure")
 	pos, err := m.parseArgs(fs, args)
 	if err != nil {
 		return err
@@ -52,27 +53,12 @@ func (m *Main) load(ctx context.Context, args []string) error {
 	if *n < 1 || *n > 100000 || *conc < 1 || *conc > 64 {
 		return errors.New("-n must be 1–100000 and -c 1–64")
 	}
-	jar, _ := cookiejar.New(nil)
-	hc := &http.Client{Jar: jar, Timeout: 30 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	// The login form's CSRF token comes from its pre-session cookie.
-	form, err := hc.Get(*base + "/login")
+	if *suite == "workbench" {
+		return m.loadWorkbench(ctx, *base, strings.Split(*users, ","), *password, *n, *conc)
+	}
+	hc, err := loadSignIn(*base, *user, *password)
 	if err != nil {
-		return fmt.Errorf("sign in: %w", err)
-	}
-	form.Body.Close()
-	csrf := ""
-	for _, ck := range jar.Cookies(u) {
-		if ck.Name == web.PreSessionCookie {
-			csrf = web.CSRFToken(ck.Value)
-		}
-	}
-	res, err := hc.PostForm(*base+"/login", url.Values{"username": {*user}, "password": {*password}, "csrf": {csrf}})
-	if err != nil {
-		return fmt.Errorf("sign in: %w", err)
-	}
-	res.Body.Close()
-	if res.StatusCode != http.StatusSeeOther {
-		return fmt.Errorf("sign in as %s: status %d", *user, res.StatusCode)
+		return err
 	}
 	getJSON := func(path string, v any) error {
 		r, err := hc.Get(*base + path)
@@ -148,6 +134,76 @@ func (m *Main) load(ctx context.Context, args []string) error {
 	fmt.Fprintf(tw, "PATH\tN\tERRORS\tP50\tP95\tP99\tMAX\n")
 	for _, p := range paths {
 		measure(ctx, hc, tw, base, p.name, *n, *conc, p.next)
+	}
+	return tw.Flush()
+}
+
+// loadSignIn signs user in through the login form and returns the client.
+func loadSignIn(base, user, password string) (*http.Client, error) {
+	u, err := url.Parse(base)
+	if err != nil {
+		return nil, fmt.Errorf("-url: %w", err)
+	}
+	jar, _ := cookiejar.New(nil)
+	hc := &http.Client{Jar: jar, Timeout: 30 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	// The login form's CSRF token comes from its pre-session cookie.
+	form, err := hc.Get(base + "/login")
+	if err != nil {
+		return nil, fmt.Errorf("sign in: %w", err)
+	}
+	form.Body.Close()
+	csrf := ""
+	for _, ck := range jar.Cookies(u) {
+		if ck.Name == web.PreSessionCookie {
+			csrf = web.CSRFToken(ck.Value)
+		}
+	}
+	res, err := hc.PostForm(base+"/login", url.Values{"username": {user}, "password": {password}, "csrf": {csrf}})
+	if err != nil {
+		return nil, fmt.Errorf("sign in: %w", err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusSeeOther {
+		return nil, fmt.Errorf("sign in as %s: status %d", user, res.StatusCode)
+	}
+	return hc, nil
+}
+
+// workbenchUsers are the demo's accounts, one a role.
+var workbenchUsers = []string{"demo-city", "demo-district", "demo-subdistrict", "demo-secretary", "demo-worker", "demo-grid", "demo-dept", "demo-member", "demo-resident"}
+
+// loadWorkbench measures each account's workbench: the whole of it through
+// the API, and each of its panels as the page loads them.
+func (m *Main) loadWorkbench(ctx context.Context, base string, users []string, password string, n, conc int) error {
+	tw := tabwriter.NewWriter(m.Stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintf(tw, "PATH\tN\tERRORS\tP50\tP95\tP99\tMAX\n")
+	for _, user := range users {
+		hc, err := loadSignIn(base, strings.TrimSpace(user), password)
+		if err != nil {
+			return err
+		}
+		r, err := hc.Get(base + "/api/v1/workbench")
+		if err != nil {
+			return err
+		}
+		var wb struct {
+			Panels []struct {
+				Name  string `json:"name"`
+				Error string `json:"error"`
+			} `json:"panels"`
+		}
+		err = json.NewDecoder(r.Body).Decode(&wb)
+		r.Body.Close()
+		if err != nil || r.StatusCode != http.StatusOK {
+			return fmt.Errorf("workbench of %s: status %d: %v", user, r.StatusCode, err)
+		}
+		measure(ctx, hc, tw, &base, user+": workbench (API, every panel)", n, conc, func() string { return "/api/v1/workbench" })
+		for _, p := range wb.Panels {
+			if p.Error != "" {
+				return fmt.Errorf("workbench of %s: panel %s: %s", user, p.Name, p.Error)
+			}
+			measure(ctx, hc, tw, &base, user+": "+p.Name, n, conc, func() string { return "/workbench/w/" + p.Name })
+		}
 	}
 	return tw.Flush()
 }

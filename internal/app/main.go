@@ -180,7 +180,12 @@ func (m *Main) logger(c Config) *slog.Logger {
 
 // open connects, migrates and assembles the application.
 func (m *Main) open(ctx context.Context, c Config, log *slog.Logger) (*App, error) {
-	d, err := db.Open(ctx, c.DB, nil)
+	return m.openClock(ctx, c, log, nil)
+}
+
+// openClock is open with the database clock (nil: the real time).
+func (m *Main) openClock(ctx context.Context, c Config, log *slog.Logger, clock func() time.Time) (*App, error) {
+	d, err := db.Open(ctx, c.DB, clock)
 	if err != nil {
 		return nil, err
 	}
@@ -233,13 +238,21 @@ func (m *Main) serve(ctx context.Context, args []string, demo bool) error {
 	}
 	log := m.logger(c)
 	start := time.Now()
-	a, err := m.open(ctx, c, log)
+	// A demo site lists its accounts on the login page, and files the
+	// history of its cases with its clock moved back.
+	c.Demo = demo
+	clk := &shiftClock{}
+	var clock func() time.Time
+	if demo {
+		clock = clk.Now
+	}
+	a, err := m.openClock(ctx, c, log, clock)
 	if err != nil {
 		return err
 	}
 	defer a.DB.Close()
 	if demo {
-		if err := seedDemo(ctx, a, m.Stdout); err != nil {
+		if err := seedDemo(ctx, a, m.Stdout, clk); err != nil {
 			return fmt.Errorf("demo: %w", err)
 		}
 		if city {

@@ -18,6 +18,7 @@ import (
 	"grassroots/internal/registry"
 	"grassroots/internal/territory"
 	"grassroots/internal/units"
+	"grassroots/internal/visits"
 	"grassroots/internal/workforce"
 )
 
@@ -39,7 +40,9 @@ type foreign struct {
 	building, compound        int64
 	household, person         int64
 	org, unit                 int64
+	member                    int64
 	caseID, photo, whistle    int64
+	visit, patrol             int64
 	jobID                     string
 	// deptServes: the department serves the probers' area from above
 	// (a district department seen from a grid), so it is theirs to see.
@@ -111,9 +114,11 @@ func (e *env) mustObjects(f foreign, lon, lat float64, username string) foreign 
 		o, err := e.app.Party.CreateOrg(ctx, party.OrgInput{Name: foreignMark + "社区党委", Kind: party.Committee, RegionCode: f.community})
 		must("party org", err)
 		f.org = o.ID
-		_, err = e.app.Party.CreateMember(ctx, party.MemberInput{OrgID: o.ID, Name: foreignMark + "党员", Category: party.Direct, Status: "full"})
-		must("party member", err)
 	}
+	// A member living in the grid, of the community's organisation.
+	pm, err := e.app.Party.CreateMember(ctx, party.MemberInput{OrgID: f.org, RegionCode: f.grid, Name: foreignMark + "党员", Category: party.Direct, Status: "full"})
+	must("party member", err)
+	f.member = pm.ID
 	if f.unit == 0 {
 		un, err := e.app.Units.Create(ctx, units.UnitInput{RegionCode: f.community, Kind: "co_building", Subkind: "school", Name: foreignMark + "小学", Headcount: 40})
 		must("unit", err)
@@ -137,6 +142,13 @@ func (e *env) mustObjects(f foreign, lon, lat float64, username string) foreign 
 	w, err := e.app.Cases.Blow(ctx, in.Case.ID, cases.WhistleInput{Ground: "pressing_problem", DeptIDs: []int64{d.ID}, Note: foreignMark + "吹哨"})
 	must("whistle", err)
 	f.whistle = w.ID
+	// A visit to the household and a patrol of the grid by the worker.
+	v, err := e.app.Visits.RecordVisit(wctx, visits.VisitInput{HouseholdID: h.ID, Kind: "home", MetWith: foreignMark + "户主", Note: foreignMark + "走访情况"})
+	must("visit", err)
+	f.visit = v.ID
+	pt, err := e.app.Visits.RecordPatrol(wctx, visits.PatrolInput{GridCode: f.grid, Minutes: 30, Route: foreignMark + "巡查路线"})
+	must("patrol", err)
+	f.patrol = pt.ID
 	f.jobID = "0123456789abcdef"
 	return f
 }
@@ -199,9 +211,20 @@ func (e *env) scopeMatrix(t *testing.T, f foreign, probers []string) {
 	add := func(pattern, foreignPath, missingPath string) { objects[pattern] = [2]string{foreignPath, missingPath} }
 	for _, p := range []struct{ pattern, param, value, missing string }{
 		{"/api/v1/buildings/{id}", "{id}", id(f.building), none},
+		{"/api/v1/buildings/{id}/households", "{id}", id(f.building), none},
+		{"/buildings/{id}", "{id}", id(f.building), none},
 		{"/api/v1/compounds/{id}", "{id}", id(f.compound), none},
 		{"/api/v1/households/{id}", "{id}", id(f.household), none},
 		{"/households/{id}", "{id}", id(f.household), none},
+		{"/households/{id}/edit", "{id}", id(f.household), none},
+		{"/buildings/{id}/edit", "{id}", id(f.building), none},
+		{"/compounds/{id}/edit", "{id}", id(f.compound), none},
+		{"/people/{id}/edit", "{id}", id(f.person), none},
+		{"/people/{id}/move", "{id}", id(f.person), none},
+		{"/api/v1/people/{id}/move", "{id}", id(f.person), none},
+		{"/party/orgs/{id}/edit", "{id}", id(f.org), none},
+		{"/party/members/{id}/edit", "{id}", id(f.member), none},
+		{"/api/v1/party/members/{id}", "{id}", id(f.member), none},
 		{"/api/v1/people/{id}", "{id}", id(f.person), none},
 		{"/api/v1/people/{id}/export", "{id}", id(f.person), none},
 		{"/api/v1/people/{id}/move-out", "{id}", id(f.person), none},
@@ -231,6 +254,8 @@ func (e *env) scopeMatrix(t *testing.T, f foreign, probers []string) {
 		{"/api/v1/whistles/{id}/steps", "{id}", id(f.whistle), none},
 		{"/whistles/{id}/rate", "{id}", id(f.whistle), none},
 		{"/whistles/{id}/step", "{id}", id(f.whistle), none},
+		{"/whistles/{id}/change", "{id}", id(f.whistle), none},
+		{"/api/v1/whistles/{id}/changes", "{id}", id(f.whistle), none},
 		{"/api/v1/departments/{id}", "{id}", id(f.dept), none},
 		{"/api/v1/party/orgs/{id}", "{id}", id(f.org), none},
 		{"/api/v1/party/orgs/{id}/committee", "{id}", id(f.org), none},
@@ -258,6 +283,10 @@ func (e *env) scopeMatrix(t *testing.T, f foreign, probers []string) {
 		{"/api/v1/coverage/{code}/map", "{code}", f.grid, f.community + "999"},
 		{"/coverage/{code}", "{code}", f.grid, f.community + "999"},
 		{"/api/v1/workforce/staffing/{code}", "{code}", f.grid, f.community + "999"},
+		{"/api/v1/visits/{id}", "{id}", id(f.visit), none},
+		{"/visits/{id}", "{id}", id(f.visit), none},
+		{"/api/v1/patrols/{id}/end", "{id}", id(f.patrol), none},
+		{"/patrols/{id}/end", "{id}", id(f.patrol), none},
 	} {
 		add(p.pattern, strings.Replace(p.pattern, p.param, p.value, 1), strings.Replace(p.pattern, p.param, p.missing, 1))
 	}
@@ -271,6 +300,8 @@ func (e *env) scopeMatrix(t *testing.T, f foreign, probers []string) {
 		"/open311/v2/tokens/{file}":       "public by the GeoReport standard",
 		"/rate/{token}":                   "the link is the capability: cases.TestPages",
 		"/api/v1/department-roles/{role}": "the city's mapping of catalogue roles, not territorial; only the city administrator changes it: cases.TestDepartmentRoles",
+		"/workbench/w/{name}":             "a panel of the actor's own workbench, counted in the actor's own scope; one not for the role answers 404: workbench.TestWorkbenchPerRole",
+		"/api/v1/workbench/{name}":        "the same panel through the API",
 	}
 
 	clients := map[string]*client{}

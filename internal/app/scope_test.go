@@ -129,6 +129,18 @@ func TestScopeMatrix(t *testing.T) {
 		{name: "WorkerCannotRegisterUnitInNeighbour", actor: "demo-worker", method: "POST", path: "/api/v1/units",
 			body: map[string]any{"kind": "two_new", "subkind": "social_organisation", "name": "x", "region_code": communityA}, status: 422},
 
+		// Visits and patrols: lists, due lists, figures, settings, writes.
+		{name: "WorkerListsOnlyOwnVisits", actor: "demo-worker", method: "GET", path: "/api/v1/visits?limit=500", status: 200, inScope: communityB},
+		{name: "GridWorkerListsOnlyOwnVisits", actor: "demo-grid", method: "GET", path: "/api/v1/visits?limit=500", status: 200, inScope: communityA},
+		{name: "WorkerCannotReadNeighbourDue", actor: "demo-worker", method: "GET", path: "/api/v1/visits/due?region=" + communityA, status: 404},
+		{name: "GridWorkerDueInOwnGrids", actor: "demo-grid", method: "GET", path: "/api/v1/visits/due?limit=500", status: 200, inScope: communityA},
+		{name: "SubdistrictVisitFiguresInScope", actor: "demo-subdistrict", method: "GET", path: "/api/v1/visits/figures", status: 200, inScope: "360102002"},
+		{name: "SecretaryCannotSetNeighbourIntervals", actor: "demo-secretary", method: "PUT", path: "/api/v1/visits/intervals",
+			body: map[string]any{"region_code": communityB, "days": map[string]any{"veteran": 7}}, status: 422, has: []string{`"field":"region_code"`}},
+		{name: "GridWorkerCannotPatrolOtherGrid", actor: "demo-grid", method: "POST", path: "/api/v1/patrols",
+			body: map[string]any{"grid_code": "360102002001004", "duration_minutes": 30}, status: 422, has: []string{`"field":"grid_code"`}},
+		{name: "DistrictCannotRecordVisits", actor: "demo-district", method: "POST", path: "/api/v1/visits", body: map[string]any{"household_id": 1, "kind": "home"}, status: 403},
+
 		// Tokens: another account's token cannot be revoked or listed.
 		{name: "WorkerCannotListSecretaryTokens", actor: "demo-worker", method: "GET", path: "/api/v1/tokens?user_id=%d", target: "demo-secretary", status: 404},
 	}

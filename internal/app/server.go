@@ -8,7 +8,6 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
-	"net/url"
 	"sort"
 	"strings"
 	"sync"
@@ -39,6 +38,8 @@ import (
 	"grassroots/internal/search"
 	"grassroots/internal/territory"
 	"grassroots/internal/units"
+	"grassroots/internal/visits"
+	"grassroots/internal/workbench"
 	"grassroots/internal/workforce"
 )
 
@@ -58,6 +59,7 @@ type App struct {
 	Calendar  *calendar.Service
 	City      *city.Service // the city profile: jurisdiction, public URL, map frame, office hours
 	Cases     *cases.Service
+	Visits    *visits.Service // household visits (走访) and grid patrols
 	Policy    *authz.Policy
 	Feed      *change.Feed // keeps this instance's memory in step with the other instances' writes
 	Modules   []module.Manifest
@@ -99,9 +101,13 @@ func New(ctx context.Context, d *db.DB, o Options) (*App, error) {
 	if o.Argon2.Memory != 0 {
 		acfg.Argon2 = o.Argon2
 	}
+	if o.Config.Demo {
+		acfg.Demo = account.DemoLogins{Usernames: DemoLogins(), Password: DemoPassword}
+	}
 	a.Territory = territory.NewService(d)
 	a.Accounts = account.NewService(d, a.Territory, a.Policy, o.Keys, acfg)
 	a.Registry = registry.NewService(d, a.Territory, o.Keys)
+	a.Territory.SetBuildingSource(baseBuildings(a.Registry))
 	a.Units = units.NewService(d, a.Territory)
 	a.Workforce = workforce.NewService(d, a.Territory, a.Registry.ResidentsByChild)
 	a.Party = party.NewService(d, a.Territory, func(ctx context.Context, id int64) (string, error) {
@@ -127,7 +133,10 @@ func New(ctx context.Context, d *db.DB, o Options) (*App, error) {
 	a.Cases = cases.NewService(d, cases.Deps{Territory: a.Territory, Registry: a.Registry, Keys: o.Keys, Calendar: a.City.Calendar(cal.Calendar),
 		GridsOf: a.Accounts.GridsOf, Site: func() cases.Site {
 			return cases.Site{PublicURL: a.City.PublicURL(), Jurisdiction: a.City.Jurisdiction(), Changed: a.City.Changed(), Bounds: a.City.MapView().Bounds}
+		}, DepartmentStaffed: func(ctx context.Context, depts []territory.Department) (map[int64]bool, error) {
+			return departmentsStaffed(ctx, a.Accounts, depts)
 		}})
+	a.Visits = visits.NewService(d, visitsDeps(a, o.Keys))
 	secure := o.Config.SecureCookies || o.Config.TLSCert != ""
 	a.Feed = change.NewFeed(d)
 	poll := o.Config.ChangePoll
@@ -136,22 +145,32 @@ func New(ctx context.Context, d *db.DB, o Options) (*App, error) {
 	}
 	// The order of this list is the migration order.
 	a.Modules = []module.Manifest{
-		audit.Manifest(d, o.Keys),
+		audit.Manifest(d, o.Keys, a.auditNames()),
 		change.Manifest(a.Feed, poll),
 		jobs.Manifest(),
 		tabular.Manifest(),
-		territory.Manifest(a.Territory),
+		territory.Manifest(a.Territory, a.gridDeps()),
 		account.Manifest(a.Accounts, secure),
 		registry.Manifest(a.Registry, jobs.NewRegistry(d)),
 		party.Manifest(a.Party),
+		visits.Manifest(a.Visits),
 		workforce.Manifest(a.Workforce),
 		units.Manifest(a.Units),
-		search.Manifest(search.NewService(a.Registry, a.Party, a.Units)),
+		search.Manifest(search.NewService(a.Registry, a.Party, a.Units, a.Territory)),
 		coverage.Manifest(coverage.NewService(a.Territory, a.Party, a.Registry, a.Accounts, a.Workforce, a.Units)),
 		calendar.Manifest(a.Calendar),
 		city.Manifest(a.City),
 		cases.Manifest(a.Cases, a.Accounts.TokenActor),
 	}
+	// The workbench lays out every other module's panels; it is last.
+	var widgets []web.Widget
+	for _, m := range a.Modules {
+		widgets = append(widgets, m.Widgets...)
+	}
+	if _, err := workbench.Names(widgets); err != nil {
+		return nil, err
+	}
+	a.Modules = append(a.Modules, workbench.Manifest(widgets, o.Log))
 	if !o.SkipMigrate {
 		if _, err := d.Migrate(ctx, a.Migrations()); err != nil {
 			return nil, err
@@ -211,7 +230,13 @@ func New(ctx context.Context, d *db.DB, o Options) (*App, error) {
 	if a.UI, err = web.NewUI(cat, menu, tpls...); err != nil {
 		return nil, err
 	}
-	a.UI.TileURL = o.Config.TileURL
+	tiles, err := o.Config.tiles()
+	if err != nil {
+		return nil, err
+	}
+	if a.UI.Tiles = tiles; tiles != nil {
+		a.UI.TileURL = tiles.Layers[0].URL
+	}
 	a.UI.MapView = a.City.MapView
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
@@ -223,15 +248,9 @@ func New(ctx context.Context, d *db.DB, o Options) (*App, error) {
 		}
 	}
 	a.opsRoutes(reg)
-	var tiles []string
-	if o.Config.TileURL != "" {
-		if u, err := url.Parse(o.Config.TileURL); err == nil && u.Host != "" {
-			tiles = append(tiles, u.Scheme+"://"+u.Host)
-		}
-	}
 	a.Handler = web.Chain(a.Router, web.ChainConfig{
 		Log: o.Log, Auth: a.Accounts, UI: a.UI, Secure: secure, TrustProxy: o.Config.TrustProxy,
-		Timeout: o.Config.RequestTimeout, TileOrigins: tiles, BodyLimit: a.Router.BodyLimit,
+		Timeout: o.Config.RequestTimeout, TileOrigins: allTileOrigins(tiles), BodyLimit: a.Router.BodyLimit,
 	})
 	return a, nil
 }
@@ -287,4 +306,37 @@ func (a *App) handleReady(w http.ResponseWriter, r *http.Request) {
 		st.Migrations, st.Pending, code = "pending", ms.Pending, http.StatusServiceUnavailable
 	}
 	_ = web.JSON(w, code, st)
+}
+
+// departmentsStaffed tells which of depts have an active (not disabled)
+// department account: a whistle to a department without one cannot be
+// answered. It reads the accounts of the departments' divisions as named
+// system work: whether anybody can answer is no personal data.
+func departmentsStaffed(ctx context.Context, accounts *account.Service, depts []territory.Department) (map[int64]bool, error) {
+	sys := authz.WithActor(ctx, authz.System("cases.department-staffed"))
+	out := map[int64]bool{}
+	seen := map[string]bool{}
+	for _, d := range depts {
+		if seen[d.RegionCode] {
+			continue
+		}
+		seen[d.RegionCode] = true
+		// Page by page: a city's departments may have many accounts.
+		for after, page := int64(0), 0; page < 100; page++ {
+			us, err := accounts.Users(sys, account.UserFilter{Role: authz.RoleDepartmentStaff, Region: d.RegionCode, AfterID: after, Limit: 1000})
+			if err != nil {
+				return nil, err
+			}
+			for _, u := range us {
+				if !u.Disabled && u.DepartmentID != 0 {
+					out[u.DepartmentID] = true
+				}
+				after = u.ID
+			}
+			if len(us) < 1000 {
+				break
+			}
+		}
+	}
+	return out, nil
 }

@@ -234,7 +234,7 @@ func Manifest(svc *Service) module.Manifest {
 	m := db.Migrations{Module: "calendar", FS: module.Sub(migrationFiles, "migrations")}
 	return module.Manifest{
 		Name: "calendar", Migrations: &m, Grants: Grants(), Templates: module.Sub(templateFiles, "templates"), Messages: module.Sub(messageFiles, "messages"),
-		Menu:   []web.MenuItem{{Key: "nav.calendar", Path: "/calendar", Perm: PermView, Order: 90}},
+		Menu:   []web.MenuItem{{Key: "nav.calendar", Path: "/calendar", Perm: PermView, Order: 93, Group: web.GroupAdmin}},
 		Routes: func(r *web.Router) { (&handler{svc: svc, ui: r.UI()}).routes(r) },
 		Start:  svc.Load,
 		Watch:  []module.Watch{{Topic: Topic, Reload: svc.Load}},

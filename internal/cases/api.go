@@ -12,10 +12,12 @@ import (
 	"grassroots/internal/platform/web"
 )
 
-// CaseDetail is a case with its timeline and whistles.
+// CaseDetail is a case with its timeline and whistles. The reporter (and
+// anyone who may not view cases) gets the public timeline only, with no
+// staff names, and no whistles.
 type CaseDetail struct {
 	Case     *Case      `json:"case"`
-	Events   []Event    `json:"events"`
+	Events   []Event    `json:"events" doc:"for the reporter: the public entries only (status changes, replies), each actor named by side (actor_role: community, department …), no name"`
 	Whistles []*Whistle `json:"whistles"`
 	Actions  []string   `json:"actions" doc:"the moves the caller may make now"`
 }
@@ -26,9 +28,10 @@ type Contact struct {
 }
 
 func (h *handler) apiRoutes(r *web.Router) {
-	list := append([]web.Param{{Name: "view", Type: "string", Description: "mine, grid, dispatch, handling, verify, overdue, due_soon, supervised, all"},
+	list := append([]web.Param{{Name: "view", Type: "string", Description: "mine, grid, dispatch, handling, acknowledge, verify, overdue, due_soon, supervised, extension, to_rate, all"},
 		{Name: "status", Type: "string"}, {Name: "category", Type: "string", Description: "class (2 digits) or sub-class (4)"},
-		{Name: "region", Type: "string"}, {Name: "channel", Type: "string"}, {Name: "number", Type: "string"}}, web.PageQuery...)
+		{Name: "region", Type: "string"}, {Name: "channel", Type: "string"}, {Name: "number", Type: "string"},
+		{Name: "open", Type: "boolean", Description: "only cases that still need work (1)"}, {Name: "self_handled", Type: "boolean", Description: "only problems fixed on the spot (自行处置)"}, {Name: "month", Type: "string", Description: "received in YYYY-MM"}}, web.PageQuery...)
 	r.API("GET /api/v1/cases", authz.Authenticated, web.OpDoc{Summary: "Cases in scope, newest first (residents: their own reports)", Tag: "cases",
 		Query: list, Response: web.List[*Case]{}}, h.apiList)
 	r.API("POST /api/v1/cases", PermReport, web.OpDoc{Summary: "Report a case; it is located to a grid and checked for duplicates", Tag: "cases",
@@ -57,6 +60,8 @@ func (h *handler) apiRoutes(r *web.Router) {
 		Query: []web.Param{{Name: "open", Type: "boolean"}, {Name: "cursor", Type: "string"}, {Name: "limit", Type: "integer"}}, Response: web.List[*Whistle]{}}, h.apiWhistles)
 	r.API("POST /api/v1/whistles/{id}/steps", PermHandle, web.OpDoc{Summary: "A called department reports, arrives or feeds back", Tag: "whistles",
 		Body: PartyInput{}, Response: Whistle{}}, web.Apply("kind.whistle", http.StatusOK, h.svc.PartyStep))
+	r.API("POST /api/v1/whistles/{id}/changes", PermWhistle, web.OpDoc{Summary: "Withdraw a whistle or one department's call, or call another department instead, with the reason (audited, an internal timeline entry); a call withdrawn no longer holds the case open", Tag: "whistles",
+		Body: WhistleChange{}, Response: Whistle{}}, web.Apply("kind.whistle", http.StatusOK, h.svc.ChangeWhistle))
 	r.API("POST /api/v1/whistles/{id}/ratings", PermWhistle, web.OpDoc{Summary: "The community rates a department's response", Tag: "whistles",
 		Body: PartyRating{}, Response: Whistle{}}, web.Apply("kind.whistle", http.StatusOK, h.svc.RateParty))
 	r.API("GET /api/v1/case-notices", PermView, web.OpDoc{Summary: "Notices pushed to the caller's units: about to be overdue, overdue, supervised, whistled", Tag: "cases",
@@ -79,10 +84,16 @@ func (h *handler) apiList(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return web.JSON(w, http.StatusOK, web.Paginate(cs, limit, func(c *Case) web.Cursor {
+	t, err := h.svc.Total(r.Context(), f)
+	if err != nil {
+		return err
+	}
+	l := web.Paginate(cs, limit, func(c *Case) web.Cursor {
 		k, id := Cursor(f.View, c)
 		return web.Cursor{Key: k, ID: id}
-	}))
+	})
+	l.Total, l.TotalMore = &t.N, t.More
+	return web.JSON(w, http.StatusOK, l)
 }
 
 func (h *handler) report(w http.ResponseWriter, r *http.Request, channel string) error {
@@ -117,11 +128,15 @@ func (h *handler) apiCase(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	d := CaseDetail{Case: c, Actions: Allowed(authz.ActorFrom(r.Context()), c)}
+	a := authz.ActorFrom(r.Context())
+	d := CaseDetail{Case: c, Actions: Allowed(a, c), Whistles: []*Whistle{}}
 	if d.Events, err = events(r.Context(), h.svc.db, id); err != nil {
 		return err
 	}
-	if d.Whistles, err = h.svc.whistlesOf(r.Context(), id); err != nil {
+	if readsPublic(a) {
+		d.Events = publicEvents(d.Events)
+		c.forPublic()
+	} else if d.Whistles, err = h.svc.whistlesOf(r.Context(), id); err != nil {
 		return err
 	}
 	if d.Actions == nil {

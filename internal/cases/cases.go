@@ -146,6 +146,9 @@ type Case struct {
 	CreatedAt        time.Time  `json:"created_at"`
 	UpdatedAt        time.Time  `json:"updated_at"`
 	MediaURLs        []string   `json:"media_urls,omitempty" doc:"links to photos or media the reporter's client sent (Open311 media_url); never fetched by the server"`
+	SelfHandled      bool       `json:"self_handled" doc:"found and fixed on the spot by a grid worker (自行处置): closed at once, never dispatched, counted apart in rankings"`
+	RegionName       string     `json:"region_name,omitempty" doc:"the grid and community (or division) the case lies in, by name"`
+	UnitLabel        string     `json:"unit_label,omitempty" doc:"the handling unit by name (unit_name holds a community's code)"`
 
 	phoneEnc string
 	// reporterFirst and reporterLast are the name as an Open311 client
@@ -158,6 +161,19 @@ type Case struct {
 	// unlocated marks a case filed into its division's 待定位 queue
 	// (locate.go): its address matched no building.
 	unlocated bool
+	// categoryEN is the category's English name (CategoryLabel).
+	categoryEN string
+	// lastEvent is the timeline entry the change just made wrote, which
+	// the page then confirms.
+	lastEvent int64
+}
+
+// CategoryLabel is the case's category name in lang.
+func (c *Case) CategoryLabel(lang string) string {
+	if lang == "en" && c.categoryEN != "" {
+		return c.categoryEN
+	}
+	return c.CategoryName
 }
 
 // Overdue reports whether the current step is past its deadline at now.
@@ -183,6 +199,11 @@ type Event struct {
 	Detail     string    `json:"detail,omitempty"`
 	PhotoIDs   []int64   `json:"photo_ids,omitempty"`
 	At         time.Time `json:"at"`
+	// Public entries are what the reporter and the public read (status
+	// changes, replies to the reporter); the rest is for staff only.
+	Public bool `json:"public" doc:"read by the reporter and the public: status changes and replies written for the reporter; otherwise internal"`
+
+	actorID int64
 }
 
 // Permissions of this module.
@@ -197,6 +218,9 @@ const (
 	PermEvaluate  authz.Perm = "cases.evaluate"  // rankings and monthly reports
 	PermConfigure authz.Perm = "cases.configure" // catalogue and evaluation weights
 	PermIntake    authz.Perm = "cases.intake"    // 12345 push and batch import
+	// PermSelfHandle records a problem found and fixed on the spot
+	// (自行处置), closed at once, within the actor's own grids or community.
+	PermSelfHandle authz.Perm = "cases.self_handle"
 )
 
 // Grants lists who holds this module's permissions.
@@ -216,6 +240,7 @@ func Grants() []authz.Grant {
 		{Perm: PermEvaluate, Roles: []authz.Role{city, district, sub, sec, worker, dept}},
 		{Perm: PermConfigure, Roles: []authz.Role{city}},
 		{Perm: PermIntake, Roles: []authz.Role{city, authz.RoleIntegration}},
+		{Perm: PermSelfHandle, Roles: []authz.Role{sec, worker, grid}},
 	}
 }
 
@@ -270,7 +295,7 @@ func (e Event) Details() []Detail {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
-	family := map[string]string{"ground": "ground.", "satisfaction": "sat.", "reason": "reason.", "channel": "channel."}
+	family := map[string]string{"ground": "ground.", "satisfaction": "sat.", "reason": "reason.", "channel": "channel.", "via": "via."}
 	var out []Detail
 	for _, k := range keys {
 		d := Detail{Key: k}

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"net/http"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -11,6 +13,7 @@ import (
 	"unicode/utf8"
 
 	"grassroots/internal/platform/errs"
+	"grassroots/internal/platform/web"
 	"grassroots/internal/platform/workday"
 )
 
@@ -19,6 +22,10 @@ import (
 type Limit struct {
 	N    int
 	Unit byte // 'm', 'h' or 'd'
+	// bad is what was given where a limit was expected and is none, kept
+	// so that parseCatalogue names the category and the step of every
+	// bad limit instead of stopping at the first.
+	bad string
 }
 
 // ParseLimit reads "30m", "4h" or "5d".
@@ -36,6 +43,9 @@ func ParseLimit(s string) (Limit, error) {
 }
 
 func (l Limit) String() string {
+	if l.bad != "" {
+		return l.bad
+	}
 	if l.N == 0 {
 		return ""
 	}
@@ -43,26 +53,39 @@ func (l Limit) String() string {
 }
 
 // IsZero reports an unset limit.
-func (l Limit) IsZero() bool { return l.N == 0 }
+func (l Limit) IsZero() bool { return l.N == 0 && l.bad == "" }
+
+// Num is the limit's number, for pages.
+func (l Limit) Num() int { return l.N }
+
+// UnitName is the limit's unit (m, h or d), for pages to name it.
+func (l Limit) UnitName() string { return string(l.Unit) }
+
+// limitOf reads a limit as given, keeping a bad one for parseCatalogue to
+// report.
+func limitOf(s string) Limit {
+	if strings.TrimSpace(s) == "" {
+		return Limit{}
+	}
+	v, err := ParseLimit(s)
+	if err != nil {
+		return Limit{bad: s}
+	}
+	return v
+}
 
 // MarshalJSON writes the limit as its string.
 func (l Limit) MarshalJSON() ([]byte, error) { return json.Marshal(l.String()) }
 
-// UnmarshalJSON reads the string form.
+// UnmarshalJSON reads the string form. What is no limit ("5", "x", 5) is
+// kept, and parseCatalogue reports it with its category and step.
 func (l *Limit) UnmarshalJSON(b []byte) error {
 	var s string
 	if err := json.Unmarshal(b, &s); err != nil {
-		return err
-	}
-	if s == "" {
-		*l = Limit{}
+		*l = Limit{bad: string(b)}
 		return nil
 	}
-	v, err := ParseLimit(s)
-	if err != nil {
-		return err
-	}
-	*l = v
+	*l = limitOf(s)
 	return nil
 }
 
@@ -221,6 +244,11 @@ func parseCatalogue(b []byte) (*Catalogue, error) {
 		return nil, errs.Field("catalogue", "rule.catalogue_json", err.Error())
 	}
 	var fe errs.Fields
+	for i, l := range doc.Defaults.ptrs() {
+		if l.bad != "" {
+			fe.Add("defaults."+Steps[i], "rule.limit", l.bad)
+		}
+	}
 	for _, l := range doc.Defaults.ptrs() {
 		if l.IsZero() {
 			fe.Add("defaults", "rule.catalogue_defaults", strings.Join(Steps, ", "))
@@ -244,6 +272,14 @@ func parseCatalogue(b []byte) (*Catalogue, error) {
 		}
 		if x.Urgency != "" && !slices.Contains(Urgencies, x.Urgency) {
 			fe.Add(at+".urgency", "rule.one_of", strings.Join(Urgencies, ", "))
+		}
+		for j, l := range x.Limits.ptrs() {
+			if l.bad != "" {
+				fe.Add(at+".limits."+Steps[j], "rule.limit", l.bad)
+			}
+		}
+		if x.Department != nil && utf8.RuneCountInString(*x.Department) > 50 {
+			fe.Add(at+".department", "rule.max_length", "50")
 		}
 		if len(x.Code) == 4 {
 			p := c.byCode[x.Parent]
@@ -297,4 +333,516 @@ func digits(s string) bool {
 		}
 	}
 	return s != ""
+}
+
+// The catalogue page edits the catalogue as forms, one a category (its
+// names, handling department chosen by name, urgency, whether the public
+// may read its reports, a time limit a step) and one for the default
+// limits, each saved as a new version; the whole catalogue goes out and
+// comes back as a JSON file for bulk work, and an uploaded file becomes a
+// version only when every category is valid. Every problem is named by
+// its category and field: 街面秩序 › 占道经营（0201）: 处置时限: ….
+
+// Department choices of the category form that are no department's name.
+const (
+	deptInherit   = "~inherit"   // a sub-class takes its class's
+	deptCommunity = "~community" // the community handles it
+)
+
+// editLimit is a step's time limit as the form shows it.
+type editLimit struct {
+	Step     string
+	N        string // the number given; empty inherits
+	Unit     string // m, h or d
+	Inherits string // what an empty number inherits
+}
+
+// editCategory is the form of one category.
+type editCategory struct {
+	web.Page
+	Base         int // the version the form edits, so that two editors cannot lose a change
+	Code, Parent string
+	New          bool
+	Name, NameEN string
+	Kind         string
+	Department   string // deptInherit, deptCommunity or a department's name
+	Urgency      string // "" inherits
+	Private      string // "" inherits (sub-classes), "public" or "private"
+	Limits       []editLimit
+	Resolved     *Category // as in force; nil for a new category
+	ParentName   string
+	Departments  []string
+	Open         bool
+	Subs         []*editCategory
+	NewSub       *editCategory
+}
+
+// UnlistedDepartment reports a department name the form's list lacks
+// (one typed into an imported file), to offer it too.
+func (c *editCategory) UnlistedDepartment() bool {
+	return c.Department != deptInherit && c.Department != deptCommunity && !slices.Contains(c.Departments, c.Department)
+}
+
+// InheritedLimit is what an empty limit of the form falls back to.
+func (l editLimit) InheritedLimit() Limit { return limitOf(l.Inherits) }
+
+// IsClass reports a class (two digits) rather than a sub-class.
+func (c *editCategory) IsClass() bool { return c.Parent == "" && len(c.Code) != 4 }
+
+// catalogueEditor is what the catalogue page's forms need beyond the
+// catalogue itself.
+type catalogueEditor struct {
+	Classes  []*editCategory
+	NewClass *editCategory
+	Defaults []editLimit
+	Open     string // the form opened again after a refused save: a code, "defaults" or "import"
+	Base     int
+	Units    []string
+}
+
+var limitUnits = []string{"m", "h", "d"}
+
+func limitFields(own, inherited Limits) []editLimit {
+	mine, theirs := own.ptrs(), inherited.ptrs()
+	out := make([]editLimit, len(Steps))
+	for i, step := range Steps {
+		l := editLimit{Step: step, Unit: "d", Inherits: theirs[i].String()}
+		if u := theirs[i].Unit; u != 0 {
+			// An empty limit offers the unit it inherits: a number typed
+			// in means what the hint beside it says.
+			l.Unit = string(u)
+		}
+		if !mine[i].IsZero() {
+			l.N, l.Unit = strconv.Itoa(mine[i].N), string(mine[i].Unit)
+		}
+		out[i] = l
+	}
+	return out
+}
+
+// catalogueDepartments are the names the category form offers for the
+// handling department: those the catalogue names, then the names the
+// city's departments carry in every district (城市管理局, 住房和城乡建设局 …).
+func (h *handler) catalogueDepartments(r *http.Request, cat *Catalogue) ([]string, error) {
+	var out []string
+	for _, dr := range catalogueRoles(cat) {
+		out = append(out, dr.Role)
+	}
+	_, bases, err := h.svc.departmentBases(r.Context())
+	if err != nil {
+		return nil, err
+	}
+	for _, b := range distinctNames(bases) {
+		if !slices.Contains(out, b) {
+			out = append(out, b)
+		}
+	}
+	return out, nil
+}
+
+// catalogueEditor builds the forms of catalogue cat.
+func (h *handler) catalogueEditor(r *http.Request, p web.Page, cat *Catalogue) (catalogueEditor, error) {
+	depts, err := h.catalogueDepartments(r, cat)
+	if err != nil {
+		return catalogueEditor{}, err
+	}
+	ed := catalogueEditor{Base: cat.Version, Units: limitUnits, Defaults: limitFields(cat.Doc.Defaults, Limits{})}
+	form := func(x Category) *editCategory {
+		c := &editCategory{Page: p, Base: cat.Version, Code: x.Code, Parent: x.Parent, Name: x.Name, NameEN: x.NameEN, Kind: x.Kind,
+			Urgency: x.Urgency, Departments: depts, Department: deptInherit}
+		c.Resolved, _ = cat.Get(x.Code)
+		if x.Department != nil {
+			c.Department = *x.Department
+			if c.Department == "" {
+				c.Department = deptCommunity
+			}
+		} else if x.Parent == "" {
+			c.Department = deptCommunity
+		}
+		if x.Private != nil {
+			c.Private = map[bool]string{true: "private", false: "public"}[*x.Private]
+		} else if x.Parent == "" {
+			c.Private = "public"
+		}
+		inherited := cat.Doc.Defaults
+		if pc, ok := cat.Get(x.Parent); ok {
+			inherited, c.ParentName = pc.Limits, pc.Label(p.Lang)
+		}
+		c.Limits = limitFields(x.Limits, inherited)
+		return c
+	}
+	byCode := map[string]*editCategory{}
+	for _, x := range cat.Doc.Categories {
+		c := form(x)
+		if x.Parent == "" {
+			ed.Classes = append(ed.Classes, c)
+			byCode[x.Code] = c
+		} else if pc := byCode[x.Parent]; pc != nil {
+			pc.Subs = append(pc.Subs, c)
+		}
+	}
+	for _, c := range ed.Classes {
+		code := nextCode(cat, c.Code)
+		c.NewSub = form(Category{Code: code, Parent: c.Code})
+		c.NewSub.New, c.NewSub.Resolved = true, nil
+	}
+	ed.NewClass = form(Category{Code: nextCode(cat, "")})
+	ed.NewClass.New, ed.NewClass.Resolved = true, nil
+	// One form at a time (?edit=0201, new-02 for a new sub-class of 02,
+	// new for a new class), so that the page stays light on a phone.
+	edit := r.URL.Query().Get("edit")
+	ed.NewClass.Open = edit == "new"
+	for _, c := range ed.Classes {
+		c.Open, c.NewSub.Open = edit == c.Code, edit == "new-"+c.Code
+		for _, s := range c.Subs {
+			s.Open = edit == s.Code
+		}
+	}
+	return ed, nil
+}
+
+// nextCode is the first free code of a new sub-class of class (a new
+// class when class is empty).
+func nextCode(cat *Catalogue, class string) string {
+	for n := 1; n < 100; n++ {
+		code := fmt.Sprintf("%02d", n)
+		if class != "" {
+			code = class + code
+		}
+		if _, taken := cat.Get(code); !taken {
+			return code
+		}
+	}
+	return ""
+}
+
+// open shows the form of code again as it was sent, open.
+func (ed *catalogueEditor) open(sent *editCategory) {
+	sent.Open = true
+	ed.Open = sent.Code
+	if sent.New && sent.IsClass() {
+		sent.Departments = ed.NewClass.Departments
+		ed.NewClass = sent
+		return
+	}
+	for _, c := range ed.Classes {
+		switch {
+		case !sent.New && c.Code == sent.Code:
+			sent.Subs, sent.NewSub, sent.Departments = c.Subs, c.NewSub, c.Departments
+			*c = *sent
+			return
+		case sent.New && c.Code == sent.Parent:
+			sent.Departments = c.Departments
+			c.NewSub = sent
+			return
+		}
+		for i, s := range c.Subs {
+			if !sent.New && s.Code == sent.Code {
+				sent.Departments = s.Departments
+				c.Subs[i] = sent
+				return
+			}
+		}
+	}
+}
+
+func (h *handler) catalogueRoutes(r *web.Router) {
+	r.Page("GET /cases/catalogue.json", PermConfigure, h.handleCatalogueExport)
+	r.Page("POST /cases/catalogue/category", PermConfigure, h.handleCatalogueCategory)
+	r.Page("POST /cases/catalogue/defaults", PermConfigure, h.handleCatalogueDefaults)
+	r.PageUpload("POST /cases/catalogue/import", PermConfigure, h.handleCatalogueImport)
+}
+
+// handleCatalogueExport downloads a version of the catalogue (the one in
+// force, or ?version=N) as the JSON the import takes.
+func (h *handler) handleCatalogueExport(w http.ResponseWriter, r *http.Request) error {
+	v, _ := strconv.Atoi(r.URL.Query().Get("version"))
+	cat, err := h.svc.Catalogue(r.Context(), v)
+	if err != nil {
+		return err
+	}
+	b, err := json.MarshalIndent(cat.Doc, "", " ")
+	if err != nil {
+		return fmt.Errorf("cases: export catalogue %d: %w", cat.Version, err)
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="catalogue-v%d.json"`, cat.Version))
+	_, err = w.Write(append(b, '\n'))
+	return err
+}
+
+// categoryForm reads a category's form: the category it makes, and the
+// form as sent to show again.
+func categoryForm(r *http.Request) (Category, *editCategory) {
+	v := func(k string) string { return strings.TrimSpace(r.PostFormValue(k)) }
+	base, _ := strconv.Atoi(v("base"))
+	sent := &editCategory{Base: base, Code: v("code"), Parent: v("parent"), New: v("new") == "1", Name: v("name"), NameEN: v("name_en"),
+		Kind: v("kind"), Department: v("department"), Urgency: v("urgency"), Private: v("private")}
+	x := Category{Code: sent.Code, Parent: sent.Parent, Name: sent.Name, NameEN: sent.NameEN, Kind: sent.Kind, Urgency: sent.Urgency}
+	switch sent.Department {
+	case deptInherit:
+	case deptCommunity, "":
+		x.Department = ptrTo("")
+	default:
+		x.Department = ptrTo(sent.Department)
+	}
+	switch sent.Private {
+	case "private":
+		x.Private = ptrTo(true)
+	case "public":
+		x.Private = ptrTo(false)
+	}
+	x.Limits, sent.Limits = limitsForm(r)
+	return x, sent
+}
+
+// limitsForm reads the limit fields of a form: N and its unit a step.
+func limitsForm(r *http.Request) (Limits, []editLimit) {
+	var ls Limits
+	var sent []editLimit
+	for i, p := range ls.ptrs() {
+		step := Steps[i]
+		n, unit := strings.TrimSpace(r.PostFormValue("limit_"+step)), r.PostFormValue("unit_"+step)
+		if !slices.Contains(limitUnits, unit) {
+			unit = "d"
+		}
+		sent = append(sent, editLimit{Step: step, N: n, Unit: unit})
+		if n != "" {
+			*p = limitOf(n + unit)
+		}
+	}
+	return ls, sent
+}
+
+func ptrTo[T any](v T) *T { return &v }
+
+// catalogueWith is the current catalogue's document with category x
+// changed (or added: a sub-class after the last of its class, a class at
+// the end); base is the version the form was made from.
+func (h *handler) catalogueWith(r *http.Request, base int, x Category, add bool) (*Catalogue, CatalogueDoc, error) {
+	cur, err := h.svc.Catalogue(r.Context(), 0)
+	if err != nil {
+		return nil, CatalogueDoc{}, err
+	}
+	doc := cur.Doc
+	doc.Categories = slices.Clone(cur.Doc.Categories)
+	if base != cur.Version {
+		return cur, doc, errs.E(errs.Conflict, "err.conflict")
+	}
+	i := slices.IndexFunc(doc.Categories, func(c Category) bool { return c.Code == x.Code })
+	switch {
+	case add && i >= 0:
+		return cur, doc, errs.Field(fmt.Sprintf("categories[%d].code", i), "rule.unique", x.Code)
+	case add:
+		at := len(doc.Categories)
+		for j, c := range doc.Categories {
+			if x.Parent != "" && (c.Code == x.Parent || c.Parent == x.Parent) {
+				at = j + 1
+			}
+		}
+		doc.Categories = slices.Insert(doc.Categories, at, x)
+	case i < 0:
+		return cur, doc, errs.E(errs.Conflict, "err.conflict")
+	default:
+		// What the form does not edit stays: keywords, extra questions.
+		was := doc.Categories[i]
+		x.Code, x.Parent, x.Keywords, x.Attributes = was.Code, was.Parent, was.Keywords, was.Attributes
+		if x.Parent == "" {
+			// A class's unset values mean what the form shows for them:
+			// kept unset, so that saving an unchanged form changes nothing.
+			if was.Department == nil && x.Dept() == "" {
+				x.Department = nil
+			}
+			if was.Private == nil && x.Public() {
+				x.Private = nil
+			}
+			if (was.Urgency == "" || was.Urgency == "normal") && (x.Urgency == "" || x.Urgency == "normal") {
+				x.Urgency = was.Urgency
+			}
+		}
+		doc.Categories[i] = x
+	}
+	return cur, doc, nil
+}
+
+// saveCatalogue stores doc as a new version unless it is the one in
+// force, and answers the form: on to the page, or back with every
+// problem named and the form as sent.
+func (h *handler) saveCatalogue(w http.ResponseWriter, r *http.Request, cur *Catalogue, doc CatalogueDoc, err error, anchor string, sent func(*catalogueEditor)) error {
+	if err == nil {
+		body, merr := json.MarshalIndent(doc, "", " ")
+		if merr != nil {
+			return fmt.Errorf("cases: catalogue: %w", merr)
+		}
+		if old, _ := json.MarshalIndent(cur.Doc, "", " "); string(old) == string(body) {
+			return web.Redirect(w, r, "/cases/catalogue"+anchor, "flash.catalogue_unchanged")
+		}
+		_, err = h.svc.PutCatalogue(r.Context(), body)
+	}
+	return h.catalogueAnswer(w, r, &doc, err, anchor, sent)
+}
+
+// catalogueAnswer answers a catalogue form: on with the flash, or, for
+// bad input or a concurrent change, the page again with the problems
+// named after their categories and the form as sent.
+func (h *handler) catalogueAnswer(w http.ResponseWriter, r *http.Request, doc *CatalogueDoc, err error, anchor string, sent func(*catalogueEditor)) error {
+	c := errs.CodeOf(err)
+	if err != nil && c != errs.Invalid && c != errs.Conflict {
+		return err
+	}
+	if err == nil {
+		return web.Redirect(w, r, "/cases/catalogue"+anchor, "flash.catalogue_saved")
+	}
+	p, perr := h.cataloguePage(r)
+	if perr != nil {
+		return perr
+	}
+	if c == errs.Conflict {
+		p.Errors = []string{h.ui.Message(p.Lang, errs.As(err))}
+	} else {
+		p.Errors = h.catalogueProblems(p.Lang, doc, err)
+	}
+	sent(&p.Editor)
+	return h.ui.Render(w, r, web.Status(c), "catalogue", "", p)
+}
+
+func (h *handler) handleCatalogueCategory(w http.ResponseWriter, r *http.Request) error {
+	x, sent := categoryForm(r)
+	cur, doc, err := h.catalogueWith(r, sent.Base, x, sent.New)
+	if cur == nil {
+		return err
+	}
+	return h.saveCatalogue(w, r, cur, doc, err, "#cat-"+x.Code, func(ed *catalogueEditor) {
+		sent.Page = h.ui.Page(r, "title.catalogue")
+		if cg, ok := cur.Get(x.Code); ok && !sent.New {
+			sent.Resolved = cg
+		}
+		if pc, ok := cur.Get(sent.Parent); ok {
+			sent.ParentName = pc.Label(sent.Lang)
+			for i := range sent.Limits {
+				sent.Limits[i].Inherits = pc.Limits.ptrs()[i].String()
+			}
+		} else {
+			for i := range sent.Limits {
+				sent.Limits[i].Inherits = cur.Doc.Defaults.ptrs()[i].String()
+			}
+		}
+		ed.open(sent)
+	})
+}
+
+func (h *handler) handleCatalogueDefaults(w http.ResponseWriter, r *http.Request) error {
+	cur, err := h.svc.Catalogue(r.Context(), 0)
+	if err != nil {
+		return err
+	}
+	base, _ := strconv.Atoi(r.PostFormValue("base"))
+	doc := cur.Doc
+	var sent []editLimit
+	doc.Defaults, sent = limitsForm(r)
+	if base != cur.Version {
+		err = errs.E(errs.Conflict, "err.conflict")
+	}
+	return h.saveCatalogue(w, r, cur, doc, err, "#catalogue-defaults", func(ed *catalogueEditor) {
+		ed.Defaults, ed.Open = sent, "defaults"
+	})
+}
+
+// handleCatalogueImport takes a catalogue as a JSON file (as the export
+// gives it) and stores it as a new version when it is valid.
+func (h *handler) handleCatalogueImport(w http.ResponseWriter, r *http.Request) error {
+	_, body, err := web.FormFile(r, "file")
+	var doc *CatalogueDoc
+	if err == nil {
+		body = bytes.TrimPrefix(body, []byte("\ufeff")) // as some editors save it
+		if !utf8.Valid(body) {
+			err = errs.Field("file", "rule.utf8", "")
+		}
+	}
+	if err == nil {
+		var d CatalogueDoc
+		if json.Unmarshal(body, &d) == nil {
+			doc = &d
+		}
+		var cur *Catalogue
+		if cur, err = h.svc.Catalogue(r.Context(), 0); err != nil {
+			return err
+		}
+		if c, perr := parseCatalogue(body); perr == nil {
+			a, _ := json.Marshal(c.Doc)
+			b, _ := json.Marshal(cur.Doc)
+			if string(a) == string(b) {
+				return web.Redirect(w, r, "/cases/catalogue", "flash.catalogue_unchanged")
+			}
+		}
+		_, err = h.svc.PutCatalogue(r.Context(), body)
+	}
+	return h.catalogueAnswer(w, r, doc, err, "", func(ed *catalogueEditor) { ed.Open = "import" })
+}
+
+var fieldIndex = regexp.MustCompile(`^categories\[(\d+)\]\.(.+)$`)
+
+// catalogueProblems names each problem of catalogue doc (nil when it is
+// no JSON) by its category and field: "街面秩序 › 占道经营（0201）: 处置时限:
+// 须为 1–1000 的整数…".
+func (h *handler) catalogueProblems(lang string, doc *CatalogueDoc, err error) []string {
+	t := func(k string, args ...any) string { return h.ui.Catalog().T(lang, k, args...) }
+	var out []string
+	for _, f := range errs.As(err).Fields {
+		rule := t(f.Rule, f.Param)
+		if f.Param == "" {
+			rule = t(f.Rule)
+		}
+		where := ""
+		switch m := fieldIndex.FindStringSubmatch(f.Field); {
+		case m != nil:
+			i, _ := strconv.Atoi(m[1])
+			where = t("catalogue.category_n", i+1)
+			if doc != nil && i < len(doc.Categories) {
+				where = categoryLabel(t, doc, i)
+			}
+			where += ": " + catalogueField(t, m[2])
+		case strings.HasPrefix(f.Field, "defaults."):
+			where = t("catalogue.defaults") + " › " + t("catalogue.step."+strings.TrimPrefix(f.Field, "defaults."))
+		case f.Field == "defaults" || f.Field == "catalogue" || f.Field == "categories" || f.Field == "file":
+			where = t("catalogue.field_" + f.Field)
+		default:
+			where = f.Field
+		}
+		out = append(out, where+": "+rule)
+	}
+	return out
+}
+
+// categoryLabel names category i of doc: its class, its name and code.
+func categoryLabel(t func(string, ...any) string, doc *CatalogueDoc, i int) string {
+	x := doc.Categories[i]
+	name := strings.TrimSpace(x.Name)
+	if name == "" {
+		name = "?"
+	}
+	if len(x.Code) == 4 {
+		for _, c := range doc.Categories {
+			if c.Code == x.Code[:2] && strings.TrimSpace(c.Name) != "" {
+				name = strings.TrimSpace(c.Name) + " › " + name
+				break
+			}
+		}
+	}
+	return t("catalogue.category_label", name, x.Code)
+}
+
+// catalogueField names a field of a category (limits.handle → 处置时限).
+func catalogueField(t func(string, ...any) string, f string) string {
+	if step, ok := strings.CutPrefix(f, "limits."); ok {
+		return t("catalogue.step." + step)
+	}
+	if i := strings.IndexByte(f, '['); i >= 0 {
+		f = f[:i]
+	}
+	switch f {
+	case "code", "parent", "name", "name_en", "urgency", "department", "attributes":
+		return t("catalogue.field_" + f)
+	}
+	return f
 }

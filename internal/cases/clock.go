@@ -20,6 +20,7 @@ type Notice struct {
 	RegionCode string    `json:"region_code"`
 	DeptID     int64     `json:"dept_id,omitempty"`
 	CreatedAt  time.Time `json:"created_at"`
+	Place      string    `json:"place" doc:"the grid and community, by name"`
 }
 
 // responsibleDept is the department that must act on c now, if any.
@@ -196,6 +197,9 @@ func (s *Service) Notices(ctx context.Context, limit int) ([]Notice, error) {
 	}
 	if out == nil {
 		out = []Notice{}
+	}
+	for i := range out {
+		out[i].Place = s.placeOf(ctx, out[i].RegionCode)
 	}
 	return out, nil
 }

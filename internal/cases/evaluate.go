@@ -116,6 +116,7 @@ type Score struct {
 	OnTime       int      `json:"handled_on_time"`
 	ClosedDue    int      `json:"closed"`
 	Reworked     int      `json:"reworked"`
+	SelfHandled  int      `json:"self_handled" doc:"problems grid workers fixed on the spot (自行处置): counted apart, in no other figure or rate"`
 	Response     *float64 `json:"response_rate,omitempty"`
 	Resolution   *float64 `json:"resolution_rate,omitempty"`
 	Satisfaction *float64 `json:"satisfaction_rate,omitempty"`
@@ -123,7 +124,7 @@ type Score struct {
 	ClosingRate  *float64 `json:"closing_rate,omitempty" doc:"GB/T 30428: closed / due to close"`
 	ReworkRate   *float64 `json:"rework_rate,omitempty" doc:"GB/T 30428: reworked / due to close"`
 	Composite    float64  `json:"composite" doc:"0–100: weighted response, resolution and satisfaction rates; a rate without cases is left out and the others reweighted"`
-	Rank         int      `json:"rank"`
+	Rank         int      `json:"rank" doc:"0: not ranked, having no case but self-handled ones"`
 }
 
 // Ranking is a month's ranking of one level.
@@ -164,17 +165,21 @@ func (s *Service) Rank(ctx context.Context, month, level string) (Ranking, error
 		"property":    "c.unit_name",
 	}[level]
 	now := s.db.Now()
-	qb := db.NewQuery(`/* cases.rank */ SELECT `+key+`, COUNT(*),
-		SUM(CASE WHEN c.respond_due_at IS NOT NULL THEN 1 ELSE 0 END),
-		SUM(CASE WHEN c.acknowledged_at IS NOT NULL AND c.acknowledged_at <= c.respond_due_at THEN 1 ELSE 0 END),
-		SUM(CASE WHEN c.rated_at IS NOT NULL THEN 1 ELSE 0 END),
-		SUM(CASE WHEN c.rated_at IS NOT NULL AND c.resolved = ? THEN 1 ELSE 0 END),
-		SUM(CASE WHEN c.satisfaction IN ('very_satisfied', 'satisfied') THEN 1 ELSE 0 END),
-		SUM(CASE WHEN c.satisfaction = 'basic' THEN 1 ELSE 0 END),
-		SUM(CASE WHEN c.handle_due_at IS NOT NULL AND (c.handled_at IS NOT NULL OR c.handle_due_at < ?) THEN 1 ELSE 0 END),
-		SUM(CASE WHEN c.handled_at IS NOT NULL AND c.handled_at <= c.handle_due_at THEN 1 ELSE 0 END),
-		SUM(CASE WHEN c.status = 'closed' AND c.handle_due_at IS NOT NULL THEN 1 ELSE 0 END),
-		SUM(CASE WHEN c.rework > 0 AND c.handle_due_at IS NOT NULL AND (c.handled_at IS NOT NULL OR c.handle_due_at < ?) THEN 1 ELSE 0 END)
+	// Problems fixed on the spot are counted apart: every other figure
+	// is of the cases that went through the workflow.
+	const wf = "c.self_handled = FALSE AND "
+	qb := db.NewQuery(`/* cases.rank */ SELECT `+key+`, SUM(CASE WHEN c.self_handled = FALSE THEN 1 ELSE 0 END),
+		SUM(CASE WHEN `+wf+`c.respond_due_at IS NOT NULL THEN 1 ELSE 0 END),
+		SUM(CASE WHEN `+wf+`c.acknowledged_at IS NOT NULL AND c.acknowledged_at <= c.respond_due_at THEN 1 ELSE 0 END),
+		SUM(CASE WHEN `+wf+`c.rated_at IS NOT NULL THEN 1 ELSE 0 END),
+		SUM(CASE WHEN `+wf+`c.rated_at IS NOT NULL AND c.resolved = ? THEN 1 ELSE 0 END),
+		SUM(CASE WHEN `+wf+`c.satisfaction IN ('very_satisfied', 'satisfied') THEN 1 ELSE 0 END),
+		SUM(CASE WHEN `+wf+`c.satisfaction = 'basic' THEN 1 ELSE 0 END),
+		SUM(CASE WHEN `+wf+`c.handle_due_at IS NOT NULL AND (c.handled_at IS NOT NULL OR c.handle_due_at < ?) THEN 1 ELSE 0 END),
+		SUM(CASE WHEN `+wf+`c.handled_at IS NOT NULL AND c.handled_at <= c.handle_due_at THEN 1 ELSE 0 END),
+		SUM(CASE WHEN `+wf+`c.status = 'closed' AND c.handle_due_at IS NOT NULL THEN 1 ELSE 0 END),
+		SUM(CASE WHEN `+wf+`c.rework > 0 AND c.handle_due_at IS NOT NULL AND (c.handled_at IS NOT NULL OR c.handle_due_at < ?) THEN 1 ELSE 0 END),
+		SUM(CASE WHEN c.self_handled = TRUE THEN 1 ELSE 0 END)
 		FROM cases c`, true, now, now).
 		And("c.created_at >= ? AND c.created_at < ?", start.UTC(), end.UTC()).
 		And("c.status NOT IN ('rejected', 'merged')")
@@ -189,7 +194,7 @@ func (s *Service) Rank(ctx context.Context, month, level string) (Ranking, error
 	scores, err := db.Collect(ctx, s.db, q, args, func(r db.Scanner) (Score, error) {
 		var x Score
 		err := r.Scan(&x.Key, &x.Cases, &x.Dispatched, &x.Responded, &x.Rated, &x.Resolved, &x.Satisfied, &x.Basic,
-			&x.Due, &x.OnTime, &x.ClosedDue, &x.Reworked)
+			&x.Due, &x.OnTime, &x.ClosedDue, &x.Reworked, &x.SelfHandled)
 		return x, err
 	})
 	if err != nil {
@@ -205,14 +210,21 @@ func (s *Service) Rank(ctx context.Context, month, level string) (Ranking, error
 // ranked orders scores best first, numbers them and names their units
 // (as names, the units of nameLevel when set).
 func (s *Service) ranked(ctx context.Context, month, level, nameLevel string, scores []Score) (Ranking, error) {
+	// A unit whose only cases it fixed on the spot has no score to rank
+	// by: it is listed last, unranked, for its self-handled figure.
 	slices.SortStableFunc(scores, func(a, b Score) int {
+		if c := cmp.Compare(min(b.Cases, 1), min(a.Cases, 1)); c != 0 {
+			return c
+		}
 		if c := cmp.Compare(b.Composite, a.Composite); c != 0 {
 			return c
 		}
 		return strings.Compare(a.Key, b.Key)
 	})
 	for i := range scores {
-		scores[i].Rank = i + 1
+		if scores[i].Cases > 0 {
+			scores[i].Rank = i + 1
+		}
 	}
 	if nameLevel == "" {
 		nameLevel = level
@@ -310,6 +322,8 @@ func (s *Service) rankWhistles(ctx context.Context, month string, start, end tim
 		SUM(CASE WHEN p.rating IS NOT NULL THEN 1 ELSE 0 END), COALESCE(SUM(p.rating), 0)
 		FROM case_whistle_parties p JOIN case_whistles w ON w.id = p.whistle_id`).
 		And("w.created_at >= ? AND w.created_at < ?", start.UTC(), end.UTC()).
+		// A call taken back is no department's to answer.
+		And("p.withdrawn_at IS NULL AND w.withdrawn_at IS NULL").
 		ScopeMatch(authz.ScopeFrom(ctx), "w.region_code", "p.dept_id = ?", 1)
 	q, args := qb.Tail("GROUP BY p.dept_id").SQL()
 	scores, err := db.Collect(ctx, s.db, q, args, func(r db.Scanner) (Score, error) {

@@ -14,7 +14,7 @@ import (
 )
 
 // Views are the lists the pages offer.
-var Views = []string{"mine", "grid", "dispatch", "handling", "verify", "overdue", "due_soon", "supervised", "all"}
+var Views = []string{"mine", "grid", "dispatch", "handling", "acknowledge", "verify", "overdue", "due_soon", "supervised", "extension", "to_rate", "all"}
 
 // Filter selects cases.
 type Filter struct {
@@ -24,6 +24,13 @@ type Filter struct {
 	Region   string // a subtree inside the scope
 	Channel  string
 	Number   string
+	// Open keeps only the cases that still need work.
+	Open bool
+	// SelfHandled keeps only the cases fixed on the spot (自行处置).
+	SelfHandled bool
+	// Month keeps the cases received in that month (YYYY-MM, China
+	// Standard Time).
+	Month    string
 	AfterID  int64
 	AfterDue time.Time // with AfterID, the page key of the deadline views
 	Limit    int
@@ -47,6 +54,11 @@ func (f Filter) Validate() error {
 	if f.Channel != "" && !slices.Contains(Channels, f.Channel) {
 		fe.Add("channel", "rule.one_of", strings.Join(Channels, ", "))
 	}
+	if f.Month != "" {
+		if _, err := ParseMonth(f.Month); err != nil {
+			fe.Add("month", "rule.month", "YYYY-MM")
+		}
+	}
 	return fe.Err()
 }
 
@@ -65,101 +77,16 @@ const openList = "('submitted', 'accepted', 'registered', 'dispatched', 'handled
 // (db.Query.Ordered), and a view over several statuses runs one query a
 // status on the (status, id) index and merges the pages.
 func (s *Service) Cases(ctx context.Context, f Filter) ([]*Case, error) {
-	if err := f.Validate(); err != nil {
-		return nil, err
-	}
-	a := authz.ActorFrom(ctx)
-	if a == nil {
-		return nil, errs.E(errs.Unauthorized, "err.unauthorized")
-	}
-	if !a.Can(PermView) {
-		f.View = "mine"
+	sel, err := s.selectCases(ctx, &f)
+	if err != nil || sel.none {
+		return []*Case{}, err
 	}
 	if f.Limit <= 0 || f.Limit > 501 {
 		f.Limit = 50
 	}
-	var grids []any
-	if f.View == "grid" {
-		gs, err := s.deps.GridsOf(ctx, a.UserID)
-		if err != nil {
-			return nil, err
-		}
-		if len(gs) == 0 {
-			return []*Case{}, nil
-		}
-		for _, g := range gs {
-			grids = append(grids, g)
-		}
-	}
-	var statuses []Status
-	switch {
-	case f.Status != "":
-		statuses = []Status{f.Status}
-	case f.View == "dispatch":
-		statuses = []Status{Submitted, Accepted, Registered}
-	case f.View == "handling":
-		statuses = []Status{Dispatched}
-	case f.View == "verify":
-		statuses = []Status{Handled}
-	}
-	// A number is ours (20261126-00000123) or the sender's own (a 12345
-	// work-order number).
-	var number int64
-	external := strings.TrimSpace(f.Number)
-	if n, ok := ParseNumber(external); ok {
-		switch date, _, dash := strings.Cut(external, "-"); {
-		case dash && len(date) == 8 && n < 1e9:
-			number, external = n, "" // 20261126-00000123
-		case !dash && len(external) <= 9:
-			number = n // a bare id, or a short work-order number
-		}
-	}
-	now := s.db.Now()
+	statuses := sel.statuses
 	query := func(st Status) *db.Query {
-		qb := db.NewQuery(`/* cases.list */ SELECT ` + caseCols + ` FROM cases c`).Ordered(levelCols...)
-		if a.Can(PermView) {
-			scopeCases(qb, a.Scope)
-		}
-		if st != "" {
-			qb.And("c.status = ?", st)
-		}
-		switch f.View {
-		case "mine":
-			qb.And("c.reporter_id = ?", a.UserID)
-		case "grid":
-			qb.And("c.region_code IN ("+db.In(len(grids))+")", grids...)
-		case "handling":
-			if a.Scope.Department != 0 {
-				qb.And("c.dept_id = ?", a.Scope.Department)
-			} else {
-				qb.And("c.unit_kind IN ('community', 'property')")
-			}
-		// Only open and suspended cases have a step deadline: the
-		// deadline index alone finds these.
-		case "overdue":
-			qb.And("c.step_due_at < ?", now).And("c.status <> 'suspended'")
-		case "due_soon":
-			qb.And("c.step_due_at >= ?", now).And("c.step_warn_at <= ?", now).And("c.status <> 'suspended'")
-		case "supervised":
-			qb.And("c.supervised = TRUE").And("c.status IN " + openList)
-		}
-		if f.Category != "" {
-			qb.Under("c.category", f.Category)
-		}
-		if f.Region != "" {
-			qb.Under("c.region_code", f.Region)
-		}
-		if f.Channel != "" {
-			qb.And("c.channel = ?", f.Channel)
-		}
-		switch {
-		case number != 0 && external != "":
-			qb.And("(c.id = ? OR c.external_id = ?)", number, external)
-		case number != 0:
-			qb.And("c.id = ?", number)
-		case external != "":
-			qb.And("c.external_id = ?", external)
-		}
+		qb := sel.where(db.NewQuery(`/* cases.list */ SELECT `+caseCols+` FROM cases c`).Ordered(levelCols...), st)
 		switch f.View {
 		case "overdue":
 			if f.AfterID > 0 {
@@ -203,13 +130,148 @@ func (s *Service) Cases(ctx context.Context, f Filter) ([]*Case, error) {
 			out = out[:f.Limit]
 		}
 	}
+	public := readsPublic(authz.ActorFrom(ctx))
 	for _, c := range out {
 		s.decorate(ctx, c)
+		if public {
+			c.forPublic()
+		}
 	}
 	if out == nil {
 		out = []*Case{}
 	}
 	return out, nil
+}
+
+// selection is what a filter selects for an actor: the statuses to read
+// one query each (none: any), and the conditions of every query.
+type selection struct {
+	statuses []Status
+	none     bool // the filter selects nothing (a grid worker without grids)
+	where    func(qb *db.Query, st Status) *db.Query
+}
+
+// selectCases checks f for the actor and returns what it selects; f's view
+// becomes "mine" for those who may not view cases (their reports waiting
+// for their rating stay a view of their own).
+func (s *Service) selectCases(ctx context.Context, f *Filter) (selection, error) {
+	if err := f.Validate(); err != nil {
+		return selection{}, err
+	}
+	a := authz.ActorFrom(ctx)
+	if a == nil {
+		return selection{}, errs.E(errs.Unauthorized, "err.unauthorized")
+	}
+	if !a.Can(PermView) && f.View != "to_rate" {
+		f.View = "mine"
+	}
+	var grids []any
+	if f.View == "grid" {
+		gs, err := s.deps.GridsOf(ctx, a.UserID)
+		if err != nil {
+			return selection{}, err
+		}
+		if len(gs) == 0 {
+			return selection{none: true}, nil
+		}
+		for _, g := range gs {
+			grids = append(grids, g)
+		}
+	}
+	var statuses []Status
+	switch {
+	case f.Status != "":
+		statuses = []Status{f.Status}
+	case f.View == "dispatch":
+		statuses = []Status{Submitted, Accepted, Registered}
+	case f.Open && f.View == "":
+		statuses = []Status{Submitted, Accepted, Registered, Dispatched, Handled, Verified}
+	case f.View == "handling":
+		statuses = []Status{Dispatched}
+	case f.View == "verify":
+		statuses = []Status{Handled}
+	case f.View == "acknowledge":
+		statuses = []Status{Dispatched}
+	case f.View == "to_rate":
+		statuses = []Status{Closed}
+	}
+	// A number is ours (20261126-00000123) or the sender's own (a 12345
+	// work-order number).
+	var number int64
+	external := strings.TrimSpace(f.Number)
+	if n, ok := ParseNumber(external); ok {
+		switch date, _, dash := strings.Cut(external, "-"); {
+		case dash && len(date) == 8 && n < 1e9:
+			number, external = n, "" // 20261126-00000123
+		case !dash && len(external) <= 9:
+			number = n // a bare id, or a short work-order number
+		}
+	}
+	now := s.db.Now()
+	f2 := *f
+	where := func(qb *db.Query, st Status) *db.Query {
+		f := f2
+		if a.Can(PermView) {
+			scopeCases(qb, a.Scope)
+		}
+		if st != "" {
+			qb.And("c.status = ?", st)
+		}
+		switch f.View {
+		case "mine":
+			qb.And("c.reporter_id = ?", a.UserID)
+		case "grid":
+			qb.And("c.region_code IN ("+db.In(len(grids))+")", grids...)
+		case "handling", "acknowledge":
+			if a.Scope.Department != 0 {
+				qb.And("c.dept_id = ?", a.Scope.Department)
+			} else {
+				qb.And("c.unit_kind IN ('community', 'property')")
+			}
+			if f.View == "acknowledge" {
+				qb.And("c.acknowledged_at IS NULL")
+			}
+		case "to_rate":
+			// The reporter's own closed reports not yet rated.
+			qb.And("c.reporter_id = ?", a.UserID).And("c.rated_at IS NULL")
+		case "extension":
+			qb.And("c.extension_asked > 0").And("c.status IN " + openList)
+		// Only open and suspended cases have a step deadline: the
+		// deadline index alone finds these.
+		case "overdue":
+			qb.And("c.step_due_at < ?", now).And("c.status <> 'suspended'")
+		case "due_soon":
+			qb.And("c.step_due_at >= ?", now).And("c.step_warn_at <= ?", now).And("c.status <> 'suspended'")
+		case "supervised":
+			qb.And("c.supervised = TRUE").And("c.status IN " + openList)
+		}
+		if f.Category != "" {
+			qb.Under("c.category", f.Category)
+		}
+		if f.Region != "" {
+			qb.Under("c.region_code", f.Region)
+		}
+		if f.Channel != "" {
+			qb.And("c.channel = ?", f.Channel)
+		}
+		if f.SelfHandled {
+			qb.And("c.self_handled = TRUE")
+		}
+		if f.Month != "" {
+			start, _ := ParseMonth(f.Month)
+			qb.And("c.created_at >= ? AND c.created_at < ?", start.UTC(), start.AddDate(0, 1, 0).UTC())
+		}
+		switch {
+		case number != 0 && external != "":
+			qb.And("(c.id = ? OR c.external_id = ?)", number, external)
+		case number != 0:
+			qb.And("c.id = ?", number)
+		case external != "":
+			qb.And("c.external_id = ?", external)
+		}
+		return qb
+	}
+	return selection{statuses: statuses, where: where}, nil
 }
 
 // Cursor is the page key of case c in view: its id, and for the deadline
@@ -231,8 +293,12 @@ func (s *Service) Count(ctx context.Context) (int64, error) {
 }
 
 // MergedInto lists the reports merged into case id, with their reporters
-// (masked), in the actor's scope.
+// (masked), in the actor's scope; other people's reports are nothing a
+// reporter may read.
 func (s *Service) MergedInto(ctx context.Context, id int64) ([]*Case, error) {
+	if readsPublic(authz.ActorFrom(ctx)) {
+		return nil, nil
+	}
 	qb := db.NewQuery(`/* cases.merged */ SELECT `+caseCols+` FROM cases c`).And("c.merged_into = ?", id)
 	scopeCases(qb, authz.ScopeFrom(ctx))
 	q, args := qb.Tail("ORDER BY c.id LIMIT 100").SQL()

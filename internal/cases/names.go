@@ -1,11 +1,17 @@
 package cases
 
 import (
+	"context"
 	"net/url"
 	"slices"
 	"strings"
+	"sync"
+	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"grassroots/internal/platform/errs"
+	"grassroots/internal/territory"
 )
 
 // MaxDescription is the longest description a report may have (Open311's
@@ -98,4 +104,120 @@ func (a Attribute) Answer(v string) string {
 		names = append(names, name)
 	}
 	return label + "：" + strings.Join(names, "、")
+}
+
+// placeNames keeps the names of divisions and grids for a few minutes:
+// pages name the place of every case they list, and names change seldom.
+type placeNames struct {
+	mu sync.Mutex
+	at time.Time
+	m  map[string]string
+}
+
+// placeTTL is how long a name is kept.
+const placeTTL = 5 * time.Minute
+
+// regionName is the name of division or grid code, or the code where it
+// is not known. Names are public facts of the territory, read for a
+// case the caller has already read.
+func (s *Service) regionName(ctx context.Context, code string) string {
+	if code == "" {
+		return ""
+	}
+	p := &s.places
+	p.mu.Lock()
+	if p.m == nil || time.Since(p.at) > placeTTL || len(p.m) > 200000 {
+		p.m, p.at = map[string]string{}, time.Now()
+	}
+	name, ok := p.m[code]
+	p.mu.Unlock()
+	if ok {
+		return name
+	}
+	// The siblings come with it: a list's cases lie in few communities.
+	parent := parentCode(code)
+	names := map[string]string{code: code}
+	if parent != "" {
+		if rs, err := s.deps.Territory.UnscopedRegions(ctx, territory.RegionFilter{Parent: parent, Limit: 10000}); err == nil {
+			for _, r := range rs {
+				names[r.Code] = r.Name
+			}
+		} else {
+			return code
+		}
+	}
+	p.mu.Lock()
+	for k, v := range names {
+		p.m[k] = v
+	}
+	p.mu.Unlock()
+	return names[code]
+}
+
+// parentCode is the code of the division above code (grid → community →
+// subdistrict → district → city), "" above the city.
+func parentCode(code string) string {
+	switch n := len(code); {
+	case n > 12:
+		return code[:12]
+	case n > 9:
+		return code[:9]
+	case n > 6:
+		return code[:6]
+	case n == 6:
+		return code[:territory.CityCodeLen(code)]
+	}
+	return ""
+}
+
+// placeOf names where a case lies: its grid and community, or the
+// division that keeps it while it waits to be placed.
+func (s *Service) placeOf(ctx context.Context, code string) string {
+	if len(code) > 12 {
+		return s.regionName(ctx, code[:12]) + " " + s.regionName(ctx, code)
+	}
+	return s.regionName(ctx, code)
+}
+
+// categoryChoice is how a sub-class reads in the report form's search:
+// its name and its class's, in lang.
+func categoryChoice(cat *Catalogue, c *Category, lang string) string {
+	if p, ok := cat.Get(c.Parent); ok {
+		return c.Label(lang) + "（" + p.Label(lang) + "）"
+	}
+	return c.Label(lang)
+}
+
+// findCategory finds the sub-class a person typed into the search: the
+// entry picked from the list, a name (Chinese or English) or code, or
+// else the only sub-class whose name or keywords contain the text. Text
+// that fits several or none is refused with what it fits.
+func findCategory(cat *Catalogue, typed, lang string) (string, error) {
+	text := strings.ToLower(strings.TrimSpace(typed))
+	subs := cat.Subs("")
+	for _, c := range subs {
+		for _, n := range []string{c.Code, c.Name, c.NameEN, categoryChoice(cat, c, "zh-CN"), categoryChoice(cat, c, "en")} {
+			if n != "" && strings.ToLower(n) == text {
+				return c.Code, nil
+			}
+		}
+	}
+	var hits []*Category
+	for _, c := range subs {
+		names := append([]string{c.Name, c.NameEN}, c.Keywords...)
+		if slices.ContainsFunc(names, func(n string) bool { return n != "" && strings.Contains(strings.ToLower(n), text) }) {
+			hits = append(hits, c)
+		}
+	}
+	switch len(hits) {
+	case 1:
+		return hits[0].Code, nil
+	case 0:
+		return "", errs.Field("category", "rule.category_unknown_text", typed)
+	}
+	var names []string
+	for _, c := range hits[:min(len(hits), 6)] {
+		names = append(names, c.Label(lang))
+	}
+	return "", errs.Field("category", "rule.category_ambiguous", strings.Join(names, "、"))
 }

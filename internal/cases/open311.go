@@ -590,10 +590,11 @@ type o311Updates struct {
 var updateStatus = map[Status]string{Submitted: "open", Accepted: "open", Registered: "investigating", Dispatched: "in_progress",
 	Handled: "fixed", Verified: "fixed", Closed: "closed", Rejected: "no_further_action", Suspended: "action_scheduled", Merged: "duplicate"}
 
-// updates answers GET servicerequestupdates: the moves of requests
-// between start_date and end_date (as for requests: 90 days at most, the
-// last 24 hours by default), oldest first, with the public note of each
-// status and nothing staff wrote.
+// updates answers GET servicerequestupdates: the public timeline entries
+// of requests between start_date and end_date (as for requests: 90 days
+// at most, the last 24 hours by default), oldest first: each change of
+// status with its public note, and the replies written for the reporter;
+// no staff note, no internal entry.
 func (o *open311) updates(r *http.Request) (any, error) {
 	q := r.URL.Query()
 	if q.Get("start_date") == "" && q.Get("end_date") == "" {
@@ -615,6 +616,9 @@ func (o *open311) updates(r *http.Request) (any, error) {
 	for _, u := range us {
 		x := o311Update{UpdateID: strconv.FormatInt(u.ID, 10), ServiceRequestID: u.Number, Status: updateStatus[u.Status],
 			UpdatedDatetime: iso(u.At), Description: statusNotes[u.Status]}
+		if u.Reply != "" {
+			x.Description = u.Reply
+		}
 		if len(u.MediaURLs) > 0 {
 			x.MediaURL = u.MediaURLs[0]
 		}
@@ -631,7 +635,7 @@ var statusNotes = map[Status]string{Submitted: "待受理 (received)", Accepted:
 
 func toRequest(c *Case, full bool) o311Request {
 	x := o311Request{ServiceRequestID: c.Number, Status: "open", StatusNotes: statusNotes[c.Status],
-		ServiceName: c.CategoryName, ServiceCode: c.Category, AgencyResponsible: c.UnitName,
+		ServiceName: c.CategoryName, ServiceCode: c.Category, AgencyResponsible: c.UnitLabel,
 		RequestedDatetime: iso(c.CreatedAt), UpdatedDatetime: iso(c.UpdatedAt), Address: c.Address, Lat: roundTo(c.Lat, 7), Long: roundTo(c.Lon, 7)}
 	if !c.Status.Open() {
 		x.Status = "closed"

@@ -337,6 +337,7 @@ func (h *handler) reportRoutes(r *web.Router) {
 	r.Page("GET /cases/catalogue", PermConfigure, h.handleCatalogue)
 	r.Page("POST /cases/catalogue", PermConfigure, h.handleCataloguePut)
 	r.Page("POST /cases/settings", PermConfigure, h.handleSettingsPut)
+	h.catalogueRoutes(r)
 	region := []web.Param{{Name: "region", Type: "string"}}
 	r.API("GET /api/v1/case-stats", PermView, web.OpDoc{Summary: "Dashboard: cases by status and child division, overdue, trend by class", Tag: "cases",
 		Query: region, Response: Stats{}}, h.apiStats)
@@ -455,10 +456,15 @@ func (h *handler) handleRankingXLSX(w http.ResponseWriter, r *http.Request) erro
 	}
 	p := h.ui.Page(r, "title.ranking")
 	rows := [][]string{{p.T("rank.rank"), p.T("rank.unit"), p.T("rank.cases"), p.T("rank.response"), p.T("rank.resolution"),
-		p.T("rank.satisfaction"), p.T("rank.on_time"), p.T("rank.closing"), p.T("rank.rework"), p.T("rank.composite")}}
+		p.T("rank.satisfaction"), p.T("rank.on_time"), p.T("rank.closing"), p.T("rank.rework"), p.T("rank.composite"), p.T("rank.self_handled")}}
 	for _, x := range rk.Scores {
-		rows = append(rows, []string{strconv.Itoa(x.Rank), x.Name, strconv.Itoa(x.Cases), pct(x.Response), pct(x.Resolution),
-			pct(x.Satisfaction), pct(x.OnTimeRate), pct(x.ClosingRate), pct(x.ReworkRate), strconv.FormatFloat(x.Composite, 'f', 2, 64)})
+		rank := "—"
+		if x.Rank > 0 {
+			rank = strconv.Itoa(x.Rank)
+		}
+		rows = append(rows, []string{rank, x.Name, strconv.Itoa(x.Cases), pct(x.Response), pct(x.Resolution),
+			pct(x.Satisfaction), pct(x.OnTimeRate), pct(x.ClosingRate), pct(x.ReworkRate), strconv.FormatFloat(x.Composite, 'f', 2, 64),
+			strconv.Itoa(x.SelfHandled)})
 	}
 	rows = append(rows, []string{}, []string{p.T("rank.weights", rk.Settings.WResponse, rk.Settings.WResolution, rk.Settings.WSatisfaction, rk.Settings.BasicFactor)})
 	return tabular.WriteXLSX(w, fmt.Sprintf("ranking-%s-%s.xlsx", level, month), rows)
@@ -470,6 +476,7 @@ type cataloguePage struct {
 	Body      string
 	Settings  Settings
 	Errors    []string
+	Editor    catalogueEditor // the forms (catalogue.go)
 }
 
 func (h *handler) cataloguePage(r *http.Request) (cataloguePage, error) {
@@ -478,7 +485,9 @@ func (h *handler) cataloguePage(r *http.Request) (cataloguePage, error) {
 		return cataloguePage{}, err
 	}
 	b, _ := json.MarshalIndent(cat.Doc, "", " ")
-	return cataloguePage{Page: h.ui.Page(r, "title.catalogue"), Catalogue: cat, Body: string(b), Settings: h.svc.Settings()}, nil
+	p := cataloguePage{Page: h.ui.Page(r, "title.catalogue"), Catalogue: cat, Body: string(b), Settings: h.svc.Settings()}
+	p.Editor, err = h.catalogueEditor(r, p.Page, cat)
+	return p, err
 }
 
 func (h *handler) handleCatalogue(w http.ResponseWriter, r *http.Request) error {

@@ -3,6 +3,7 @@ package cases
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -100,9 +101,9 @@ func (s *Service) requestScope(ctx context.Context, q *db.Query, a *authz.Actor)
 	return false, false, nil
 }
 
-// RequestUpdate is a move of a case as a standard interface tells it
-// (Open311 servicerequestupdates): its status then and the public note
-// of that status, never what staff wrote.
+// RequestUpdate is a public entry of a case's timeline as a standard
+// interface tells it (Open311 servicerequestupdates): its status then,
+// and for a reply to the reporter its text; never a staff note.
 type RequestUpdate struct {
 	ID        int64
 	CaseID    int64
@@ -110,18 +111,21 @@ type RequestUpdate struct {
 	Status    Status
 	At        time.Time
 	MediaURLs []string
+	// Reply is the text of a reply written for the reporter, or what was
+	// done about a problem fixed on the spot; "" for a change of status.
+	Reply string
 }
 
 // RequestUpdates lists the moves of the cases a may see (the public:
 // cases of public classes) made from from to to, oldest first, at most
 // limit.
 func (s *Service) RequestUpdates(ctx context.Context, a *authz.Actor, from, to time.Time, limit int) ([]RequestUpdate, error) {
-	qb := db.NewQuery(`/* cases.RequestUpdates */ SELECT e.id, c.id, c.created_at, e.to_status, e.at, c.media_url
+	qb := db.NewQuery(`/* cases.RequestUpdates */ SELECT e.id, c.id, c.created_at, e.to_status, e.at, c.media_url, e.action, e.note
 		FROM case_events e JOIN cases c ON c.id = e.case_id`)
 	if _, none, err := s.requestScope(ctx, qb, a); err != nil || none {
 		return []RequestUpdate{}, err
 	}
-	qb.And("e.at >= ?", from.UTC()).And("e.at <= ?", to.UTC()).And("(e.to_status <> e.from_status OR e.action = 'report')")
+	qb.And("e.at >= ?", from.UTC()).And("e.at <= ?", to.UTC()).And("e.is_public = TRUE")
 	if limit <= 0 || limit > 1000 {
 		limit = 1000
 	}
@@ -129,9 +133,12 @@ func (s *Service) RequestUpdates(ctx context.Context, a *authz.Actor, from, to t
 	out, err := db.Collect(ctx, s.db, q, args, func(r db.Scanner) (RequestUpdate, error) {
 		var u RequestUpdate
 		var created time.Time
-		var media string
-		if err := r.Scan(&u.ID, &u.CaseID, &created, &u.Status, &u.At, &media); err != nil {
+		var media, action, note string
+		if err := r.Scan(&u.ID, &u.CaseID, &created, &u.Status, &u.At, &media, &action, &note); err != nil {
 			return u, err
+		}
+		if slices.Contains(publicNotes, action) {
+			u.Reply = note
 		}
 		u.Number, u.At = Number(created.UTC(), u.CaseID), u.At.UTC()
 		if media != "" {

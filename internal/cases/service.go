@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
+	"database/sql"
 	"encoding/hex"
 	"fmt"
 	"math"
@@ -38,6 +39,11 @@ type Deps struct {
 	// Site tells the site's public base URL and Open311 jurisdiction, as
 	// the city profile sets them; nil: relative links, no jurisdiction.
 	Site func() Site
+	// DepartmentStaffed tells which of depts have at least one active
+	// account: a whistle to a department without one cannot be answered,
+	// and the page and the API say so at once. nil: all are taken as
+	// staffed.
+	DepartmentStaffed func(ctx context.Context, depts []territory.Department) (map[int64]bool, error)
 }
 
 // Site is what cases need to know of the city it serves.
@@ -73,6 +79,8 @@ type Service struct {
 	settings   Settings
 	// photoSlots bounds the photos decoding at once (CheckPhoto).
 	photoSlots chan struct{}
+	// places names the divisions and grids pages show.
+	places placeNames
 }
 
 // NewService returns the service; Load reads the catalogue and settings.
@@ -215,6 +223,12 @@ type ReportInput struct {
 	// division whose 待定位 queue keeps a case whose address matches no
 	// building, and the contact cell as read (pii.ReadPhones).
 	queue, contact string
+	// selfHandled files a problem fixed on the spot (SelfHandle): closed
+	// at once, with handled saying what was done; more are the problems
+	// of its own fields, reported with the others.
+	selfHandled bool
+	handled     string
+	more        errs.Fields
 	// FirstName and LastName are an Open311 client's split of the name,
 	// kept apart; the contact name is them in their script's order.
 	FirstName, LastName string   `json:"-"`
@@ -266,7 +280,7 @@ func (s *Service) Report(ctx context.Context, in ReportInput) (Intake, error) {
 	if err != nil {
 		return Intake{}, err
 	}
-	var fe errs.Fields
+	fe := slices.Clone(in.more)
 	in.Description = text.BlockField(&fe, "description", in.Description)
 	in.Address = text.LineField(&fe, "address", in.Address)
 	in.ExternalID = text.LineField(&fe, "external_id", in.ExternalID)
@@ -384,6 +398,11 @@ func (s *Service) Report(ctx context.Context, in ReportInput) (Intake, error) {
 		// not read back is no case of its own.
 		return Intake{}, errs.Field("location", "rule.location_scope", "")
 	}
+	if in.selfHandled && !a.Scope.Contains(c.RegionCode) {
+		// Fixed on the spot in one's own grids or community only; a
+		// problem elsewhere is reported to those who serve it.
+		return Intake{}, errs.Field("location", "rule.self_handle_scope", "")
+	}
 	if len(in.Attributes) > 0 {
 		var parts []string
 		for _, at := range cg.Attributes {
@@ -415,8 +434,13 @@ func (s *Service) Report(ctx context.Context, in ReportInput) (Intake, error) {
 	if in.Channel == ChannelPatrol || in.Channel == ChannelStaff || in.Channel == ChannelHotline {
 		c.Status = Accepted
 	}
-	dups, err := s.nearby(ctx, a, c, 5)
-	if err != nil {
+	dups := []Nearby{}
+	if in.selfHandled {
+		// Fixed on the spot: closed by the community that fixed it,
+		// never dispatched.
+		c.Status, c.SelfHandled = Closed, true
+		c.UnitKind, c.UnitName = UnitCommunity, communityOf(c.RegionCode)
+	} else if dups, err = s.nearby(ctx, a, c, 5); err != nil {
 		return Intake{}, err
 	}
 	err = s.db.Tx(ctx, func(tx *db.Tx) error {
@@ -427,13 +451,20 @@ func (s *Service) Report(ctx context.Context, in ReportInput) (Intake, error) {
 		}
 		c.CreatedAt, c.UpdatedAt = start, now
 		s.enter(c, cg, c.Status, start)
+		if c.SelfHandled {
+			c.HandledAt, c.ClosedAt = &start, &start
+		}
 		if err := insertCase(ctx, tx, c); err != nil {
 			return err
 		}
 		ev := &Event{CaseID: c.ID, Action: "report", ToStatus: c.Status, Detail: `{"channel":"` + c.Channel + `"}`}
+		if c.SelfHandled {
+			ev = &Event{CaseID: c.ID, Action: "self_handle", ToStatus: Closed, Note: in.handled, Public: true}
+		}
 		if err := insertEvent(ctx, tx, authz.ActorFrom(ctx), ev); err != nil {
 			return err
 		}
+		c.lastEvent = ev.ID
 		for _, p := range in.Photos {
 			if err := insertPhoto(ctx, tx, c.ID, ev.ID, p); err != nil {
 				return err
@@ -446,8 +477,11 @@ func (s *Service) Report(ctx context.Context, in ReportInput) (Intake, error) {
 			}
 		}
 		c.mask(s.deps.Keys)
-		return audit.Record(ctx, tx, audit.Entry{Action: "cases.report", ObjectType: "case", ObjectID: strconv.FormatInt(c.ID, 10),
-			Region: c.RegionCode, After: c})
+		entry := audit.Entry{Action: "cases.report", ObjectType: "case", ObjectID: strconv.FormatInt(c.ID, 10), Region: c.RegionCode, After: c}
+		if c.SelfHandled {
+			entry.Action, entry.Detail = "cases.self_handle", map[string]any{"handled": in.handled}
+		}
+		return audit.Record(ctx, tx, entry)
 	})
 	if errs.CodeOf(err) == errs.Conflict && in.ExternalID != "" {
 		// Two pushes of one work order by this sender raced; the other
@@ -463,7 +497,7 @@ func (s *Service) Report(ctx context.Context, in ReportInput) (Intake, error) {
 	if err != nil {
 		return Intake{}, err
 	}
-	c.CategoryName = cg.Name
+	s.decorate(ctx, c)
 	return Intake{Case: c, Duplicates: dups}, nil
 }
 
@@ -704,16 +738,21 @@ func (s *Service) AddPhoto(ctx context.Context, caseID int64, p Photo) (int64, e
 	return id, err
 }
 
-// Photo returns one photo of a case the actor may see.
+// Photo returns one photo of a case the actor may see; the reporter sees
+// the photos of the public entries (their report, replies, a fix on the
+// spot) and those added without an entry, not staff evidence.
 func (s *Service) Photo(ctx context.Context, caseID, photoID int64) (Photo, error) {
-	if _, err := findCase(ctx, s.db, accessOf(authz.ActorFrom(ctx)), caseID); err != nil {
+	a := authz.ActorFrom(ctx)
+	if _, err := findCase(ctx, s.db, accessOf(a), caseID); err != nil {
 		return Photo{}, err
 	}
 	var p Photo
-	err := s.db.QueryRowContext(ctx, `/* cases.photo_read */ SELECT content_type, data FROM case_photos WHERE id = ? AND case_id = ?`, photoID, caseID).
-		Scan(&p.ContentType, &p.Data)
-	if err != nil {
-		return p, errs.NotFoundf("kind.photo")
+	var action sql.NullString
+	err := s.db.QueryRowContext(ctx, `/* cases.photo_read */ SELECT p.content_type, p.data, e.action FROM case_photos p
+		LEFT JOIN case_events e ON e.id = p.event_id WHERE p.id = ? AND p.case_id = ?`, photoID, caseID).
+		Scan(&p.ContentType, &p.Data, &action)
+	if err != nil || readsPublic(a) && action.Valid && !slices.Contains(publicPhotos, action.String) {
+		return Photo{}, errs.NotFoundf("kind.photo")
 	}
 	return p, nil
 }
@@ -732,8 +771,14 @@ func (s *Service) decorate(ctx context.Context, c *Case) {
 	c.mask(s.deps.Keys)
 	if cat, err := s.Catalogue(ctx, c.CatalogueVersion); err == nil {
 		if cg, ok := cat.Get(c.Category); ok {
-			c.CategoryName = cg.Name
+			c.CategoryName, c.categoryEN = cg.Name, cg.NameEN
 		}
+	}
+	// People read places and units by name, never by code.
+	c.RegionName = s.placeOf(ctx, c.RegionCode)
+	c.UnitLabel = c.UnitName
+	if c.UnitKind == UnitCommunity {
+		c.UnitLabel = s.regionName(ctx, c.UnitName)
 	}
 }
 

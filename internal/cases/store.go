@@ -21,20 +21,24 @@ const caseCols = `c.id, c.channel, COALESCE(c.external_id, ''), c.status, c.resu
 	COALESCE(c.reporter_id, 0), c.reporter_name, c.reporter_phone, c.anonymous, COALESCE(c.merged_into, 0),
 	c.step, c.step_started_at, c.step_warn_at, c.step_due_at, c.respond_due_at, c.acknowledged_at, c.handle_due_at,
 	c.handled_at, c.closed_at, c.extension_days, c.extension_asked, c.extension_reason, c.supervised, c.rework,
-	c.resolved, c.satisfaction, c.rated_at, c.version, c.created_at, c.updated_at, c.rate_link, c.media_url`
+	c.resolved, c.satisfaction, c.rated_at, c.version, c.created_at, c.updated_at, c.rate_link, c.media_url, c.self_handled`
 
-func scanCase(r db.Scanner) (*Case, error) {
+func scanCase(r db.Scanner) (*Case, error) { return scanCaseWith(r) }
+
+// scanCaseWith scans the case columns and then extra ones.
+func scanCaseWith(r db.Scanner, extra ...any) (*Case, error) {
 	var c Case
 	var lon, lat sql.NullFloat64
 	var warn, due, respond, ack, hdue, handled, closed, rated sql.NullTime
 	var resolved sql.NullBool
 	var media string
-	err := r.Scan(&c.ID, &c.Channel, &c.ExternalID, &c.Status, &c.ResumeStatus, &c.Category, &c.CatalogueVersion, &c.Urgency,
+	dest := append([]any{&c.ID, &c.Channel, &c.ExternalID, &c.Status, &c.ResumeStatus, &c.Category, &c.CatalogueVersion, &c.Urgency,
 		&c.Description, &c.Address, &lon, &lat, &c.RegionCode, &c.DeptID, &c.UnitKind, &c.UnitName,
 		&c.ReporterID, &c.ReporterName, &c.phoneEnc, &c.Anonymous, &c.MergedInto,
 		&c.Step, &c.StepStartedAt, &warn, &due, &respond, &ack, &hdue,
 		&handled, &closed, &c.ExtensionDays, &c.ExtensionAsked, &c.ExtensionReason, &c.Supervised, &c.Rework,
-		&resolved, &c.Satisfaction, &rated, &c.Version, &c.CreatedAt, &c.UpdatedAt, &c.rateLink, &media)
+		&resolved, &c.Satisfaction, &rated, &c.Version, &c.CreatedAt, &c.UpdatedAt, &c.rateLink, &media, &c.SelfHandled}, extra...)
+	err := r.Scan(dest...)
 	if err != nil {
 		return nil, err
 	}
@@ -144,12 +148,14 @@ func findCase(ctx context.Context, q db.Querier, ac access, id int64) (*Case, er
 func insertCase(ctx context.Context, tx *db.Tx, c *Case) error {
 	row := tx.QueryRowContext(ctx, `/* cases.insert */ INSERT INTO cases (channel, sender, external_id, status, category, catalogue_version, urgency,
 		description, address, lon, lat, region_code, sub_code, com_code, dept_id, unit_kind, unit_name, reporter_id, reporter_name, reporter_phone, anonymous,
-		step, step_started_at, step_warn_at, step_due_at, version, created_at, updated_at, media_url, reporter_first, reporter_last)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, 1, ?, ?, ?, ?, ?) RETURNING id`,
+		step, step_started_at, step_warn_at, step_due_at, version, created_at, updated_at, media_url, reporter_first, reporter_last,
+		self_handled, handled_at, closed_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		c.Channel, nullStr(c.sender), nullStr(c.ExternalID), c.Status, c.Category, c.CatalogueVersion, c.Urgency,
 		c.Description, c.Address, c.Lon, c.Lat, c.RegionCode, cut(c.RegionCode, 9), cut(c.RegionCode, 12), nullID(c.DeptID), c.UnitKind, c.UnitName,
 		nullID(c.ReporterID), c.ReporterName, c.phoneEnc, c.Anonymous,
-		c.StepStartedAt, nt(c.StepWarnAt), nt(c.StepDueAt), c.CreatedAt, c.UpdatedAt, strings.Join(c.MediaURLs, "\n"), c.reporterFirst, c.reporterLast)
+		c.StepStartedAt, nt(c.StepWarnAt), nt(c.StepDueAt), c.CreatedAt, c.UpdatedAt, strings.Join(c.MediaURLs, "\n"), c.reporterFirst, c.reporterLast,
+		c.SelfHandled, nt(c.HandledAt), nt(c.ClosedAt))
 	if err := row.Scan(&c.ID); err != nil {
 		if db.IsUniqueViolation(err) {
 			return errs.E(errs.Conflict, "err.case_external_duplicate")
@@ -258,8 +264,11 @@ func AddMonth(ctx context.Context, tx *db.Tx, month, region, class string, delta
 	return nil
 }
 
-// insertEvent writes a timeline entry by actor a (nil: the system).
+// insertEvent writes a timeline entry by actor a (nil: the system). The
+// report, every change of status and a reply to the reporter are public;
+// everything else is internal unless ev says it is public.
 func insertEvent(ctx context.Context, tx *db.Tx, a *authz.Actor, ev *Event) error {
+	ev.Public = ev.Public || ev.FromStatus != ev.ToStatus || ev.Action == "report" || ev.Action == "reply"
 	var actorID any
 	ev.ActorName, ev.ActorRole = "system", "system"
 	if a != nil {
@@ -275,20 +284,24 @@ func insertEvent(ctx context.Context, tx *db.Tx, a *authz.Actor, ev *Event) erro
 		ev.ActorName = "system"
 	}
 	ev.At = tx.Now()
-	row := tx.QueryRowContext(ctx, `/* cases.event */ INSERT INTO case_events (case_id, action, from_status, to_status, actor_id, actor_name, actor_role, note, detail, at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-		ev.CaseID, ev.Action, ev.FromStatus, ev.ToStatus, actorID, ev.ActorName, ev.ActorRole, ev.Note, ev.Detail, ev.At)
+	row := tx.QueryRowContext(ctx, `/* cases.event */ INSERT INTO case_events (case_id, action, from_status, to_status, actor_id, actor_name, actor_role, note, detail, at, is_public)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		ev.CaseID, ev.Action, ev.FromStatus, ev.ToStatus, actorID, ev.ActorName, ev.ActorRole, ev.Note, ev.Detail, ev.At, ev.Public)
 	if err := row.Scan(&ev.ID); err != nil {
 		return fmt.Errorf("cases: event: %w", err)
+	}
+	if id, ok := actorID.(int64); ok {
+		ev.actorID = id
 	}
 	return nil
 }
 
 func events(ctx context.Context, q db.Querier, caseID int64) ([]Event, error) {
-	evs, err := db.Collect(ctx, q, `/* cases.events */ SELECT id, case_id, action, from_status, to_status, actor_name, actor_role, note, detail, at
-		FROM case_events WHERE case_id = ? ORDER BY id`, []any{caseID}, func(r db.Scanner) (Event, error) {
+	evs, err := db.Collect(ctx, q, `/* cases.events */ SELECT id, case_id, action, from_status, to_status, actor_name, actor_role, note, detail, at,
+		is_public, COALESCE(actor_id, 0) FROM case_events WHERE case_id = ? ORDER BY id`, []any{caseID}, func(r db.Scanner) (Event, error) {
 		var e Event
-		err := r.Scan(&e.ID, &e.CaseID, &e.Action, &e.FromStatus, &e.ToStatus, &e.ActorName, &e.ActorRole, &e.Note, &e.Detail, &e.At)
+		err := r.Scan(&e.ID, &e.CaseID, &e.Action, &e.FromStatus, &e.ToStatus, &e.ActorName, &e.ActorRole, &e.Note, &e.Detail, &e.At,
+			&e.Public, &e.actorID)
 		e.At = e.At.UTC()
 		return e, err
 	})

@@ -3,6 +3,7 @@ package cases
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strconv"
@@ -15,6 +16,7 @@ import (
 	"grassroots/internal/platform/db"
 	"grassroots/internal/platform/errs"
 	"grassroots/internal/platform/text"
+	"grassroots/internal/territory"
 )
 
 // Whistle is a call from a community or subdistrict to departments (吹哨):
@@ -30,9 +32,20 @@ type Whistle struct {
 	RespondMinutes int        `json:"respond_minutes" doc:"clock minutes each department has to report"`
 	BlownBy        string     `json:"blown_by"`
 	CreatedAt      time.Time  `json:"created_at"`
-	ClosedAt       *time.Time `json:"closed_at,omitempty" doc:"when the last department fed back"`
+	ClosedAt       *time.Time `json:"closed_at,omitempty" doc:"when the last department fed back, or the whistle was withdrawn"`
+	WithdrawnAt    *time.Time `json:"withdrawn_at,omitempty" doc:"the whistle was withdrawn: it no longer holds the case open"`
+	WithdrawReason string     `json:"withdraw_reason,omitempty"`
 	Parties        []Party    `json:"parties"`
+	// Unstaffed names the called departments that have no active
+	// account: nobody can report for them, so replace them or withdraw.
+	Unstaffed []string `json:"unstaffed,omitempty" doc:"called departments with no active account: nobody can report for them; replace them or withdraw the whistle"`
+
+	regionOf  map[int64]string // department id → its region, for the staffing check
+	lastEvent int64
 }
+
+// Withdrawn reports whether the whistle was withdrawn.
+func (w *Whistle) Withdrawn() bool { return w.WithdrawnAt != nil }
 
 // Party is one department called by a whistle.
 type Party struct {
@@ -46,7 +59,15 @@ type Party struct {
 	Rating      int        `json:"rating,omitempty" doc:"1–5, given by the community"`
 	RatingNote  string     `json:"rating_note,omitempty"`
 	RatedAt     *time.Time `json:"rated_at,omitempty"`
+	// WithdrawnAt: the community took the call back (or called another
+	// department instead), with the reason.
+	WithdrawnAt    *time.Time `json:"withdrawn_at,omitempty" doc:"the call to this department was withdrawn or replaced"`
+	WithdrawReason string     `json:"withdraw_reason,omitempty"`
+	NoAccount      bool       `json:"no_account,omitempty" doc:"the department has no active account: nobody can report for it"`
 }
+
+// Active reports whether the department still has to answer the call.
+func (p Party) Active() bool { return p.WithdrawnAt == nil }
 
 // ReportedOnTime reports whether the department reported in time.
 func (p Party) ReportedOnTime() bool {
@@ -131,6 +152,10 @@ func (s *Service) Blow(ctx context.Context, caseID int64, in WhistleInput) (*Whi
 				return errs.Field(fmt.Sprintf("dept_ids[%d]", i), "rule.department", strconv.FormatInt(id, 10))
 			}
 			p := Party{DeptID: d.ID, DeptName: d.Name, ReportDueAt: now.Add(time.Duration(in.RespondMinutes) * time.Minute)}
+			if w.regionOf == nil {
+				w.regionOf = map[int64]string{}
+			}
+			w.regionOf[d.ID] = d.RegionCode
 			if _, err := tx.ExecContext(ctx, `/* cases.party */ INSERT INTO case_whistle_parties (whistle_id, dept_id, report_due_at) VALUES (?, ?, ?)`,
 				w.ID, p.DeptID, p.ReportDueAt); err != nil {
 				return fmt.Errorf("cases: whistle party: %w", err)
@@ -140,42 +165,92 @@ func (s *Service) Blow(ctx context.Context, caseID int64, in WhistleInput) (*Whi
 			}
 			w.Parties = append(w.Parties, p)
 		}
-		if err := insertEvent(ctx, tx, authz.ActorFrom(ctx), &Event{CaseID: c.ID, Action: "whistle", FromStatus: c.Status, ToStatus: c.Status, Note: in.Note,
-			Detail: fmt.Sprintf(`{"ground":%q,"departments":%d,"respond_minutes":%d}`, in.Ground, len(w.Parties), in.RespondMinutes)}); err != nil {
+		var names []string
+		for _, p := range w.Parties {
+			names = append(names, p.DeptName)
+		}
+		detail, _ := json.Marshal(map[string]any{"ground": in.Ground, "departments": len(w.Parties), "respond_minutes": in.RespondMinutes,
+			"department": strings.Join(names, "、")})
+		ev := &Event{CaseID: c.ID, Action: "whistle", FromStatus: c.Status, ToStatus: c.Status, Note: in.Note, Detail: string(detail)}
+		if err := insertEvent(ctx, tx, authz.ActorFrom(ctx), ev); err != nil {
 			return err
 		}
+		w.lastEvent = ev.ID
 		return audit.Record(ctx, tx, audit.Entry{Action: "cases.whistle", ObjectType: "case_whistle", ObjectID: strconv.FormatInt(w.ID, 10),
 			Region: c.RegionCode, After: w})
 	})
 	if err != nil {
 		return nil, err
 	}
+	if err := s.markStaffed(ctx, []*Whistle{w}); err != nil {
+		return nil, err
+	}
 	return w, nil
 }
 
-const partyCols = `p.whistle_id, p.dept_id, COALESCE(d.name, ''), p.report_due_at, p.reported_at, p.arrived_at, p.feedback_at, p.feedback,
-	COALESCE(p.rating, 0), p.rating_note, p.rated_at`
-
-func scanParty(r db.Scanner) (int64, Party, error) {
-	var p Party
-	var wid int64
-	var rep, arr, fb, rated sql.NullTime
-	err := r.Scan(&wid, &p.DeptID, &p.DeptName, &p.ReportDueAt, &rep, &arr, &fb, &p.Feedback, &p.Rating, &p.RatingNote, &rated)
-	p.ReportDueAt = p.ReportDueAt.UTC()
-	p.ReportedAt, p.ArrivedAt, p.FeedbackAt, p.RatedAt = tp(rep), tp(arr), tp(fb), tp(rated)
-	return wid, p, err
+// markStaffed marks the active parties of ws whose department has no
+// active account, and lists them on their whistle.
+func (s *Service) markStaffed(ctx context.Context, ws []*Whistle) error {
+	if s.deps.DepartmentStaffed == nil {
+		return nil
+	}
+	var depts []territory.Department
+	seen := map[int64]bool{}
+	for _, w := range ws {
+		for _, p := range w.Parties {
+			if p.Active() && !seen[p.DeptID] {
+				seen[p.DeptID] = true
+				depts = append(depts, territory.Department{ID: p.DeptID, Name: p.DeptName, RegionCode: w.regionOf[p.DeptID]})
+			}
+		}
+	}
+	if len(depts) == 0 {
+		return nil
+	}
+	staffed, err := s.deps.DepartmentStaffed(ctx, depts)
+	if err != nil {
+		return fmt.Errorf("cases: departments staffed: %w", err)
+	}
+	for _, w := range ws {
+		w.Unstaffed = nil
+		for i := range w.Parties {
+			p := &w.Parties[i]
+			p.NoAccount = p.Active() && !staffed[p.DeptID]
+			if p.NoAccount && !w.Withdrawn() && p.FeedbackAt == nil {
+				w.Unstaffed = append(w.Unstaffed, p.DeptName)
+			}
+		}
+	}
+	return nil
 }
 
-const whistleCols = `w.id, w.case_id, w.region_code, w.ground, w.note, w.respond_minutes, w.blown_by, w.created_at, w.closed_at, c.created_at`
+const partyCols = `p.whistle_id, p.dept_id, COALESCE(d.name, ''), p.report_due_at, p.reported_at, p.arrived_at, p.feedback_at, p.feedback,
+	COALESCE(p.rating, 0), p.rating_note, p.rated_at, p.withdrawn_at, p.withdraw_reason, COALESCE(d.region_code, '')`
+
+func scanParty(r db.Scanner) (int64, Party, string, error) {
+	var p Party
+	var wid int64
+	var region string
+	var rep, arr, fb, rated, withdrawn sql.NullTime
+	err := r.Scan(&wid, &p.DeptID, &p.DeptName, &p.ReportDueAt, &rep, &arr, &fb, &p.Feedback, &p.Rating, &p.RatingNote, &rated,
+		&withdrawn, &p.WithdrawReason, &region)
+	p.ReportDueAt = p.ReportDueAt.UTC()
+	p.ReportedAt, p.ArrivedAt, p.FeedbackAt, p.RatedAt, p.WithdrawnAt = tp(rep), tp(arr), tp(fb), tp(rated), tp(withdrawn)
+	return wid, p, region, err
+}
+
+const whistleCols = `w.id, w.case_id, w.region_code, w.ground, w.note, w.respond_minutes, w.blown_by, w.created_at, w.closed_at, c.created_at,
+	w.withdrawn_at, w.withdraw_reason`
 
 const whistleFrom = ` FROM case_whistles w JOIN cases c ON c.id = w.case_id`
 
 func scanWhistle(r db.Scanner) (*Whistle, error) {
 	var w Whistle
-	var closed sql.NullTime
+	var closed, withdrawn sql.NullTime
 	var caseAt time.Time
-	err := r.Scan(&w.ID, &w.CaseID, &w.RegionCode, &w.Ground, &w.Note, &w.RespondMinutes, &w.BlownBy, &w.CreatedAt, &closed, &caseAt)
-	w.CreatedAt, w.ClosedAt = w.CreatedAt.UTC(), tp(closed)
+	err := r.Scan(&w.ID, &w.CaseID, &w.RegionCode, &w.Ground, &w.Note, &w.RespondMinutes, &w.BlownBy, &w.CreatedAt, &closed, &caseAt,
+		&withdrawn, &w.WithdrawReason)
+	w.CreatedAt, w.ClosedAt, w.WithdrawnAt = w.CreatedAt.UTC(), tp(closed), tp(withdrawn)
 	w.CaseNumber = Number(caseAt.UTC(), w.CaseID)
 	return &w, err
 }
@@ -198,11 +273,16 @@ func withParties(ctx context.Context, q db.Querier, ws []*Whistle) error {
 	}
 	defer rows.Close()
 	for rows.Next() {
-		wid, p, err := scanParty(rows)
+		wid, p, region, err := scanParty(rows)
 		if err != nil {
 			return err
 		}
-		by[wid].Parties = append(by[wid].Parties, p)
+		w := by[wid]
+		w.Parties = append(w.Parties, p)
+		if w.regionOf == nil {
+			w.regionOf = map[int64]string{}
+		}
+		w.regionOf[p.DeptID] = region
 	}
 	return rows.Err()
 }
@@ -213,7 +293,10 @@ func (s *Service) whistlesOf(ctx context.Context, caseID int64) ([]*Whistle, err
 	if err != nil {
 		return nil, fmt.Errorf("cases: whistles: %w", err)
 	}
-	return ws, withParties(ctx, s.db, ws)
+	if err := withParties(ctx, s.db, ws); err != nil {
+		return nil, err
+	}
+	return ws, s.markStaffed(ctx, ws)
 }
 
 // WhistleFilter selects whistles.
@@ -230,7 +313,7 @@ func (s *Service) DeptWhistles(ctx context.Context, f WhistleFilter) ([]*Whistle
 	qb := db.NewQuery(`/* cases.deptWhistles */ SELECT `+whistleCols+whistleFrom).
 		ScopeMatch(sc, "w.region_code", "EXISTS (SELECT 1 FROM case_whistle_parties p WHERE p.whistle_id = w.id AND p.dept_id = ?)", 1)
 	if f.Open {
-		qb.And("w.closed_at IS NULL")
+		qb.And("w.closed_at IS NULL").And("w.withdrawn_at IS NULL")
 	}
 	if f.AfterID > 0 {
 		qb.And("w.id < ?", f.AfterID)
@@ -251,7 +334,7 @@ func (s *Service) DeptWhistles(ctx context.Context, f WhistleFilter) ([]*Whistle
 			w.Parties = slices.DeleteFunc(w.Parties, func(p Party) bool { return p.DeptID != sc.Department })
 		}
 	}
-	return ws, nil
+	return ws, s.markStaffed(ctx, ws)
 }
 
 // whistleInScope reads a whistle and its case in the actor's scope.
@@ -293,6 +376,9 @@ func (s *Service) PartyStep(ctx context.Context, whistleID int64, in PartyInput)
 			return errs.NotFoundf("kind.whistle")
 		}
 		p := &w.Parties[i]
+		if !p.Active() || w.Withdrawn() {
+			return errs.E(errs.Conflict, "err.whistle_withdrawn")
+		}
 		now := tx.Now()
 		var col string
 		switch in.Action {
@@ -321,16 +407,15 @@ func (s *Service) PartyStep(ctx context.Context, whistleID int64, in PartyInput)
 			now, p.Feedback, w.ID, p.DeptID); err != nil {
 			return fmt.Errorf("cases: party step: %w", err)
 		}
-		if !slices.ContainsFunc(w.Parties, func(p Party) bool { return p.FeedbackAt == nil }) {
-			w.ClosedAt = &now
-			if _, err := tx.ExecContext(ctx, `UPDATE case_whistles SET closed_at = ? WHERE id = ?`, now, w.ID); err != nil {
-				return fmt.Errorf("cases: close whistle: %w", err)
-			}
-		}
-		if err := insertEvent(ctx, tx, authz.ActorFrom(ctx), &Event{CaseID: c.ID, Action: "whistle_" + in.Action, FromStatus: c.Status, ToStatus: c.Status,
-			Note: in.Note, Detail: fmt.Sprintf(`{"department":%q}`, p.DeptName)}); err != nil {
+		if err := closeIfAnswered(ctx, tx, w, now); err != nil {
 			return err
 		}
+		ev := &Event{CaseID: c.ID, Action: "whistle_" + in.Action, FromStatus: c.Status, ToStatus: c.Status,
+			Note: in.Note, Detail: fmt.Sprintf(`{"department":%q}`, p.DeptName)}
+		if err := insertEvent(ctx, tx, authz.ActorFrom(ctx), ev); err != nil {
+			return err
+		}
+		w.lastEvent = ev.ID
 		out = w
 		return audit.Record(ctx, tx, audit.Entry{Action: "cases.whistle." + in.Action, ObjectType: "case_whistle",
 			ObjectID: strconv.FormatInt(w.ID, 10), Region: w.RegionCode, After: p})
@@ -362,6 +447,9 @@ func (s *Service) RateParty(ctx context.Context, whistleID int64, in PartyRating
 			return errs.Field("dept_id", "rule.department", strconv.FormatInt(in.DeptID, 10))
 		}
 		p := &w.Parties[i]
+		if !p.Active() {
+			return errs.E(errs.Conflict, "err.whistle_withdrawn")
+		}
 		if p.FeedbackAt == nil || p.RatedAt != nil {
 			return errs.E(errs.Conflict, "err.party_step", "rate")
 		}
@@ -379,13 +467,181 @@ func (s *Service) RateParty(ctx context.Context, whistleID int64, in PartyRating
 }
 
 // openWhistleParties counts the departments of a case's whistles that
-// have not fed back.
+// have not fed back, the withdrawn calls left out.
 func openWhistleParties(ctx context.Context, q db.Querier, caseID int64) (int, error) {
 	var n int
 	err := q.QueryRowContext(ctx, `/* cases.openParties */ SELECT COUNT(*) FROM case_whistle_parties p JOIN case_whistles w ON w.id = p.whistle_id
-		WHERE w.case_id = ? AND p.feedback_at IS NULL`, caseID).Scan(&n)
+		WHERE w.case_id = ? AND p.feedback_at IS NULL AND p.withdrawn_at IS NULL AND w.withdrawn_at IS NULL`, caseID).Scan(&n)
 	if err != nil {
 		return 0, fmt.Errorf("cases: open whistle parties: %w", err)
 	}
 	return n, nil
+}
+
+// closeIfAnswered closes whistle w at now once every department it still
+// calls has fed back.
+func closeIfAnswered(ctx context.Context, tx *db.Tx, w *Whistle, now time.Time) error {
+	if w.ClosedAt != nil || slices.ContainsFunc(w.Parties, func(p Party) bool { return p.Active() && p.FeedbackAt == nil }) {
+		return nil
+	}
+	w.ClosedAt = &now
+	if _, err := tx.ExecContext(ctx, `/* cases.closeWhistle */ UPDATE case_whistles SET closed_at = ? WHERE id = ?`, now, w.ID); err != nil {
+		return fmt.Errorf("cases: close whistle %d: %w", w.ID, err)
+	}
+	return nil
+}
+
+// WhistleChange takes a whistle back, or one department's call, or calls
+// another department instead of one, always with the reason. A call
+// taken back no longer holds the case open.
+type WhistleChange struct {
+	Action    string `json:"action" doc:"withdraw (the whole whistle, or only dept_id's call) or replace (dept_id's call by new_dept_id's)"`
+	DeptID    int64  `json:"dept_id,omitempty" doc:"withdraw: only this department's call (0: the whole whistle); replace: the department replaced"`
+	NewDeptID int64  `json:"new_dept_id,omitempty" doc:"replace: the department called instead"`
+	Reason    string `json:"reason" doc:"why, 2–500 characters; internal, on the timeline and in the audit log"`
+}
+
+// ChangeWhistle withdraws whistle id or one of its calls, or replaces a
+// called department, for the community's side that may whistle on the
+// case; audited, and shown on the timeline as an internal entry.
+func (s *Service) ChangeWhistle(ctx context.Context, id int64, in WhistleChange) (*Whistle, error) {
+	a := authz.ActorFrom(ctx)
+	var fe errs.Fields
+	if in.Action != "withdraw" && in.Action != "replace" {
+		fe.Add("action", "rule.one_of", "withdraw, replace")
+	}
+	in.Reason = text.BlockField(&fe, "reason", in.Reason)
+	if n := utf8.RuneCountInString(in.Reason); n < 2 || n > 500 {
+		fe.Add("reason", "rule.length", "2–500")
+	}
+	if in.Action == "replace" {
+		if in.DeptID == 0 {
+			fe.Add("dept_id", "rule.required", "")
+		}
+		if in.NewDeptID == 0 {
+			fe.Add("new_dept_id", "rule.required", "")
+		} else if in.NewDeptID == in.DeptID {
+			fe.Add("new_dept_id", "rule.whistle_same_department", "")
+		}
+	}
+	if err := fe.Err(); err != nil {
+		return nil, err
+	}
+	if a == nil || !a.Can(PermWhistle) || a.Scope.Department != 0 {
+		return nil, errs.E(errs.Forbidden, "err.forbidden")
+	}
+	var out *Whistle
+	err := s.db.Tx(ctx, func(tx *db.Tx) error {
+		w, c, err := s.whistleInScope(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if err := CanWhistle(a, c); err != nil {
+			return err
+		}
+		if w.Withdrawn() {
+			return errs.E(errs.Conflict, "err.whistle_withdrawn")
+		}
+		before := *w
+		before.Parties = slices.Clone(w.Parties)
+		now := tx.Now()
+		detail := map[string]any{}
+		var old *Party
+		if in.DeptID != 0 {
+			i := slices.IndexFunc(w.Parties, func(p Party) bool { return p.DeptID == in.DeptID })
+			if i < 0 {
+				return errs.Field("dept_id", "rule.department", strconv.FormatInt(in.DeptID, 10))
+			}
+			old = &w.Parties[i]
+			if !old.Active() {
+				return errs.E(errs.Conflict, "err.whistle_withdrawn")
+			}
+			if old.FeedbackAt != nil {
+				return errs.E(errs.Conflict, "err.party_step", in.Action)
+			}
+			old.WithdrawnAt, old.WithdrawReason = &now, in.Reason
+			if _, err := tx.ExecContext(ctx, `/* cases.withdrawParty */ UPDATE case_whistle_parties SET withdrawn_at = ?, withdraw_reason = ?
+				WHERE whistle_id = ? AND dept_id = ?`, now, in.Reason, w.ID, old.DeptID); err != nil {
+				return fmt.Errorf("cases: withdraw whistle party: %w", err)
+			}
+			detail["department"] = old.DeptName
+		} else {
+			// The whole whistle: every call that is still open.
+			var names []string
+			for _, p := range w.Parties {
+				if p.Active() && p.FeedbackAt == nil {
+					names = append(names, p.DeptName)
+				}
+			}
+			w.WithdrawnAt, w.WithdrawReason = &now, in.Reason
+			if w.ClosedAt == nil {
+				w.ClosedAt = &now
+			}
+			if _, err := tx.ExecContext(ctx, `/* cases.withdrawWhistle */ UPDATE case_whistles SET withdrawn_at = ?, withdraw_reason = ?, closed_at = ? WHERE id = ?`,
+				now, in.Reason, *w.ClosedAt, w.ID); err != nil {
+				return fmt.Errorf("cases: withdraw whistle: %w", err)
+			}
+			detail["department"] = strings.Join(names, "、")
+		}
+		action := "whistle_withdraw"
+		if in.Action == "replace" {
+			action = "whistle_replace"
+			d, err := s.deps.Territory.DepartmentServing(ctx, c.RegionCode, in.NewDeptID)
+			if err != nil {
+				return errs.Field("new_dept_id", "rule.department", strconv.FormatInt(in.NewDeptID, 10))
+			}
+			p := Party{DeptID: d.ID, DeptName: d.Name, ReportDueAt: now.Add(time.Duration(w.RespondMinutes) * time.Minute)}
+			switch i := slices.IndexFunc(w.Parties, func(p Party) bool { return p.DeptID == d.ID }); {
+			case i >= 0 && w.Parties[i].Active():
+				return errs.Field("new_dept_id", "rule.whistle_party_exists", d.Name)
+			case i >= 0:
+				// Called before and withdrawn: called afresh.
+				if _, err := tx.ExecContext(ctx, `/* cases.recallParty */ UPDATE case_whistle_parties SET report_due_at = ?, reported_at = NULL,
+					arrived_at = NULL, feedback_at = NULL, feedback = '', rating = NULL, rating_note = '', rated_at = NULL, withdrawn_at = NULL,
+					withdraw_reason = '' WHERE whistle_id = ? AND dept_id = ?`, p.ReportDueAt, w.ID, d.ID); err != nil {
+					return fmt.Errorf("cases: call whistle party again: %w", err)
+				}
+				w.Parties[i] = p
+			default:
+				if _, err := tx.ExecContext(ctx, `/* cases.party */ INSERT INTO case_whistle_parties (whistle_id, dept_id, report_due_at) VALUES (?, ?, ?)`,
+					w.ID, d.ID, p.ReportDueAt); err != nil {
+					return fmt.Errorf("cases: whistle party: %w", err)
+				}
+				w.Parties = append(w.Parties, p)
+			}
+			if w.regionOf == nil {
+				w.regionOf = map[int64]string{}
+			}
+			w.regionOf[d.ID] = d.RegionCode
+			if err := notifyDept(ctx, tx, c, "whistle", d.ID); err != nil {
+				return err
+			}
+			detail["replaced_by"] = d.Name
+		}
+		if err := closeIfAnswered(ctx, tx, w, now); err != nil {
+			return err
+		}
+		b, _ := json.Marshal(detail)
+		ev := &Event{CaseID: c.ID, Action: action, FromStatus: c.Status, ToStatus: c.Status, Note: in.Reason, Detail: string(b)}
+		if err := insertEvent(ctx, tx, a, ev); err != nil {
+			return err
+		}
+		w.lastEvent = ev.ID
+		out = w
+		return audit.Record(ctx, tx, audit.Entry{Action: "cases." + strings.ReplaceAll(action, "_", "."), ObjectType: "case_whistle",
+			ObjectID: strconv.FormatInt(w.ID, 10), Region: w.RegionCode, Before: before, After: w, Detail: map[string]any{"reason": in.Reason}})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, s.markStaffed(ctx, []*Whistle{out})
+}
+
+// whistleCase is the case of whistle id, when the actor may read it.
+func (s *Service) whistleCase(ctx context.Context, id int64) (int64, bool) {
+	_, c, err := s.whistleInScope(ctx, s.db, id)
+	if err != nil {
+		return 0, false
+	}
+	return c.ID, true
 }

@@ -2,6 +2,7 @@ package cases
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -20,9 +21,9 @@ import (
 // Move is one workflow action on a case. Version is the version the
 // actor saw: a case changed since is refused, so no update is lost.
 type Move struct {
-	Action    string  `json:"action" doc:"accept, reject, merge, register, dispatch, reassign, acknowledge, return, request_extension, decide_extension, handle, verify, close, suspend, resume, supervise, reopen"`
+	Action    string  `json:"action" doc:"accept, reject, merge, register, dispatch, reassign, acknowledge, return, request_extension, decide_extension, handle, verify, close, suspend, resume, supervise, reopen; reply (a public answer to the reporter) and note (internal), which change nothing else"`
 	Version   int     `json:"version"`
-	Note      string  `json:"note,omitempty" doc:"what was done or why; required for handle, return, reject, suspend, supervise, reopen and a failed verification"`
+	Note      string  `json:"note,omitempty" doc:"what was done or why, read by staff only; required for handle, return, reject, suspend, supervise, reopen and a failed verification. For reply: the answer the reporter and the public read"`
 	Reason    string  `json:"reason,omitempty" doc:"reject: duplicate, out_of_scope or not_actionable"`
 	MergeInto int64   `json:"merge_into,omitempty" doc:"merge: the case this report joins"`
 	Category  string  `json:"category,omitempty" doc:"register: file under another sub-class"`
@@ -42,6 +43,9 @@ type rule struct {
 	to      Status // "" keeps the status
 	handler bool   // only the handling unit may do it
 	note    bool   // a note is required
+	// talk: a reply or a note, which changes nothing of the case: anyone
+	// who manages it, or its handling unit.
+	talk bool
 }
 
 var openStatuses = []Status{Submitted, Accepted, Registered, Dispatched, Handled, Verified}
@@ -65,11 +69,39 @@ var rules = map[string]rule{
 	"resume":            {perm: PermManage, from: []Status{Suspended}},
 	"supervise":         {perm: PermSupervise, from: append(slices.Clone(openStatuses), Suspended), note: true},
 	"reopen":            {perm: PermManage, from: []Status{Closed}, to: Dispatched, note: true},
+	"reply":             {perm: PermView, from: Statuses, note: true, talk: true},
+	"note":              {perm: PermView, from: Statuses, note: true, talk: true},
 }
 
 // Actions lists the actions in the order pages show them.
 var Actions = []string{"accept", "register", "dispatch", "reassign", "acknowledge", "handle", "return", "request_extension",
-	"decide_extension", "verify", "close", "reject", "merge", "suspend", "resume", "supervise", "reopen"}
+	"decide_extension", "verify", "close", "reply", "note", "reject", "merge", "suspend", "resume", "supervise", "reopen"}
+
+// nextActions are, for each status, the actions the case waits for: the
+// case page shows those the actor may take first, the first one open,
+// and folds the others away.
+var nextActions = map[Status][]string{
+	Submitted:  {"accept"},
+	Accepted:   {"register"},
+	Registered: {"dispatch"},
+	Dispatched: {"acknowledge", "handle", "decide_extension"},
+	Handled:    {"verify"},
+	Verified:   {"close"},
+	Suspended:  {"resume"},
+}
+
+// Guide splits the actions a may take on c now into those the case waits
+// for from a (in order) and the others.
+func Guide(a *authz.Actor, c *Case) (next, more []string) {
+	for _, name := range Allowed(a, c) {
+		if slices.Contains(nextActions[c.Status], name) {
+			next = append(next, name)
+		} else {
+			more = append(more, name)
+		}
+	}
+	return next, more
+}
 
 // isHandler reports whether the actor belongs to the unit the case is
 // dispatched to: its department, or for community and property cases
@@ -112,6 +144,13 @@ func allowed(a *authz.Actor, c *Case, action string) error {
 	}
 	if r.handler && !isHandler(a, c) {
 		return errs.E(errs.Forbidden, "err.not_handler")
+	}
+	if r.talk {
+		// The community's side who manage the case, or its handling unit.
+		if a.Can(PermManage) && a.Scope.Department == 0 && !a.Scope.PropertyOnly || a.Can(PermHandle) && isHandler(a, c) {
+			return nil
+		}
+		return errs.E(errs.Forbidden, "err.forbidden")
 	}
 	switch action {
 	case "decide_extension":
@@ -202,13 +241,15 @@ func (s *Service) Act(ctx context.Context, id int64, m Move) (*Case, error) {
 		if err != nil {
 			return err
 		}
-		if m.Version != c.Version {
+		r := rules[m.Action]
+		// A reply or a note changes nothing of the case: it needs no
+		// version, and a colleague's form stays current.
+		if m.Version != c.Version && !r.talk {
 			return errs.E(errs.Conflict, "err.conflict")
 		}
 		if err := allowed(a, c, m.Action); err != nil {
 			return err
 		}
-		r := rules[m.Action]
 		if r.note && m.Note == "" && !(m.Action == "reject" && m.Reason == "duplicate") {
 			return errs.Field("note", "rule.required", "")
 		}
@@ -218,11 +259,13 @@ func (s *Service) Act(ctx context.Context, id int64, m Move) (*Case, error) {
 		if err != nil {
 			return err
 		}
-		if err := recount(ctx, tx, c, from); err != nil {
-			return err
-		}
-		if err := updateCase(ctx, tx, c); err != nil {
-			return err
+		if !r.talk {
+			if err := recount(ctx, tx, c, from); err != nil {
+				return err
+			}
+			if err := updateCase(ctx, tx, c); err != nil {
+				return err
+			}
 		}
 		if !c.Status.Open() {
 			// A case rejected, merged or closed has nobody left to place it.
@@ -234,6 +277,7 @@ func (s *Service) Act(ctx context.Context, id int64, m Move) (*Case, error) {
 		if err := insertEvent(ctx, tx, authz.ActorFrom(ctx), ev); err != nil {
 			return err
 		}
+		c.lastEvent = ev.ID
 		for _, p := range m.Photos {
 			if err := insertPhoto(ctx, tx, c.ID, ev.ID, p); err != nil {
 				return err
@@ -364,10 +408,21 @@ func (s *Service) apply(ctx context.Context, tx *db.Tx, c *Case, m Move) (string
 		}
 		s.enter(c, cg, Closed, now)
 		c.ClosedAt = &now
+		if c.RatedAt != nil {
+			// Closed again after the reporter found it unresolved: the
+			// reporter judges the rework, by a new link.
+			c.Resolved, c.Satisfaction, c.RatedAt = nil, "", nil
+		}
 		if c.ReporterID != 0 || c.phoneEnc != "" {
 			// The link goes to the reporter through the staff who make
 			// call-backs (RateLink), sealed; the timeline that the rated
-			// unit reads never holds it.
+			// unit reads never holds it. A link this replaces still says
+			// what it was for and that it was used.
+			if _, err := tx.ExecContext(ctx, `/* cases.rateLinkUsed */ INSERT INTO case_rate_tokens_used (token_hash, case_id, rated_at, replaced_at)
+				SELECT rate_token, id, rated_at, ? FROM cases WHERE id = ? AND rate_token IS NOT NULL
+				ON CONFLICT (token_hash) DO NOTHING`, now, c.ID); err != nil {
+				return "", fmt.Errorf("cases: keep used rating link of %d: %w", c.ID, err)
+			}
 			tok, h := newToken()
 			sealed, err := s.deps.Keys.Encrypt(tok)
 			if err != nil {
@@ -524,9 +579,11 @@ func (s *Service) Rate(ctx context.Context, id int64, token string, in RateInput
 			return err
 		}
 		b, _ := json.Marshal(map[string]any{"resolved": in.Resolved, "satisfaction": in.Satisfaction, "via": in.Via})
-		if err := insertEvent(ctx, tx, authz.ActorFrom(ctx), &Event{CaseID: c.ID, Action: action, FromStatus: from, ToStatus: c.Status, Note: in.Note, Detail: string(b)}); err != nil {
+		ev := &Event{CaseID: c.ID, Action: action, FromStatus: from, ToStatus: c.Status, Note: in.Note, Detail: string(b)}
+		if err := insertEvent(ctx, tx, authz.ActorFrom(ctx), ev); err != nil {
 			return err
 		}
+		c.lastEvent = ev.ID
 		out = c
 		return audit.Record(ctx, tx, audit.Entry{Action: "cases." + action, ObjectType: "case", ObjectID: strconv.FormatInt(c.ID, 10),
 			Region: c.RegionCode, Before: before, After: c, Detail: map[string]any{"via": in.Via}})
@@ -560,26 +617,63 @@ func caseByRateToken(ctx context.Context, q db.Querier, token string) (*Case, er
 }
 
 // RateLinkCase is what a rating link's page shows of its case: the number,
-// category and closing, nothing personal.
+// category, the start of its description and the closing, nothing
+// personal.
 type RateLinkCase struct {
 	Number       string
 	CategoryName string
+	Excerpt      string
 	ClosedAt     time.Time
-	RatedAt      *time.Time
+	// RatedAt is when the case was rated by any path, which used the
+	// link up; Replaced tells that a closing after rework sent a new
+	// link instead of this one.
+	RatedAt    *time.Time
+	Replaced   bool
+	categoryEN string
 }
 
-// RateLinkFacts returns the case a rating link is about, for its page.
+// CategoryLabel is the category's name in lang.
+func (r RateLinkCase) CategoryLabel(lang string) string {
+	if lang == "en" && r.categoryEN != "" {
+		return r.categoryEN
+	}
+	return r.CategoryName
+}
+
+// rateLinkCase is what a rating page shows of c.
+func rateLinkCase(c *Case) RateLinkCase {
+	out := RateLinkCase{Number: c.Number, CategoryName: c.CategoryName, categoryEN: c.categoryEN, Excerpt: excerpt(c.Description, 60),
+		RatedAt: c.RatedAt}
+	if c.ClosedAt != nil {
+		out.ClosedAt = *c.ClosedAt
+	}
+	return out
+}
+
+// RateLinkFacts returns the case a rating link is about, for its page: a
+// link that a closing after rework replaced still names its case, and
+// says it was used.
 func (s *Service) RateLinkFacts(ctx context.Context, token string) (RateLinkCase, error) {
 	c, err := caseByRateToken(ctx, s.db, token)
+	if errs.CodeOf(err) == errs.NotFound && token != "" {
+		var rated sql.NullTime
+		c, err = db.One(ctx, s.db, `/* cases.usedRateToken */ SELECT `+caseCols+`, u.rated_at FROM case_rate_tokens_used u
+			JOIN cases c ON c.id = u.case_id WHERE u.token_hash = ?`, []any{hashToken(token)}, func(r db.Scanner) (*Case, error) {
+			return scanCaseWith(r, &rated)
+		}, error(errs.NotFoundf("kind.rate_link")))
+		if err != nil {
+			return RateLinkCase{}, err
+		}
+		s.decorate(ctx, c)
+		out := rateLinkCase(c)
+		out.RatedAt, out.Replaced = tp(rated), true
+		return out, nil
+	}
 	if err != nil {
 		return RateLinkCase{}, err
 	}
 	s.decorate(ctx, c)
-	out := RateLinkCase{Number: c.Number, CategoryName: c.CategoryName, RatedAt: c.RatedAt}
-	if c.ClosedAt != nil {
-		out.ClosedAt = *c.ClosedAt
-	}
-	return out, nil
+	return rateLinkCase(c), nil
 }
 
 // RateLink returns the reporter's rating link of closed case id for the

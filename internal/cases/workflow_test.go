@@ -129,9 +129,15 @@ func TestWorkflow(t *testing.T) {
 		t.Fatalf("rating: %d %s", r.StatusCode, r.Body)
 	}
 	var detail cases.CaseDetail
-	resident.Get("/api/v1/cases/"+itoa(c.ID)).JSON(t, &detail)
+	sec.Get("/api/v1/cases/"+itoa(c.ID)).JSON(t, &detail)
 	if detail.Case.Satisfaction != "basic" || len(detail.Events) < 9 {
 		t.Fatalf("rated case: %+v, %d events", detail.Case, len(detail.Events))
+	}
+	// The reporter reads the status changes only: report, accept,
+	// register, dispatch, handle, verify, close.
+	resident.Get("/api/v1/cases/"+itoa(c.ID)).JSON(t, &detail)
+	if len(detail.Events) != 7 || len(detail.Whistles) != 0 {
+		t.Fatalf("the reporter's timeline: %d events, %d whistles", len(detail.Events), len(detail.Whistles))
 	}
 
 	var rk cases.Ranking

@@ -550,7 +550,7 @@ func Manifest(svc *Service) module.Manifest {
 		{Topic: territory.TopicBoundaries, Reload: svc.Load}}
 	return module.Manifest{
 		Name: "city", Migrations: &m, Grants: Grants(), Templates: module.Sub(templateFiles, "templates"), Messages: module.Sub(messageFiles, "messages"),
-		Menu:   []web.MenuItem{{Key: "nav.city", Path: "/city", Perm: PermManage, Order: 95}},
+		Menu:   []web.MenuItem{{Key: "nav.city", Path: "/city", Perm: PermManage, Order: 95, Group: web.GroupAdmin}},
 		Routes: func(r *web.Router) { (&handler{svc: svc, ui: r.UI()}).routes(r) },
 		Start:  svc.Load,
 		Watch:  reload,

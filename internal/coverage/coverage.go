@@ -290,7 +290,8 @@ func Manifest(svc *Service) module.Manifest {
 		Name: "coverage", Templates: module.Sub(templateFiles, "templates"), Messages: module.Sub(messageFiles, "messages"),
 		Grants: []authz.Grant{{Perm: PermView, Roles: []authz.Role{authz.RoleCityAdmin, authz.RoleDistrictStaff, authz.RoleSubdistrictStaff,
 			authz.RoleCommunitySecretary, authz.RoleCommunityWorker}}},
-		Menu: []web.MenuItem{{Key: "nav.coverage", Path: "/coverage", Perm: PermView, Order: 30}},
+		Menu:    []web.MenuItem{{Key: "nav.coverage", Path: "/coverage", Perm: PermView, Order: 34, Group: web.GroupFigures}},
+		Widgets: svc.widgets(),
 		Routes: func(r *web.Router) {
 			h := &handler{svc: svc, ui: r.UI()}
 			r.Page("GET /coverage", PermView, h.handleRoot)

@@ -17,7 +17,7 @@ func Manifest(svc *Service) module.Manifest {
 	m := Migrations()
 	return module.Manifest{
 		Name: "party", Migrations: &m, Grants: Grants(), Templates: module.Sub(templateFiles, "templates"), Messages: module.Sub(messageFiles, "messages"),
-		Menu:   []web.MenuItem{{Key: "nav.party", Path: "/party", Perm: PermView, Order: 20}},
+		Menu:   []web.MenuItem{{Key: "nav.party", Path: "/party", Perm: PermView, Order: 20, Group: web.GroupRecords}},
 		Routes: func(r *web.Router) { (&handler{svc: svc, ui: r.UI()}).routes(r) },
 		Watch: []module.Watch{{Topic: TopicCoverage, Reload: func(context.Context) error {
 			svc.coverage.Clear()
@@ -40,6 +40,7 @@ func (h *handler) routes(r *web.Router) {
 	tabular.Register(r, h.svc.db, h.svc.tableSpec(), PermView, PermManage)
 	tabular.Register(r, h.svc.db, h.svc.orgSpec(), PermView, PermManage)
 	tabular.Register(r, h.svc.db, h.svc.committeeSpec(), PermView, PermManage)
+	h.editRoutes(r)
 
 	r.API("GET /api/v1/party/orgs", PermView, web.OpDoc{Summary: "Party organisations in scope, in tree order", Tag: "party",
 		Query:    append([]web.Param{{Name: "region", Type: "string"}, {Name: "parent_id", Type: "integer"}, {Name: "kind", Type: "string"}}, web.PageQuery...),
@@ -70,6 +71,10 @@ type orgsPage struct {
 	CanManage bool
 	Form      OrgInput
 	Errors    []string
+	// Names label the organisations' divisions (a grid with its
+	// community); Region chooses the new organisation's by name.
+	Names  map[string]string
+	Region web.RegionPicker
 }
 
 func (h *handler) orgsPage(r *http.Request) (orgsPage, error) {
@@ -77,8 +82,16 @@ func (h *handler) orgsPage(r *http.Request) (orgsPage, error) {
 	if err != nil {
 		return orgsPage{}, err
 	}
+	codes := make([]string, len(orgs))
+	for i, o := range orgs {
+		codes[i] = o.RegionCode
+	}
+	names, err := h.svc.terr.UnscopedLabels(r.Context(), codes)
+	if err != nil {
+		return orgsPage{}, err
+	}
 	depth := map[int64]int{}
-	p := orgsPage{Page: h.ui.Page(r, "title.party"), Kinds: Kinds}
+	p := orgsPage{Page: h.ui.Page(r, "title.party"), Kinds: Kinds, Names: names}
 	for _, o := range orgs {
 		d := 0
 		if pd, ok := depth[o.ParentID]; ok {
@@ -90,7 +103,25 @@ func (h *handler) orgsPage(r *http.Request) (orgsPage, error) {
 	p.CanManage = p.Actor.Can(PermManage)
 	p.Form.RegionCode = p.Actor.Scope.Region
 	p.Form.Kind = Committee
+	if err := h.orgPicker(r, &p, ""); err != nil {
+		return p, err
+	}
 	return p, nil
+}
+
+// orgPicker fills the division picker of the new organisation from
+// p.Form; typed is the name as typed when it named no division.
+func (h *handler) orgPicker(r *http.Request, p *orgsPage, typed string) error {
+	p.Region = web.RegionPicker{ID: "pick-org-region", Name: "region_code", Label: p.T("region.division"), Code: p.Form.RegionCode, Required: true,
+		Placeholder: p.T("region.pick_placeholder"), None: p.T("region.pick_none")}
+	var err error
+	if p.Region, err = h.svc.terr.Picker(r.Context(), p.Region); err != nil {
+		return err
+	}
+	if typed != "" {
+		p.Region.Path = typed
+	}
+	return nil
 }
 
 func (h *handler) handleOrgs(w http.ResponseWriter, r *http.Request) error {
@@ -110,13 +141,25 @@ func formOrg(r *http.Request) OrgInput {
 
 func (h *handler) handleOrgCreate(w http.ResponseWriter, r *http.Request) error {
 	in := formOrg(r)
-	o, err := h.svc.CreateOrg(r.Context(), in)
+	var o Org
+	region, err := h.svc.terr.Picked(r.Context(), r.PostForm, "region_code")
+	if err == nil {
+		in.RegionCode = region
+		o, err = h.svc.CreateOrg(r.Context(), in)
+	}
 	if errs.CodeOf(err) == errs.Invalid {
 		p, perr := h.orgsPage(r)
 		if perr != nil {
 			return perr
 		}
 		p.Form, p.Errors = in, h.ui.FieldMessages(p.Lang, err)
+		typed := ""
+		if region == "" {
+			typed = r.PostFormValue("region_code_text")
+		}
+		if perr := h.orgPicker(r, &p, typed); perr != nil {
+			return perr
+		}
 		return h.ui.Render(w, r, http.StatusUnprocessableEntity, "party", "", p)
 	}
 	if err != nil {
@@ -136,6 +179,10 @@ type orgPage struct {
 	Categories []Category
 	CanManage  bool
 	Errors     []string
+	// Names label the divisions of the organisation and its members (a
+	// grid with its community); Homes are where a new member may live.
+	Names map[string]string
+	Homes []regionChoice
 }
 
 func (h *handler) orgPage(r *http.Request, id int64) (orgPage, error) {
@@ -155,7 +202,19 @@ func (h *handler) orgPage(r *http.Request, id int64) (orgPage, error) {
 	if p.Members, err = h.svc.Members(ctx, MemberFilter{OrgID: id, Limit: 500}); err != nil {
 		return p, err
 	}
+	codes := []string{o.RegionCode}
+	for _, m := range p.Members {
+		codes = append(codes, m.RegionCode)
+	}
+	if p.Names, err = h.svc.terr.UnscopedLabels(ctx, codes); err != nil {
+		return p, err
+	}
 	p.CanManage = p.Actor.Can(PermManage)
+	if p.CanManage {
+		if p.Homes, err = h.regionChoices(ctx, o.RegionCode); err != nil {
+			return p, err
+		}
+	}
 	return p, nil
 }
 

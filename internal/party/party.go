@@ -54,6 +54,7 @@ type Org struct {
 	Secretary  string    `json:"secretary,omitempty"`
 	Members    int       `json:"member_count"`
 	Children   int       `json:"child_count"`
+	Version    int       `json:"version" doc:"send it back with a change; a stale one is refused (409)"`
 	CreatedAt  time.Time `json:"created_at"`
 }
 
@@ -76,6 +77,13 @@ type CommitteeMember struct {
 	Post     string `json:"post" doc:"secretary, deputy_secretary or member"`
 	Unit     string `json:"unit,omitempty" doc:"co-building unit of a part-time member"`
 	PartTime bool   `json:"part_time" doc:"兼职委员"`
+}
+
+// OrgEdit replaces an organisation's fields, checked as on entry, at the
+// version it was read at. A new parent moves it with everything below it.
+type OrgEdit struct {
+	OrgInput
+	Version int `json:"version"`
 }
 
 // Category of a Party member. Stored; do not rename.
@@ -106,6 +114,7 @@ type Member struct {
 	Workplace      string    `json:"workplace,omitempty" doc:"workplace Party organisation of an in-service member"`
 	ModelHousehold bool      `json:"model_household" doc:"党员示范户"`
 	JoinedOn       string    `json:"joined_on,omitempty"`
+	Version        int       `json:"version" doc:"send it back with a change; a stale one is refused (409)"`
 	CreatedAt      time.Time `json:"created_at"`
 }
 
@@ -120,6 +129,13 @@ type MemberInput struct {
 	Workplace      string   `json:"workplace,omitempty"`
 	ModelHousehold bool     `json:"model_household"`
 	JoinedOn       string   `json:"joined_on,omitempty" doc:"YYYY-MM-DD"`
+}
+
+// MemberEdit replaces a member's fields, checked as on entry, at the
+// version it was read at.
+type MemberEdit struct {
+	MemberInput
+	Version int `json:"version"`
 }
 
 // Permissions of this module.

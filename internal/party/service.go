@@ -15,6 +15,7 @@ import (
 	"grassroots/internal/platform/db"
 	"grassroots/internal/platform/errs"
 	"grassroots/internal/platform/memo"
+	"grassroots/internal/platform/pii"
 	"grassroots/internal/platform/text"
 	"grassroots/internal/territory"
 )
@@ -50,12 +51,12 @@ func NewService(d *db.DB, terr *territory.Service, building BuildingRegion, pers
 }
 
 const orgCols = `o.id, COALESCE(o.parent_id, 0), o.name, o.kind, o.region_code, COALESCE(o.building_id, 0), o.unit_name, o.secretary, o.created_at,
-	(SELECT COUNT(*) FROM party_members m WHERE m.org_id = o.id), (SELECT COUNT(*) FROM party_orgs c WHERE c.parent_id = o.id)`
+	(SELECT COUNT(*) FROM party_members m WHERE m.org_id = o.id), (SELECT COUNT(*) FROM party_orgs c WHERE c.parent_id = o.id), o.version`
 
 func scanOrg(s db.Scanner) (Org, error) {
 	var o Org
 	var kind string
-	err := s.Scan(&o.ID, &o.ParentID, &o.Name, &kind, &o.RegionCode, &o.BuildingID, &o.UnitName, &o.Secretary, &o.CreatedAt, &o.Members, &o.Children)
+	err := s.Scan(&o.ID, &o.ParentID, &o.Name, &kind, &o.RegionCode, &o.BuildingID, &o.UnitName, &o.Secretary, &o.CreatedAt, &o.Members, &o.Children, &o.Version)
 	o.Kind = Kind(kind)
 	return o, err
 }
@@ -67,7 +68,8 @@ func findOrg(ctx context.Context, q db.Querier, sc authz.Scope, id int64) (Org, 
 	o, err := db.One(ctx, q, s, args, func(r db.Scanner) (Org, error) {
 		var o Org
 		var kind string
-		err := r.Scan(&o.ID, &o.ParentID, &o.Name, &kind, &o.RegionCode, &o.BuildingID, &o.UnitName, &o.Secretary, &o.CreatedAt, &o.Members, &o.Children, &path)
+		err := r.Scan(&o.ID, &o.ParentID, &o.Name, &kind, &o.RegionCode, &o.BuildingID, &o.UnitName, &o.Secretary, &o.CreatedAt, &o.Members, &o.Children,
+			&o.Version, &path)
 		o.Kind = Kind(kind)
 		return o, err
 	}, error(errs.NotFoundf("kind.party_org")))
@@ -134,41 +136,10 @@ func kindRank(k Kind) int { return slices.Index(Kinds, k) }
 // building in its region.
 func (s *Service) CreateOrg(ctx context.Context, in OrgInput) (Org, error) {
 	var fe errs.Fields
-	in.Name = text.LineField(&fe, "name", in.Name)
-	in.UnitName, in.Secretary = text.LineField(&fe, "unit_name", in.UnitName), text.LineField(&fe, "secretary", in.Secretary)
-	if in.Name == "" {
-		fe.Add("name", "rule.required", "")
-	} else if utf8.RuneCountInString(in.Name) > 80 {
-		fe.Add("name", "rule.max_length", "80")
-	}
-	if !slices.Contains(Kinds, in.Kind) {
-		fe.Add("kind", "rule.one_of", "committee, general_branch, branch, group")
-	}
-	if _, err := s.terr.ContainsRegion(ctx, in.RegionCode); err != nil {
-		fe.Add("region_code", "rule.region_code", in.RegionCode)
-	}
-	if in.BuildingID != 0 {
-		if r, err := s.building(ctx, in.BuildingID); err != nil || !strings.HasPrefix(r, in.RegionCode) {
-			fe.Add("building_id", "rule.building_in_region", "")
-		}
-	}
+	s.validOrg(ctx, &fe, &in)
 	var out Org
 	err := s.db.Tx(ctx, func(tx *db.Tx) error {
-		parentPath := "/"
-		if in.ParentID != 0 {
-			p, path, err := findOrg(ctx, tx, authz.ScopeFrom(ctx), in.ParentID)
-			if err != nil {
-				fe.Add("parent_id", "rule.parent_org", "")
-			} else {
-				parentPath = path
-				if !strings.HasPrefix(in.RegionCode, p.RegionCode) {
-					fe.Add("region_code", "rule.within_parent", p.RegionCode)
-				}
-				if slices.Contains(Kinds, in.Kind) && kindRank(in.Kind) <= kindRank(p.Kind) {
-					fe.Add("kind", "rule.narrower_than_parent", string(p.Kind))
-				}
-			}
-		}
+		parentPath := s.checkParent(ctx, tx, &fe, in, 0, "")
 		if err := fe.Err(); err != nil {
 			return err
 		}
@@ -202,6 +173,56 @@ func (s *Service) CreateOrg(ctx context.Context, in OrgInput) (Org, error) {
 		s.coverage.Clear() // after the commit, so no reader caches the old counts
 	}
 	return out, err
+}
+
+// validOrg checks an organisation's own fields, for entry and for a
+// change alike.
+func (s *Service) validOrg(ctx context.Context, fe *errs.Fields, in *OrgInput) {
+	in.Name = text.LineField(fe, "name", in.Name)
+	in.UnitName, in.Secretary = text.LineField(fe, "unit_name", in.UnitName), text.LineField(fe, "secretary", in.Secretary)
+	if in.Name == "" {
+		fe.Add("name", "rule.required", "")
+	} else if utf8.RuneCountInString(in.Name) > 80 {
+		fe.Add("name", "rule.max_length", "80")
+	}
+	if !slices.Contains(Kinds, in.Kind) {
+		fe.Add("kind", "rule.one_of", "committee, general_branch, branch, group")
+	}
+	if _, err := s.terr.ContainsRegion(ctx, in.RegionCode); err != nil {
+		fe.Add("region_code", "rule.region_code", in.RegionCode)
+	}
+	if in.BuildingID != 0 {
+		if r, err := s.building(ctx, in.BuildingID); err != nil || !strings.HasPrefix(r, in.RegionCode) {
+			fe.Add("building_id", "rule.building_in_region", "")
+		}
+	}
+}
+
+// checkParent checks an organisation against its parent, in tx: the
+// parent is in the actor's scope, wider, and its area holds the child's.
+// For a change (self not 0, at path), the parent is neither the
+// organisation nor below it. It returns the parent's path ("/" at the
+// top).
+func (s *Service) checkParent(ctx context.Context, tx *db.Tx, fe *errs.Fields, in OrgInput, self int64, path string) string {
+	if in.ParentID == 0 {
+		return "/"
+	}
+	p, parentPath, err := findOrg(ctx, tx, authz.ScopeFrom(ctx), in.ParentID)
+	if err != nil {
+		fe.Add("parent_id", "rule.parent_org", "")
+		return "/"
+	}
+	if self != 0 && strings.HasPrefix(parentPath, path) {
+		fe.Add("parent_id", "rule.parent_cycle", "")
+		return "/"
+	}
+	if !strings.HasPrefix(in.RegionCode, p.RegionCode) {
+		fe.Add("region_code", "rule.within_parent", p.RegionCode)
+	}
+	if slices.Contains(Kinds, in.Kind) && kindRank(in.Kind) <= kindRank(p.Kind) {
+		fe.Add("kind", "rule.narrower_than_parent", string(p.Kind))
+	}
+	return parentPath
 }
 
 // CommitteeMemberInput adds a committee member.
@@ -272,18 +293,79 @@ func (s *Service) Committee(ctx context.Context, orgID int64) ([]CommitteeMember
 	return out, err
 }
 
-const memberCols = `id, org_id, region_code, COALESCE(person_id, 0), name, category, status, workplace, model_household, joined_on, created_at`
+const memberCols = `id, org_id, region_code, COALESCE(person_id, 0), name, category, status, workplace, model_household, joined_on, created_at, version`
 
 func scanMember(r db.Scanner) (Member, error) {
 	var m Member
 	var cat string
-	err := r.Scan(&m.ID, &m.OrgID, &m.RegionCode, &m.PersonID, &m.Name, &cat, &m.Status, &m.Workplace, &m.ModelHousehold, &m.JoinedOn, &m.CreatedAt)
+	err := r.Scan(&m.ID, &m.OrgID, &m.RegionCode, &m.PersonID, &m.Name, &cat, &m.Status, &m.Workplace, &m.ModelHousehold, &m.JoinedOn, &m.CreatedAt, &m.Version)
 	m.Category = Category(cat)
 	return m, err
 }
 
 // CreateMember registers a Party member in an organisation in scope.
 func (s *Service) CreateMember(ctx context.Context, in MemberInput) (Member, error) {
+	if err := s.validMember(ctx, &in, true); err != nil {
+		return Member{}, err
+	}
+	var out Member
+	err := s.db.Tx(ctx, func(tx *db.Tx) error {
+		now := tx.Now()
+		var person any
+		if in.PersonID != 0 {
+			person = in.PersonID
+		}
+		var id int64
+		if err := tx.QueryRowContext(ctx, `/* party.CreateMember */ INSERT INTO party_members (org_id, region_code, person_id, name, category,
+			status, workplace, model_household, joined_on, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			in.OrgID, in.RegionCode, person, in.Name, string(in.Category), in.Status, in.Workplace, in.ModelHousehold, in.JoinedOn, now, now).Scan(&id); err != nil {
+			return fmt.Errorf("party: insert member: %w", err)
+		}
+		var err error
+		out, err = db.One(ctx, tx, `/* party.CreateMember */ SELECT `+memberCols+` FROM party_members WHERE id = ?`, []any{id}, scanMember, error(errs.NotFoundf("kind.party_member")))
+		if err != nil {
+			return err
+		}
+		if err := countMember(ctx, tx, in.RegionCode, 1, in.ModelHousehold); err != nil {
+			return err
+		}
+		change.Touch(tx, TopicCoverage)
+		return audit.Record(ctx, tx, audit.Entry{Action: "party.member.create", ObjectType: "party_member", ObjectID: strconv.FormatInt(id, 10),
+			Region: out.RegionCode, After: masked(out)})
+	})
+	if err == nil {
+		s.coverage.Clear()
+	}
+	return out, err
+}
+
+// countMember adds n members (n is 1 or -1) to region's totals.
+func countMember(ctx context.Context, tx *db.Tx, region string, n int, model bool) error {
+	m := 0
+	if model {
+		m = n
+	}
+	_, err := tx.ExecContext(ctx, `/* party.countMember */ INSERT INTO party_member_counts (region_code, members, model_households)
+		VALUES (?, ?, ?) ON CONFLICT (region_code) DO UPDATE SET members = party_member_counts.members + excluded.members,
+			model_households = party_member_counts.model_households + excluded.model_households`, region, n, m)
+	if err != nil {
+		return fmt.Errorf("party: count member in %s: %w", region, err)
+	}
+	return nil
+}
+
+// masked is a member as audit records hold them: the name masked (张**),
+// as the audit log keeps residents' names.
+func masked(m Member) Member {
+	m.Name = pii.MaskName(m.Name)
+	return m
+}
+
+// validMember checks a member's fields, for entry and for a change alike,
+// and completes the region from the organisation. checkPerson is false
+// for a change that keeps the member's resident: a link made when the
+// resident was in scope is not refused later.
+func (s *Service) validMember(ctx context.Context, in *MemberInput, checkPerson bool) error {
 	var fe errs.Fields
 	in.Name, in.Workplace = text.LineField(&fe, "name", in.Name), text.LineField(&fe, "workplace", in.Workplace)
 	if in.Name == "" {
@@ -316,51 +398,15 @@ func (s *Service) CreateMember(ctx context.Context, in MemberInput) (Member, err
 	}
 	if in.PersonID < 0 {
 		fe.Add("person_id", "rule.person_in_scope", "")
-	} else if in.PersonID != 0 {
+	} else if in.PersonID != 0 && checkPerson {
 		if _, err := s.person(ctx, in.PersonID); err != nil {
 			if c := errs.CodeOf(err); c != errs.NotFound && c != errs.Conflict {
-				return Member{}, err
+				return err
 			}
 			fe.Add("person_id", "rule.person_in_scope", "")
 		}
 	}
-	if err := fe.Err(); err != nil {
-		return Member{}, err
-	}
-	var out Member
-	err = s.db.Tx(ctx, func(tx *db.Tx) error {
-		now := tx.Now()
-		var person any
-		if in.PersonID != 0 {
-			person = in.PersonID
-		}
-		var id int64
-		if err := tx.QueryRowContext(ctx, `/* party.CreateMember */ INSERT INTO party_members (org_id, region_code, person_id, name, category,
-			status, workplace, model_household, joined_on, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-			in.OrgID, in.RegionCode, person, in.Name, string(in.Category), in.Status, in.Workplace, in.ModelHousehold, in.JoinedOn, now, now).Scan(&id); err != nil {
-			return fmt.Errorf("party: insert member: %w", err)
-		}
-		out, err = db.One(ctx, tx, `/* party.CreateMember */ SELECT `+memberCols+` FROM party_members WHERE id = ?`, []any{id}, scanMember, error(errs.NotFoundf("kind.party_member")))
-		if err != nil {
-			return err
-		}
-		model := 0
-		if in.ModelHousehold {
-			model = 1
-		}
-		if _, err := tx.ExecContext(ctx, `/* party.CreateMember */ INSERT INTO party_member_counts (region_code, members, model_households)
-			VALUES (?, 1, ?) ON CONFLICT (region_code) DO UPDATE SET members = party_member_counts.members + 1,
-				model_households = party_member_counts.model_households + excluded.model_households`, in.RegionCode, model); err != nil {
-			return fmt.Errorf("party: count member: %w", err)
-		}
-		change.Touch(tx, TopicCoverage)
-		return audit.Record(ctx, tx, audit.Entry{Action: "party.member.create", ObjectType: "party_member", ObjectID: strconv.FormatInt(id, 10),
-			Region: out.RegionCode, After: out})
-	})
-	if err == nil {
-		s.coverage.Clear()
-	}
-	return out, err
+	return fe.Err()
 }
 
 // MemberFilter selects members.

@@ -22,12 +22,9 @@ type MoveOutInput struct {
 
 func (h *handler) apiRoutes(r *web.Router) {
 	h.compoundRoutes(r)
-	r.API("GET /api/v1/people", PermView, web.OpDoc{Summary: "Search people in scope (masked): name, pinyin initials, exact ID number or phone, address", Tag: "registry",
-		Query: append([]web.Param{{Name: "q", Type: "string"}, {Name: "tag", Type: "string"}, {Name: "residence", Type: "string"},
-			{Name: "region", Type: "string"}}, web.PageQuery...), Response: web.List[*Person]{}}, h.apiPeople)
 	r.API("POST /api/v1/people", PermEdit, web.OpDoc{Summary: "Register a person", Tag: "registry", Body: PersonInput{}, Response: Person{}, Status: http.StatusCreated}, web.Submit(http.StatusCreated, h.svc.CreatePerson))
 	r.API("GET /api/v1/people/{id}", PermView, web.OpDoc{Summary: "One person (masked)", Tag: "registry", Response: Person{}}, web.Get("kind.person", h.svc.Person))
-	r.API("PATCH /api/v1/people/{id}", PermEdit, web.OpDoc{Summary: "Change a person (send their version)", Tag: "registry", Body: PersonUpdate{}, Response: Person{}}, web.Apply("kind.person", http.StatusOK, h.svc.UpdatePerson))
+	r.API("PATCH /api/v1/people/{id}", PermEdit, web.OpDoc{Summary: "Correct a person: fields left out stay; a corrected ID number derives birth date and sex again (send their version)", Tag: "registry", Body: PersonUpdate{}, Response: Person{}}, web.Apply("kind.person", http.StatusOK, h.svc.UpdatePerson))
 	r.API("GET /api/v1/people/{id}/personal", PermPersonal, web.OpDoc{Summary: "Unmasked ID number and phone; every read is audited", Tag: "registry", Response: Personal{}}, h.apiPersonal)
 	r.API("GET /api/v1/people/{id}/export", PermPersonal, web.OpDoc{Summary: "Everything held about a person (PIPL access right); audited", Tag: "registry", Response: Export{}}, h.apiExport)
 	r.API("POST /api/v1/people/{id}/move-out", PermEdit, web.OpDoc{Summary: "Record a departure and anonymise the person", Tag: "registry", Body: MoveOutInput{}, Status: http.StatusNoContent}, h.apiMoveOut)
@@ -37,25 +34,9 @@ func (h *handler) apiRoutes(r *web.Router) {
 		Query: append([]web.Param{{Name: "region", Type: "string"}, {Name: "address", Type: "string"}}, web.PageQuery...), Response: web.List[Household]{}}, h.apiHouseholds)
 	r.API("POST /api/v1/households", PermEdit, web.OpDoc{Summary: "Create a household", Tag: "registry", Body: HouseholdInput{}, Response: Household{}, Status: http.StatusCreated}, web.Submit(http.StatusCreated, h.svc.CreateHousehold))
 	r.API("GET /api/v1/households/{id}", PermView, web.OpDoc{Summary: "A household with its members (一户一档)", Tag: "registry", Response: HouseholdCard{}}, web.Get("kind.household", h.svc.Card))
-	r.API("GET /api/v1/buildings", PermView, web.OpDoc{Summary: "Buildings in scope", Tag: "registry",
-		Query: append([]web.Param{{Name: "region", Type: "string"}}, web.PageQuery...), Response: web.List[Building]{}}, h.apiBuildings)
 	r.API("POST /api/v1/buildings", PermEdit, web.OpDoc{Summary: "Create a building (placed in the grid of its location when no region is given)", Tag: "registry",
 		Body: BuildingInput{}, Response: Building{}, Status: http.StatusCreated}, web.Submit(http.StatusCreated, h.svc.CreateBuilding))
 	r.API("GET /api/v1/buildings/{id}", PermView, web.OpDoc{Summary: "One building", Tag: "registry", Response: Building{}}, web.Get("kind.building", h.svc.Building))
-}
-
-func (h *handler) apiPeople(w http.ResponseWriter, r *http.Request) error {
-	cur, limit, err := web.PageParams(r)
-	if err != nil {
-		return err
-	}
-	f := filterFrom(r)
-	f.AfterID, f.AfterKey, f.Limit = cur.ID, cur.Key, limit+1
-	people, err := h.svc.People(r.Context(), f)
-	if err != nil {
-		return err
-	}
-	return web.JSON(w, http.StatusOK, web.Paginate(people, limit, func(p *Person) web.Cursor { return web.Cursor{ID: p.ID, Key: p.sortKey(f.Q)} }))
 }
 
 func (h *handler) apiPersonal(w http.ResponseWriter, r *http.Request) error {
@@ -135,16 +116,4 @@ func (h *handler) apiHouseholds(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return web.JSON(w, http.StatusOK, web.Paginate(hs, limit, func(x Household) web.Cursor { return web.Cursor{ID: x.ID} }))
-}
-
-func (h *handler) apiBuildings(w http.ResponseWriter, r *http.Request) error {
-	cur, limit, err := web.PageParams(r)
-	if err != nil {
-		return err
-	}
-	bs, err := h.svc.Buildings(r.Context(), r.URL.Query().Get("region"), cur.ID, limit+1)
-	if err != nil {
-		return err
-	}
-	return web.JSON(w, http.StatusOK, web.Paginate(bs, limit, func(b Building) web.Cursor { return web.Cursor{ID: b.ID} }))
 }

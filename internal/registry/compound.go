@@ -27,6 +27,7 @@ type Compound struct {
 	PropertyCompany string          `json:"property_company,omitempty"`
 	Geometry        json.RawMessage `json:"geometry,omitempty" doc:"GeoJSON Polygon, WGS-84"`
 	Buildings       int             `json:"building_count"`
+	Version         int             `json:"version" doc:"send it back with a change; a stale one is refused (409)"`
 	CreatedAt       time.Time       `json:"created_at"`
 }
 
@@ -40,12 +41,12 @@ type CompoundInput struct {
 }
 
 const compoundCols = `c.id, c.region_code, c.name, c.address, c.property_company, c.geometry, c.created_at,
-	(SELECT COUNT(*) FROM registry_buildings b WHERE b.compound_id = c.id)`
+	(SELECT COUNT(*) FROM registry_buildings b WHERE b.compound_id = c.id), c.version`
 
 func scanCompound(r db.Scanner) (Compound, error) {
 	var c Compound
 	var g string
-	err := r.Scan(&c.ID, &c.RegionCode, &c.Name, &c.Address, &c.PropertyCompany, &g, &c.CreatedAt, &c.Buildings)
+	err := r.Scan(&c.ID, &c.RegionCode, &c.Name, &c.Address, &c.PropertyCompany, &g, &c.CreatedAt, &c.Buildings, &c.Version)
 	if g != "" {
 		c.Geometry = json.RawMessage(g)
 	}
@@ -55,6 +56,33 @@ func scanCompound(r db.Scanner) (Compound, error) {
 // CreateCompound adds a compound; its outline, when given, must be a valid
 // polygon.
 func (s *Service) CreateCompound(ctx context.Context, in CompoundInput) (Compound, error) {
+	geomText, err := s.validCompound(ctx, &in)
+	if err != nil {
+		return Compound{}, err
+	}
+	var out Compound
+	err = s.write(ctx, func(tx *db.Tx) error {
+		var id int64
+		err := tx.QueryRowContext(ctx, `/* registry.CreateCompound */ INSERT INTO registry_compounds (region_code, name, address, property_company,
+			geometry, created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id`, in.RegionCode, in.Name, in.Address, in.PropertyCompany, geomText, tx.Now()).Scan(&id)
+		if db.IsUniqueViolation(err) {
+			return errs.Field("name", "rule.unique", "")
+		}
+		if err != nil {
+			return fmt.Errorf("registry: create compound: %w", err)
+		}
+		if out, err = db.One(ctx, tx, `/* registry.CreateCompound */ SELECT `+compoundCols+` FROM registry_compounds c WHERE c.id = ?`, []any{id},
+			scanCompound, error(errs.NotFoundf("kind.compound"))); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, audit.Entry{Action: "registry.compound.create", ObjectType: "compound", ObjectID: strconv.FormatInt(id, 10), Region: in.RegionCode, After: out})
+	})
+	return out, err
+}
+
+// validCompound checks a compound's fields, for entry and for a change
+// alike; it returns the outline as stored.
+func (s *Service) validCompound(ctx context.Context, in *CompoundInput) (string, error) {
 	var fe errs.Fields
 	in.Name, in.Address = text.LineField(&fe, "name", in.Name), text.LineField(&fe, "address", in.Address)
 	in.PropertyCompany = text.LineField(&fe, "property_company", in.PropertyCompany)
@@ -74,34 +102,22 @@ func (s *Service) CreateCompound(ctx context.Context, in CompoundInput) (Compoun
 			geomText = p.GeoJSON()
 		}
 	}
-	if err := fe.Err(); err != nil {
-		return Compound{}, err
-	}
-	var out Compound
-	err := s.write(ctx, func(tx *db.Tx) error {
-		var id int64
-		err := tx.QueryRowContext(ctx, `/* registry.CreateCompound */ INSERT INTO registry_compounds (region_code, name, address, property_company,
-			geometry, created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id`, in.RegionCode, in.Name, in.Address, in.PropertyCompany, geomText, tx.Now()).Scan(&id)
-		if db.IsUniqueViolation(err) {
-			return errs.Field("name", "rule.unique", "")
-		}
-		if err != nil {
-			return fmt.Errorf("registry: create compound: %w", err)
-		}
-		if out, err = db.One(ctx, tx, `/* registry.CreateCompound */ SELECT `+compoundCols+` FROM registry_compounds c WHERE c.id = ?`, []any{id},
-			scanCompound, error(errs.NotFoundf("kind.compound"))); err != nil {
-			return err
-		}
-		return audit.Record(ctx, tx, audit.Entry{Action: "registry.compound.create", ObjectType: "compound", ObjectID: strconv.FormatInt(id, 10), Region: in.RegionCode, After: out})
-	})
-	return out, err
+	return geomText, fe.Err()
 }
 
 // Compound returns one compound in scope.
 func (s *Service) Compound(ctx context.Context, id int64) (Compound, error) {
-	qb := db.NewQuery(`/* registry.Compound */ SELECT `+compoundCols+` FROM registry_compounds c`).And("c.id = ?", id).Scope(authz.ScopeFrom(ctx), "c.region_code", "")
-	q, args := qb.SQL()
-	return db.One(ctx, s.db, q, args, scanCompound, error(errs.NotFoundf("kind.compound")))
+	return findCompound(ctx, s.db, authz.ScopeFrom(ctx), id)
+}
+
+func findCompound(ctx context.Context, q db.Querier, sc authz.Scope, id int64) (Compound, error) {
+	qb := db.NewQuery(`/* registry.findCompound */ SELECT `+compoundCols+` FROM registry_compounds c`).And("c.id = ?", id).Scope(sc, "c.region_code", "")
+	s, args := qb.SQL()
+	c, err := db.One(ctx, q, s, args, scanCompound, error(errs.NotFoundf("kind.compound")))
+	if err != nil && errs.CodeOf(err) != errs.NotFound {
+		return c, fmt.Errorf("registry: find compound %d: %w", id, err)
+	}
+	return c, err
 }
 
 // Compounds lists compounds in scope.
@@ -119,7 +135,7 @@ func (s *Service) Compounds(ctx context.Context, region string, afterID int64, l
 }
 
 func (h *handler) compoundRoutes(r *web.Router) {
-	r.Page("GET /buildings", PermView, h.handleBuildings)
+	h.listRoutes(r)
 	r.Page("POST /buildings", PermEdit, h.handleBuildingCreate)
 	r.Page("POST /compounds", PermEdit, h.handleCompoundCreate)
 	r.Page("POST /households", PermEdit, h.handleHouseholdCreate)
@@ -139,37 +155,6 @@ func (h *handler) apiCompounds(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return web.JSON(w, http.StatusOK, web.Paginate(cs, limit, func(c Compound) web.Cursor { return web.Cursor{ID: c.ID} }))
-}
-
-type buildingsPage struct {
-	web.Page
-	Compounds []Compound
-	Buildings []Building
-	CanEdit   bool
-	Errors    []string
-}
-
-func (h *handler) buildingsPage(r *http.Request) (buildingsPage, error) {
-	ctx := r.Context()
-	region := r.URL.Query().Get("region")
-	p := buildingsPage{Page: h.ui.Page(r, "title.buildings")}
-	var err error
-	if p.Compounds, err = h.svc.Compounds(ctx, region, 0, 500); err != nil {
-		return p, err
-	}
-	if p.Buildings, err = h.svc.Buildings(ctx, region, 0, 500); err != nil {
-		return p, err
-	}
-	p.CanEdit = p.Actor.Can(PermEdit)
-	return p, nil
-}
-
-func (h *handler) handleBuildings(w http.ResponseWriter, r *http.Request) error {
-	p, err := h.buildingsPage(r)
-	if err != nil {
-		return err
-	}
-	return h.ui.Render(w, r, http.StatusOK, "buildings", "", p)
 }
 
 func (h *handler) rerenderBuildings(w http.ResponseWriter, r *http.Request, err error) error {
@@ -207,9 +192,10 @@ func (h *handler) handleBuildingCreate(w http.ResponseWriter, r *http.Request) e
 
 func (h *handler) handleHouseholdCreate(w http.ResponseWriter, r *http.Request) error {
 	building, _ := strconv.ParseInt(r.PostFormValue("building_id"), 10, 64)
-	hh, err := h.svc.CreateHousehold(r.Context(), HouseholdInput{BuildingID: building, Room: r.PostFormValue("room"), HouseUse: HouseUse(r.PostFormValue("house_use"))})
+	in := HouseholdInput{BuildingID: building, Room: r.PostFormValue("room"), HouseUse: HouseUse(r.PostFormValue("house_use"))}
+	hh, err := h.svc.CreateHousehold(r.Context(), in)
 	if err != nil {
-		return h.rerenderBuildings(w, r, err)
+		return h.rerenderHousehold(w, r, in, err)
 	}
 	return web.Redirect(w, r, "/households/"+strconv.FormatInt(hh.ID, 10), "flash.saved")
 }

@@ -76,11 +76,15 @@ func TestCompoundsAndFootprints(t *testing.T) {
 	if !strings.Contains(page.Body, "新路1号1栋") {
 		t.Error("the new building is not listed")
 	}
-	j := strings.Index(page.Body, `">新路1号1栋</option>`)
+	// Households are added on their building's page.
+	j := strings.Index(page.Body, `">新路1号1栋</a>`)
 	if j < 0 {
-		t.Fatal("the household form does not offer the new building")
+		t.Fatal("the list does not link the new building's page")
 	}
-	bid := page.Body[strings.LastIndex(page.Body[:j], `value="`)+7 : j]
+	bid := page.Body[strings.LastIndex(page.Body[:j], `href="/buildings/`)+len(`href="/buildings/`) : j]
+	if bp := c.Get("/buildings/" + bid); !strings.Contains(bp.Body, `id="household-form"`) || !strings.Contains(bp.Body, `name="building_id" value="`+bid+`"`) {
+		t.Fatalf("the building's page offers no household form: %s", bp.Body)
+	}
 	hh := c.Form("/households", url.Values{"building_id": {bid}, "room": {"1单元101室"}, "house_use": {"rented"}})
 	if hh.StatusCode != http.StatusSeeOther || !strings.HasPrefix(hh.Header.Get("Location"), "/households/") {
 		t.Fatalf("household form: %d %s", hh.StatusCode, hh.Body)

@@ -25,12 +25,13 @@ func Manifest(svc *Service, jobs *jobs.Registry) module.Manifest {
 	m := Migrations()
 	return module.Manifest{
 		Name: "registry", Migrations: &m, Grants: Grants(), Templates: module.Sub(templateFiles, "templates"), Messages: module.Sub(messageFiles, "messages"),
-		Menu: []web.MenuItem{{Key: "nav.people", Path: "/people", Perm: PermView, Order: 10},
-			{Key: "nav.buildings", Path: "/buildings", Perm: PermView, Order: 11}},
-		Routes: func(r *web.Router) { (&handler{svc: svc, ui: r.UI(), jobs: jobs}).routes(r) },
+		Menu: []web.MenuItem{{Key: "nav.people", Path: "/people", Perm: PermView, Order: 10, Group: web.GroupRecords},
+			{Key: "nav.buildings", Path: "/buildings", Perm: PermView, Order: 11, Group: web.GroupRecords}},
+		Widgets: svc.Widgets(),
+		Routes:  func(r *web.Router) { (&handler{svc: svc, ui: r.UI(), jobs: jobs}).routes(r) },
 		Watch: []module.Watch{{Topic: TopicCounts, Reload: svc.forget},
 			{Topic: territory.TopicRegions, Reload: func(context.Context) error { svc.names.Clear(); return nil }}},
-		Start: svc.FillAddressKeys,
+		Start: svc.start,
 	}
 }
 
@@ -41,7 +42,6 @@ type handler struct {
 }
 
 func (h *handler) routes(r *web.Router) {
-	r.Page("GET /people", PermView, h.handlePeople)
 	r.Page("GET /people/new", PermEdit, h.handlePersonNew)
 	r.Page("POST /people", PermEdit, h.handlePersonCreate)
 	r.Page("GET /people/{id}", PermView, h.handlePerson)
@@ -57,6 +57,7 @@ func (h *handler) routes(r *web.Router) {
 	r.Page("GET /people/template.xlsx", PermView, h.handleTemplateXLSX)
 	r.Page("GET /people/export.csv", PermView, h.handleExportCSV)
 	h.apiRoutes(r)
+	h.editRoutes(r)
 	tabular.Register(r, h.svc.db, h.svc.buildingSpec(), PermView, PermEdit)
 	tabular.Register(r, h.svc.db, h.svc.compoundSpec(), PermView, PermEdit)
 }
@@ -67,28 +68,6 @@ func filterFrom(r *http.Request) PersonFilter {
 	q := r.URL.Query()
 	return PersonFilter{Q: q.Get("q"), Tag: q.Get("tag"), Residence: Residence(q.Get("residence")), Region: q.Get("region"),
 		MovedOut: q.Get("moved_out") == "1"}
-}
-
-type peoplePage struct {
-	web.Page
-	People     []*Person
-	Filter     PersonFilter
-	Tags       []string
-	Residences []Residence
-	CanEdit    bool
-	Query      string
-}
-
-func (h *handler) handlePeople(w http.ResponseWriter, r *http.Request) error {
-	f := filterFrom(r)
-	f.Limit = 200
-	people, err := h.svc.People(r.Context(), f)
-	if err != nil {
-		return err
-	}
-	p := peoplePage{Page: h.ui.Page(r, "title.people"), People: people, Filter: f, Tags: Tags, Residences: Residences, Query: r.URL.RawQuery}
-	p.CanEdit = p.Actor.Can(PermEdit)
-	return h.ui.Render(w, r, http.StatusOK, "people", "people-rows", p)
 }
 
 type personFormPage struct {
@@ -404,7 +383,7 @@ func (h *handler) handleExportCSV(w http.ResponseWriter, r *http.Request) error 
 		if len(page) < f.Limit {
 			break
 		}
-		f.AfterID = page[len(page)-1].ID
+		f.AfterID, f.AfterKey = page[len(page)-1].ID, page[len(page)-1].sortKey(f.Q)
 	}
 	addr := map[int64]string{}
 	var buf bytes.Buffer

@@ -36,13 +36,16 @@ type RowError = tabular.RowError
 
 // ImportReport tells what an import did.
 type ImportReport struct {
-	Rows          int        `json:"rows"`
-	Created       int        `json:"created"`
-	Updated       int        `json:"updated"`
-	Unchanged     int        `json:"unchanged"`
-	NewHouseholds int        `json:"new_households"`
-	Errors        []RowError `json:"errors,omitempty"`
-	Committed     bool       `json:"committed"`
+	Rows          int `json:"rows"`
+	Created       int `json:"created"`
+	Updated       int `json:"updated"`
+	Unchanged     int `json:"unchanged"`
+	NewHouseholds int `json:"new_households"`
+	// LinkedHouseholds are the new households whose address is that of a
+	// registered building, and which were linked to it.
+	LinkedHouseholds int        `json:"linked_households"`
+	Errors           []RowError `json:"errors,omitempty"`
+	Committed        bool       `json:"committed"`
 
 	newHouseholdsByRegion map[string]int
 }
@@ -218,7 +221,8 @@ func (s *Service) ImportPeople(ctx context.Context, rows [][]string, opt ImportO
 		}
 		progress(total)
 		return audit.Record(ctx, tx, audit.Entry{Action: "registry.person.import", ObjectType: "person", ObjectID: "*", Region: sc.Region,
-			Detail: map[string]int{"rows": rep.Rows, "created": rep.Created, "updated": rep.Updated, "errors": len(rep.Errors)}})
+			Detail: map[string]int{"rows": rep.Rows, "created": rep.Created, "updated": rep.Updated, "errors": len(rep.Errors),
+				"new_households": rep.NewHouseholds, "linked_households": rep.LinkedHouseholds}})
 	})
 	if errors.Is(err, errImportRefused) {
 		return ImportReport{Rows: rep.Rows, Errors: rep.Errors}, nil
@@ -300,20 +304,34 @@ func (s *Service) importHouseholds(ctx context.Context, tx *db.Tx, sc authz.Scop
 	}
 	var missing [][]any
 	var missingAddrs []string
+	var links []linkRequest
 	now := tx.Now()
 	for _, a := range addrs {
 		if _, ok := found[a]; ok {
 			continue
 		}
 		it := want[a]
-		missing = append(missing, []any{it.r.regionCode, a, string(it.use), now, now})
+		missing = append(missing, []any{it.r.regionCode, a, string(it.use), now, now, nil})
 		missingAddrs = append(missingAddrs, a)
+		links = append(links, linkRequest{Address: a, Region: it.r.regionCode})
 		if rep.newHouseholdsByRegion == nil {
 			rep.newHouseholdsByRegion = map[string]int{}
 		}
 		rep.newHouseholdsByRegion[it.r.regionCode]++
 	}
-	if err := tx.InsertRows(ctx, "registry_households", []string{"region_code", "address", "house_use", "created_at", "updated_at"}, missing, 200); err != nil {
+	// A new household at the address of a registered building is that
+	// building's.
+	buildings, err := s.linkAddresses(ctx, tx, links)
+	if err != nil {
+		return nil, err
+	}
+	for i, b := range buildings {
+		if b != 0 {
+			missing[i][5] = b
+			rep.LinkedHouseholds++
+		}
+	}
+	if err := tx.InsertRows(ctx, "registry_households", []string{"region_code", "address", "house_use", "created_at", "updated_at", "building_id"}, missing, 200); err != nil {
 		return nil, err
 	}
 	rep.NewHouseholds += len(missing)

@@ -46,6 +46,7 @@ type Building struct {
 	Lat        *float64        `json:"lat,omitempty"`
 	CompoundID int64           `json:"compound_id,omitempty"`
 	Footprint  json.RawMessage `json:"footprint,omitempty" doc:"GeoJSON Polygon of the building's outline, WGS-84"`
+	Version    int             `json:"version" doc:"send it back with a change; a stale one is refused (409)"`
 	CreatedAt  time.Time       `json:"created_at"`
 }
 
@@ -139,13 +140,18 @@ type PersonInput struct {
 	Tags        []string  `json:"tags,omitempty"`
 }
 
-// PersonUpdate changes a person; nil fields stay.
+// PersonUpdate changes a person; nil fields stay. A corrected ID number
+// derives the birth date and sex again. Moving to another household is
+// MovePerson.
 type PersonUpdate struct {
-	Version   int        `json:"version"`
-	Phone     *string    `json:"phone,omitempty"`
-	Relation  *string    `json:"relation,omitempty"`
-	Residence *Residence `json:"residence,omitempty"`
-	Tags      *[]string  `json:"tags,omitempty"`
+	Version    int        `json:"version"`
+	Name       *string    `json:"name,omitempty"`
+	IDNumber   *string    `json:"id_number,omitempty" doc:"a corrected 18-character ID number (GB 11643); birth date and sex follow it"`
+	RegionCode *string    `json:"region_code,omitempty" doc:"grid or community"`
+	Phone      *string    `json:"phone,omitempty"`
+	Relation   *string    `json:"relation,omitempty"`
+	Residence  *Residence `json:"residence,omitempty"`
+	Tags       *[]string  `json:"tags,omitempty"`
 }
 
 // Personal is a person's unmasked personal data; every read is audited.
@@ -163,9 +169,12 @@ type PersonFilter struct {
 	Tag       string
 	Residence Residence
 	MovedOut  bool
-	AfterID   int64
-	AfterKey  string // with AfterID, the sort key of the last item of a name or initials search
-	Limit     int
+	// Sort is "" (the search's own order: by id, or by name or initials
+	// for a name search) or SortAddress (by the household's address).
+	Sort     string
+	AfterID  int64
+	AfterKey string // with AfterID, the sort key of the last item of a name, initials or address order
+	Limit    int
 }
 
 // Permissions of this module.

@@ -94,6 +94,51 @@ type BuildingInput struct {
 // whose centre is taken) and no region, the building is placed in the grid
 // that contains it.
 func (s *Service) CreateBuilding(ctx context.Context, in BuildingInput) (Building, error) {
+	footprint, err := s.validBuilding(ctx, &in)
+	if err != nil {
+		return Building{}, err
+	}
+	b := Building{RegionCode: in.RegionCode, Compound: in.Compound, Name: in.Name, Address: in.Address, Floors: in.Floors, Units: in.Units,
+		Lon: in.Lon, Lat: in.Lat, CompoundID: in.CompoundID, Version: 1}
+	if footprint != "" {
+		b.Footprint = json.RawMessage(footprint)
+	}
+	var compoundID any
+	if in.CompoundID != 0 {
+		compoundID = in.CompoundID
+	}
+	idx, err := s.divisionsFor(ctx, b.RegionCode)
+	if err != nil {
+		return Building{}, err
+	}
+	keys := idx.addressKeys(b.Address, b.Compound, b.Name, b.RegionCode)
+	err = s.write(ctx, func(tx *db.Tx) error {
+		b.CreatedAt = tx.Now()
+		err := tx.QueryRowContext(ctx, `/* registry.CreateBuilding */
+			INSERT INTO registry_buildings (region_code, compound, name, address, floors, units, lon, lat, created_at, updated_at, compound_id, footprint,
+				match_key, street_key, number_key, alias_key)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			b.RegionCode, b.Compound, b.Name, b.Address, b.Floors, b.Units, b.Lon, b.Lat, b.CreatedAt, b.CreatedAt, compoundID, footprint,
+			keys.match, keys.street, keys.numbers, keys.alias).Scan(&b.ID)
+		if db.IsUniqueViolation(err) {
+			return errs.Field("address", "rule.unique", "")
+		}
+		if err != nil {
+			return fmt.Errorf("registry: insert building: %w", err)
+		}
+		if err := refreshCounts(ctx, tx, one(b.RegionCode)); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, audit.Entry{Action: "registry.building.create", ObjectType: "building",
+			ObjectID: strconv.FormatInt(b.ID, 10), Region: b.RegionCode, After: b})
+	})
+	return b, err
+}
+
+// validBuilding checks a building's fields, for entry and for a change
+// alike, and completes them: the compound's name, the point of the
+// footprint, the grid of the point. It returns the footprint as stored.
+func (s *Service) validBuilding(ctx context.Context, in *BuildingInput) (string, error) {
 	var fe errs.Fields
 	in.Name, in.Address = text.LineField(&fe, "name", in.Name), text.LineField(&fe, "address", in.Address)
 	in.Compound = text.LineField(&fe, "compound", in.Compound)
@@ -143,44 +188,12 @@ func (s *Service) CreateBuilding(ctx context.Context, in BuildingInput) (Buildin
 	if in.Units < 0 || in.Units > 50 {
 		fe.Add("units", "rule.range", "0–50")
 	}
-	if err := fe.Err(); err != nil {
-		return Building{}, err
+	if (in.Lon == nil) != (in.Lat == nil) {
+		fe.Add("lat", "rule.required", "")
+	} else if in.Lon != nil && (*in.Lon < -180 || *in.Lon > 180 || *in.Lat < -90 || *in.Lat > 90) {
+		fe.Add("lon", "rule.range", "−180–180, −90–90")
 	}
-	b := Building{RegionCode: in.RegionCode, Compound: in.Compound, Name: in.Name, Address: in.Address, Floors: in.Floors, Units: in.Units,
-		Lon: in.Lon, Lat: in.Lat, CompoundID: in.CompoundID}
-	if footprint != "" {
-		b.Footprint = json.RawMessage(footprint)
-	}
-	var compoundID any
-	if in.CompoundID != 0 {
-		compoundID = in.CompoundID
-	}
-	idx, err := s.divisionsFor(ctx, b.RegionCode)
-	if err != nil {
-		return Building{}, err
-	}
-	keys := idx.addressKeys(b.Address, b.Compound, b.Name, b.RegionCode)
-	err = s.write(ctx, func(tx *db.Tx) error {
-		b.CreatedAt = tx.Now()
-		err := tx.QueryRowContext(ctx, `/* registry.CreateBuilding */
-			INSERT INTO registry_buildings (region_code, compound, name, address, floors, units, lon, lat, created_at, updated_at, compound_id, footprint,
-				match_key, street_key, number_key, alias_key)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-			b.RegionCode, b.Compound, b.Name, b.Address, b.Floors, b.Units, b.Lon, b.Lat, b.CreatedAt, b.CreatedAt, compoundID, footprint,
-			keys.match, keys.street, keys.numbers, keys.alias).Scan(&b.ID)
-		if db.IsUniqueViolation(err) {
-			return errs.Field("address", "rule.unique", "")
-		}
-		if err != nil {
-			return fmt.Errorf("registry: insert building: %w", err)
-		}
-		if err := refreshCounts(ctx, tx, one(b.RegionCode)); err != nil {
-			return err
-		}
-		return audit.Record(ctx, tx, audit.Entry{Action: "registry.building.create", ObjectType: "building",
-			ObjectID: strconv.FormatInt(b.ID, 10), Region: b.RegionCode, After: b})
-	})
-	return b, err
+	return footprint, fe.Err()
 }
 
 // Building returns one building in scope.
@@ -202,13 +215,48 @@ type HouseholdInput struct {
 	HouseUse   HouseUse `json:"house_use"`
 }
 
-// CreateHousehold adds a household in a house.
+// CreateHousehold adds a household in a house. A household given by its
+// address alone is linked to the building of that address, when one in
+// the actor's territory matches it (see linkAddresses).
 func (s *Service) CreateHousehold(ctx context.Context, in HouseholdInput) (Household, error) {
+	if err := s.validHousehold(ctx, s.db, &in); err != nil {
+		return Household{}, err
+	}
+	h := Household{RegionCode: in.RegionCode, BuildingID: in.BuildingID, Room: in.Room, Address: in.Address, HouseUse: in.HouseUse, Version: 1}
+	err := s.write(ctx, func(tx *db.Tx) error {
+		if h.BuildingID == 0 {
+			found, err := s.linkAddresses(ctx, tx, []linkRequest{{Address: h.Address, Region: h.RegionCode}})
+			if err != nil {
+				return err
+			}
+			h.BuildingID = found[0]
+		}
+		var err error
+		h, err = insertHousehold(ctx, tx, h)
+		if err != nil {
+			return err
+		}
+		if err := refreshCounts(ctx, tx, one(h.RegionCode)); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, audit.Entry{Action: "registry.household.create", ObjectType: "household",
+			ObjectID: strconv.FormatInt(h.ID, 10), Region: h.RegionCode, After: h})
+	})
+	return h, err
+}
+
+// validHousehold checks a household's fields, for entry and for a change
+// alike, and completes them: the region and the address default to the
+// building's (the address followed by the room).
+func (s *Service) validHousehold(ctx context.Context, q db.Querier, in *HouseholdInput) error {
 	var fe errs.Fields
 	in.Room = text.LineField(&fe, "room", in.Room)
 	if in.BuildingID != 0 {
-		b, err := s.Building(ctx, in.BuildingID)
+		b, err := findBuilding(ctx, q, authz.ScopeFrom(ctx), in.BuildingID)
 		if err != nil {
+			if errs.CodeOf(err) != errs.NotFound {
+				return err
+			}
 			fe.Add("building_id", "rule.building", "")
 		} else {
 			if in.RegionCode == "" {
@@ -230,23 +278,7 @@ func (s *Service) CreateHousehold(ctx context.Context, in HouseholdInput) (House
 		fe.Add("house_use", "rule.one_of", "self_occupied, rented, vacant")
 	}
 	s.checkRegion(ctx, &fe, in.RegionCode)
-	if err := fe.Err(); err != nil {
-		return Household{}, err
-	}
-	h := Household{RegionCode: in.RegionCode, BuildingID: in.BuildingID, Room: in.Room, Address: in.Address, HouseUse: in.HouseUse, Version: 1}
-	err := s.write(ctx, func(tx *db.Tx) error {
-		var err error
-		h, err = insertHousehold(ctx, tx, h)
-		if err != nil {
-			return err
-		}
-		if err := refreshCounts(ctx, tx, one(h.RegionCode)); err != nil {
-			return err
-		}
-		return audit.Record(ctx, tx, audit.Entry{Action: "registry.household.create", ObjectType: "household",
-			ObjectID: strconv.FormatInt(h.ID, 10), Region: h.RegionCode, After: h})
-	})
-	return h, err
+	return fe.Err()
 }
 
 func insertHousehold(ctx context.Context, tx *db.Tx, h Household) (Household, error) {
@@ -422,21 +454,7 @@ func (s *Service) People(ctx context.Context, f PersonFilter) ([]*Person, error)
 	if f.Limit <= 0 || f.Limit > 1000 {
 		f.Limit = 100
 	}
-	q := strings.TrimSpace(f.Q)
-	// An ID number or phone typed with full-width digits is found too.
-	if id := pii.NormaliseID(q); len(id) == 18 && id[0] >= '0' && id[0] <= '9' {
-		q = id
-	} else if ph := pii.NormalisePhone(q); pii.ValidPhone(ph) {
-		q = ph
-	}
-	f.Q = q
-	var idHash, phoneHash string
-	switch {
-	case len(q) == 18 && q[0] >= '0' && q[0] <= '9':
-		idHash = s.keys.Hash(pii.NormaliseID(q))
-	case pii.ValidPhone(q):
-		phoneHash = s.keys.Hash(q)
-	}
+	idHash, phoneHash := s.searchHashes(&f)
 	return findPeople(ctx, s.db, authz.ScopeFrom(ctx), f, idHash, phoneHash)
 }
 
@@ -467,98 +485,12 @@ func (s *Service) Personal(ctx context.Context, id int64) (Personal, error) {
 	return out, err
 }
 
-// UpdatePerson changes a person; Version must match.
-func (s *Service) UpdatePerson(ctx context.Context, id int64, upd PersonUpdate) (*Person, error) {
-	var out *Person
-	err := s.write(ctx, func(tx *db.Tx) error {
-		p, err := findPerson(ctx, tx, authz.ScopeFrom(ctx), id)
-		if err != nil {
-			return err
-		}
-		if p.Version != upd.Version {
-			return errs.E(errs.Conflict, "err.conflict")
-		}
-		if p.MovedOutAt != nil {
-			return errs.E(errs.Conflict, "err.anonymised")
-		}
-		before := *p
-		var fe errs.Fields
-		phoneEnc, phoneHash, phoneMasked := p.phoneEnc, "", p.PhoneMasked
-		if upd.Phone != nil {
-			ph := pii.NormalisePhone(*upd.Phone)
-			if ph != "" && !pii.ValidPhone(ph) {
-				fe.Add("phone", "rule.phone", "")
-			}
-			if phoneEnc, err = s.keys.Encrypt(ph); err != nil {
-				return err
-			}
-			phoneHash, phoneMasked = s.keys.Hash(ph), maskPhone(ph)
-		} else {
-			plain, err := s.keys.Decrypt(p.phoneEnc)
-			if err != nil {
-				return err
-			}
-			phoneHash = s.keys.Hash(plain)
-		}
-		if upd.Relation != nil {
-			if !slices.Contains(Relations, *upd.Relation) {
-				fe.Add("relation", "rule.one_of", strings.Join(Relations, ", "))
-			}
-			p.Relation = *upd.Relation
-		}
-		if upd.Residence != nil {
-			if !slices.Contains(Residences, *upd.Residence) {
-				fe.Add("residence", "rule.one_of", "registered, permanent, floating")
-			}
-			p.Residence = *upd.Residence
-		}
-		if upd.Tags != nil {
-			for _, t := range *upd.Tags {
-				if !slices.Contains(Tags, t) {
-					fe.Add("tags", "rule.one_of", strings.Join(Tags, ", "))
-					break
-				}
-			}
-			p.Tags = *upd.Tags
-		}
-		if err := fe.Err(); err != nil {
-			return err
-		}
-		res, err := tx.ExecContext(ctx, `/* registry.UpdatePerson */
-			UPDATE registry_people SET phone_enc = ?, phone_hash = ?, phone_masked = ?, relation = ?, residence = ?, tags = ?,
-				updated_at = ?, version = version + 1 WHERE id = ? AND version = ?`,
-			phoneEnc, phoneHash, phoneMasked, p.Relation, string(p.Residence), strings.Join(p.Tags, ","), tx.Now(), id, upd.Version)
-		if err != nil {
-			return fmt.Errorf("registry: update person %d: %w", id, err)
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return errs.E(errs.Conflict, "err.conflict")
-		}
-		if out, err = findPerson(ctx, tx, authz.All, id); err != nil {
-			return err
-		}
-		if err := refreshCounts(ctx, tx, one(p.RegionCode)); err != nil {
-			return err
-		}
-		sealedBefore, err := s.forAudit(ctx, tx, &before)
-		if err != nil {
-			return err
-		}
-		sealedAfter, err := s.forAudit(ctx, tx, out)
-		if err != nil {
-			return err
-		}
-		return audit.Record(ctx, tx, audit.Entry{Action: "registry.person.update", ObjectType: "person",
-			ObjectID: strconv.FormatInt(id, 10), Region: p.RegionCode, Before: sealedBefore, After: sealedAfter})
-	})
-	return out, err
-}
-
 // Export is everything held about a person (PIPL right of access).
 type Export struct {
 	Person    Person        `json:"person"`
 	Personal  Personal      `json:"personal"`
 	Household *Household    `json:"household,omitempty"`
+	Moves     []Move        `json:"moves" doc:"their moves between households"`
 	History   []audit.Entry `json:"history" doc:"every recorded change and read of this person's data"`
 }
 
@@ -577,6 +509,9 @@ func (s *Service) ExportPerson(ctx context.Context, id int64) (Export, error) {
 		if h, err := s.Household(ctx, p.HouseholdID); err == nil {
 			ex.Household = &h
 		}
+	}
+	if ex.Moves, err = s.Moves(ctx, id); err != nil {
+		return Export{}, err
 	}
 	if ex.History, err = audit.Find(ctx, s.db, authz.All, audit.Filter{ObjectType: "person", ObjectID: strconv.FormatInt(id, 10), Limit: 1000}); err != nil {
 		return Export{}, err
@@ -615,6 +550,11 @@ func (s *Service) MoveOut(ctx context.Context, id int64, version int) error {
 				phone_hash = '', phone_masked = '', birth_date = ?, household_id = NULL, moved_out_at = ?, updated_at = ?,
 				version = version + 1 WHERE id = ? AND version = ?`,
 				"（已迁出）", "moved:"+strconv.FormatInt(id, 10), p.BirthDate[:4]+"-01-01", tx.Now(), tx.Now(), id, version)
+			if err != nil {
+				return err
+			}
+			// The reasons of their moves between households are theirs.
+			_, err = tx.ExecContext(ctx, `/* registry.MoveOut */ UPDATE registry_moves SET reason = '' WHERE person_id = ?`, id)
 			return err
 		})
 		if err != nil {
@@ -671,9 +611,24 @@ func (s *Service) ImportHouseholds(ctx context.Context, hs []HouseholdInput) (in
 			return err
 		}
 		defer ins.Close()
+		// A household given without its building is linked to the
+		// building of its address, when one matches.
+		links := make([]linkRequest, len(hs))
+		for i, in := range hs {
+			if in.BuildingID == 0 {
+				links[i] = linkRequest{Address: in.Address, Region: in.RegionCode}
+			}
+		}
+		found, err := s.linkAddresses(ctx, tx, links)
+		if err != nil {
+			return err
+		}
 		for i, in := range hs {
 			if !sc.Contains(in.RegionCode) {
 				return errs.Field(fmt.Sprintf("households[%d].region_code", i), "rule.grid_or_community", in.RegionCode)
+			}
+			if in.BuildingID == 0 {
+				in.BuildingID = found[i]
 			}
 			var b any
 			if in.BuildingID != 0 {

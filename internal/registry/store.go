@@ -51,52 +51,13 @@ func findPerson(ctx context.Context, q db.Querier, sc authz.Scope, id int64) (*P
 // findPeople lists people in scope. hashes are the keyed hashes of Q taken
 // as an ID number and as a phone number.
 func findPeople(ctx context.Context, q db.Querier, sc authz.Scope, f PersonFilter, idHash, phoneHash string) ([]*Person, error) {
-	qb := db.NewQuery(`/* registry.findPeople */ SELECT `+personCols+` FROM registry_people p`).Scope(sc, "p.region_code", "")
-	order := "p.id"
-	if f.Region != "" {
-		qb.Scope(authz.Scope{Region: f.Region}, "p.region_code", "")
-	}
-	if !f.MovedOut {
-		qb.And("p.moved_out_at IS NULL")
-	}
-	switch {
-	case idHash != "":
-		qb.And("p.id_hash = ?", idHash)
-	case phoneHash != "":
-		qb.And("p.phone_hash = ?", phoneHash)
-	case f.Q != "" && looksLikeAddress(f.Q):
-		qb.And(`p.household_id IN (SELECT h.id FROM registry_households h WHERE h.address LIKE ?)`, "%"+f.Q+"%")
-	case f.Q != "" && isInitials(f.Q):
-		// Pinyin initials match from their start; ordered by the index so
-		// that the first page is found without reading every match.
-		lq := strings.ToLower(f.Q)
-		qb.And(`p.name_initials >= ? AND p.name_initials < ?`, lq, lq+"\U0010FFFF")
-		order = "p.name_initials, p.id"
-	case f.Q != "":
-		qb.And(`p.name >= ? AND p.name < ?`, f.Q, f.Q+"\U0010FFFF")
-		order = "p.name, p.id"
-	}
-	if f.Tag != "" {
-		qb.And("(',' || p.tags || ',') LIKE ?", "%,"+f.Tag+",%")
-	}
-	if f.Residence != "" {
-		qb.And("p.residence = ?", string(f.Residence))
-	}
-	if f.AfterID > 0 {
-		switch order {
-		case "p.id":
-			qb.And("p.id > ?", f.AfterID)
-		case "p.name, p.id":
-			qb.And("(p.name > ? OR (p.name = ? AND p.id > ?))", f.AfterKey, f.AfterKey, f.AfterID)
-		default:
-			qb.And("(p.name_initials > ? OR (p.name_initials = ? AND p.id > ?))", f.AfterKey, f.AfterKey, f.AfterID)
-		}
-	}
-	qb.Tail("ORDER BY "+order+" LIMIT ?", f.Limit)
-	s, args := qb.SQL()
-	out, err := db.Collect(ctx, q, s, args, scanPerson)
+	items, err := findPersonItems(ctx, q, sc, f, idHash, phoneHash)
 	if err != nil {
-		return nil, fmt.Errorf("registry: find people: %w", err)
+		return nil, err
+	}
+	out := make([]*Person, len(items))
+	for i, it := range items {
+		out[i] = it.Person
 	}
 	return out, nil
 }
@@ -189,12 +150,12 @@ func findHouseholds(ctx context.Context, q db.Querier, sc authz.Scope, region, a
 }
 
 const buildingCols = `b.id, b.region_code, b.compound, b.name, b.address, b.floors, b.units, b.lon, b.lat, b.created_at,
-	COALESCE(b.compound_id, 0), b.footprint`
+	COALESCE(b.compound_id, 0), b.footprint, b.version`
 
 func scanBuilding(s db.Scanner) (Building, error) {
 	var b Building
 	var fp string
-	err := s.Scan(&b.ID, &b.RegionCode, &b.Compound, &b.Name, &b.Address, &b.Floors, &b.Units, &b.Lon, &b.Lat, &b.CreatedAt, &b.CompoundID, &fp)
+	err := s.Scan(&b.ID, &b.RegionCode, &b.Compound, &b.Name, &b.Address, &b.Floors, &b.Units, &b.Lon, &b.Lat, &b.CreatedAt, &b.CompoundID, &fp, &b.Version)
 	if fp != "" {
 		b.Footprint = json.RawMessage(fp)
 	}

@@ -17,6 +17,7 @@ import (
 	"grassroots/internal/platform/module"
 	"grassroots/internal/platform/web"
 	"grassroots/internal/registry"
+	"grassroots/internal/territory"
 	"grassroots/internal/units"
 )
 
@@ -42,11 +43,13 @@ type Service struct {
 	reg   *registry.Service
 	party *party.Service
 	units *units.Service
+	terr  *territory.Service
 }
 
-// NewService returns the service.
-func NewService(r *registry.Service, p *party.Service, u *units.Service) *Service {
-	return &Service{reg: r, party: p, units: u}
+// NewService returns the service; t names the matches' divisions on the
+// page.
+func NewService(r *registry.Service, p *party.Service, u *units.Service, t *territory.Service) *Service {
+	return &Service{reg: r, party: p, units: u, terr: t}
 }
 
 // Search finds q in everything the actor may read.
@@ -97,7 +100,7 @@ func Manifest(svc *Service) module.Manifest {
 		Name: "search", Templates: module.Sub(templateFiles, "templates"), Messages: module.Sub(messageFiles, "messages"),
 		Grants: []authz.Grant{{Perm: PermSearch, Roles: []authz.Role{authz.RoleCityAdmin, authz.RoleDistrictStaff, authz.RoleSubdistrictStaff,
 			authz.RoleCommunitySecretary, authz.RoleCommunityWorker, authz.RoleGridWorker}}},
-		Menu: []web.MenuItem{{Key: "nav.search", Path: "/search", Perm: PermSearch, Order: 5}},
+		Menu: []web.MenuItem{{Key: "nav.search", Path: "/search", Perm: PermSearch, Order: 9, Group: web.GroupRecords}},
 		Routes: func(r *web.Router) {
 			h := &handler{svc: svc, ui: r.UI()}
 			r.Page("GET /search", PermSearch, h.handlePage)
@@ -116,6 +119,8 @@ type page struct {
 	web.Page
 	Results Results
 	Errors  []string
+	// Names label the matches' divisions (a grid with its community).
+	Names map[string]string
 }
 
 func (h *handler) handlePage(w http.ResponseWriter, r *http.Request) error {
@@ -126,6 +131,19 @@ func (h *handler) handlePage(w http.ResponseWriter, r *http.Request) error {
 		p.Errors = append(p.Errors, h.ui.FieldMessages(p.Lang, err)...)
 		status = http.StatusUnprocessableEntity
 	} else if err != nil {
+		return err
+	}
+	var codes []string
+	for _, x := range res.People {
+		codes = append(codes, x.RegionCode)
+	}
+	for _, x := range res.PartyOrgs {
+		codes = append(codes, x.RegionCode)
+	}
+	for _, x := range res.Units {
+		codes = append(codes, x.RegionCode)
+	}
+	if p.Names, err = h.svc.terr.UnscopedLabels(r.Context(), codes); err != nil {
 		return err
 	}
 	return h.ui.Render(w, r, status, "search", "search-results", p)

@@ -600,6 +600,12 @@ type Boundary struct {
 	Source      string          `json:"source"`
 	Approximate bool            `json:"approximate" doc:"true for outlines that are not surveyed data"`
 	AreaM2      float64         `json:"area_m2"`
+	// Derived is true for a division without an outline of its own (a
+	// city whose districts have one): Geometry is then the outlines of
+	// its highest outlined descendants together, one MultiPolygon, and
+	// Parts names them, so that a city's map shows its districts.
+	Derived bool     `json:"derived,omitempty" doc:"true when the division has no outline of its own and geometry is its outlined descendants' outlines together"`
+	Parts   []string `json:"parts,omitempty" doc:"codes of the divisions whose outlines make up a derived geometry"`
 }
 
 // BoundaryInput sets a division's outline.
@@ -612,7 +618,7 @@ type BoundaryInput struct {
 	GCJ02 bool `json:"gcj02,omitempty"`
 }
 
-// Boundary returns a region's outline, if known.
+// Boundary returns a region's own outline, if known.
 func (s *Service) Boundary(ctx context.Context, code string) (Boundary, error) {
 	if _, err := findRegion(ctx, s.db, authz.ScopeFrom(ctx), code); err != nil {
 		return Boundary{}, err
@@ -647,15 +653,18 @@ func (s *Service) SetBoundary(ctx context.Context, code string, in BoundaryInput
 		return Boundary{}, errs.Field("source", "rule.required", "")
 	}
 	b := Boundary{RegionCode: code, Geometry: json.RawMessage(a.GeoJSON()), Source: in.Source, Approximate: in.Approximate, AreaM2: math.Round(a.AreaM2())}
+	box, _ := geometryBox(b.Geometry)
 	err = s.db.Tx(ctx, func(tx *db.Tx) error {
 		if _, err := findRegion(ctx, tx, authz.ScopeFrom(ctx), code); err != nil {
 			return err
 		}
 		_, err := tx.ExecContext(ctx, `/* territory.SetBoundary */
-			INSERT INTO territory_boundaries (region_code, geometry, source, approximate, updated_at) VALUES (?, ?, ?, ?, ?)
+			INSERT INTO territory_boundaries (region_code, geometry, source, approximate, updated_at, min_lon, min_lat, max_lon, max_lat)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT (region_code) DO UPDATE SET geometry = excluded.geometry, source = excluded.source,
-				approximate = excluded.approximate, updated_at = excluded.updated_at`,
-			code, string(b.Geometry), b.Source, b.Approximate, tx.Now())
+				approximate = excluded.approximate, updated_at = excluded.updated_at,
+				min_lon = excluded.min_lon, min_lat = excluded.min_lat, max_lon = excluded.max_lon, max_lat = excluded.max_lat`,
+			code, string(b.Geometry), b.Source, b.Approximate, tx.Now(), box[0], box[1], box[2], box[3])
 		if err != nil {
 			return fmt.Errorf("territory: set boundary %s: %w", code, err)
 		}

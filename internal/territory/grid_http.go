@@ -3,6 +3,7 @@ package territory
 import (
 	"encoding/json"
 	"io"
+	"math"
 	"net/http"
 	"strconv"
 
@@ -40,8 +41,15 @@ func (h *handler) gridRoutes(r *web.Router) {
 	r.API("GET /api/v1/locate", PermView, web.OpDoc{Summary: "The grid, community, subdistrict and district of a WGS-84 point", Tag: "territory",
 		Query:    []web.Param{{Name: "lon", Type: "number", Required: true}, {Name: "lat", Type: "number", Required: true}},
 		Response: Place{}}, h.apiLocate)
-	r.API("GET /api/v1/regions/{code}/boundary", PermView, web.OpDoc{Summary: "A division's outline", Tag: "territory",
+	r.API("GET /api/v1/regions/{code}/boundary", PermView, web.OpDoc{Summary: "A division's outline; for one without its own (a city), " +
+		"its highest outlined descendants' outlines together as one MultiPolygon (derived: true, parts: their codes)", Tag: "territory",
 		Response: Boundary{}}, h.apiBoundary)
+	r.API("GET /api/v1/basemap.geojson", PermView, web.OpDoc{Summary: "The base map of a box at a zoom: outlines of the divisions in and above " +
+		"the actor's territory, their grids (zoom 13 on) and buildings (16 on, for registry readers), simplified to the zoom, each with a label point " +
+		"where its name fits; at most 2,000 outlines and 1,500 buildings (truncated: true beyond)", Tag: "territory",
+		Query: []web.Param{{Name: "bbox", Type: "string", Required: true, Description: "west,south,east,north in WGS-84 degrees"},
+			{Name: "zoom", Type: "number", Required: true, Description: "the map's zoom, 0–22 (Web Mercator, 256-pixel tiles)"}},
+		Response: BaseMap{}}, h.apiBaseMap)
 	r.API("PUT /api/v1/regions/{code}/boundary", PermGridManage, web.OpDoc{Summary: "Set a division's outline (gcj02: convert from GCJ-02)", Tag: "territory",
 		Body: BoundaryInput{}, Response: Boundary{}}, h.apiBoundarySet)
 }
@@ -105,20 +113,53 @@ type gridPage struct {
 	Crumbs    []Region
 	CanManage bool
 	Errors    []string
+	// Figures are the registry's totals (nil: not shown to this actor).
+	Figures *GridFigures
+	// HasCases says OpenCases is shown.
+	HasCases  bool
+	OpenCases int
+	// MapRegion is the division the map draws: the grid's community, or
+	// the grid alone for those who see only their grids.
+	MapRegion     string
+	SeesCommunity bool
 }
 
 func (h *handler) gridPage(r *http.Request, code string) (gridPage, error) {
-	g, err := h.svc.Grid(r.Context(), code)
+	ctx := r.Context()
+	g, err := h.svc.Grid(ctx, code)
 	if err != nil {
 		return gridPage{}, err
 	}
-	crumbs, err := h.svc.Breadcrumb(r.Context(), code)
+	crumbs, err := h.svc.Breadcrumb(ctx, code)
 	if err != nil {
 		return gridPage{}, err
 	}
 	p := gridPage{Page: h.ui.Page(r, "title.grid"), Grid: g, Crumbs: crumbs}
 	p.Title = g.Name
 	p.CanManage = p.Actor.Can(PermGridManage)
+	p.SeesCommunity = authz.ScopeFrom(ctx).Contains(g.CommunityCode)
+	p.MapRegion = g.Code
+	if p.SeesCommunity {
+		p.MapRegion = g.CommunityCode
+	}
+	if h.deps.Figures != nil {
+		f, err := h.deps.Figures(ctx, code)
+		switch {
+		case err == nil:
+			p.Figures = &f
+		case errs.CodeOf(err) != errs.Forbidden:
+			return p, err
+		}
+	}
+	if h.deps.OpenCases != nil {
+		n, err := h.deps.OpenCases(ctx, code)
+		switch {
+		case err == nil:
+			p.HasCases, p.OpenCases = true, n
+		case errs.CodeOf(err) != errs.Forbidden:
+			return p, err
+		}
+	}
 	return p, nil
 }
 
@@ -273,7 +314,7 @@ func (h *handler) apiLocate(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *handler) apiBoundary(w http.ResponseWriter, r *http.Request) error {
-	b, err := h.svc.Boundary(r.Context(), r.PathValue("code"))
+	b, err := h.svc.Outline(r.Context(), r.PathValue("code"))
 	if err != nil {
 		return err
 	}
@@ -290,4 +331,33 @@ func (h *handler) apiBoundarySet(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return web.JSON(w, http.StatusOK, b)
+}
+
+func (h *handler) apiBaseMap(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	var fe errs.Fields
+	box, ok := ParseBox(q.Get("bbox"))
+	switch {
+	case q.Get("bbox") == "":
+		fe.Add("bbox", "rule.required", "")
+	case !ok:
+		fe.Add("bbox", "rule.bbox", "")
+	}
+	zoom, err := strconv.ParseFloat(q.Get("zoom"), 64)
+	switch {
+	case q.Get("zoom") == "":
+		fe.Add("zoom", "rule.required", "")
+	case err != nil || math.IsNaN(zoom):
+		fe.Add("zoom", "rule.number", "")
+	case zoom < 0 || zoom > 22:
+		fe.Add("zoom", "rule.range", "0–22")
+	}
+	if err := fe.Err(); err != nil {
+		return err
+	}
+	bm, err := h.svc.BaseMap(r.Context(), box, int(math.Floor(zoom)))
+	if err != nil {
+		return err
+	}
+	return web.JSON(w, http.StatusOK, bm)
 }

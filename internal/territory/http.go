@@ -5,18 +5,18 @@ import (
 	"net/http"
 	"strconv"
 
-	"grassroots/internal/platform/authz"
 	"grassroots/internal/platform/errs"
 	"grassroots/internal/platform/web"
 )
 
 type handler struct {
-	svc *Service
-	ui  *web.UI
+	svc  *Service
+	ui   *web.UI
+	deps GridDeps
 }
 
 func (h *handler) routes(r *web.Router) {
-	r.Page("GET /{$}", authz.Public, h.handleHome)
+	r.Page("GET /overview", PermView, h.handleOverview)
 	r.Page("GET /regions/{code}", PermView, h.handleRegion)
 	r.Page("GET /departments", PermView, h.handleDepartments)
 	r.Page("POST /departments", PermDepartmentManage, h.handleDepartmentCreate)
@@ -39,11 +39,8 @@ func (h *handler) routes(r *web.Router) {
 		Body: DepartmentInput{}, Response: Department{}, Status: http.StatusCreated}, web.Submit(http.StatusCreated, h.svc.CreateDepartment))
 }
 
-func (h *handler) handleHome(w http.ResponseWriter, r *http.Request) error {
-	if authz.ActorFrom(r.Context()) == nil {
-		http.Redirect(w, r, "/login", http.StatusSeeOther)
-		return nil
-	}
+// handleOverview opens the page of the actor's own area.
+func (h *handler) handleOverview(w http.ResponseWriter, r *http.Request) error {
 	root, err := h.svc.Root(r.Context())
 	if err != nil {
 		return err
@@ -78,6 +75,11 @@ func (h *handler) handleRegion(w http.ResponseWriter, r *http.Request) error {
 	reg, err := h.svc.Region(ctx, code)
 	if err != nil {
 		return err
+	}
+	if reg.Level == LevelGrid {
+		// A grid has its own page; every link to it ends there.
+		http.Redirect(w, r, GridPath(code), http.StatusSeeOther)
+		return nil
 	}
 	kids, err := h.svc.Children(ctx, code)
 	if err != nil {
@@ -125,15 +127,32 @@ func childChart(p web.Page, kids []RegionSummary, levels []Level) template.JS {
 type departmentsPage struct {
 	web.Page
 	Departments []Department
+	Names       map[string]string // division code → name
 	CanManage   bool
 	Form        DepartmentInput
+	Region      web.RegionPicker // the new department's division, by name
 	Errors      []string
 }
 
 func (h *handler) departmentsPage(r *http.Request) (departmentsPage, error) {
-	ds, err := h.svc.Departments(r.Context(), 0, 1000)
+	ctx := r.Context()
+	ds, err := h.svc.Departments(ctx, 0, 1000)
 	p := departmentsPage{Page: h.ui.Page(r, "title.departments"), Departments: ds}
+	if err != nil {
+		return p, err
+	}
 	p.CanManage = p.Actor.Can(PermDepartmentManage)
+	codes := make([]string, len(ds))
+	for i, d := range ds {
+		codes[i] = d.RegionCode
+	}
+	if p.Names, err = h.svc.UnscopedLabels(ctx, codes); err != nil {
+		return p, err
+	}
+	p.Region = web.RegionPicker{ID: "pick-dept-region", Name: "region_code", Label: p.T("region.division"), Code: p.Actor.Scope.Region, Required: true,
+		Levels:      []string{string(LevelCity), string(LevelDistrict), string(LevelSubdistrict)},
+		Placeholder: p.T("region.pick_placeholder"), None: p.T("region.pick_none")}
+	p.Region, err = h.svc.Picker(ctx, p.Region)
 	return p, err
 }
 
@@ -146,14 +165,21 @@ func (h *handler) handleDepartments(w http.ResponseWriter, r *http.Request) erro
 }
 
 func (h *handler) handleDepartmentCreate(w http.ResponseWriter, r *http.Request) error {
-	in := DepartmentInput{Name: r.PostFormValue("name"), RegionCode: r.PostFormValue("region_code")}
-	_, err := h.svc.CreateDepartment(r.Context(), in)
+	in := DepartmentInput{Name: r.PostFormValue("name")}
+	region, err := h.svc.Picked(r.Context(), r.PostForm, "region_code", LevelCity, LevelDistrict, LevelSubdistrict)
+	if err == nil {
+		in.RegionCode = region
+		_, err = h.svc.CreateDepartment(r.Context(), in)
+	}
 	if errs.CodeOf(err) == errs.Invalid {
 		p, lerr := h.departmentsPage(r)
 		if lerr != nil {
 			return lerr
 		}
 		p.Form = in
+		if typed := r.PostFormValue("region_code_text"); typed != "" {
+			p.Region.Code, p.Region.Path = in.RegionCode, typed
+		}
 		p.Errors = append(p.Errors, h.ui.FieldMessages(p.Lang, err)...)
 		return h.ui.Render(w, r, http.StatusUnprocessableEntity, "departments", "", p)
 	}

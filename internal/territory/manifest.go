@@ -8,19 +8,20 @@ import (
 	"grassroots/internal/platform/web"
 )
 
-// Manifest registers the territory module.
-func Manifest(svc *Service) module.Manifest {
+// Manifest registers the territory module; the grid page shows what deps
+// provide.
+func Manifest(svc *Service, deps GridDeps) module.Manifest {
 	m := Migrations()
 	tpl, _ := fs.Sub(templateFiles, "templates")
 	msg, _ := fs.Sub(messageFiles, "messages")
 	return module.Manifest{
 		Name: "territory", Migrations: &m, Grants: Grants(), Templates: tpl, Messages: msg,
 		Menu: []web.MenuItem{
-			{Key: "nav.home", Path: "/", Perm: PermView, Order: 0},
-			{Key: "nav.departments", Path: "/departments", Perm: PermView, Order: 50},
+			{Key: "nav.overview", Path: "/overview", Perm: PermView, Order: 31, Group: web.GroupFigures},
+			{Key: "nav.departments", Path: "/departments", Perm: PermView, Order: 81, Group: web.GroupAdmin},
 		},
-		Routes: func(r *web.Router) { (&handler{svc: svc, ui: r.UI()}).routes(r) },
-		Start:  svc.LoadIndex,
+		Routes: func(r *web.Router) { (&handler{svc: svc, ui: r.UI(), deps: deps}).routes(r) },
+		Start:  svc.Start,
 		Watch: []module.Watch{
 			{Topic: TopicGrids, Reload: svc.SyncIndex},
 			{Topic: TopicRegions, Reload: func(context.Context) error { svc.counts.Clear(); return nil }},

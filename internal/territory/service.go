@@ -32,6 +32,8 @@ type Service struct {
 	// counts keeps subtree counts, which every home page and report asks
 	// for and which change only when divisions or grids are written.
 	counts memo.Memo[map[string]Counts]
+	// buildings gives the base map its buildings (SetBuildingSource).
+	buildings BuildingSource
 }
 
 // NewService returns a service over d. Call LoadIndex before locating.

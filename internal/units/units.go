@@ -262,7 +262,7 @@ func Manifest(svc *Service) module.Manifest {
 	m := Migrations()
 	return module.Manifest{
 		Name: "units", Migrations: &m, Grants: Grants(), Templates: module.Sub(templateFiles, "templates"), Messages: module.Sub(messageFiles, "messages"),
-		Menu:   []web.MenuItem{{Key: "nav.units", Path: "/units", Perm: PermView, Order: 25}},
+		Menu:   []web.MenuItem{{Key: "nav.units", Path: "/units", Perm: PermView, Order: 25, Group: web.GroupRecords}},
 		Routes: func(r *web.Router) { (&handler{svc: svc, ui: r.UI()}).routes(r) },
 	}
 }
@@ -293,15 +293,43 @@ type listPage struct {
 	CanManage bool
 	Errors    []string
 	Form      UnitInput
+	// Names label the units' divisions (a grid with its community).
+	Names map[string]string
+	// Region chooses the new unit's division by name.
+	Region web.RegionPicker
 }
 
 func (h *handler) page(r *http.Request) (listPage, error) {
+	return h.pageWith(r, UnitInput{RegionCode: authz.ScopeFrom(r.Context()).Region}, "")
+}
+
+// pageWith is the list with the form holding in; typed is the division's
+// name as typed when it named none.
+func (h *handler) pageWith(r *http.Request, in UnitInput, typed string) (listPage, error) {
+	ctx := r.Context()
 	kind := r.URL.Query().Get("kind")
-	us, err := h.svc.List(r.Context(), Filter{Kind: kind, Q: r.URL.Query().Get("q")})
-	p := listPage{Page: h.ui.Page(r, "title.units"), Units: us, Kind: kind, Kinds: Kinds, Subkinds: Subkinds, Shares: Shares}
+	us, err := h.svc.List(ctx, Filter{Kind: kind, Q: r.URL.Query().Get("q")})
+	p := listPage{Page: h.ui.Page(r, "title.units"), Units: us, Kind: kind, Kinds: Kinds, Subkinds: Subkinds, Shares: Shares, Form: in}
+	if err != nil {
+		return p, err
+	}
 	p.CanManage = p.Actor.Can(PermManage)
-	p.Form.RegionCode = p.Actor.Scope.Region
-	return p, err
+	codes := make([]string, len(us))
+	for i, u := range us {
+		codes[i] = u.RegionCode
+	}
+	if p.Names, err = h.svc.terr.UnscopedLabels(ctx, codes); err != nil {
+		return p, err
+	}
+	p.Region = web.RegionPicker{ID: "pick-unit-region", Name: "region_code", Label: p.T("region.division"), Code: in.RegionCode, Required: true,
+		Placeholder: p.T("region.pick_placeholder"), None: p.T("region.pick_none")}
+	if p.Region, err = h.svc.terr.Picker(ctx, p.Region); err != nil {
+		return p, err
+	}
+	if typed != "" {
+		p.Region.Path = typed
+	}
+	return p, nil
 }
 
 func (h *handler) handleList(w http.ResponseWriter, r *http.Request) error {
@@ -318,18 +346,26 @@ func (h *handler) handleCreate(w http.ResponseWriter, r *http.Request) error {
 	}
 	kind, sk, _ := strings.Cut(r.PostFormValue("subkind"), ".")
 	head, _ := strconv.Atoi(r.PostFormValue("headcount"))
-	in := UnitInput{RegionCode: strings.TrimSpace(r.PostFormValue("region_code")), Kind: kind, Subkind: sk, Name: r.PostFormValue("name"),
+	in := UnitInput{Kind: kind, Subkind: sk, Name: r.PostFormValue("name"),
 		Address: r.PostFormValue("address"), Headcount: head, Shares: r.PostForm["shares"], HasPartyOrg: r.PostFormValue("has_party_org") == "on",
 		WorkCovered: r.PostFormValue("work_covered") == "on"}
-	if _, err := h.svc.Create(r.Context(), in); err != nil {
+	region, err := h.svc.terr.Picked(r.Context(), r.PostForm, "region_code")
+	if err == nil {
+		in.RegionCode = region
+		_, err = h.svc.Create(r.Context(), in)
+	}
+	if err != nil {
 		if errs.CodeOf(err) != errs.Invalid {
 			return err
 		}
-		p, perr := h.page(r)
+		typed := ""
+		if in.RegionCode == "" {
+			typed = r.PostFormValue("region_code_text")
+		}
+		p, perr := h.pageWith(r, in, typed)
 		if perr != nil {
 			return perr
 		}
-		p.Form = in
 		p.Errors = append(p.Errors, h.ui.FieldMessages(p.Lang, err)...)
 		return h.ui.Render(w, r, http.StatusUnprocessableEntity, "units", "", p)
 	}

@@ -370,7 +370,7 @@ func Manifest(svc *Service) module.Manifest {
 	m := Migrations()
 	return module.Manifest{
 		Name: "workforce", Migrations: &m, Grants: Grants(), Templates: module.Sub(templateFiles, "templates"), Messages: module.Sub(messageFiles, "messages"),
-		Menu:   []web.MenuItem{{Key: "nav.workforce", Path: "/workforce", Perm: PermView, Order: 40}},
+		Menu:   []web.MenuItem{{Key: "nav.workforce", Path: "/workforce", Perm: PermView, Order: 26, Group: web.GroupRecords}},
 		Routes: func(r *web.Router) { (&handler{svc: svc, ui: r.UI()}).routes(r) },
 		Watch: []module.Watch{{Topic: TopicCounts, Reload: func(context.Context) error {
 			svc.counts.Clear()
@@ -423,12 +423,24 @@ type page struct {
 	Certificates []string
 	Educations   []string
 	Statuses     []string
+	// Names label the workers' and candidates' communities.
+	Names map[string]string
+	// Filter chooses the area by name; WorkerRegion and ReserveRegion
+	// the new worker's and candidate's community.
+	Filter, WorkerRegion, ReserveRegion web.RegionPicker
+	FilterErrors                        []string
 }
 
 func (h *handler) page(r *http.Request) (page, error) {
 	ctx := r.Context()
 	p := page{Page: h.ui.Page(r, "title.workforce"), Posts: Posts, Certificates: Certificates, Educations: Educations, Statuses: Statuses}
-	p.Region = r.URL.Query().Get("region")
+	var err error
+	p.Region, err = h.svc.terr.Picked(ctx, r.URL.Query(), "region")
+	if errs.CodeOf(err) == errs.Invalid {
+		p.FilterErrors, p.Region = h.ui.FieldMessages(p.Lang, err), ""
+	} else if err != nil {
+		return p, err
+	}
 	if p.Region == "" {
 		root, err := h.svc.terr.Root(ctx)
 		if err != nil {
@@ -436,7 +448,6 @@ func (h *handler) page(r *http.Request) (page, error) {
 		}
 		p.Region = root
 	}
-	var err error
 	if p.Total, p.Children, err = h.svc.StaffingOf(ctx, p.Region); err != nil {
 		return p, err
 	}
@@ -447,7 +458,47 @@ func (h *handler) page(r *http.Request) (page, error) {
 		return p, err
 	}
 	p.CanManage = p.Actor.Can(PermManage)
+	codes := make([]string, 0, len(p.Workers)+len(p.Reserve))
+	for _, w := range p.Workers {
+		codes = append(codes, w.RegionCode)
+	}
+	for _, c := range p.Reserve {
+		codes = append(codes, c.RegionCode)
+	}
+	if p.Names, err = h.svc.terr.UnscopedLabels(ctx, codes); err != nil {
+		return p, err
+	}
+	if err := h.pickers(r, &p); err != nil {
+		return p, err
+	}
 	return p, nil
+}
+
+// pickers fills the page's division pickers: the area shown, and for the
+// forms that area when it is a community.
+func (h *handler) pickers(r *http.Request, p *page) error {
+	ctx := r.Context()
+	var err error
+	p.Filter = web.RegionPicker{ID: "pick-area", Name: "region", Label: p.T("region.division"), Code: p.Region,
+		Placeholder: p.T("region.pick_placeholder"), None: p.T("region.pick_none")}
+	if p.Filter, err = h.svc.terr.Picker(ctx, p.Filter); err != nil {
+		return err
+	}
+	community := ""
+	if p.Filter.Level == string(territory.LevelCommunity) {
+		community = p.Region
+	}
+	for _, x := range []struct {
+		id  string
+		dst *web.RegionPicker
+	}{{"pick-worker-region", &p.WorkerRegion}, {"pick-reserve-region", &p.ReserveRegion}} {
+		*x.dst = web.RegionPicker{ID: x.id, Name: "region_code", Label: p.T("region.community"), Code: community, Path: p.Filter.Path, Level: p.Filter.Level,
+			Levels: []string{string(territory.LevelCommunity)}, Required: true, Placeholder: p.T("region.pick_placeholder"), None: p.T("region.pick_none")}
+		if community == "" {
+			x.dst.Path, x.dst.Level = "", ""
+		}
+	}
+	return nil
 }
 
 func (h *handler) handlePage(w http.ResponseWriter, r *http.Request) error {
@@ -470,9 +521,21 @@ func (h *handler) rerender(w http.ResponseWriter, r *http.Request, err error) er
 	return h.ui.Render(w, r, http.StatusUnprocessableEntity, "workforce", "", p)
 }
 
+// pickedCommunity reads the community picker of the page's forms.
+func (h *handler) pickedCommunity(r *http.Request) (string, error) {
+	if err := r.ParseForm(); err != nil {
+		return "", errs.E(errs.Malformed, "err.malformed", err.Error())
+	}
+	return h.svc.terr.Picked(r.Context(), r.PostForm, "region_code", territory.LevelCommunity)
+}
+
 func (h *handler) handleWorkerAdd(w http.ResponseWriter, r *http.Request) error {
+	region, err := h.pickedCommunity(r)
+	if err != nil {
+		return h.rerender(w, r, err)
+	}
 	hours, _ := strconv.Atoi(r.PostFormValue("training_hours"))
-	in := WorkerInput{RegionCode: strings.TrimSpace(r.PostFormValue("region_code")), Name: r.PostFormValue("name"), Post: r.PostFormValue("post"),
+	in := WorkerInput{RegionCode: region, Name: r.PostFormValue("name"), Post: r.PostFormValue("post"),
 		Certificate: r.PostFormValue("certificate"), Education: r.PostFormValue("education"), TrainingHours: hours}
 	if _, err := h.svc.AddWorker(r.Context(), in); err != nil {
 		return h.rerender(w, r, err)
@@ -481,8 +544,12 @@ func (h *handler) handleWorkerAdd(w http.ResponseWriter, r *http.Request) error 
 }
 
 func (h *handler) handleCandidateAdd(w http.ResponseWriter, r *http.Request) error {
+	region, err := h.pickedCommunity(r)
+	if err != nil {
+		return h.rerender(w, r, err)
+	}
 	score, _ := strconv.Atoi(r.PostFormValue("score"))
-	in := CandidateInput{RegionCode: strings.TrimSpace(r.PostFormValue("region_code")), Name: r.PostFormValue("name"), CurrentPost: r.PostFormValue("current_post"),
+	in := CandidateInput{RegionCode: region, Name: r.PostFormValue("name"), CurrentPost: r.PostFormValue("current_post"),
 		Assessment: r.PostFormValue("assessment"), Score: score, Status: r.PostFormValue("status"), FiledOn: r.PostFormValue("filed_on")}
 	if _, err := h.svc.AddCandidate(r.Context(), in); err != nil {
 		return h.rerender(w, r, err)

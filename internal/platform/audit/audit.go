@@ -117,9 +117,37 @@ type Filter struct {
 
 // Find returns entries in scope matching f, newest first.
 func Find(ctx context.Context, q db.Querier, sc authz.Scope, f Filter) ([]Entry, error) {
-	qb := db.NewQuery(`/* audit.Find */
+	qb := filter(db.NewQuery(`/* audit.Find */
 		SELECT id, at, actor_id, actor_name, actor_role, actor_scope, action, object_type, object_id, region_code,
-			before_json, after_json, detail_json, client_ip, request_id FROM audit_log`)
+			before_json, after_json, detail_json, client_ip, request_id FROM audit_log`), sc, f)
+	if f.Before > 0 {
+		qb.And("id < ?", f.Before)
+	}
+	if f.Limit <= 0 || f.Limit > 10000 {
+		f.Limit = 100
+	}
+	qb.Tail("ORDER BY id DESC LIMIT ?", f.Limit)
+	s, args := qb.SQL()
+	out, err := db.Collect(ctx, q, s, args, scanEntry)
+	if err != nil {
+		return nil, fmt.Errorf("audit: find: %w", err)
+	}
+	return out, nil
+}
+
+// Count counts the entries in scope matching f, on every page (the
+// cursor and the limit aside).
+func Count(ctx context.Context, q db.Querier, sc authz.Scope, f Filter) (int, error) {
+	s, args := filter(db.NewQuery(`/* audit.Count */ SELECT COUNT(*) FROM audit_log`), sc, f).SQL()
+	var n int
+	if err := q.QueryRowContext(ctx, s, args...).Scan(&n); err != nil {
+		return 0, fmt.Errorf("audit: count: %w", err)
+	}
+	return n, nil
+}
+
+// filter adds f's conditions, but the cursor, to qb.
+func filter(qb *db.Query, sc authz.Scope, f Filter) *db.Query {
 	qb.Scope(sc, "region_code", "")
 	if f.Actor != "" {
 		qb.And("actor_name = ?", f.Actor)
@@ -139,19 +167,7 @@ func Find(ctx context.Context, q db.Querier, sc authz.Scope, f Filter) ([]Entry,
 	if !f.To.IsZero() {
 		qb.And("at < ?", f.To.UTC())
 	}
-	if f.Before > 0 {
-		qb.And("id < ?", f.Before)
-	}
-	if f.Limit <= 0 || f.Limit > 10000 {
-		f.Limit = 100
-	}
-	qb.Tail("ORDER BY id DESC LIMIT ?", f.Limit)
-	s, args := qb.SQL()
-	out, err := db.Collect(ctx, q, s, args, scanEntry)
-	if err != nil {
-		return nil, fmt.Errorf("audit: find: %w", err)
-	}
-	return out, nil
+	return qb
 }
 
 func scanEntry(row db.Scanner) (Entry, error) {

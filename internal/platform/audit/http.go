@@ -3,6 +3,7 @@ package audit
 import (
 	"embed"
 	"encoding/json"
+	"html/template"
 	"io/fs"
 	"net/http"
 	"strconv"
@@ -28,17 +29,18 @@ var messageFiles embed.FS
 const PermView authz.Perm = "audit.view"
 
 // Manifest registers the audit log pages and API. The keyring opens the
-// subjects' audit keys, so that sealed personal values show masked.
-func Manifest(d *db.DB, keys *pii.Keyring) module.Manifest {
+// subjects' audit keys, so that sealed personal values show masked;
+// names name the records' objects in the page's sentences.
+func Manifest(d *db.DB, keys *pii.Keyring, names Names) module.Manifest {
 	m := Migrations()
 	tpl, _ := fs.Sub(templateFiles, "templates")
 	msg, _ := fs.Sub(messageFiles, "messages")
 	return module.Manifest{
 		Name: "audit", Migrations: &m, Templates: tpl, Messages: msg,
 		Grants: []authz.Grant{{Perm: PermView, Roles: []authz.Role{authz.RoleCityAdmin, authz.RoleDistrictStaff, authz.RoleSubdistrictStaff}}},
-		Menu:   []web.MenuItem{{Key: "nav.audit", Path: "/audit", Perm: PermView, Order: 90}},
+		Menu:   []web.MenuItem{{Key: "nav.audit", Path: "/audit", Perm: PermView, Order: 96, Group: web.GroupAdmin}},
 		Routes: func(r *web.Router) {
-			h := &handler{db: d, keys: keys, ui: r.UI()}
+			h := &handler{db: d, keys: keys, ui: r.UI(), names: names}
 			r.Page("GET /audit", PermView, h.handleList)
 			r.Page("GET /audit.csv", PermView, h.handleCSV)
 			r.API("GET /api/v1/audit", PermView, web.OpDoc{Summary: "Audit records of the actor's territory, newest first", Tag: "audit",
@@ -53,9 +55,10 @@ func Manifest(d *db.DB, keys *pii.Keyring) module.Manifest {
 }
 
 type handler struct {
-	db   *db.DB
-	keys *pii.Keyring
-	ui   *web.UI
+	db    *db.DB
+	keys  *pii.Keyring
+	ui    *web.UI
+	names Names
 }
 
 // find reads the entries and opens their sealed personal values: masked,
@@ -99,21 +102,37 @@ func parseFilter(r *http.Request) (Filter, error) {
 // form is the filter as typed, to show it again.
 type form struct{ Actor, Action, ObjectType, ObjectID, From, To string }
 
+// choice is an option of the filter's selects.
+type choice struct{ Value, Label string }
+
+// perPage is the length of a page of the log.
+const perPage = 100
+
 type listPage struct {
 	web.Page
-	Entries []Entry
+	Entries []Told
+	Total   int
 	Form    form
-	Query   string // the filter as a query string, for the export link and paging
+	Actions []choice // the filter's groups of actions
+	Kinds   []choice
+	Export  template.URL // the export of the filtered records
+	Newest  template.URL // the first page, when this is not it
+	Older   template.URL // the next page, when there is one
 	Errors  []string
-	Next    int64
 }
 
 func (h *handler) handleList(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	p := listPage{Page: h.ui.Page(r, "title.audit"),
 		Form: form{q.Get("actor"), q.Get("action"), q.Get("object_type"), q.Get("object_id"), q.Get("from"), q.Get("to")}}
+	for _, g := range Groups {
+		p.Actions = append(p.Actions, choice{g, p.T("audit.group." + g)})
+	}
+	for _, k := range Kinds {
+		p.Kinds = append(p.Kinds, choice{k, p.T("audit.kind." + k)})
+	}
 	q.Del("before")
-	p.Query = q.Encode()
+	p.Export = template.URL("/audit.csv?" + q.Encode())
 	f, err := parseFilter(r)
 	if errs.CodeOf(err) == errs.Invalid {
 		for _, fe := range errs.As(err).Fields {
@@ -125,16 +144,30 @@ func (h *handler) handleList(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	f.Before, _ = strconv.ParseInt(r.URL.Query().Get("before"), 10, 64)
-	f.Limit = 101
+	if f.Before > 0 {
+		p.Newest = template.URL("/audit?" + q.Encode())
+	}
+	f.Limit = perPage + 1
 	es, err := h.find(r, f, p.T("audit.erased"))
 	if err != nil {
 		return err
 	}
-	if len(es) > 100 {
-		p.Next = es[99].ID
-		es = es[:100]
+	if len(es) > perPage {
+		q.Set("before", strconv.FormatInt(es[perPage-1].ID, 10))
+		p.Older = template.URL("/audit?" + q.Encode())
+		es = es[:perPage]
 	}
-	p.Entries = es
+	if p.Total, err = Count(r.Context(), h.db, authz.ScopeFrom(r.Context()), f); err != nil {
+		return err
+	}
+	t := newTeller(r.Context(), h.names, h.ui.Catalog(), p.Lang)
+	for _, e := range es {
+		told, err := t.say(e)
+		if err != nil {
+			return err
+		}
+		p.Entries = append(p.Entries, told)
+	}
 	return h.ui.Render(w, r, http.StatusOK, "audit", "", p)
 }
 

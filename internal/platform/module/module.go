@@ -22,9 +22,11 @@ type Manifest struct {
 	Migrations *db.Migrations
 	Grants     []authz.Grant
 	Menu       []web.MenuItem
-	Templates  fs.FS // page templates, one file per page
-	Messages   fs.FS // zh-CN.json and en.json
-	Routes     func(*web.Router)
+	// Widgets are the module's panels on the workbench (工作台).
+	Widgets   []web.Widget
+	Templates fs.FS // page templates, one file per page
+	Messages  fs.FS // zh-CN.json and en.json
+	Routes    func(*web.Router)
 	// Start loads what the module keeps in memory (an index, a catalogue)
 	// once the migrations are applied and before the first request.
 	Start func(ctx context.Context) error

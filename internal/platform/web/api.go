@@ -169,6 +169,10 @@ func loneSurrogate(b []byte) bool {
 type List[T any] struct {
 	Items      []T    `json:"items"`
 	NextCursor string `json:"next_cursor,omitempty"`
+	// Total is how many items the whole list holds, on every page.
+	Total *int64 `json:"total,omitempty"`
+	// TotalMore: there are more than Total (a count that stops early).
+	TotalMore bool `json:"total_more,omitempty"`
 }
 
 // Cursor is a decoded pagination cursor: the sort key of the last item seen.

@@ -46,6 +46,29 @@ type MenuItem struct {
 	Path  string
 	Perm  authz.Perm
 	Order int
+	// Group is the submenu the entry sits in (one of Groups); empty: on
+	// the bar itself.
+	Group string
+}
+
+// The navigation's submenus, in the order shown: a few groups instead of
+// one long row.
+const (
+	GroupWork    = "nav.g.work"    // the day's work: cases, whistles, visits
+	GroupRecords = "nav.g.records" // people, buildings, the Party, units
+	GroupFigures = "nav.g.figures" // overviews, statistics, rankings
+	GroupAdmin   = "nav.g.admin"   // accounts, settings, the audit log
+)
+
+// Groups lists the submenus in order.
+var Groups = []string{GroupWork, GroupRecords, GroupFigures, GroupAdmin}
+
+// MenuGroup is a submenu with the entries an actor may open.
+type MenuGroup struct {
+	Key   string
+	Items []MenuItem
+	// Current: the page shown is one of the entries.
+	Current bool
 }
 
 // UI renders pages: it owns the templates, the message catalogue, the menu
@@ -60,18 +83,42 @@ type UI struct {
 	mu       sync.Mutex
 	executed map[string]bool // template names rendered, for tests
 
-	// TileURL is the map tile URL template; empty draws outlines only.
+	// TileURL is the map tile URL template (the first layer of Tiles);
+	// empty: no tiles, our own base map only.
 	TileURL string
+	// Tiles are the configured tile layers, handed to map.js with the
+	// map view; nil: none.
+	Tiles *Tiles
 	// MapView, when set, is where every map opens before its data is
 	// drawn (the city profile's frame); nil or empty: maps fit their data.
 	MapView func() MapView
 }
 
 // MapView is the frame maps open on, in WGS-84; the layout hands it to
-// map.js. Either may be nil.
+// map.js. Either may be nil. Tiles is filled from UI.Tiles.
 type MapView struct {
 	Centre *[2]float64 `json:"centre,omitempty"` // lon, lat
 	Bounds *[4]float64 `json:"bounds,omitempty"` // west, south, east, north
+	Tiles  *Tiles      `json:"tiles,omitempty"`
+}
+
+// Tiles is a tile base map: its layers, drawn in order, and the datum its
+// tiles are drawn in. For "gcj02" (AMap) map.js moves every shape it
+// draws from WGS-84 to GCJ-02 and every tap back; "wgs84" covers WGS-84
+// and CGCS2000 (天地图), which differ by centimetres.
+type Tiles struct {
+	Provider string      `json:"provider"`
+	Datum    string      `json:"datum"`
+	Layers   []TileLayer `json:"layers"`
+}
+
+// TileLayer is one layer of tiles: a Leaflet URL template ({z}, {x},
+// {y}, and {s} for one of Subdomains' characters).
+type TileLayer struct {
+	URL         string `json:"url"`
+	Subdomains  string `json:"subdomains,omitempty"`
+	MaxZoom     int    `json:"max_zoom,omitempty"`
+	Attribution string `json:"attribution,omitempty"`
 }
 
 // NewUI parses the layout with every module's page templates. Each file in
@@ -102,10 +149,12 @@ func NewUI(cat *i18n.Catalog, menu []MenuItem, moduleTemplates ...fs.FS) (*UI, e
 		"date":  func(t time.Time) string { return t.In(cst).Format("2006-01-02 15:04") },
 		"add":   func(a, b int) int { return a + b },
 		"mapView": func() MapView {
-			if ui.MapView == nil {
-				return MapView{}
+			var v MapView
+			if ui.MapView != nil {
+				v = ui.MapView()
 			}
-			return ui.MapView()
+			v.Tiles = ui.Tiles
+			return v
 		},
 	}
 	base, err := template.New("layout").Funcs(funcs).ParseFS(layoutFiles, "templates/*.html")
@@ -175,9 +224,12 @@ type Page struct {
 	Lang  string
 	Actor *authz.Actor
 	Menu  []MenuItem
-	Flash string
-	CSRF  string
-	Path  string
+	// Bar are the entries outside any group; Groups the submenus.
+	Bar    []MenuItem
+	Groups []MenuGroup
+	Flash  string
+	CSRF   string
+	Path   string
 	// TileURL is the map tile template, empty when none is configured.
 	TileURL string
 	cat     *i18n.Catalog
@@ -210,10 +262,34 @@ func (ui *UI) Page(r *http.Request, titleKey string) Page {
 		}
 	}
 	lang := LangFrom(r.Context())
+	bar, groups := groupMenu(menu, r.URL.Path)
 	return Page{
-		Title: ui.cat.T(lang, titleKey), Lang: lang, Actor: a, Menu: menu,
+		Title: ui.cat.T(lang, titleKey), Lang: lang, Actor: a, Menu: menu, Bar: bar, Groups: groups,
 		Flash: ui.flashText(lang, flashFrom(r)), CSRF: CSRFFrom(r.Context()), Path: r.URL.Path, cat: ui.cat, TileURL: ui.TileURL,
 	}
+}
+
+// groupMenu sorts entries into the bar and the submenus; an empty group
+// is left out and the personal page (/me) sits with the user's name.
+func groupMenu(menu []MenuItem, current string) (bar []MenuItem, groups []MenuGroup) {
+	for _, g := range Groups {
+		mg := MenuGroup{Key: g}
+		for _, m := range menu {
+			if m.Group == g {
+				mg.Items = append(mg.Items, m)
+				mg.Current = mg.Current || m.Path == current
+			}
+		}
+		if len(mg.Items) > 0 {
+			groups = append(groups, mg)
+		}
+	}
+	for _, m := range menu {
+		if m.Group == "" && m.Path != "/me" {
+			bar = append(bar, m)
+		}
+	}
+	return bar, groups
 }
 
 // Render writes page name with data. An htmx request gets only the

@@ -44,3 +44,23 @@
   document.addEventListener("DOMContentLoaded", function () { charts(document); });
   document.addEventListener("htmx:afterSettle", function (e) { charts(e.target); });
 })();
+
+// Submenus: one open at a time, closed by a click elsewhere or Escape.
+(function () {
+  "use strict";
+  function closeAll(except) {
+    document.querySelectorAll("details.menu-group[open]").forEach(function (d) {
+      if (d !== except) { d.removeAttribute("open"); }
+    });
+  }
+  document.addEventListener("toggle", function (e) {
+    var d = e.target;
+    if (d.classList && d.classList.contains("menu-group") && d.open) { closeAll(d); }
+  }, true);
+  document.addEventListener("click", function (e) {
+    if (!e.target.closest || !e.target.closest("details.menu-group")) { closeAll(null); }
+  });
+  document.addEventListener("keydown", function (e) {
+    if (e.key === "Escape") { closeAll(null); }
+  });
+})();

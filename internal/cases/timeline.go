@@ -1,0 +1,89 @@
+package cases
+
+import (
+	"encoding/json"
+	"slices"
+
+	"grassroots/internal/platform/authz"
+)
+
+// readsPublic reports whether a reads a case as the public does: the
+// reporter (a resident, a Party member) or nobody signed in. They read
+// the public entries of its timeline only, and no staff names.
+func readsPublic(a *authz.Actor) bool {
+	return a == nil || !a.Can(PermView) && !a.Scope.All
+}
+
+// publicNotes are the actions whose note is written for the reporter:
+// a reply, and what a grid worker did about a problem fixed on the spot.
+var publicNotes = []string{"reply", "self_handle"}
+
+// publicPhotos are the actions whose photos the reporter may see: their
+// own report's, and those shown with a reply or a fix on the spot.
+var publicPhotos = []string{"report", "reply", "self_handle"}
+
+// publicEvents is the timeline as the reporter and the public read it:
+// the public entries only, each with who acted named by their side
+// (community, handling unit …), never by name; no staff notes, no
+// details but the reason a report was not taken up.
+func publicEvents(evs []Event) []Event {
+	out := []Event{}
+	for _, e := range evs {
+		if !e.Public {
+			continue
+		}
+		p := Event{ID: e.ID, CaseID: e.CaseID, Action: e.Action, FromStatus: e.FromStatus, ToStatus: e.ToStatus,
+			ActorRole: sideOf(e.ActorRole), At: e.At, Public: true}
+		if slices.Contains(publicNotes, e.Action) {
+			p.Note = e.Note
+		}
+		if slices.Contains(publicPhotos, e.Action) {
+			p.PhotoIDs = e.PhotoIDs
+		}
+		if e.Action == "reject" {
+			for _, d := range e.Details() {
+				if d.Key == "reason" {
+					b, _ := json.Marshal(map[string]string{"reason": d.Value})
+					p.Detail = string(b)
+				}
+			}
+		}
+		out = append(out, p)
+	}
+	return out
+}
+
+// Sides name who acted on a case without naming a person: what the public
+// timeline shows instead of a name. Stored values of no table; message
+// keys who.*.
+var Sides = []string{"reporter", "community", "subdistrict", "district", "city", "department", "property", "system"}
+
+// sideOf is the side an actor of role acts for.
+func sideOf(role string) string {
+	switch authz.Role(role) {
+	case authz.RoleResident, authz.RolePartyMember:
+		return "reporter"
+	case authz.RoleCommunitySecretary, authz.RoleCommunityWorker, authz.RoleGridWorker:
+		return "community"
+	case authz.RoleSubdistrictStaff:
+		return "subdistrict"
+	case authz.RoleDistrictStaff:
+		return "district"
+	case authz.RoleCityAdmin:
+		return "city"
+	case authz.RoleDepartmentStaff:
+		return "department"
+	case authz.RolePropertyCompany:
+		return "property"
+	}
+	return "system"
+}
+
+// forPublic clears what only staff read of a case: a unit's reason for
+// more time, and supervision from above.
+func (c *Case) forPublic() {
+	c.ExtensionReason, c.ExtensionAsked, c.Supervised = "", 0, false
+}
+
+// Excerpt is the start of the case's description, for lists.
+func (c *Case) Excerpt() string { return excerpt(c.Description, 40) }

@@ -1,0 +1,187 @@
+package workbench_test
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"grassroots/internal/apptest"
+	"grassroots/internal/workbench"
+)
+
+func report(t *testing.T, c *apptest.Client, category, text string, p [2]float64) int64 {
+	t.Helper()
+	r := c.API("POST", "/api/v1/cases", map[string]any{"category": category, "description": text, "lon": p[0], "lat": p[1]})
+	if r.StatusCode != http.StatusCreated {
+		t.Fatalf("report: %d %s", r.StatusCode, r.Body)
+	}
+	var in struct {
+		Case struct{ ID int64 } `json:"case"`
+	}
+	r.JSON(t, &in)
+	return in.Case.ID
+}
+
+func panels(t *testing.T, c *apptest.Client) map[string]workbench.Panel {
+	t.Helper()
+	r := c.Get("/api/v1/workbench")
+	if r.StatusCode != http.StatusOK {
+		t.Fatalf("workbench: %d %s", r.StatusCode, r.Body)
+	}
+	var wb workbench.Workbench
+	r.JSON(t, &wb)
+	out := map[string]workbench.Panel{}
+	for _, p := range wb.Panels {
+		if p.Error != "" {
+			t.Errorf("panel %s failed: %s", p.Name, p.Error)
+		}
+		out[p.Name] = p
+	}
+	return out
+}
+
+// count is the count of the item labelled label in panel p (-1: none).
+func count(p workbench.Panel, label string) int64 {
+	for _, it := range p.Items {
+		if it.Label == label {
+			return it.Count
+		}
+	}
+	return -1
+}
+
+// listTotal is the total of the case list behind a workbench link.
+func listTotal(t *testing.T, c *apptest.Client, href string) int64 {
+	t.Helper()
+	u, err := url.Parse(href)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := c.Get("/api/v1/cases?" + u.RawQuery)
+	if r.StatusCode != http.StatusOK {
+		t.Fatalf("list %s: %d %s", href, r.StatusCode, r.Body)
+	}
+	var l struct {
+		Items []struct{ ID int64 } `json:"items"`
+		Total *int64               `json:"total"`
+	}
+	r.JSON(t, &l)
+	if l.Total == nil {
+		t.Fatalf("list %s has no total", href)
+	}
+	return *l.Total
+}
+
+// Every role opens on its own panels, and every count of a case to-do is
+// the total of the list its link opens.
+func TestWorkbenchPerRole(t *testing.T) {
+	e := apptest.New(t)
+	resident, grid, sec := e.Login("resident"), e.Login("grid"), e.Login("secretary")
+	p := e.Points[apptest.GridA1]
+	report(t, resident, "0303", "小区门口路灯不亮已经一周", p)
+	report(t, resident, "0701", "楼下广场舞音响太吵", p)
+	// A grid worker's patrol report is accepted as it is filed.
+	report(t, grid, "0303", "路灯杆倾斜", p)
+
+	want := map[string][]string{
+		"resident":    {"cases-mine", "cases-nearby"},
+		"grid":        {"cases-grid"},
+		"secretary":   {"cases-community", "cases-figures"},
+		"dept":        {"cases-department"},
+		"property":    {"cases-department"},
+		"subdistrict": {"cases-supervision", "cases-figures"},
+		"city":        {"cases-supervision", "cases-figures"},
+	}
+	not := map[string][]string{
+		"resident": {"cases-community", "cases-grid", "cases-department"},
+		"dept":     {"cases-community", "cases-grid", "cases-supervision"},
+		"grid":     {"cases-community", "cases-supervision"},
+	}
+	for role, names := range want {
+		c := e.Login(role)
+		ps := panels(t, c)
+		for _, n := range names {
+			if _, ok := ps[n]; !ok {
+				t.Errorf("%s: no panel %s (has %v)", role, n, keys(ps))
+			}
+		}
+		for _, n := range not[role] {
+			if _, ok := ps[n]; ok {
+				t.Errorf("%s sees the panel %s", role, n)
+			}
+			if r := c.Get("/workbench/w/" + n); r.StatusCode != http.StatusNotFound {
+				t.Errorf("%s opens the panel %s: %d", role, n, r.StatusCode)
+			}
+		}
+		for _, pn := range ps {
+			for _, it := range pn.Items {
+				if !strings.HasPrefix(it.Href, "/cases?") {
+					continue
+				}
+				if n := listTotal(t, c, it.Href); n != it.Count {
+					t.Errorf("%s: %s «%s» counts %d, its list %s holds %d", role, pn.Name, it.Label, it.Count, it.Href, n)
+				}
+			}
+		}
+	}
+
+	sp := panels(t, sec)["cases-community"]
+	if n := count(sp, "待受理"); n != 2 {
+		t.Errorf("the secretary has %d cases to accept, want 2", n)
+	}
+	if n := count(sp, "待立案"); n != 1 {
+		t.Errorf("the secretary has %d cases to register, want 1", n)
+	}
+	rp := panels(t, resident)["cases-mine"]
+	if n := count(rp, "我反映的问题"); n != 2 {
+		t.Errorf("the resident has %d reports, want 2", n)
+	}
+	if len(rp.Rows) != 2 || len(rp.Actions) == 0 || rp.Actions[0].Href != "/cases/new" {
+		t.Errorf("the resident's panel: rows %v, actions %v", rp.Rows, rp.Actions)
+	}
+	// Reports nearby are public facts: the category and status, never the
+	// description or who wrote it.
+	np := panels(t, resident)["cases-nearby"]
+	if len(np.Rows) == 0 {
+		t.Fatal("no reports nearby")
+	}
+	for _, r := range np.Rows {
+		if strings.Contains(r.Title+r.Sub, "路灯杆倾斜") || r.Href != "" {
+			t.Errorf("a nearby report shows more than public facts: %+v", r)
+		}
+	}
+}
+
+// The home page lays out the actor's panels, each loaded from its own
+// address; without a session it sends to the login page.
+func TestWorkbenchPages(t *testing.T) {
+	e := apptest.New(t)
+	if r := e.Anon().Get("/"); r.StatusCode != http.StatusSeeOther || r.Header.Get("Location") != "/login" {
+		t.Errorf("anonymous home: %d %s", r.StatusCode, r.Header.Get("Location"))
+	}
+	sec := e.Login("secretary")
+	r := sec.Get("/")
+	if r.StatusCode != http.StatusOK || !strings.Contains(r.Body, `hx-get="/workbench/w/cases-community"`) {
+		t.Fatalf("secretary home: %d %s", r.StatusCode, r.Body)
+	}
+	frag := sec.Do("GET", "/workbench/w/cases-community", nil, http.Header{"Hx-Request": {"true"}})
+	if frag.StatusCode != http.StatusOK || strings.Contains(frag.Body, "<html") || !strings.Contains(frag.Body, "待受理") {
+		t.Errorf("panel fragment: %d %s", frag.StatusCode, frag.Body)
+	}
+	page := sec.Get("/workbench/w/cases-community")
+	if page.StatusCode != http.StatusOK || !strings.Contains(page.Body, "<html") || !strings.Contains(page.Body, "待受理") {
+		t.Errorf("panel page: %d", page.StatusCode)
+	}
+	if r := sec.Get("/workbench/w/nothing"); r.StatusCode != http.StatusNotFound {
+		t.Errorf("an unknown panel: %d", r.StatusCode)
+	}
+}
+
+func keys[V any](m map[string]V) []string {
+	var out []string
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
+}
