@@ -2,16 +2,14 @@ package account_test
 
 import (
 	"context"
-	"os"
-	"os/exec"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
 
 	"grassroots/internal/apptest"
+	"grassroots/internal/platform/browsertest"
 )
 
 // browserAs opens headless Chromium on a phone-sized screen, signed in as
@@ -20,34 +18,7 @@ import (
 // GRASSROOTS_BROWSER_TESTS=1 requires it.
 func browserAs(t *testing.T, e *apptest.Env, name string) (context.Context, func() []string) {
 	t.Helper()
-	path, err := exec.LookPath("chromium")
-	if err != nil {
-		if os.Getenv("GRASSROOTS_BROWSER_TESTS") == "1" {
-			t.Fatal("chromium is not installed")
-		}
-		t.Skip("chromium is not installed")
-	}
-	opts := []chromedp.ExecAllocatorOption{chromedp.ExecPath(path), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU,
-		chromedp.NoFirstRun, chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(375, 812)}
-	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
-	ctx, cancel := chromedp.NewContext(actx)
-	ctx, cancelT := context.WithTimeout(ctx, 60*time.Second)
-	t.Cleanup(func() { cancelT(); cancel(); cancelA() })
-	var mu sync.Mutex
-	var problems []string
-	msgs := chromedp.Console(ctx)
-	go func() {
-		for m, err := range msgs {
-			if err != nil {
-				return
-			}
-			if m.Type == chromedp.ConsoleError || m.IsException() {
-				mu.Lock()
-				problems = append(problems, m.String())
-				mu.Unlock()
-			}
-		}
-	}()
+	ctx, problems := browsertest.Start(t)
 	if err := chromedp.Do(ctx, chromedp.EmulateViewport(375, 812), chromedp.Navigate(e.Srv.URL+"/login"),
 		chromedp.WaitVisible(chromedp.CSS("#login-submit")),
 		chromedp.SendKeys(chromedp.CSS("input[name=username]"), name),
@@ -56,12 +27,7 @@ func browserAs(t *testing.T, e *apptest.Env, name string) (context.Context, func
 		chromedp.WaitVisible(chromedp.CSS("#logout"))); err != nil {
 		t.Fatal(err)
 	}
-	return ctx, func() []string {
-		time.Sleep(200 * time.Millisecond)
-		mu.Lock()
-		defer mu.Unlock()
-		return append([]string(nil), problems...)
-	}
+	return ctx, problems
 }
 
 // TestBrowserAccountForm: on a phone, the new account form asks only what

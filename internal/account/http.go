@@ -327,6 +327,10 @@ type roleChoice struct {
 // placementForm is the part of the account forms that places an
 // account: role, division, department, company.
 type placementForm struct {
+	// Chosen: a role was chosen (or is the account's); a new account's
+	// form offers none, so that nobody makes a city administrator by
+	// leaving the first choice.
+	Chosen       bool
 	Roles        []roleChoice
 	Role         authz.Role
 	Region       web.RegionPicker
@@ -336,7 +340,7 @@ type placementForm struct {
 }
 
 func (h *handler) placementForm(r *http.Request, p web.Page, pl Placement) (placementForm, error) {
-	f := placementForm{Role: pl.Role, DepartmentID: pl.DepartmentID, Organisation: pl.Organisation}
+	f := placementForm{Role: pl.Role, Chosen: pl.Role != "", DepartmentID: pl.DepartmentID, Organisation: pl.Organisation}
 	for _, role := range h.grantable(p.Actor) {
 		var ls []string
 		for _, l := range regionLevels[role] {

@@ -238,22 +238,11 @@ func TestUsersListPaginatesWithTotal(t *testing.T) {
 	}
 }
 
-// visibleText is what a person reads on a page: its text without tags,
-// attributes, scripts and the raw records folded behind a <details>
-// summary.
-func visibleText(body string) string {
-	body = regexp.MustCompile(`(?s)<script.*?</script>|<style.*?</style>`).ReplaceAllString(body, " ")
-	body = regexp.MustCompile(`(?s)(<details[^>]*>\s*<summary[^>]*>.*?</summary>).*?</details>`).ReplaceAllString(body, "$1")
-	body = regexp.MustCompile(`</?(a|b|span|code|time)\b[^>]*>`).ReplaceAllString(body, "")
-	return regexp.MustCompile(`(?s)<[^>]*>`).ReplaceAllString(body, " ")
-}
-
 // TestAdministrationPagesShowNoCodes: the account list and an account's
 // page name divisions and departments; no division code (12 digits, a
 // community's) is in what people read.
 func TestAdministrationPagesShowNoCodes(t *testing.T) {
 	e := apptest.New(t)
-	codes := regexp.MustCompile(`\d{12}`)
 	for _, who := range []string{"city", "district", "subdistrict", "secretary"} {
 		c := e.Login(who)
 		for _, p := range []string{"/users", "/users/" + itoa(e.UserID("grid")), "/users/" + itoa(e.UserID("dept")), "/users/new", "/me"} {
@@ -265,23 +254,21 @@ func TestAdministrationPagesShowNoCodes(t *testing.T) {
 				t.Errorf("%s %s: %d", who, p, r.StatusCode)
 				continue
 			}
-			if m := codes.FindString(visibleText(r.Body)); m != "" {
-				t.Errorf("%s %s shows the code %s", who, p, m)
-			}
+			apptest.NoCodes(t, who+" "+p, r.Body)
 		}
 	}
 	c := e.Login("district")
-	list := visibleText(c.Get("/users").Body)
+	list := apptest.VisibleText(c.Get("/users").Body)
 	for _, want := range []string{"甲一街道 › 甲一社区居委会", "甲区城市管理局", "网格员"} {
 		if !strings.Contains(list, want) {
 			t.Errorf("the list lacks %q", want)
 		}
 	}
-	if p := visibleText(c.Get("/users/" + itoa(e.UserID("dept"))).Body); !strings.Contains(p, "甲区城市管理局") || !strings.Contains(p, "测试市 › 甲区") && !strings.Contains(p, "甲区") {
+	if p := apptest.VisibleText(c.Get("/users/" + itoa(e.UserID("dept"))).Body); !strings.Contains(p, "甲区城市管理局") || !strings.Contains(p, "测试市 › 甲区") && !strings.Contains(p, "甲区") {
 		t.Errorf("the department account's page names neither its department nor its division")
 	}
 	// A grid worker's own page names their community, outside their grids.
-	if p := visibleText(e.Login("grid").Get("/me").Body); !strings.Contains(p, "甲一社区居委会") {
+	if p := apptest.VisibleText(e.Login("grid").Get("/me").Body); !strings.Contains(p, "甲一社区居委会") {
 		t.Errorf("the grid worker's own page does not name their community")
 	}
 	// The API keeps the codes for machines.

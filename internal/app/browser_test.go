@@ -4,65 +4,16 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
 
+	"grassroots/internal/platform/browsertest"
 	"grassroots/internal/registry"
 )
-
-// EnvBrowser set to 1 makes a missing browser a failure instead of a skip;
-// CI sets it.
-const EnvBrowser = "GRASSROOTS_BROWSER_TESTS"
-
-// browser starts headless Chromium for t and collects every console error,
-// uncaught exception and browser-log error (CSP violations among them).
-func browser(t *testing.T) (context.Context, func() []string) {
-	t.Helper()
-	path, err := exec.LookPath("chromium")
-	if err != nil {
-		if os.Getenv(EnvBrowser) == "1" {
-			t.Fatal("chromium is not installed")
-		}
-		t.Skip("chromium is not installed; set " + EnvBrowser + "=1 to require it")
-	}
-	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(path), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
-		chromedp.Flag("disable-quic", true), chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
-		chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(375, 812),
-	}
-	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
-	ctx, cancel := chromedp.NewContext(actx)
-	ctx, cancelT := context.WithTimeout(ctx, 90*time.Second)
-	t.Cleanup(func() { cancelT(); cancel(); cancelA() })
-	var mu sync.Mutex
-	var problems []string
-	msgs := chromedp.Console(ctx)
-	go func() {
-		for m, err := range msgs {
-			if err != nil {
-				return
-			}
-			if m.Type == chromedp.ConsoleError || m.IsException() {
-				mu.Lock()
-				problems = append(problems, m.String())
-				mu.Unlock()
-			}
-		}
-	}()
-	return ctx, func() []string {
-		time.Sleep(200 * time.Millisecond) // let the last events arrive
-		mu.Lock()
-		defer mu.Unlock()
-		return append([]string(nil), problems...)
-	}
-}
 
 // shot saves a screenshot when GRASSROOTS_SCREENSHOTS names a folder.
 func shot(t *testing.T, ctx context.Context, name string) {
@@ -82,7 +33,7 @@ func shot(t *testing.T, ctx context.Context, name string) {
 // must fails the test on an error.
 func signedIn(t *testing.T, e *env, user string, width, height int64) (ctx context.Context, must func(error), problems func() []string) {
 	t.Helper()
-	ctx, problems = browser(t)
+	ctx, problems = browsertest.Start(t)
 	must = func(err error) {
 		t.Helper()
 		if err != nil {
@@ -118,7 +69,7 @@ func signIn(ctx context.Context, user string) error {
 // any console error.
 func TestBrowserCommunityWorker(t *testing.T) {
 	e := newEnv(t)
-	ctx, problems := browser(t)
+	ctx, problems := browsertest.Start(t)
 	must := func(err error) {
 		t.Helper()
 		if err != nil {
@@ -287,7 +238,7 @@ func atoiOr(s string) int {
 // opens the household card.
 func TestBrowserImportAndFindResident(t *testing.T) {
 	e := newEnv(t)
-	ctx, problems := browser(t)
+	ctx, problems := browsertest.Start(t)
 	must := func(err error) {
 		t.Helper()
 		if err != nil {

@@ -48,6 +48,7 @@ func TestBrowserVisitsPhone(t *testing.T) {
 	shot(t, ctx, "visit-form")
 	must(chromedp.Do(ctx,
 		chromedp.SetValue(chromedp.CSS("#issue-category"), "0303"),
+		chromedp.SendKeys(chromedp.CSS("#issue textarea[name=description]"), "楼道灯不亮"),
 		chromedp.Click(chromedp.CSS("#visit-report")),
 		chromedp.WaitVisible(chromedp.CSS("#visit-case a")),
 	))

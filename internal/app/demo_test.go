@@ -18,6 +18,7 @@ import (
 	"grassroots/internal/cases"
 	"grassroots/internal/party"
 	"grassroots/internal/platform/authz"
+	"grassroots/internal/platform/browsertest"
 	"grassroots/internal/platform/dbtest"
 	"grassroots/internal/platform/workday"
 	"grassroots/internal/registry"
@@ -310,7 +311,7 @@ func TestLoginListsNoAccountsOutsideTheDemo(t *testing.T) {
 // and signs in with one tap on a row.
 func TestBrowserDemoLogin(t *testing.T) {
 	e := newEnvConfig(t, func(c *Config) { c.Demo = true })
-	ctx, problems := browser(t)
+	ctx, problems := browsertest.Start(t)
 	if err := chromedp.Do(ctx, chromedp.EmulateViewport(375, 812), chromedp.Navigate(e.srv.URL+"/login"),
 		chromedp.WaitVisible(chromedp.CSS("#demo-logins"))); err != nil {
 		t.Fatal(err)

@@ -234,8 +234,15 @@ func (c *Catalogue) Subs(code string) []*Category {
 	return out
 }
 
+// MaxCatalogueProblems is how many problems of a catalogue are named, on
+// the page and in the API's answer, followed by how many more there are:
+// a large file that is wrong throughout would otherwise make a page (or an
+// answer) of tens of megabytes.
+const MaxCatalogueProblems = 200
+
 // parseCatalogue checks a catalogue document and resolves inheritance.
-// Every problem is reported, with the category's position.
+// Every problem is reported, with the category's position, up to
+// MaxCatalogueProblems.
 func parseCatalogue(b []byte) (*Catalogue, error) {
 	var doc CatalogueDoc
 	dec := json.NewDecoder(bytes.NewReader(b))
@@ -316,6 +323,9 @@ func parseCatalogue(b []byte) (*Catalogue, error) {
 		}
 		resolved[i] = x
 		c.byCode[x.Code] = &resolved[i]
+	}
+	if n := len(fe); n > MaxCatalogueProblems {
+		fe = append(fe[:MaxCatalogueProblems:MaxCatalogueProblems], errs.FieldError{Field: "catalogue", Rule: "rule.more_problems", Param: strconv.Itoa(n - MaxCatalogueProblems)})
 	}
 	if err := fe.Err(); err != nil {
 		return nil, err

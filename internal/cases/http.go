@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"mime/multipart"
 	"net/http"
 	"slices"
 	"strconv"
@@ -192,16 +193,19 @@ func (h *handler) photosFrom(r *http.Request) ([]Photo, error) {
 	if r.MultipartForm == nil {
 		return nil, nil
 	}
+	// An empty file is a file input left empty. The photos are counted
+	// and measured before any is read or decoded.
+	files := slices.DeleteFunc(slices.Clone(r.MultipartForm.File["photos"]), func(fh *multipart.FileHeader) bool { return fh.Size == 0 })
+	sizes := make([]int64, len(files))
+	for i, fh := range files {
+		sizes[i] = fh.Size
+	}
+	if err := checkPhotoSizes("photos", sizes); err != nil {
+		return nil, err
+	}
 	var out []Photo
 	var fe errs.Fields
-	for _, fh := range r.MultipartForm.File["photos"] {
-		if fh.Size == 0 {
-			continue
-		}
-		if fh.Size > MaxPhotoBytes {
-			fe.Add("photos", "rule.photo_size", strconv.Itoa(MaxPhotoBytes>>20))
-			continue
-		}
+	for _, fh := range files {
 		f, err := fh.Open()
 		if err != nil {
 			return nil, err
@@ -213,9 +217,12 @@ func (h *handler) photosFrom(r *http.Request) ([]Photo, error) {
 			return nil, err
 		}
 		p, err := h.svc.CheckPhoto(r.Context(), "photos", b)
-		if err != nil {
+		if errs.CodeOf(err) == errs.Invalid {
 			fe = append(fe, errs.As(err).Fields...)
 			continue
+		}
+		if err != nil {
+			return nil, err
 		}
 		out = append(out, p)
 	}
@@ -626,9 +633,9 @@ func (p casePage) shows(form string) bool {
 		id := strconv.FormatInt(w.ID, 10)
 		mine := slices.ContainsFunc(w.Parties, func(pt Party) bool { return pt.DeptID == p.MyDept && pt.Active() && pt.FeedbackAt == nil })
 		rateable := slices.ContainsFunc(w.Parties, func(pt Party) bool {
-			return form == "prate-"+id+"-"+strconv.FormatInt(pt.DeptID, 10) && pt.Active() && pt.FeedbackAt != nil && pt.RatedAt == nil
+			return form == "prate-"+id+"-"+strconv.FormatInt(pt.DeptID, 10) && pt.Active() && pt.FeedbackAt != nil && pt.RatedAt == nil && !w.Withdrawn()
 		})
-		if form == "wchange-"+id && p.CanWhistle && !w.Withdrawn() || form == "party-"+id && mine && !w.Withdrawn() || rateable && p.CanWhistle {
+		if form == "wchange-"+id && p.CanWhistle && !w.Withdrawn() && w.ClosedAt == nil || form == "party-"+id && mine && !w.Withdrawn() || rateable && p.CanWhistle {
 			return true
 		}
 	}
@@ -730,12 +737,30 @@ func rateFrom(r *http.Request) RateInput {
 	return RateInput{Resolved: r.PostFormValue("resolved") == "1", Satisfaction: r.PostFormValue("satisfaction"), Note: r.PostFormValue("note")}
 }
 
+// rateChosen refuses a rating form sent without an answer to 是否解决 or
+// without a satisfaction: the form offers no default, so that one tap on
+// 提交 never records "resolved, satisfied" nobody chose.
+func rateChosen(r *http.Request) error {
+	var fe errs.Fields
+	if v := r.PostFormValue("resolved"); v != "1" && v != "0" {
+		fe.Add("resolved", "rule.required", "")
+	}
+	if r.PostFormValue("satisfaction") == "" {
+		fe.Add("satisfaction", "rule.required", "")
+	}
+	return fe.Err()
+}
+
 func (h *handler) handleRate(w http.ResponseWriter, r *http.Request) error {
 	id, err := caseID(r)
 	if err != nil {
 		return err
 	}
-	c, err := h.svc.Rate(r.Context(), id, "", rateFrom(r))
+	err = rateChosen(r)
+	var c *Case
+	if err == nil {
+		c, err = h.svc.Rate(r.Context(), id, "", rateFrom(r))
+	}
 	if err != nil {
 		return h.failOnPage(w, r, id, err, "rate", rateFields...)
 	}
@@ -884,7 +909,12 @@ type ratePage struct {
 	Errors []string
 }
 
+// noStore keeps the anonymous rating page out of every cache: its URL is
+// the token, and the page names the case and whether it was rated.
+func noStore(w http.ResponseWriter) { w.Header().Set("Cache-Control", "no-store") }
+
 func (h *handler) handleRateLink(w http.ResponseWriter, r *http.Request) error {
+	noStore(w)
 	p := ratePage{Page: h.ui.Page(r, "title.rate"), Token: r.PathValue("token"), Sats: Satisfactions}
 	var err error
 	if p.Case, err = h.svc.RateLinkFacts(r.Context(), p.Token); err != nil {
@@ -911,6 +941,7 @@ func (h *handler) handleRateLinkShow(w http.ResponseWriter, r *http.Request) err
 }
 
 func (h *handler) handleRateLinkPost(w http.ResponseWriter, r *http.Request) error {
+	noStore(w)
 	p := ratePage{Page: h.ui.Page(r, "title.rate"), Token: r.PathValue("token"), Sats: Satisfactions}
 	var err error
 	if p.Case, err = h.svc.RateLinkFacts(r.Context(), p.Token); err != nil {
@@ -921,7 +952,9 @@ func (h *handler) handleRateLinkPost(w http.ResponseWriter, r *http.Request) err
 		p.Rated = true
 		return h.ui.Render(w, r, http.StatusConflict, "rate", "", p)
 	}
-	_, err = h.svc.Rate(r.Context(), 0, p.Token, rateFrom(r))
+	if err = rateChosen(r); err == nil {
+		_, err = h.svc.Rate(r.Context(), 0, p.Token, rateFrom(r))
+	}
 	switch errs.CodeOf(err) {
 	case errs.Invalid:
 		p.Sent = failedForm(h.ui, p.Lang, "rate", r, err, rateFields...)

@@ -121,12 +121,14 @@ func (s *Service) Unlocated(ctx context.Context, afterID int64, limit int) ([]Un
 		return nil, 0, errs.E(errs.Forbidden, "err.forbidden")
 	}
 	ac := accessOf(a)
-	cq, cargs := ac.limit(db.NewQuery(`/* cases.unlocatedCount */ SELECT COUNT(*) FROM case_locate_queue q JOIN cases c ON c.id = q.case_id`)).SQL()
+	// The queue is read first (CROSS JOIN keeps SQLite to that order):
+	// it holds a few cases, the division's range of cases millions.
+	cq, cargs := ac.limit(db.NewQuery(`/* cases.unlocatedCount */ SELECT COUNT(*) FROM case_locate_queue q CROSS JOIN cases c`).And("c.id = q.case_id")).SQL()
 	var total int
 	if err := s.db.QueryRowContext(ctx, cq, cargs...).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("cases: count unlocated: %w", err)
 	}
-	qb := ac.limit(db.NewQuery(`/* cases.unlocated */ SELECT `+caseCols+`, q.created_at FROM case_locate_queue q JOIN cases c ON c.id = q.case_id`)).
+	qb := ac.limit(db.NewQuery(`/* cases.unlocated */ SELECT `+caseCols+`, q.created_at FROM case_locate_queue q CROSS JOIN cases c`).And("c.id = q.case_id")).
 		And("q.case_id > ?", afterID).Tail("ORDER BY q.case_id LIMIT ?", limit)
 	q, args := qb.SQL()
 	items, err := db.Collect(ctx, s.db, q, args, func(r db.Scanner) (Unlocated, error) {

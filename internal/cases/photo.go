@@ -116,14 +116,68 @@ func fit(img image.Image, side int) image.Image {
 // CheckPhoto is CheckPhoto with at most two photos decoding at a time:
 // decoding a large photo takes a core and a few hundred megabytes, and
 // uploads in parallel must not take the server's memory.
+// A request whose deadline has passed decodes nothing more: select
+// would pick a free slot as readily as the closed Done channel, so the
+// context is asked first, and again once the photo is decoded.
 func (s *Service) CheckPhoto(ctx context.Context, field string, data []byte) (Photo, error) {
+	if err := ctx.Err(); err != nil {
+		return Photo{}, err
+	}
 	select {
 	case s.photoSlots <- struct{}{}:
 	case <-ctx.Done():
 		return Photo{}, ctx.Err()
 	}
 	defer func() { <-s.photoSlots }()
-	return CheckPhoto(field, data)
+	p, err := CheckPhoto(field, data)
+	if cerr := ctx.Err(); cerr != nil {
+		return Photo{}, cerr
+	}
+	return p, err
+}
+
+// checkPhotoSizes refuses, before any photo is decoded, more than
+// MaxPhotos photos or one over MaxPhotoBytes, given their sizes: photos a
+// request would have refused anyway must not keep the decoders busy, and
+// so the photos of one request are never more than MaxPhotos ×
+// MaxPhotoBytes together.
+func checkPhotoSizes(field string, sizes []int64) error {
+	if len(sizes) > MaxPhotos {
+		return errs.Field(field, "rule.photo_count", strconv.Itoa(MaxPhotos))
+	}
+	for _, n := range sizes {
+		if n > MaxPhotoBytes {
+			return errs.Field(field, "rule.photo_size", strconv.Itoa(MaxPhotoBytes>>20))
+		}
+	}
+	return nil
+}
+
+// checkPhotos is CheckPhoto of every photo of a request, once their
+// number and sizes pass checkPhotoSizes: the rules the photos break, as
+// field errors, or the first other failure (the request's deadline).
+func (s *Service) checkPhotos(ctx context.Context, field string, photos [][]byte) ([]Photo, errs.Fields, error) {
+	sizes := make([]int64, len(photos))
+	for i, b := range photos {
+		sizes[i] = int64(len(b))
+	}
+	if err := checkPhotoSizes(field, sizes); err != nil {
+		return nil, errs.As(err).Fields, nil
+	}
+	var out []Photo
+	var fe errs.Fields
+	for _, b := range photos {
+		p, err := s.CheckPhoto(ctx, field, b)
+		if errs.CodeOf(err) == errs.Invalid {
+			fe = append(fe, errs.As(err).Fields...)
+			continue
+		}
+		if err != nil {
+			return nil, nil, err
+		}
+		out = append(out, p)
+	}
+	return out, fe, nil
 }
 
 func opaque(img image.Image) bool {

@@ -2,7 +2,9 @@ package cases
 
 import (
 	"bytes"
+	"context"
 	"encoding/binary"
+	"errors"
 	"hash/crc32"
 	"image"
 	"image/color"
@@ -208,5 +210,22 @@ func TestCheckPhotoBoundsMemory(t *testing.T) {
 	cfg, _, err := image.DecodeConfig(bytes.NewReader(p.Data))
 	if err != nil || cfg.Width != MaxPhotoSide || cfg.Height != 1706 {
 		t.Fatalf("stored %dx%d (%v), want %dx1706", cfg.Width, cfg.Height, err, MaxPhotoSide)
+	}
+}
+
+// TestCheckPhotoAfterDeadline: once the request's deadline has passed no
+// photo is decoded, even with a decoding slot free.
+func TestCheckPhotoAfterDeadline(t *testing.T) {
+	s := NewService(nil, Deps{})
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	data := pngBytes(t, halves(8, 8))
+	for range 50 {
+		if p, err := s.CheckPhoto(ctx, "photos", data); !errors.Is(err, context.Canceled) || p.Data != nil {
+			t.Fatalf("a photo decoded after the deadline: %v (%d bytes)", err, len(p.Data))
+		}
+	}
+	if _, err := s.CheckPhoto(context.Background(), "photos", data); err != nil {
+		t.Fatalf("a photo within the deadline: %v", err)
 	}
 }

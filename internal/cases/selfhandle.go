@@ -45,14 +45,11 @@ func (s *Service) SelfHandle(ctx context.Context, in SelfHandleInput) (*Case, er
 	} else if n > 1000 {
 		fe.Add("handled", "rule.max_length", "1000")
 	}
-	for _, b := range in.Photos {
-		p, err := s.CheckPhoto(ctx, "photos", b)
-		if err != nil {
-			fe = append(fe, errs.As(err).Fields...)
-			continue
-		}
-		in.photos = append(in.photos, p)
+	photos, pfe, err := s.checkPhotos(ctx, "photos", in.Photos)
+	if err != nil {
+		return nil, err
 	}
+	in.photos, fe = photos, append(fe, pfe...)
 	if len(in.photos) == 0 && len(in.Photos) == 0 {
 		fe.Add("photos", "rule.photo_required", "")
 	}

@@ -740,7 +740,9 @@ func (s *Service) AddPhoto(ctx context.Context, caseID int64, p Photo) (int64, e
 
 // Photo returns one photo of a case the actor may see; the reporter sees
 // the photos of the public entries (their report, replies, a fix on the
-// spot) and those added without an entry, not staff evidence.
+// spot), not staff evidence. A photo added without an entry (POST
+// /api/v1/cases/{id}/photos) says nothing of who may see it, so it counts
+// as internal.
 func (s *Service) Photo(ctx context.Context, caseID, photoID int64) (Photo, error) {
 	a := authz.ActorFrom(ctx)
 	if _, err := findCase(ctx, s.db, accessOf(a), caseID); err != nil {
@@ -751,7 +753,7 @@ func (s *Service) Photo(ctx context.Context, caseID, photoID int64) (Photo, erro
 	err := s.db.QueryRowContext(ctx, `/* cases.photo_read */ SELECT p.content_type, p.data, e.action FROM case_photos p
 		LEFT JOIN case_events e ON e.id = p.event_id WHERE p.id = ? AND p.case_id = ?`, photoID, caseID).
 		Scan(&p.ContentType, &p.Data, &action)
-	if err != nil || readsPublic(a) && action.Valid && !slices.Contains(publicPhotos, action.String) {
+	if err != nil || readsPublic(a) && (!action.Valid || !slices.Contains(publicPhotos, action.String)) {
 		return Photo{}, errs.NotFoundf("kind.photo")
 	}
 	return p, nil

@@ -47,7 +47,11 @@ func (s *Service) Total(ctx context.Context, f Filter) (Total, error) {
 	}
 	var t Total
 	count := func(st Status) error {
-		qb := sel.where(db.NewQuery(`/* cases.total */ SELECT 1 FROM cases c`), st)
+		qb := db.NewQuery(`/* cases.total */ SELECT 1 FROM cases c`)
+		if sel.rare {
+			qb = sel.base(`/* cases.total */ SELECT 1 FROM cases c`)
+		}
+		qb = sel.where(qb, st)
 		q, args := qb.Tail("LIMIT ?", MaxLiveTotal+1-t.N).SQL()
 		var n int64
 		if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM (`+q+`) t`, args...).Scan(&n); err != nil {

@@ -47,6 +47,14 @@ type Whistle struct {
 // Withdrawn reports whether the whistle was withdrawn.
 func (w *Whistle) Withdrawn() bool { return w.WithdrawnAt != nil }
 
+// Withdrawable reports whether the whole whistle may still be withdrawn:
+// not once it is closed or a department it still calls has reported,
+// since a withdrawn whistle leaves the departments' ranking and would
+// take their record (reported, fed back, rated) with it.
+func (w *Whistle) Withdrawable() bool {
+	return w.WithdrawnAt == nil && w.ClosedAt == nil && !slices.ContainsFunc(w.Parties, func(p Party) bool { return p.Active() && p.ReportedAt != nil })
+}
+
 // Party is one department called by a whistle.
 type Party struct {
 	DeptID      int64      `json:"dept_id"`
@@ -288,6 +296,9 @@ func withParties(ctx context.Context, q db.Querier, ws []*Whistle) error {
 }
 
 // whistlesOf reads the whistles of a case the caller has read already.
+// Department staff see their own department's call only, as in their
+// whistle record (DeptWhistles): not the other departments' feedback and
+// ratings; the community's side sees every call.
 func (s *Service) whistlesOf(ctx context.Context, caseID int64) ([]*Whistle, error) {
 	ws, err := db.Collect(ctx, s.db, `/* cases.whistles */ SELECT `+whistleCols+whistleFrom+` WHERE w.case_id = ? ORDER BY w.id`, []any{caseID}, scanWhistle)
 	if err != nil {
@@ -296,7 +307,19 @@ func (s *Service) whistlesOf(ctx context.Context, caseID int64) ([]*Whistle, err
 	if err := withParties(ctx, s.db, ws); err != nil {
 		return nil, err
 	}
+	ownParties(authz.ScopeFrom(ctx), ws)
 	return ws, s.markStaffed(ctx, ws)
+}
+
+// ownParties leaves department staff (scope sc) only their own
+// department's call on each whistle.
+func ownParties(sc authz.Scope, ws []*Whistle) {
+	if sc.Department == 0 {
+		return
+	}
+	for _, w := range ws {
+		w.Parties = slices.DeleteFunc(w.Parties, func(p Party) bool { return p.DeptID != sc.Department })
+	}
 }
 
 // WhistleFilter selects whistles.
@@ -329,11 +352,7 @@ func (s *Service) DeptWhistles(ctx context.Context, f WhistleFilter) ([]*Whistle
 	if err := withParties(ctx, s.db, ws); err != nil {
 		return nil, err
 	}
-	if sc.Department != 0 {
-		for _, w := range ws {
-			w.Parties = slices.DeleteFunc(w.Parties, func(p Party) bool { return p.DeptID != sc.Department })
-		}
-	}
+	ownParties(sc, ws)
 	return ws, s.markStaffed(ctx, ws)
 }
 
@@ -447,7 +466,7 @@ func (s *Service) RateParty(ctx context.Context, whistleID int64, in PartyRating
 			return errs.Field("dept_id", "rule.department", strconv.FormatInt(in.DeptID, 10))
 		}
 		p := &w.Parties[i]
-		if !p.Active() {
+		if !p.Active() || w.Withdrawn() {
 			return errs.E(errs.Conflict, "err.whistle_withdrawn")
 		}
 		if p.FeedbackAt == nil || p.RatedAt != nil {
@@ -566,7 +585,14 @@ func (s *Service) ChangeWhistle(ctx context.Context, id int64, in WhistleChange)
 			}
 			detail["department"] = old.DeptName
 		} else {
-			// The whole whistle: every call that is still open.
+			// The whole whistle: every call that is still open, as long
+			// as no department has answered it.
+			switch {
+			case w.ClosedAt != nil:
+				return errs.E(errs.Conflict, "err.whistle_closed")
+			case !w.Withdrawable():
+				return errs.E(errs.Conflict, "err.whistle_answered")
+			}
 			var names []string
 			for _, p := range w.Parties {
 				if p.Active() && p.FeedbackAt == nil {

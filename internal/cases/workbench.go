@@ -130,12 +130,21 @@ func (s *Service) items(ctx context.Context, p *web.Panel, todos []todo) error {
 	return nil
 }
 
-// caseRows are cases as a panel's short list: number, category, where,
-// and the status or deadline.
-func (s *Service) caseRows(cs []*Case, now time.Time) []web.Row {
+// caseRows are cases as a panel's short list: number, category (in the
+// reader's language), an excerpt, and the status or deadline.
+func (s *Service) caseRows(ctx context.Context, cs []*Case) ([]web.Row, error) {
+	cat, err := s.Catalogue(ctx, 0)
+	if err != nil {
+		return nil, err
+	}
+	lang, now := web.LangFrom(ctx), s.db.Now()
 	rows := make([]web.Row, 0, len(cs))
 	for _, c := range cs {
-		r := web.Row{Title: c.Number + " " + c.CategoryName, Sub: excerpt(c.Description, 40), Href: "/cases/" + strconv.FormatInt(c.ID, 10),
+		name := c.CategoryName
+		if cg, ok := cat.Get(c.Category); ok {
+			name = cg.Label(lang)
+		}
+		r := web.Row{Title: c.Number + " " + name, Sub: excerpt(c.Description, 40), Href: "/cases/" + strconv.FormatInt(c.ID, 10),
 			Badge: "status." + string(c.Status), Count: -1}
 		switch {
 		case c.Overdue(now):
@@ -145,7 +154,7 @@ func (s *Service) caseRows(cs []*Case, now time.Time) []web.Row {
 		}
 		rows = append(rows, r)
 	}
-	return rows
+	return rows, nil
 }
 
 // excerpt is the first n characters of s.
@@ -170,7 +179,9 @@ func (s *Service) mineWidget(ctx context.Context, a *authz.Actor) (web.Panel, er
 	if err != nil {
 		return p, err
 	}
-	p.Rows = s.caseRows(cs, s.db.Now())
+	if p.Rows, err = s.caseRows(ctx, cs); err != nil {
+		return p, err
+	}
 	if len(cs) == 5 {
 		p.More = listURL(Filter{View: "mine"})
 	}

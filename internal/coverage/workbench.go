@@ -6,6 +6,7 @@ import (
 
 	"grassroots/internal/platform/authz"
 	"grassroots/internal/platform/web"
+	"grassroots/internal/workforce"
 )
 
 // widgets are the module's panel on the workbench: the Party's and the
@@ -30,11 +31,19 @@ func (s *Service) figuresWidget(ctx context.Context, a *authz.Actor) (web.Panel,
 		{Label: "wb.coverage.members", Value: strconv.Itoa(t.Members), Href: href},
 		{Label: "wb.coverage.grid_branch", Value: pct(t.GridBranchRate), Href: href},
 		{Label: "wb.coverage.building_group", Value: pct(t.BuildingGroupRate), Href: href},
-		{Label: "wb.coverage.workers", Value: strconv.Itoa(t.Workers), Href: "/workforce"},
+		{Label: "wb.coverage.workers", Value: strconv.Itoa(t.Workers), Href: workforceHref(a)},
 		{Label: "wb.coverage.grid_workers", Value: strconv.Itoa(t.GridWorkers), Href: href},
 	}}
 	if len(code) < 12 {
 		p.Figures = append(p.Figures, web.Figure{Label: "wb.coverage.community_org", Value: pct(t.CommunityOrgRate), Href: href})
 	}
 	return p, nil
+}
+
+// workforceHref is the workforce list for those who may open it.
+func workforceHref(a *authz.Actor) string {
+	if a.Can(workforce.PermView) {
+		return "/workforce"
+	}
+	return ""
 }

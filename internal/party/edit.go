@@ -1,11 +1,8 @@
 package party
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
-	"sort"
 	"strconv"
 	"strings"
 
@@ -112,7 +109,7 @@ func (s *Service) UpdateOrg(ctx context.Context, id int64, in OrgEdit) (Org, err
 			return err
 		}
 		change.Touch(tx, TopicCoverage)
-		e, err := changeEntry("party.org.update", "party_org", id, out.RegionCode, o, out, map[string]any{"below_moved": moved},
+		e, err := audit.Change("party.org.update", "party_org", id, out.RegionCode, o, out, map[string]any{"below_moved": moved},
 			"member_count", "child_count")
 		if err != nil {
 			return err
@@ -183,11 +180,11 @@ func (s *Service) UpdateMember(ctx context.Context, id int64, in MemberEdit) (Me
 			return err
 		}
 		change.Touch(tx, TopicCoverage)
-		changed, err := changedFields(m, out)
+		changed, err := audit.Changed(m, out)
 		if err != nil {
 			return err
 		}
-		e, err := changeEntry("party.member.update", "party_member", id, out.RegionCode, masked(m), masked(out), map[string]any{"changed": changed})
+		e, err := audit.Change("party.member.update", "party_member", id, out.RegionCode, masked(m), masked(out), map[string]any{"changed": changed})
 		if err != nil {
 			return err
 		}
@@ -197,84 +194,4 @@ func (s *Service) UpdateMember(ctx context.Context, id int64, in MemberEdit) (Me
 		s.coverage.Clear()
 	}
 	return out, err
-}
-
-// jsonFields is v as its JSON object's fields.
-func jsonFields(v any) (map[string]json.RawMessage, error) {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return nil, fmt.Errorf("party: audit fields: %w", err)
-	}
-	var m map[string]json.RawMessage
-	if err := json.Unmarshal(b, &m); err != nil {
-		return nil, fmt.Errorf("party: audit fields: %w", err)
-	}
-	return m, nil
-}
-
-// changedFields names the JSON fields whose values differ between before
-// and after, leaving out ignore (counts no edit sets).
-func changedFields(before, after any, ignore ...string) ([]string, error) {
-	b, err := jsonFields(before)
-	if err != nil {
-		return nil, err
-	}
-	a, err := jsonFields(after)
-	if err != nil {
-		return nil, err
-	}
-	skip := map[string]bool{"version": true, "created_at": true}
-	for _, k := range ignore {
-		skip[k] = true
-	}
-	var out []string
-	for k, v := range a {
-		if !skip[k] && !bytes.Equal(b[k], v) {
-			out = append(out, k)
-		}
-	}
-	for k := range b {
-		if _, ok := a[k]; !ok && !skip[k] {
-			out = append(out, k)
-		}
-	}
-	sort.Strings(out)
-	return out, nil
-}
-
-// changeEntry is the audit entry of a change: before and after hold the
-// changed fields only (with the version), detail names them. A detail
-// that names them already (a member, whose masked name can hide a change)
-// keeps its list.
-func changeEntry(action, objectType string, id int64, region string, before, after any, detail map[string]any, ignore ...string) (audit.Entry, error) {
-	changed, err := changedFields(before, after, ignore...)
-	if err != nil {
-		return audit.Entry{}, err
-	}
-	if given, ok := detail["changed"].([]string); ok {
-		changed = given
-	}
-	e := audit.Entry{Action: action, ObjectType: objectType, ObjectID: strconv.FormatInt(id, 10), Region: region}
-	pick := func(v any) (map[string]json.RawMessage, error) {
-		m, err := jsonFields(v)
-		if err != nil {
-			return nil, err
-		}
-		out := map[string]json.RawMessage{}
-		for _, f := range append(changed, "version") {
-			if x, ok := m[f]; ok {
-				out[f] = x
-			}
-		}
-		return out, nil
-	}
-	if e.Before, err = pick(before); err != nil {
-		return e, err
-	}
-	if e.After, err = pick(after); err != nil {
-		return e, err
-	}
-	detail["changed"] = changed
-	e.Detail = detail
-	return e, nil
 }

@@ -23,17 +23,6 @@ func orgPath(t *testing.T, e *apptest.Env, id int64) string {
 	return p
 }
 
-// entryFields decodes an audit entry's before, after or detail.
-func entryFields(t *testing.T, v any) map[string]any {
-	t.Helper()
-	b, _ := json.Marshal(v)
-	var m map[string]any
-	if err := json.Unmarshal(b, &m); err != nil {
-		t.Fatalf("%s: %v", b, err)
-	}
-	return m
-}
-
 func TestEditOrg(t *testing.T) {
 	e := apptest.New(t)
 	committee, _ := mustCommittees(t, e)
@@ -89,7 +78,7 @@ func TestEditOrg(t *testing.T) {
 	if len(es) != 1 {
 		t.Fatalf("%d audit entries", len(es))
 	}
-	b, a := entryFields(t, es[0].Before), entryFields(t, es[0].After)
+	b, a := apptest.Fields(t, es[0].Before), apptest.Fields(t, es[0].After)
 	if b["name"] != "甲一网格党支部" || a["name"] != "甲一网格第一党支部" || b["parent_id"] != float64(committee.ID) || a["parent_id"] != float64(general.ID) {
 		t.Errorf("audit: %v → %v", b, a)
 	}
@@ -167,7 +156,7 @@ func TestEditMember(t *testing.T) {
 	if len(es) != 1 {
 		t.Fatalf("%d audit entries", len(es))
 	}
-	b, a, d := entryFields(t, es[0].Before), entryFields(t, es[0].After), entryFields(t, es[0].Detail)
+	b, a, d := apptest.Fields(t, es[0].Before), apptest.Fields(t, es[0].After), apptest.Fields(t, es[0].Detail)
 	if b["category"] != "direct" || a["category"] != "in_service" || b["region_code"] != apptest.CommunityA || a["name"] != "更****" {
 		t.Errorf("audit: %v → %v", b, a)
 	}

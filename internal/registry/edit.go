@@ -87,6 +87,18 @@ func (s *Service) UpdatePerson(ctx context.Context, id int64, upd PersonUpdate) 
 		if upd.RegionCode != nil && strings.TrimSpace(*upd.RegionCode) != p.RegionCode {
 			in.RegionCode = strings.TrimSpace(*upd.RegionCode)
 			s.checkRegion(ctx, &fe, in.RegionCode)
+			// A member of a household lives where the household is: a
+			// different grid is refused (MovePerson moves them to another
+			// household, UpdateHousehold moves the household).
+			if p.HouseholdID != 0 {
+				h, err := findHousehold(ctx, tx, authz.ScopeFrom(ctx), p.HouseholdID)
+				if err != nil && errs.CodeOf(err) != errs.NotFound {
+					return err
+				}
+				if err != nil || h.RegionCode != in.RegionCode {
+					fe.Add("region_code", "rule.household_region", "")
+				}
+			}
 		}
 		if err := fe.Err(); err != nil {
 			return err
@@ -116,7 +128,7 @@ func (s *Service) UpdatePerson(ctx context.Context, id int64, upd PersonUpdate) 
 		if err := refreshCounts(ctx, tx, map[string]bool{p.RegionCode: true, out.RegionCode: true}); err != nil {
 			return err
 		}
-		changed, err := changedFields(p, out)
+		changed, err := audit.Changed(p, out)
 		if err != nil {
 			return err
 		}
@@ -148,10 +160,10 @@ func (s *Service) recordPersonChange(ctx context.Context, tx *db.Tx, action stri
 		return err
 	}
 	e := audit.Entry{Action: action, ObjectType: "person", ObjectID: strconv.FormatInt(after.ID, 10), Region: after.RegionCode}
-	if e.Before, err = pickFields(sealedBefore, shown...); err != nil {
+	if e.Before, err = audit.Pick(sealedBefore, shown...); err != nil {
 		return err
 	}
-	if e.After, err = pickFields(sealedAfter, shown...); err != nil {
+	if e.After, err = audit.Pick(sealedAfter, shown...); err != nil {
 		return err
 	}
 	if detail == nil {
@@ -261,7 +273,7 @@ func (s *Service) MovePerson(ctx context.Context, id int64, in MoveInput) (*Pers
 		if err := refreshCounts(ctx, tx, map[string]bool{p.RegionCode: true, to.RegionCode: true}); err != nil {
 			return err
 		}
-		changed, err := changedFields(p, out)
+		changed, err := audit.Changed(p, out)
 		if err != nil {
 			return err
 		}
@@ -358,7 +370,7 @@ func (s *Service) UpdateHousehold(ctx context.Context, id int64, in HouseholdEdi
 		if err := refreshCounts(ctx, tx, map[string]bool{h.RegionCode: true, out.RegionCode: true}); err != nil {
 			return err
 		}
-		e, err := changeEntry("registry.household.update", "household", id, out.RegionCode, h, out, map[string]any{"members_moved": moved}, "member_count")
+		e, err := audit.Change("registry.household.update", "household", id, out.RegionCode, h, out, map[string]any{"members_moved": moved}, "member_count")
 		if err != nil {
 			return err
 		}
@@ -439,7 +451,7 @@ func (s *Service) UpdateBuilding(ctx context.Context, id int64, in BuildingEdit)
 		if err := refreshCounts(ctx, tx, map[string]bool{b.RegionCode: true, out.RegionCode: true}); err != nil {
 			return err
 		}
-		e, err := changeEntry("registry.building.update", "building", id, out.RegionCode, b, out,
+		e, err := audit.Change("registry.building.update", "building", id, out.RegionCode, b, out,
 			map[string]any{"households_moved": movedHouseholds, "people_moved": movedPeople})
 		if err != nil {
 			return err
@@ -495,7 +507,7 @@ func (s *Service) UpdateCompound(ctx context.Context, id int64, in CompoundEdit)
 		if out, err = findCompound(ctx, tx, authz.All, id); err != nil {
 			return err
 		}
-		e, err := changeEntry("registry.compound.update", "compound", id, out.RegionCode, c, out, map[string]any{"buildings_renamed": renamed}, "building_count")
+		e, err := audit.Change("registry.compound.update", "compound", id, out.RegionCode, c, out, map[string]any{"buildings_renamed": renamed}, "building_count")
 		if err != nil {
 			return err
 		}

@@ -39,17 +39,6 @@ func audits(t *testing.T, e *apptest.Env, action string, id int64) []audit.Entry
 	return es
 }
 
-// fields decodes an audit entry's before, after or detail.
-func fields(t *testing.T, v any) map[string]any {
-	t.Helper()
-	b, _ := json.Marshal(v)
-	var m map[string]any
-	if err := json.Unmarshal(b, &m); err != nil {
-		t.Fatalf("%s: %v", b, err)
-	}
-	return m
-}
-
 func TestEditPersonRefusedChangesNothing(t *testing.T) {
 	e := apptest.New(t)
 	p := mustPerson(t, e, registry.PersonInput{Name: "更正甲", IDNumber: apptest.IDNumber(apptest.DistrictA, "19850412", "013"), Phone: "13800002222", RegionCode: apptest.GridA1})
@@ -160,7 +149,7 @@ func TestEditAuditHoldsBeforeAndAfter(t *testing.T) {
 	if len(list.Items) != 1 {
 		t.Fatalf("%d audit entries", len(list.Items))
 	}
-	before, after, detail := fields(t, list.Items[0].Before), fields(t, list.Items[0].After), fields(t, list.Items[0].Detail)
+	before, after, detail := apptest.Fields(t, list.Items[0].Before), apptest.Fields(t, list.Items[0].After), apptest.Fields(t, list.Items[0].Detail)
 	for _, x := range []struct{ what, got, want string }{
 		{"relation before", before["relation"].(string), "head"}, {"relation after", after["relation"].(string), "spouse"},
 		{"phone before", before["phone_masked"].(string), "138****3333"}, {"phone after", after["phone_masked"].(string), "138****3334"},
@@ -185,7 +174,7 @@ func TestEditAuditHoldsBeforeAndAfter(t *testing.T) {
 	if len(es) != 1 {
 		t.Fatalf("%d household audit entries", len(es))
 	}
-	hb, ha := fields(t, es[0].Before), fields(t, es[0].After)
+	hb, ha := apptest.Fields(t, es[0].Before), apptest.Fields(t, es[0].After)
 	if hb["address"] != h.Address || ha["address"] != strings.TrimSuffix(h.Address, "201室")+"202室" || hb["house_use"] != "self_occupied" || ha["house_use"] != "rented" {
 		t.Errorf("household audit: %v → %v", hb, ha)
 	}
@@ -265,7 +254,7 @@ func TestMovePersonKeepsCounts(t *testing.T) {
 	if len(es) != 1 {
 		t.Fatalf("%d move audit entries", len(es))
 	}
-	if b, a := fields(t, es[0].Before), fields(t, es[0].After); b["region_code"] != apptest.GridA1 || a["region_code"] != apptest.GridA2 {
+	if b, a := apptest.Fields(t, es[0].Before), apptest.Fields(t, es[0].After); b["region_code"] != apptest.GridA1 || a["region_code"] != apptest.GridA2 {
 		t.Errorf("move audit: %v → %v", b, a)
 	}
 	// The page shows the move, and moves again by the household's address.
@@ -318,7 +307,7 @@ func TestCorrectIDNumberDerivesBirthAndSex(t *testing.T) {
 		t.Errorf("personal ID number %q, want %q", pd.IDNumber, fixed)
 	}
 	es := audits(t, e, "registry.person.update", p.ID)
-	if len(es) != 1 || !strings.Contains(strings.Join(toStrings(fields(t, es[0].Detail)["changed"]), ","), "id_number") {
+	if len(es) != 1 || !strings.Contains(strings.Join(toStrings(apptest.Fields(t, es[0].Detail)["changed"]), ","), "id_number") {
 		t.Errorf("the audit does not say the ID number changed: %+v", es)
 	}
 	// The old number is free; another person's number is refused.

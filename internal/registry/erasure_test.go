@@ -1,7 +1,6 @@
 package registry_test
 
 import (
-	"encoding/json"
 	"os"
 	"strings"
 	"testing"
@@ -83,12 +82,7 @@ func TestErasureAndAudit(t *testing.T) {
 	}
 	field := func(v any, key string) string {
 		t.Helper()
-		b, _ := json.Marshal(v)
-		var m map[string]any
-		if err := json.Unmarshal(b, &m); err != nil {
-			t.Fatalf("%s: %v", b, err)
-		}
-		s, _ := m[key].(string)
+		s, _ := apptest.Fields(t, v)[key].(string)
 		return s
 	}
 	es := entries()

@@ -391,11 +391,17 @@ func (s *Service) row(ctx context.Context, q db.Querier, in PersonInput) (person
 	var fe errs.Fields
 	id, info := s.validatePerson(&fe, &in)
 	if in.HouseholdID != 0 {
+		// A member lives where the household is: the region comes from
+		// the household, and one given that differs is refused rather
+		// than silently replaced.
 		h, err := findHousehold(ctx, q, authz.ScopeFrom(ctx), in.HouseholdID)
-		if err != nil {
+		switch {
+		case err != nil:
 			fe.Add("household_id", "rule.household", "")
-		} else if in.RegionCode == "" {
+		case in.RegionCode == "":
 			in.RegionCode = h.RegionCode
+		case in.RegionCode != h.RegionCode:
+			fe.Add("region_code", "rule.household_region", "")
 		}
 	}
 	s.checkRegion(ctx, &fe, in.RegionCode)

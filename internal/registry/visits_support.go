@@ -35,8 +35,13 @@ func (s *Service) CareHouseholds(ctx context.Context, sc authz.Scope, within []s
 	qb := db.NewQuery(`/* registry.CareHouseholds */ SELECT h.id, h.region_code, h.address, p.tags
 		FROM registry_households h JOIN registry_people p ON p.household_id = h.id`).
 		Scope(sc, "h.region_code", "").And("p.moved_out_at IS NULL").And("p.tags <> ''")
+	// A member lives in the household's division: saying so of the
+	// people too lets the planner read the area's people by their region
+	// instead of every person of the city.
+	qb.Scope(sc, "p.region_code", "")
 	if len(within) > 0 {
 		qb.Scope(authz.Scope{GridsOnly: true, Grids: within}, "h.region_code", "")
+		qb.Scope(authz.Scope{GridsOnly: true, Grids: within}, "p.region_code", "")
 	}
 	qb.Tail("ORDER BY h.id")
 	q, args := qb.SQL()

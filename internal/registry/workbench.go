@@ -17,8 +17,10 @@ func (s *Service) Widgets() []web.Widget {
 		}, Load: s.figuresWidget}}
 }
 
-// figuresWidget: residents, floating people, households and buildings of
-// the actor's area, from the kept totals (a grid worker's: their grids').
+// figuresWidget: people, floating people, households and buildings of
+// the actor's area, from the kept totals (a grid worker's: their grids'),
+// and a community's special-care residents. Each figure with a link is
+// the total of the list it opens.
 func (s *Service) figuresWidget(ctx context.Context, a *authz.Actor) (web.Panel, error) {
 	root := a.Scope.Region
 	cs, err := s.CountsByChild(ctx, root, len(root))
@@ -30,10 +32,24 @@ func (s *Service) figuresWidget(ctx context.Context, a *authz.Actor) (web.Panel,
 		c = *x
 	}
 	n := func(v int) string { return strconv.Itoa(v) }
-	return web.Panel{Title: "wb.registry.title", Figures: []web.Figure{
-		{Label: "wb.registry.residents", Value: n(c.Residents), Href: "/people"},
+	p := web.Panel{Title: "wb.registry.title", Figures: []web.Figure{
+		{Label: "wb.registry.people", Value: n(c.Residents + c.Floating), Href: "/people"},
 		{Label: "wb.registry.floating", Value: n(c.Floating), Href: "/people?residence=floating"},
-		{Label: "wb.registry.households", Value: n(c.Households), Href: "/buildings"},
+		{Label: "wb.registry.households", Value: n(c.Households)},
 		{Label: "wb.registry.buildings", Value: n(c.Buildings), Href: "/buildings"},
-	}}, nil
+	}}
+	if a.Scope.GridsOnly || len(root) >= 12 {
+		// A community's or a grid worker's special-care residents: few
+		// enough to count live.
+		_, t, err := s.FindPeople(ctx, PersonFilter{Tag: TagCare, Limit: 1})
+		if err != nil {
+			return p, err
+		}
+		v := n(t.N)
+		if t.More {
+			v += "+"
+		}
+		p.Figures = append(p.Figures, web.Figure{Label: "wb.registry.care", Value: v, Href: "/people?tag=" + TagCare})
+	}
+	return p, nil
 }

@@ -2,7 +2,6 @@ package search_test
 
 import (
 	"net/url"
-	"regexp"
 	"strings"
 	"testing"
 
@@ -12,18 +11,6 @@ import (
 	"grassroots/internal/search"
 	"grassroots/internal/units"
 )
-
-var (
-	jsonBlock = regexp.MustCompile(`(?is)<script[^>]*type="?application/json"?[^>]*>.*?</script>`)
-	anyTag    = regexp.MustCompile(`(?s)<[^>]*>`)
-	codeRun   = regexp.MustCompile(`(^|[^0-9])([0-9]{9,15})([^0-9]|$)`)
-)
-
-// shownText is what a person reads on a page: the text outside tags and
-// their attributes, without the JSON blocks that feed its scripts.
-func shownText(body string) string {
-	return anyTag.ReplaceAllString(jsonBlock.ReplaceAllString(body, " "), " ")
-}
 
 // TestSearchShowsNames: each match is shown with the name of its
 // division (a grid with its community), never its code, on the page and
@@ -45,15 +32,13 @@ func TestSearchShowsNames(t *testing.T) {
 	}{{"Page", nil}, {"Fragment", map[string][]string{"HX-Request": {"true"}}}} {
 		t.Run(tt.name, func(t *testing.T) {
 			r := c.Do("GET", "/search?q="+url.QueryEscape("名称测试"), nil, tt.header)
-			text := shownText(r.Body)
+			text := apptest.VisibleText(r.Body)
 			for _, want := range []string{"名称测试党委 甲一社区居委会", "甲一路2号 甲一社区居委会 › 甲一网格1", "甲一社区居委会 › 甲一网格2"} {
-				if !strings.Contains(strings.Join(strings.Fields(text), " "), want) {
+				if !strings.Contains(text, want) {
 					t.Errorf("search results lack %q", want)
 				}
 			}
-			if m := codeRun.FindStringSubmatch(text); m != nil {
-				t.Errorf("search results show the code %s", m[2])
-			}
+			apptest.NoCodes(t, "search results", text)
 		})
 	}
 	var res search.Results

@@ -41,13 +41,13 @@ func TestDepartmentsByName(t *testing.T) {
 	e := apptest.New(t)
 	city := e.Login("city")
 	r := city.Get("/departments")
-	text := visibleText(r.Body)
+	text := apptest.VisibleText(r.Body)
 	if r.StatusCode != 200 || !strings.Contains(text, "甲区") || regexp.MustCompile(`\d{6,}`).MatchString(text) {
 		t.Fatalf("departments page: %d %s", r.StatusCode, text)
 	}
 	r = city.Form("/departments", url.Values{"name": {"甲区民政局"}, "region_code": {""}, "region_code_text": {"甲区"}})
 	if r.StatusCode != http.StatusSeeOther {
-		t.Fatalf("create by name: %d %s", r.StatusCode, visibleText(r.Body))
+		t.Fatalf("create by name: %d %s", r.StatusCode, apptest.VisibleText(r.Body))
 	}
 	if r := city.Get("/departments"); !strings.Contains(r.Body, "甲区民政局") {
 		t.Error("the new department is not listed")

@@ -2,7 +2,6 @@ package territory_test
 
 import (
 	"net/url"
-	"regexp"
 	"strings"
 	"testing"
 
@@ -10,18 +9,6 @@ import (
 	"grassroots/internal/platform/errs"
 	"grassroots/internal/territory"
 )
-
-var (
-	jsonBlock = regexp.MustCompile(`(?is)<script[^>]*type="?application/json"?[^>]*>.*?</script>`)
-	anyTag    = regexp.MustCompile(`(?s)<[^>]*>`)
-	codeRun   = regexp.MustCompile(`(^|[^0-9])([0-9]{9,15})([^0-9]|$)`)
-)
-
-// shownText is what a person reads on a page: the text outside tags and
-// their attributes, without the JSON blocks that feed its scripts.
-func shownText(body string) string {
-	return anyTag.ReplaceAllString(jsonBlock.ReplaceAllString(body, " "), " ")
-}
 
 // TestRegionPageShowsNames: a division's page names it and its children
 // and never shows a division code; the code stays in the URL and data
@@ -41,15 +28,13 @@ func TestRegionPageShowsNames(t *testing.T) {
 			if r.StatusCode != 200 {
 				t.Fatalf("region page: %d", r.StatusCode)
 			}
-			text := shownText(r.Body)
+			text := apptest.VisibleText(r.Body)
 			for _, w := range tt.want {
 				if !strings.Contains(text, w) {
 					t.Errorf("the page does not name %q", w)
 				}
 			}
-			if m := codeRun.FindStringSubmatch(text); m != nil {
-				t.Errorf("the page shows the code %s", m[2])
-			}
+			apptest.NoCodes(t, "the page", text)
 			if !strings.Contains(r.Body, `data-code="`+tt.code+`"`) {
 				t.Errorf("the page lost the division's code in its data attribute")
 			}

@@ -3,25 +3,12 @@ package units_test
 import (
 	"net/http"
 	"net/url"
-	"regexp"
 	"strings"
 	"testing"
 
 	"grassroots/internal/apptest"
 	"grassroots/internal/units"
 )
-
-var (
-	jsonBlock = regexp.MustCompile(`(?is)<script[^>]*type="?application/json"?[^>]*>.*?</script>`)
-	anyTag    = regexp.MustCompile(`(?s)<[^>]*>`)
-	codeRun   = regexp.MustCompile(`(^|[^0-9])([0-9]{9,15})([^0-9]|$)`)
-)
-
-// shownText is what a person reads on a page: the text outside tags and
-// their attributes, without the JSON blocks that feed its scripts.
-func shownText(body string) string {
-	return anyTag.ReplaceAllString(jsonBlock.ReplaceAllString(body, " "), " ")
-}
 
 // TestUnitsPageShowsNames: the units list names each unit's division (a
 // grid with its community) and shows no division code; the form chooses
@@ -34,25 +21,24 @@ func TestUnitsPageShowsNames(t *testing.T) {
 	}
 	c := e.Login("secretary")
 	r := c.Get("/units")
-	text := shownText(r.Body)
+	text := apptest.VisibleText(r.Body)
 	if r.StatusCode != 200 || !strings.Contains(text, "网格里的两新组织") || !strings.Contains(text, "甲一社区居委会 › 甲一网格1") {
 		t.Errorf("units page: %d, does not name the unit's grid", r.StatusCode)
 	}
-	if m := codeRun.FindStringSubmatch(text); m != nil {
-		t.Errorf("units page shows the code %s", m[2])
-	}
+	apptest.NoCodes(t, "units page", text)
 	if !strings.Contains(r.Body, `value="甲一社区居委会"`) {
 		t.Errorf("the form does not offer the secretary's community by name")
 	}
 	// A page without scripts sends the typed name only.
 	ok := c.Form("/units", url.Values{"name": {"按名称登记的单位"}, "subkind": {"business.shop"}, "region_code": {""}, "region_code_text": {"甲一网格2"}})
 	if ok.StatusCode != http.StatusSeeOther {
-		t.Fatalf("unit placed by name: %d %s", ok.StatusCode, shownText(ok.Body))
+		t.Fatalf("unit placed by name: %d %s", ok.StatusCode, apptest.VisibleText(ok.Body))
 	}
 	bad := c.Form("/units", url.Values{"name": {"别处的单位"}, "subkind": {"business.shop"}, "region_code": {""}, "region_code_text": {"乙一社区居委会"}})
-	if text := shownText(bad.Body); bad.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(text, "乙一社区居委会") || codeRun.MatchString(text) {
+	if text := apptest.VisibleText(bad.Body); bad.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(text, "乙一社区居委会") {
 		t.Errorf("unit placed by a name outside the area: %d", bad.StatusCode)
 	}
+	apptest.NoCodes(t, "the refused unit form", bad.Body)
 	var list struct {
 		Items []units.Unit `json:"items"`
 	}

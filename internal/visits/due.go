@@ -220,14 +220,7 @@ func (s *Service) Due(ctx context.Context, sc authz.Scope, f DueFilter) (List[Du
 			out.NextCursor = encodeCursor("", int64(end))
 		}
 	}
-	codes := make([]string, len(out.Items))
-	for i, d := range out.Items {
-		codes[i] = d.RegionCode
-	}
-	names := s.names(ctx, codes)
-	for i := range out.Items {
-		out.Items[i].RegionName = names[out.Items[i].RegionCode]
-	}
+	nameAll(ctx, s, out.Items, func(d *DueHousehold) (string, *string) { return d.RegionCode, &d.RegionName })
 	return out, nil
 }
 

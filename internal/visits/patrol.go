@@ -266,48 +266,25 @@ func (s *Service) OpenPatrol(ctx context.Context) (Patrol, error) {
 
 // Patrols lists the patrols in sc, newest first, with the total.
 func (s *Service) Patrols(ctx context.Context, sc authz.Scope, f PatrolFilter) (List[Patrol], error) {
-	within, err := narrow(sc, f.Region, f.Grids)
-	if err != nil {
+	q := patrolQuery{open: f.Open, afterKey: f.AfterKey, afterID: f.AfterID}
+	var err error
+	if q.within, q.from, q.to, err = bounds(sc, f.Region, f.Grids, f.Month); err != nil {
 		return List[Patrol]{}, err
 	}
-	q := patrolQuery{within: within, open: f.Open}
-	if f.Month != "" {
-		if q.from, q.to, err = monthRange(f.Month); err != nil {
-			return List[Patrol]{}, err
-		}
-	}
-	if f.Limit <= 0 {
-		f.Limit = 50
-	}
-	total, err := countPatrols(ctx, s.db, sc, q)
+	out, err := listPage(f.Limit,
+		func() (int, error) { return countPatrols(ctx, s.db, sc, q) },
+		func(n int) ([]Patrol, error) {
+			q.limit = n
+			return findPatrols(ctx, s.db, sc, q)
+		},
+		func(p Patrol) string { return encodeCursor(p.PatrolledOn, p.ID) })
 	if err != nil {
 		return List[Patrol]{}, err
-	}
-	q.afterKey, q.afterID, q.limit = f.AfterKey, f.AfterID, f.Limit+1
-	ps, err := findPatrols(ctx, s.db, sc, q)
-	if err != nil {
-		return List[Patrol]{}, err
-	}
-	out := List[Patrol]{Items: ps, Total: total}
-	if len(ps) > f.Limit {
-		out.Items = ps[:f.Limit]
-		last := ps[f.Limit-1]
-		out.NextCursor = encodeCursor(last.PatrolledOn, last.ID)
 	}
 	if err := patrolCases(ctx, s.db, out.Items); err != nil {
 		return List[Patrol]{}, err
 	}
-	codes := make([]string, len(out.Items))
-	for i, p := range out.Items {
-		codes[i] = p.RegionCode
-	}
-	names := s.names(ctx, codes)
-	for i := range out.Items {
-		out.Items[i].RegionName = names[out.Items[i].RegionCode]
-	}
-	if out.Items == nil {
-		out.Items = []Patrol{}
-	}
+	nameAll(ctx, s, out.Items, func(p *Patrol) (string, *string) { return p.RegionCode, &p.RegionName })
 	return out, nil
 }
 

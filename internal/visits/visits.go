@@ -135,7 +135,7 @@ type VisitInput struct {
 // IssueInput is a problem found on a visit.
 type IssueInput struct {
 	Category    string `json:"category" doc:"four-digit sub-class code of the case catalogue"`
-	Description string `json:"description,omitempty" doc:"what the problem is; the visit's note when empty"`
+	Description string `json:"description" doc:"what the problem is, required; the visit's note is never copied into the case"`
 }
 
 // VisitFilter selects visits. Region and Grids narrow the actor's scope
@@ -335,6 +335,63 @@ func roots(sc authz.Scope, within []string) []string {
 	return sc.Roots()
 }
 
+// bounds are the subtrees (see narrow) and the dates (see monthRange,
+// none for no month) a list filter's region, grids and month narrow sc
+// to.
+func bounds(sc authz.Scope, region string, grids []string, month string) (within []string, from, to string, err error) {
+	if within, err = narrow(sc, region, grids); err != nil {
+		return nil, "", "", err
+	}
+	if month != "" {
+		if from, to, err = monthRange(month); err != nil {
+			return nil, "", "", err
+		}
+	}
+	return within, from, to, nil
+}
+
+// listPage reads a page of a list, newest first, with the total of the
+// whole list: count counts the list; find reads up to n rows of it after
+// the filter's cursor (one more than the page holds, to tell whether
+// another page follows); cursor is the next page's cursor after a row.
+// limit is the page's size, 50 when not set.
+func listPage[T any](limit int, count func() (int, error), find func(n int) ([]T, error), cursor func(T) string) (List[T], error) {
+	if limit <= 0 {
+		limit = 50
+	}
+	total, err := count()
+	if err != nil {
+		return List[T]{}, err
+	}
+	rows, err := find(limit + 1)
+	if err != nil {
+		return List[T]{}, err
+	}
+	out := List[T]{Items: rows, Total: total}
+	if len(rows) > limit {
+		out.Items = rows[:limit]
+		out.NextCursor = cursor(rows[limit-1])
+	}
+	if out.Items == nil {
+		out.Items = []T{}
+	}
+	return out, nil
+}
+
+// nameAll fills the names of items' divisions as the actor sees them
+// (see names); region is an item's region code and where its name goes.
+func nameAll[T any](ctx context.Context, s *Service, items []T, region func(*T) (code string, name *string)) {
+	codes := make([]string, len(items))
+	for i := range items {
+		codes[i], _ = region(&items[i])
+	}
+	names := s.names(ctx, codes)
+	for i := range items {
+		code, name := region(&items[i])
+		*name = names[code]
+	}
+}
+
 // names returns the names of region codes as the actor sees them; a code
 // the actor may not read has no name.
 func (s *Service) names(ctx context.Context, codes []string) map[string]string {
@@ -391,9 +448,10 @@ func (s *Service) RecordVisit(ctx context.Context, in VisitInput) (Visit, error)
 		if issue.Category == "" {
 			fe.Add("category", "rule.required", "")
 		}
-		if issue.Description == "" {
-			issue.Description = in.Note
-		}
+		// The case says what the problem is in its own words: the visit's
+		// note is sealed, read by few and audited, and many more read a
+		// case (the subdistrict up to the city, departments, Open311
+		// clients), so it is never copied there.
 		if issue.Description == "" {
 			fe.Add("description", "rule.required", "")
 		}
@@ -488,45 +546,22 @@ func (s *Service) Visit(ctx context.Context, id int64) (Visit, error) {
 // Visits lists the visits in sc, newest first, with the total of the
 // whole list. Notes are never in a list.
 func (s *Service) Visits(ctx context.Context, sc authz.Scope, f VisitFilter) (List[Visit], error) {
-	within, err := narrow(sc, f.Region, f.Grids)
+	q := visitQuery{household: f.HouseholdID, afterKey: f.AfterKey, afterID: f.AfterID}
+	var err error
+	if q.within, q.from, q.to, err = bounds(sc, f.Region, f.Grids, f.Month); err != nil {
+		return List[Visit]{}, err
+	}
+	out, err := listPage(f.Limit,
+		func() (int, error) { return countVisits(ctx, s.db, sc, q) },
+		func(n int) ([]Visit, error) {
+			q.limit = n
+			return findVisits(ctx, s.db, sc, q)
+		},
+		func(v Visit) string { return encodeCursor(v.VisitedOn, v.ID) })
 	if err != nil {
 		return List[Visit]{}, err
 	}
-	q := visitQuery{within: within, household: f.HouseholdID}
-	if f.Month != "" {
-		if q.from, q.to, err = monthRange(f.Month); err != nil {
-			return List[Visit]{}, err
-		}
-	}
-	if f.Limit <= 0 {
-		f.Limit = 50
-	}
-	total, err := countVisits(ctx, s.db, sc, q)
-	if err != nil {
-		return List[Visit]{}, err
-	}
-	q.afterKey, q.afterID, q.limit = f.AfterKey, f.AfterID, f.Limit+1
-	vs, err := findVisits(ctx, s.db, sc, q)
-	if err != nil {
-		return List[Visit]{}, err
-	}
-	out := List[Visit]{Items: vs, Total: total}
-	if len(vs) > f.Limit {
-		out.Items = vs[:f.Limit]
-		last := vs[f.Limit-1]
-		out.NextCursor = encodeCursor(last.VisitedOn, last.ID)
-	}
-	codes := make([]string, len(out.Items))
-	for i, v := range out.Items {
-		codes[i] = v.RegionCode
-	}
-	names := s.names(ctx, codes)
-	for i := range out.Items {
-		out.Items[i].RegionName = names[out.Items[i].RegionCode]
-	}
-	if out.Items == nil {
-		out.Items = []Visit{}
-	}
+	nameAll(ctx, s, out.Items, func(v *Visit) (string, *string) { return v.RegionCode, &v.RegionName })
 	return out, nil
 }
 

@@ -263,7 +263,7 @@ func TestVisitOpensCase(t *testing.T) {
 	// A category the catalogue lacks fails in the case module, after the
 	// visit was inserted: the visit is rolled back with it.
 	if r := grid.API("POST", "/api/v1/visits", map[string]any{"household_id": hh, "kind": "home", "note": "x",
-		"issue": map[string]any{"category": "9999"}}); r.StatusCode != 422 || !strings.Contains(r.Body, `"field":"category"`) {
+		"issue": map[string]any{"category": "9999", "description": "楼道灯不亮"}}); r.StatusCode != 422 || !strings.Contains(r.Body, `"field":"category"`) {
 		t.Fatalf("unknown category: %d %s", r.StatusCode, r.Body)
 	}
 	if rowCount(t, e, "visits_visits") != 0 || rowCount(t, e, "cases") != cases {

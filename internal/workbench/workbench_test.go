@@ -3,6 +3,7 @@ package workbench_test
 import (
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -122,6 +123,25 @@ func TestWorkbenchPerRole(t *testing.T) {
 				if n := listTotal(t, c, it.Href); n != it.Count {
 					t.Errorf("%s: %s «%s» counts %d, its list %s holds %d", role, pn.Name, it.Label, it.Count, it.Href, n)
 				}
+			}
+		}
+	}
+
+	// The registry's figures are the totals of the people and building
+	// lists they open, for a community and for a grid worker's grids.
+	for _, c := range []*apptest.Client{sec, grid} {
+		for _, f := range panels(t, c)["registry-figures"].Figures {
+			if f.Href == "" {
+				continue
+			}
+			u, _ := url.Parse(f.Href)
+			r := c.Get("/api/v1" + u.Path + "?limit=1&" + u.RawQuery)
+			var l struct {
+				Total *int64 `json:"total"`
+			}
+			r.JSON(t, &l)
+			if r.StatusCode != http.StatusOK || l.Total == nil || strconv.FormatInt(*l.Total, 10) != f.Value {
+				t.Errorf("figure «%s» says %s, its list %s holds %v (%d)", f.Label, f.Value, f.Href, l.Total, r.StatusCode)
 			}
 		}
 	}

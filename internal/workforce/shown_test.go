@@ -3,25 +3,12 @@ package workforce_test
 import (
 	"net/http"
 	"net/url"
-	"regexp"
 	"strings"
 	"testing"
 
 	"grassroots/internal/apptest"
 	"grassroots/internal/workforce"
 )
-
-var (
-	jsonBlock = regexp.MustCompile(`(?is)<script[^>]*type="?application/json"?[^>]*>.*?</script>`)
-	anyTag    = regexp.MustCompile(`(?s)<[^>]*>`)
-	codeRun   = regexp.MustCompile(`(^|[^0-9])([0-9]{9,15})([^0-9]|$)`)
-)
-
-// shownText is what a person reads on a page: the text outside tags and
-// their attributes, without the JSON blocks that feed its scripts.
-func shownText(body string) string {
-	return anyTag.ReplaceAllString(jsonBlock.ReplaceAllString(body, " "), " ")
-}
 
 // TestWorkforcePageShowsNames: the workforce page names the workers' and
 // candidates' communities and the area shown, never their codes; its
@@ -32,14 +19,14 @@ func TestWorkforcePageShowsNames(t *testing.T) {
 	sec := e.Login("secretary")
 	if r := sec.Form("/workforce/workers", url.Values{"region_code_text": {"甲一社区居委会"}, "name": {"张社工"}, "post": {"social_worker"},
 		"certificate": {"none"}, "education": {"bachelor"}}); r.StatusCode != http.StatusSeeOther {
-		t.Fatalf("worker by the community's name: %d %s", r.StatusCode, shownText(r.Body))
+		t.Fatalf("worker by the community's name: %d %s", r.StatusCode, apptest.VisibleText(r.Body))
 	}
 	if r := sec.Form("/workforce/reserve", url.Values{"region_code_text": {"甲一社区居委会"}, "name": {"赵后备"}, "current_post": {"委员"}, "score": {"80"},
 		"status": {"candidate"}}); r.StatusCode != http.StatusSeeOther {
-		t.Fatalf("candidate by the community's name: %d %s", r.StatusCode, shownText(r.Body))
+		t.Fatalf("candidate by the community's name: %d %s", r.StatusCode, apptest.VisibleText(r.Body))
 	}
 	if r := sec.Form("/workforce/workers", url.Values{"region_code_text": {"甲一网格1"}, "name": {"网格里的社工"}, "post": {"social_worker"},
-		"certificate": {"none"}, "education": {"bachelor"}}); r.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(shownText(r.Body), "甲一网格1") {
+		"certificate": {"none"}, "education": {"bachelor"}}); r.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(apptest.VisibleText(r.Body), "甲一网格1") {
 		t.Errorf("a worker placed in a grid: %d", r.StatusCode)
 	}
 	for _, tt := range []struct{ name, who, path, area string }{
@@ -48,7 +35,7 @@ func TestWorkforcePageShowsNames(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			r := e.Login(tt.who).Get(tt.path)
-			text := shownText(r.Body)
+			text := apptest.VisibleText(r.Body)
 			if r.StatusCode != 200 {
 				t.Fatalf("workforce page: %d", r.StatusCode)
 			}
@@ -63,9 +50,7 @@ func TestWorkforcePageShowsNames(t *testing.T) {
 			if !strings.Contains(r.Body, `value="`+tt.area+`"`) {
 				t.Errorf("the area is not shown as %q", tt.area)
 			}
-			if m := codeRun.FindStringSubmatch(text); m != nil {
-				t.Errorf("the page shows the code %s", m[2])
-			}
+			apptest.NoCodes(t, "the page", text)
 		})
 	}
 	var ws struct {
