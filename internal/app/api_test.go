@@ -323,3 +323,29 @@ func TestCursorPagination(t *testing.T) {
 }
 
 var _ = json.Marshal
+
+// TestImportPagesLinkBackToTheirList: every import page's 返回列表 opens
+// a page, never a 404.
+func TestImportPagesLinkBackToTheirList(t *testing.T) {
+	e := newEnv(t)
+	city, sec := e.login("demo-city"), e.login("demo-secretary")
+	for _, p := range []string{"/party/members", "/party/orgs", "/party/committee", "/compounds", "/grids/table", "/workforce/reserve", "/workforce", "/units", "/buildings"} {
+		c := city
+		if p == "/compounds" || p == "/buildings" {
+			c = sec // the registry is kept by the community
+		}
+		r := c.get(p + "/import")
+		if r.StatusCode != http.StatusOK {
+			t.Errorf("%s/import: %d", p, r.StatusCode)
+			continue
+		}
+		m := regexp.MustCompile(`<a href="([^"]+)">返回列表</a>`).FindStringSubmatch(r.body)
+		if m == nil {
+			t.Errorf("%s/import has no link back", p)
+			continue
+		}
+		if back := c.get(m[1]); back.StatusCode != http.StatusOK && back.StatusCode != http.StatusSeeOther {
+			t.Errorf("%s/import links back to %s: %d", p, m[1], back.StatusCode)
+		}
+	}
+}

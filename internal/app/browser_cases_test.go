@@ -139,6 +139,9 @@ func TestBrowserCaseJourney(t *testing.T) {
 
 	must(chromedp.Do(res,
 		chromedp.Navigate(e.srv.URL+caseURL),
+		// The form chooses nothing for the resident.
+		chromedp.Click(chromedp.CSS(`#case-rate-form input[name=resolved][value="1"]`)),
+		chromedp.Click(chromedp.CSS(`#case-rate-form input[name=satisfaction][value="satisfied"]`)),
 		chromedp.Click(chromedp.CSS("#case-rate-submit")),
 		chromedp.WaitVisible(chromedp.CSS("#case-rating")),
 	))

@@ -24,7 +24,7 @@ var (
 // tableSpec is the spreadsheet form of Party members.
 func (s *Service) tableSpec() tabular.Spec {
 	return tabular.Spec{
-		Path: "/party/members", TitleKey: "party.members",
+		Path: "/party/members", Back: "/party", TitleKey: "party.members",
 		Header:  []string{"姓名", "党组织编号", "党员类别", "状态", "工作单位党组织", "居住网格或社区代码", "党员示范户", "入党日期"},
 		Fields:  []string{"name", "org_id", "category", "status", "workplace", "region_code", "model_household", "joined_on"},
 		Example: []string{"王五", "1", "在职党员", "正式党员", "市教育局机关党委", "", "否", "2001-07-01"},
@@ -65,7 +65,7 @@ var kindLabels = map[string]string{"党委": "committee", "党总支": "general_
 // orgSpec is the spreadsheet form of Party organisations.
 func (s *Service) orgSpec() tabular.Spec {
 	return tabular.Spec{
-		Path: "/party/orgs", TitleKey: "title.party",
+		Path: "/party/orgs", Back: "/party", TitleKey: "title.party",
 		Header:  []string{"名称", "类型", "区划代码", "上级党组织编号", "楼栋编号", "所在单位"},
 		Fields:  []string{"name", "kind", "region_code", "parent_id", "building_id", "unit_name"},
 		Example: []string{"某网格党支部", "党支部", exampleGrid, "1", "", ""},
@@ -112,7 +112,7 @@ var postLabels = map[string]string{"书记": "secretary", "副书记": "deputy_s
 // committeeSpec is the spreadsheet form of committee members.
 func (s *Service) committeeSpec() tabular.Spec {
 	return tabular.Spec{
-		Path: "/party/committee", TitleKey: "party.committee",
+		Path: "/party/committee", Back: "/party", TitleKey: "party.committee",
 		Header:  []string{"党组织编号", "姓名", "职务", "所在单位", "兼职委员"},
 		Fields:  []string{"org_id", "name", "post", "unit", "part_time"},
 		Example: []string{"1", "孙七", "委员", "某学校", "是"},

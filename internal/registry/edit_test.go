@@ -496,8 +496,11 @@ func TestEditBuildingHouseholdAndCompoundPages(t *testing.T) {
 	if m, ok, err := e.App.Registry.MatchAddress(ctx, "新更正花园3栋1单元"); err != nil || !ok || m.BuildingID != b.ID {
 		t.Errorf("the building by its compound's new name: %+v %v %v", m, ok, err)
 	}
-	// The household card and the person card link to their edit pages.
-	if r := c.Get("/households/" + itoa(h.ID)); !strings.Contains(r.Body, `href="/households/`+itoa(h.ID)+`/edit"`) {
+	// The household card and the person card link to their edit pages,
+	// and name their grid, never show its code.
+	r := c.Get("/households/" + itoa(h.ID))
+	if !strings.Contains(r.Body, `href="/households/`+itoa(h.ID)+`/edit"`) {
 		t.Error("the household card has no edit link")
 	}
+	apptest.NoCodes(t, "the household card", r.Body)
 }

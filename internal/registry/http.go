@@ -115,6 +115,7 @@ type personPage struct {
 	Personal  *Personal
 	CanEdit   bool
 	CanSee    bool
+	Place     string // the person's grid or community, by name
 }
 
 func (h *handler) personPage(r *http.Request, id int64) (personPage, error) {
@@ -130,7 +131,17 @@ func (h *handler) personPage(r *http.Request, id int64) (personPage, error) {
 			p.Household = &hh
 		}
 	}
-	return p, nil
+	p.Place, err = h.svc.placeName(r.Context(), person.RegionCode)
+	return p, err
+}
+
+// placeName names a grid or community as people say it (社区 › 网格).
+func (s *Service) placeName(ctx context.Context, code string) (string, error) {
+	names, err := s.terr.UnscopedLabels(ctx, []string{code})
+	if err != nil {
+		return "", err
+	}
+	return names[code], nil
 }
 
 func (h *handler) handlePerson(w http.ResponseWriter, r *http.Request) error {
@@ -195,6 +206,7 @@ type householdPage struct {
 	Building  *Building
 	Members   []*Person
 	CanEdit   bool
+	Place     string // the household's grid or community, by name
 }
 
 func (h *handler) handleHousehold(w http.ResponseWriter, r *http.Request) error {
@@ -210,6 +222,9 @@ func (h *handler) handleHousehold(w http.ResponseWriter, r *http.Request) error 
 	p := householdPage{Page: h.ui.Page(r, "title.household"), Household: hh, Members: card.Members}
 	p.Title = hh.Address
 	p.CanEdit = p.Actor.Can(PermEdit)
+	if p.Place, err = h.svc.placeName(r.Context(), hh.RegionCode); err != nil {
+		return err
+	}
 	if hh.BuildingID != 0 {
 		if b, err := h.svc.Building(r.Context(), hh.BuildingID); err == nil {
 			p.Building = &b

@@ -69,7 +69,7 @@ func (s *Service) buildingSpec() tabular.Spec {
 // compoundSpec is the spreadsheet form of residential compounds.
 func (s *Service) compoundSpec() tabular.Spec {
 	return tabular.Spec{
-		Path: "/compounds", TitleKey: "buildings.compounds",
+		Path: "/compounds", Back: "/buildings", TitleKey: "buildings.compounds",
 		Header:  []string{"小区名称", "地址", "物业服务企业", "社区或网格代码"},
 		Fields:  []string{"name", "address", "property_company", "region_code"},
 		Example: []string{"某某花园", "某市某区某某路8号", "某物业服务有限公司", exampleCommunity},

@@ -20,7 +20,7 @@ const (
 // text in its own column (GeoJSON files remain the better way for GIS).
 func (s *Service) gridSpec() tabular.Spec {
 	return tabular.Spec{
-		Path: "/grids/table", TitleKey: "title.grid",
+		Path: "/grids/table", Back: "/overview", TitleKey: "title.grid",
 		Header:  []string{"网格代码", "网格名称", "社区代码", "边界（GeoJSON）"},
 		Fields:  []string{"code", "name", "community_code", "geometry"},
 		Example: []string{"", "某社区第1网格", exampleCommunity, exampleGeometry},

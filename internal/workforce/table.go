@@ -62,7 +62,7 @@ var statusLabels = map[string]string{"考察中": "candidate", "已报备组织�
 // reserveSpec is the spreadsheet form of the reserve pool.
 func (s *Service) reserveSpec() tabular.Spec {
 	return tabular.Spec{
-		Path: "/workforce/reserve", TitleKey: "workforce.reserve",
+		Path: "/workforce/reserve", Back: "/workforce", TitleKey: "workforce.reserve",
 		Header:  []string{"姓名", "社区代码", "现任职务", "考察得分", "状态", "报备日期", "考察意见"},
 		Fields:  []string{"name", "region_code", "current_post", "score", "status", "filed_on", "assessment"},
 		Example: []string{"赵六", exampleCommunity, "社区副书记", "86", "已报备组织部", "2026-06-30", "群众基础好"},

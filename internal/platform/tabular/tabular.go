@@ -42,7 +42,10 @@ func Manifest() module.Manifest {
 
 // Spec is one entity's spreadsheet form.
 type Spec struct {
-	Path     string   // URL path of the entity's page, e.g. "/units"
+	Path string // URL path of the entity's page, e.g. "/units"
+	// Back is the page that lists the entity, where the import page links
+	// back to; empty: Path.
+	Back     string
 	TitleKey string   // catalogue key of the entity's name
 	Header   []string // column headers, in Chinese as people fill them in
 	Fields   []string // for each column, the input field it feeds (for errors)
