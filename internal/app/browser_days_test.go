@@ -603,6 +603,10 @@ func departmentDay(t *testing.T, e *env) {
 	if at, err := time.Parse(time.RFC3339, due); err != nil || !at.Equal(e.clock.Now().Add(60*time.Minute)) {
 		t.Errorf("the countdown reads %q, want an hour after the whistle (%s)", due, e.clock.Now().Add(time.Hour).Format(time.RFC3339))
 	}
+	// The whistle list shows the 报到 button whole on the phone too.
+	d.menu("/whistles")
+	d.both("whistles", "#whistles button.primary", "#whistles td[data-label]")
+	d.home()
 	d.follow(row)
 	d.wait(`!!document.querySelector("#party-report")`)
 	d.both("case", "#party-report", "#case-status")
