@@ -270,10 +270,11 @@ func TestBrowserImportAndFindResident(t *testing.T) {
 		chromedp.SendKeys(chromedp.CSS(`#people-search input[name=q]`), "oymy"),
 		chromedp.Click(chromedp.CSS(`#people-search button`)),
 	))
-	// htmx swaps the rows in place: wait for the swap, not for any row.
-	_, err = chromedp.Run(ctx, chromedp.Poll[bool](`document.querySelectorAll("#people tbody tr").length === 1`))
-	must(err)
-	found, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("#people tbody")))
+	// htmx swaps the rows in place (maybe more than once, on the change
+	// and on the submit): wait for the swap, then read the rows in one
+	// step, never through a node a later swap may have replaced.
+	must(waitFor(ctx, `document.querySelectorAll("#people tbody tr").length === 1 && document.querySelector("#people tbody").textContent.indexOf("欧阳明月") >= 0`))
+	found, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector("#people tbody").textContent`))
 	must(err)
 	if !strings.Contains(found, "欧阳明月") || strings.Contains(found, "13700001234") {
 		t.Fatalf("search by initials shows %q (want the name, phone masked)", found)
