@@ -167,7 +167,7 @@ func New(ctx context.Context, d *db.DB, o Options) (*App, error) {
 	for _, m := range a.Modules {
 		widgets = append(widgets, m.Widgets...)
 	}
-	if _, err := workbench.Names(widgets); err != nil {
+	if err := workbench.Check(widgets); err != nil {
 		return nil, err
 	}
 	a.Modules = append(a.Modules, workbench.Manifest(widgets, o.Log))

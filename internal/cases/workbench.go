@@ -389,14 +389,20 @@ func (s *Service) figuresWidget(ctx context.Context, a *authz.Actor) (web.Panel,
 		region, month).Scan(&received); err != nil {
 		return p, fmt.Errorf("cases: cases this month in %s: %w", region, err)
 	}
-	st, err := s.Stats(ctx, region)
+	// The open and closed figures are the lists' totals (the count
+	// tables), not a whole dashboard with its twelve-month trend.
+	open, err := s.Total(ctx, Filter{Open: true})
+	if err != nil {
+		return p, err
+	}
+	closed, err := s.Total(ctx, Filter{Status: Closed})
 	if err != nil {
 		return p, err
 	}
 	p.Figures = append(p.Figures,
 		web.Figure{Label: "wb.fig.received", Value: strconv.FormatInt(received, 10), Note: "wb.this_month", Href: "/cases/dashboard"},
-		web.Figure{Label: "wb.fig.open", Value: strconv.FormatInt(st.Open, 10), Href: "/cases/dashboard"},
-		web.Figure{Label: "wb.fig.closed", Value: strconv.FormatInt(st.ByStatus[Closed], 10), Href: listURL(Filter{Status: Closed})})
+		web.Figure{Label: "wb.fig.open", Value: strconv.FormatInt(open.N, 10), Href: "/cases/dashboard"},
+		web.Figure{Label: "wb.fig.closed", Value: strconv.FormatInt(closed.N, 10), Href: listURL(Filter{Status: Closed})})
 	if isCommunityDesk(a) {
 		sat, err := s.satisfaction(ctx, region, time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, cst))
 		if err != nil {

@@ -201,16 +201,15 @@ func (h *handler) apiWorkbench(w http.ResponseWriter, r *http.Request) error {
 	return web.JSON(w, http.StatusOK, out)
 }
 
-// Names lists the names of the widgets; start-up refuses two of one name.
-func Names(widgets []web.Widget) ([]string, error) {
+// Check refuses, at start-up, a widget name that is empty, not one path
+// segment, or used twice.
+func Check(widgets []web.Widget) error {
 	seen := map[string]bool{}
-	var out []string
 	for _, w := range widgets {
 		if w.Name == "" || strings.ContainsAny(w.Name, "/ ") || seen[w.Name] {
-			return nil, fmt.Errorf("workbench: widget name %q is empty, not a path segment or used twice", w.Name)
+			return fmt.Errorf("workbench: widget name %q is empty, not a path segment or used twice", w.Name)
 		}
 		seen[w.Name] = true
-		out = append(out, w.Name)
 	}
-	return out, nil
+	return nil
 }
