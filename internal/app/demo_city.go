@@ -70,16 +70,25 @@ func seedCity(ctx context.Context, a *App, out io.Writer, residents int) error {
 			return fmt.Errorf("grids of %s: %v %+v", c.Code, err, rep.Problems)
 		}
 		rows := [][]string{registry.PeopleHeader}
+		// Two communities of a city may carry one name (渔业村, in two
+		// subdistricts; 尤口居委会 and 尤口村委会, in one): the address
+		// names the subdistrict and the whole committee, so that no
+		// household is another community's.
+		street := trimCommittee(mustName(ctx, a, c.ParentCode)) + c.Name
 		for n, hh := 0, 0; n < perCommunity; hh++ {
 			grid := fmt.Sprintf("%s%03d", c.Code, 1+hh%6)
-			addr := fmt.Sprintf("南昌市%s%d号（合成）", trimCommittee(c.Name), hh+1)
+			addr := fmt.Sprintf("南昌市%s%d号（合成）", street, hh+1)
 			fam := demoFamily(r, used, now, addr, grid, registry.SelfOccupied)
 			rows = append(rows, fam...)
 			n += len(fam)
 		}
 		ir, err := a.Registry.ImportPeople(ctx, rows, registry.ImportOptions{})
 		if err != nil || !ir.Committed {
-			return fmt.Errorf("people of %s: %v %d errors", c.Code, err, len(ir.Errors))
+			first := ""
+			if len(ir.Errors) > 0 {
+				first = fmt.Sprintf(", the first: %+v", ir.Errors[0])
+			}
+			return fmt.Errorf("people of %s: %v: %d errors%s", c.Code, err, len(ir.Errors), first)
 		}
 		made += ir.Created
 		if err := seedCityParty(ctx, a, r, c); err != nil {

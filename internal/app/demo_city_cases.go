@@ -44,8 +44,9 @@ func seedCityCases(ctx context.Context, a *App, out io.Writer, n int) error {
 			continue
 		}
 		var ids [2]territory.Department
+		district := mustName(ctx, a, d) // 东湖区城市管理局（合成）: a name, never a code
 		for i, kind := range []string{"城市管理局", "住房和城乡建设局"} {
-			dep, err := a.Territory.EnsureDepartment(ctx, d+kind+"（合成）", d)
+			dep, err := a.Territory.EnsureDepartment(ctx, district+kind+"（合成）", d)
 			if err != nil {
 				return err
 			}

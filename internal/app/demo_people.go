@@ -125,7 +125,7 @@ func demoAreaPeople(ctx context.Context, a *App, ar demoArea) ([]registry.Househ
 				property = demoProperty
 			}
 			c, err := a.Registry.CreateCompound(ctx, registry.CompoundInput{RegionCode: g.CommunityCode, Name: community + "小区（演示）",
-				Address: "南昌市" + ar.district + community + "路（演示）", PropertyCompany: property})
+				Address: "南昌市" + ar.district + streetOf(community) + "（演示）", PropertyCompany: property})
 			if err != nil {
 				return nil, nil, fmt.Errorf("compound: %w", describe(a, err))
 			}
@@ -137,7 +137,7 @@ func demoAreaPeople(ctx context.Context, a *App, ar demoArea) ([]registry.Househ
 		}
 		cx, cy := gp.Centroid()
 		for bi := 0; bi < ar.buildings; bi++ {
-			addr := fmt.Sprintf("南昌市%s%s路%s号%d栋（演示）", ar.district, community, strings.TrimLeft(g.Code[12:], "0"), bi+1)
+			addr := fmt.Sprintf("南昌市%s%s%s号%d栋（演示）", ar.district, streetOf(community), strings.TrimLeft(g.Code[12:], "0"), bi+1)
 			// A 20 m × 12 m footprint in a row around the grid's centre.
 			x0, y0 := cx+float64(bi%4-2)*0.0003, cy+float64(bi/4-1)*0.0002
 			b, err := a.Registry.CreateBuilding(ctx, registry.BuildingInput{RegionCode: g.Code, CompoundID: compounds[g.CommunityCode],
@@ -232,4 +232,15 @@ func demoFamilyIn(r *rand.Rand, used map[string]bool, prefix string, now time.Ti
 		out = append(out, person(max(1, headAge-24-r.IntN(10)), r.IntN(2) == 0, "子女"))
 	}
 	return out
+}
+
+// streetOf is the demo street named after a community: 民巷 → 民巷路, but
+// 章江路 stays 章江路 (never 章江路路).
+func streetOf(community string) string {
+	for _, s := range []string{"路", "街", "巷", "道", "大道"} {
+		if strings.HasSuffix(community, s) {
+			return community
+		}
+	}
+	return community + "路"
 }

@@ -222,6 +222,7 @@ func (e *env) scopeMatrix(t *testing.T, f foreign, probers []string) {
 		{"/people/{id}/edit", "{id}", id(f.person), none},
 		{"/people/{id}/move", "{id}", id(f.person), none},
 		{"/api/v1/people/{id}/move", "{id}", id(f.person), none},
+		{"/api/v1/people/{id}/move-choices", "{id}", id(f.person), none},
 		{"/party/orgs/{id}/edit", "{id}", id(f.org), none},
 		{"/party/members/{id}/edit", "{id}", id(f.member), none},
 		{"/api/v1/party/members/{id}", "{id}", id(f.member), none},

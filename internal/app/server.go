@@ -156,7 +156,7 @@ func New(ctx context.Context, d *db.DB, o Options) (*App, error) {
 		visits.Manifest(a.Visits),
 		workforce.Manifest(a.Workforce),
 		units.Manifest(a.Units),
-		search.Manifest(search.NewService(a.Registry, a.Party, a.Units, a.Territory)),
+		search.Manifest(search.NewService(a.Registry, a.Party, a.Units, a.Cases, a.Territory)),
 		coverage.Manifest(coverage.NewService(a.Territory, a.Party, a.Registry, a.Accounts, a.Workforce, a.Units)),
 		calendar.Manifest(a.Calendar),
 		city.Manifest(a.City),

@@ -138,6 +138,8 @@ func (h *handler) apiCase(w http.ResponseWriter, r *http.Request) error {
 		c.forPublic()
 	} else if d.Whistles, err = h.svc.whistlesOf(r.Context(), id); err != nil {
 		return err
+	} else {
+		d.Events = ownEvents(a.Scope, d.Events, d.Whistles)
 	}
 	if d.Actions == nil {
 		d.Actions = []string{}

@@ -298,6 +298,9 @@ func (e Event) Details() []Detail {
 	family := map[string]string{"ground": "ground.", "satisfaction": "sat.", "reason": "reason.", "channel": "channel.", "via": "via."}
 	var out []Detail
 	for _, k := range keys {
+		if k == "department_id" || k == "replaced_by_id" {
+			continue // an id, for ownEvents; the name beside it is shown
+		}
 		d := Detail{Key: k}
 		switch v := m[k].(type) {
 		case bool:

@@ -12,6 +12,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"grassroots/internal/platform/audit"
 	"grassroots/internal/platform/errs"
 	"grassroots/internal/platform/web"
 	"grassroots/internal/platform/workday"
@@ -362,9 +363,10 @@ const (
 // editLimit is a step's time limit as the form shows it.
 type editLimit struct {
 	Step     string
-	N        string // the number given; empty inherits
-	Unit     string // m, h or d
-	Inherits string // what an empty number inherits
+	N        string   // the number given; empty inherits
+	Unit     string   // m, h or d
+	Inherits string   // what an empty number inherits
+	Errors   []string // what is wrong with it, shown beside it
 }
 
 // editCategory is the form of one category.
@@ -385,6 +387,10 @@ type editCategory struct {
 	Open         bool
 	Subs         []*editCategory
 	NewSub       *editCategory
+	// FieldErrors are what is wrong with the form's fields as sent, by
+	// field (code, name, name_en, department, urgency), shown beside
+	// them; a limit's are its own (editLimit.Errors).
+	FieldErrors map[string][]string
 }
 
 // UnlistedDepartment reports a department name the form's list lacks
@@ -395,6 +401,14 @@ func (c *editCategory) UnlistedDepartment() bool {
 
 // InheritedLimit is what an empty limit of the form falls back to.
 func (l editLimit) InheritedLimit() Limit { return limitOf(l.Inherits) }
+
+// FormID is the prefix of the ids of the form's messages.
+func (c *editCategory) FormID() string {
+	if c.New {
+		return "cat-new-" + c.Code
+	}
+	return "cat-" + c.Code
+}
 
 // IsClass reports a class (two digits) rather than a sub-class.
 func (c *editCategory) IsClass() bool { return c.Parent == "" && len(c.Code) != 4 }
@@ -707,12 +721,12 @@ func (h *handler) catalogueAnswer(w http.ResponseWriter, r *http.Request, doc *C
 	if perr != nil {
 		return perr
 	}
+	sent(&p.Editor)
 	if c == errs.Conflict {
 		p.Errors = []string{h.ui.Message(p.Lang, errs.As(err))}
 	} else {
-		p.Errors = h.catalogueProblems(p.Lang, doc, err)
+		p.Errors = h.placeProblems(p.Lang, doc, err, &p.Editor)
 	}
-	sent(&p.Editor)
 	return h.ui.Render(w, r, web.Status(c), "catalogue", "", p)
 }
 
@@ -725,7 +739,10 @@ func (h *handler) handleCatalogueCategory(w http.ResponseWriter, r *http.Request
 	return h.saveCatalogue(w, r, cur, doc, err, "#cat-"+x.Code, func(ed *catalogueEditor) {
 		sent.Page = h.ui.Page(r, "title.catalogue")
 		if cg, ok := cur.Get(x.Code); ok && !sent.New {
-			sent.Resolved = cg
+			// The form of a category in force sends no parent: it is
+			// the one the category has, whose name the inherited
+			// choices show (同大类（街面秩序）).
+			sent.Resolved, sent.Parent = cg, cg.Parent
 		}
 		if pc, ok := cur.Get(sent.Parent); ok {
 			sent.ParentName = pc.Label(sent.Lang)
@@ -792,6 +809,85 @@ func (h *handler) handleCatalogueImport(w http.ResponseWriter, r *http.Request) 
 
 var fieldIndex = regexp.MustCompile(`^categories\[(\d+)\]\.(.+)$`)
 
+// opened is the category form the page shows open, nil when none is.
+func (ed *catalogueEditor) opened() *editCategory {
+	if ed.NewClass != nil && ed.NewClass.Open {
+		return ed.NewClass
+	}
+	for _, c := range ed.Classes {
+		if c.Open {
+			return c
+		}
+		if c.NewSub != nil && c.NewSub.Open {
+			return c.NewSub
+		}
+		for _, s := range c.Subs {
+			if s.Open {
+				return s
+			}
+		}
+	}
+	return nil
+}
+
+// placeProblems puts each problem of catalogue doc that concerns a field
+// of the form sent back beside that field ("处置时限: 须为 1–1000 的整数"),
+// and returns the others, named by category and field as
+// catalogueProblems names them, for the top of the page, led by a line
+// that points to the fields marked.
+func (h *handler) placeProblems(lang string, doc *CatalogueDoc, err error, ed *catalogueEditor) []string {
+	t := func(k string, args ...any) string { return h.ui.Catalog().T(lang, k, args...) }
+	form := ed.opened()
+	var rest []errs.FieldError
+	placed := false
+	for _, f := range errs.As(err).Fields {
+		rule := t(f.Rule, f.Param)
+		if f.Param == "" {
+			rule = t(f.Rule)
+		}
+		if m := fieldIndex.FindStringSubmatch(f.Field); m != nil && form != nil && doc != nil {
+			i, _ := strconv.Atoi(m[1])
+			if i < len(doc.Categories) && doc.Categories[i].Code == form.Code {
+				msg := catalogueField(t, m[2]) + ": " + rule
+				if step, ok := strings.CutPrefix(m[2], "limits."); ok {
+					if j := slices.Index(Steps, step); j >= 0 && j < len(form.Limits) {
+						form.Limits[j].Errors = append(form.Limits[j].Errors, msg)
+						placed = true
+						continue
+					}
+				}
+				switch m[2] {
+				case "code", "name", "name_en", "department", "urgency":
+					if form.FieldErrors == nil {
+						form.FieldErrors = map[string][]string{}
+					}
+					form.FieldErrors[m[2]] = append(form.FieldErrors[m[2]], msg)
+					placed = true
+					continue
+				}
+			}
+		}
+		if step, ok := strings.CutPrefix(f.Field, "defaults."); ok && ed.Open == "defaults" {
+			if j := slices.Index(Steps, step); j >= 0 && j < len(ed.Defaults) {
+				ed.Defaults[j].Errors = append(ed.Defaults[j].Errors, t("catalogue.step."+step)+": "+rule)
+				placed = true
+				continue
+			}
+		}
+		rest = append(rest, f)
+	}
+	var out []string
+	if placed {
+		out = append(out, t("catalogue.errors_marked"))
+	}
+	if len(rest) > 0 {
+		e := *errs.As(err)
+		e.Fields = rest
+		out = append(out, h.catalogueProblems(lang, doc, &e)...)
+	}
+	return out
+}
+
 // catalogueProblems names each problem of catalogue doc (nil when it is
 // no JSON) by its category and field: "街面秩序 › 占道经营（0201）: 处置时限:
 // 须为 1–1000 的整数…".
@@ -855,4 +951,76 @@ func catalogueField(t func(string, ...any) string, f string) string {
 		return t("catalogue.field_" + f)
 	}
 	return f
+}
+
+// catalogueChanges tells what a new version of the catalogue changes from
+// the one before it (prevBody, as stored; none for the first version):
+// the categories added, removed and changed (with the fields changed,
+// after audit.Changed), each named as people know it, 街面秩序 › 占道经营,
+// in both languages, and the default limits (named by their message
+// key). The audit log's sentence reads them ({changes}).
+func catalogueChanges(prevBody string, next CatalogueDoc) (map[string]any, error) {
+	if prevBody == "" {
+		return nil, nil
+	}
+	var prev CatalogueDoc
+	if err := json.Unmarshal([]byte(prevBody), &prev); err != nil {
+		return nil, fmt.Errorf("cases: catalogue before: %w", err)
+	}
+	type item struct {
+		Code   string   `json:"code,omitempty"`
+		Key    string   `json:"key,omitempty"` // a message key naming it, for what has no name of its own
+		Name   string   `json:"name,omitempty"`
+		NameEN string   `json:"name_en,omitempty"`
+		Fields []string `json:"fields,omitempty"`
+	}
+	named := func(doc CatalogueDoc, x Category) item {
+		it := item{Code: x.Code, Name: strings.TrimSpace(x.Name), NameEN: strings.TrimSpace(x.NameEN)}
+		for _, c := range doc.Categories {
+			if x.Parent != "" && c.Code == x.Parent {
+				it.Name = strings.TrimSpace(c.Name) + web.PathSep + it.Name
+				if it.NameEN != "" && c.NameEN != "" {
+					it.NameEN = strings.TrimSpace(c.NameEN) + web.PathSep + it.NameEN
+				} else {
+					it.NameEN = ""
+				}
+				break
+			}
+		}
+		return it
+	}
+	before := map[string]Category{}
+	for _, x := range prev.Categories {
+		before[x.Code] = x
+	}
+	after := map[string]bool{}
+	added, removed, changed := []item{}, []item{}, []item{}
+	for _, x := range next.Categories {
+		after[x.Code] = true
+		old, ok := before[x.Code]
+		if !ok {
+			added = append(added, named(next, x))
+			continue
+		}
+		fields, err := audit.Changed(old, x)
+		if err != nil {
+			return nil, err
+		}
+		if len(fields) > 0 {
+			it := named(next, x)
+			it.Fields = fields
+			changed = append(changed, it)
+		}
+	}
+	for _, x := range prev.Categories {
+		if !after[x.Code] {
+			removed = append(removed, named(prev, x))
+		}
+	}
+	if fields, err := audit.Changed(prev.Defaults, next.Defaults); err != nil {
+		return nil, err
+	} else if len(fields) > 0 {
+		changed = append(changed, item{Key: "catalogue.audit_defaults", Fields: fields})
+	}
+	return map[string]any{"added": added, "removed": removed, "changed": changed}, nil
 }

@@ -110,8 +110,8 @@ func TestCatalogueFormEditsMakeVersions(t *testing.T) {
 	if r.StatusCode != http.StatusUnprocessableEntity {
 		t.Fatalf("bad limit: %d", r.StatusCode)
 	}
-	for _, want := range []string{"街面秩序 › 占道经营（0201）: 处置时限: 须为 1–1000 的整数", "街面秩序 › 占道经营（0201）: 核查时限: 须为 1–1000 的整数",
-		`name="limit_handle" inputmode="numeric" value="0"`} {
+	for _, want := range []string{`<span class="field-error" id="lim-0201-handle-error">处置时限: 须为 1–1000 的整数`,
+		`<span class="field-error" id="lim-0201-verify-error">核查时限: 须为 1–1000 的整数`, `name="limit_handle" inputmode="numeric" value="0"`} {
 		if !strings.Contains(r.Body, want) {
 			t.Errorf("bad limit: the page lacks %s", want)
 		}
@@ -143,7 +143,7 @@ func TestCatalogueFormEditsMakeVersions(t *testing.T) {
 	}
 	// Adding it again is refused by its code.
 	add.Set("base", "3")
-	if r := city.Form("/cases/catalogue/category", add); r.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(r.Body, "店外经营（0205）: 代码: 已被占用") {
+	if r := city.Form("/cases/catalogue/category", add); r.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(r.Body, `<span class="field-error" id="cat-new-0205-code-error">代码: 已被占用`) {
 		t.Errorf("duplicate code: %d", r.StatusCode)
 	}
 

@@ -1,6 +1,7 @@
 package cases_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -137,5 +138,23 @@ func TestGridWorkerDashboard(t *testing.T) {
 	}
 	if st.Region != apptest.GridA1 || total != 1 || trend != 1 {
 		t.Fatalf("grid worker's dashboard: region %s, %d by status, %d in the trend; want their grid's 1", st.Region, total, trend)
+	}
+}
+
+// TestGridWorkerDashboardNamesTheGrid: a grid worker's dashboard lists
+// their grid by name, never as the division's own 待定位 row, and offers
+// no link to the queue they may not open.
+func TestGridWorkerDashboardNamesTheGrid(t *testing.T) {
+	e := apptest.New(t)
+	p := e.Points[apptest.GridA1]
+	MustReport(t, e.Login("resident"), map[string]any{"category": "0303", "description": "路灯不亮", "lon": p[0], "lat": p[1]})
+	grid := e.Login("grid")
+	var st cases.Stats
+	grid.Get("/api/v1/case-stats").JSON(t, &st)
+	if len(st.Children) != 1 || st.Children[0].Own || st.Children[0].Name != "甲一网格1" || st.Children[0].Total != 1 {
+		t.Fatalf("a grid worker's dashboard rows: %+v", st.Children)
+	}
+	if page := grid.Get("/cases/dashboard"); strings.Contains(page.Body, "本级待定位") || strings.Contains(page.Body, `href="/cases/unlocated"`) {
+		t.Errorf("a grid worker's dashboard shows the queue row")
 	}
 }

@@ -124,7 +124,13 @@ type Score struct {
 	ClosingRate  *float64 `json:"closing_rate,omitempty" doc:"GB/T 30428: closed / due to close"`
 	ReworkRate   *float64 `json:"rework_rate,omitempty" doc:"GB/T 30428: reworked / due to close"`
 	Composite    float64  `json:"composite" doc:"0–100: weighted response, resolution and satisfaction rates; a rate without cases is left out and the others reweighted"`
-	Rank         int      `json:"rank" doc:"0: not ranked, having no case but self-handled ones"`
+	// Missing names the rates the composite leaves out for want of cases
+	// (response, resolution, satisfaction).
+	Missing []string `json:"missing,omitempty" doc:"the rates left out of the composite for want of cases: response, resolution, satisfaction"`
+	// Scored: the composite rests on at least one rate; a unit without
+	// any is listed last, unranked.
+	Scored bool `json:"scored" doc:"the composite rests on at least one rate; a unit without any is listed last, unranked"`
+	Rank   int  `json:"rank" doc:"0: not ranked, having no case but self-handled ones"`
 }
 
 // Ranking is a month's ranking of one level.
@@ -210,10 +216,17 @@ func (s *Service) Rank(ctx context.Context, month, level string) (Ranking, error
 // ranked orders scores best first, numbers them and names their units
 // (as names, the units of nameLevel when set).
 func (s *Service) ranked(ctx context.Context, month, level, nameLevel string, scores []Score) (Ranking, error) {
-	// A unit whose only cases it fixed on the spot has no score to rank
-	// by: it is listed last, unranked, for its self-handled figure.
+	// A unit without a rate (its only cases fixed on the spot, or none
+	// of its cases dispatched yet) has no score to rank by: it is listed
+	// last, unranked, for its figures.
+	rankable := func(x Score) int {
+		if x.Cases > 0 && x.Scored {
+			return 1
+		}
+		return 0
+	}
 	slices.SortStableFunc(scores, func(a, b Score) int {
-		if c := cmp.Compare(min(b.Cases, 1), min(a.Cases, 1)); c != 0 {
+		if c := cmp.Compare(rankable(b), rankable(a)); c != 0 {
 			return c
 		}
 		if c := cmp.Compare(b.Composite, a.Composite); c != 0 {
@@ -222,7 +235,7 @@ func (s *Service) ranked(ctx context.Context, month, level, nameLevel string, sc
 		return strings.Compare(a.Key, b.Key)
 	})
 	for i := range scores {
-		if scores[i].Cases > 0 {
+		if rankable(scores[i]) == 1 {
 			scores[i].Rank = i + 1
 		}
 	}
@@ -257,19 +270,36 @@ func (x *Score) score(st Settings) {
 	x.OnTimeRate = ratio(x.OnTime, x.Due)
 	x.ClosingRate = ratio(x.ClosedDue, x.Due)
 	x.ReworkRate = ratio(x.Reworked, x.Due)
+	x.Composite, x.Missing, x.Scored = composite(rate{"response", x.Response, st.WResponse}, rate{"resolution", x.Resolution, st.WResolution},
+		rate{"satisfaction", x.Satisfaction, st.WSatisfaction})
+}
+
+// rate is one weighted part of a composite score (nil: no cases).
+type rate struct {
+	name string // its column: rank.<name>
+	v    *float64
+	w    float64
+}
+
+// composite is the weighted mean of the rates that have cases, 0–100,
+// the names of the weighted rates it leaves out, and whether any rate
+// had cases.
+func composite(rates ...rate) (float64, []string, bool) {
 	var sum, weights float64
-	for _, p := range []struct {
-		v *float64
-		w float64
-	}{{x.Response, st.WResponse}, {x.Resolution, st.WResolution}, {x.Satisfaction, st.WSatisfaction}} {
-		if p.v != nil {
-			sum += *p.v * p.w
-			weights += p.w
+	var missing []string
+	for _, r := range rates {
+		switch {
+		case r.v != nil:
+			sum += *r.v * r.w
+			weights += r.w
+		case r.w > 0:
+			missing = append(missing, r.name)
 		}
 	}
-	if weights > 0 {
-		x.Composite = math.Round(sum/weights*10000) / 100
+	if weights == 0 {
+		return 0, missing, false
 	}
+	return math.Round(sum/weights*10000) / 100, missing, true
 }
 
 // nameScores fills the names of the units: divisions and departments the
@@ -336,19 +366,7 @@ func (s *Service) rankWhistles(ctx context.Context, month string, start, end tim
 			v := float64(sum) / float64(ratings) / 5
 			x.Satisfaction = &v
 		}
-		var total, weights float64
-		for _, p := range []struct {
-			v *float64
-			w float64
-		}{{x.Response, 0.4}, {x.ClosingRate, 0.3}, {x.Satisfaction, 0.3}} {
-			if p.v != nil {
-				total += *p.v * p.w
-				weights += p.w
-			}
-		}
-		if weights > 0 {
-			x.Composite = math.Round(total/weights*10000) / 100
-		}
+		x.Composite, x.Missing, x.Scored = composite(rate{"response", x.Response, 0.4}, rate{"closing", x.ClosingRate, 0.3}, rate{"satisfaction", x.Satisfaction, 0.3})
 		return x, err
 	})
 	if err != nil {

@@ -10,6 +10,7 @@ import (
 
 	"grassroots/internal/apptest"
 	"grassroots/internal/cases"
+	"grassroots/internal/registry"
 )
 
 // caseVersion is the case's version as staff read it.
@@ -257,5 +258,93 @@ func TestFormsKeepInput(t *testing.T) {
 	r = actOnPage(t, sec, in.Case.ID, url.Values{"action": {"reply"}, "note": {""}}, 422)
 	if !opened(r.Body, "reply") || !strings.Contains(r.Body, "必填") {
 		t.Errorf("an empty reply: %s", r.Body)
+	}
+}
+
+// TestMergeByTypedNumber: a report that is a repeat of a case the
+// duplicate search did not offer (another spot of the same street) is
+// merged by typing that case's number; a typed number that is no case
+// number, or a case of another class, gets its error beside the field
+// and the report stays as it was.
+func TestMergeByTypedNumber(t *testing.T) {
+	e := apptest.New(t)
+	p, q := e.Points[apptest.GridA1], e.Points[apptest.GridA2]
+	resident := e.Login("resident")
+	first := MustReport(t, resident, map[string]any{"category": "0303", "description": "路灯不亮", "lon": p[0], "lat": p[1]}).Case
+	other := MustReport(t, resident, map[string]any{"category": "0601", "description": "楼顶违建", "lon": p[0], "lat": p[1]}).Case
+	repeat := MustReport(t, resident, map[string]any{"category": "0303", "description": "同一条路的路灯都不亮", "lon": q[0], "lat": q[1]}).Case
+	sec := e.Login("secretary")
+	page := sec.Get("/cases/" + itoa(repeat.ID))
+	if !strings.Contains(page.Body, `name="merge_number"`) || strings.Contains(page.Body, `<select name="merge_into"></select>`) {
+		t.Fatalf("the merge form offers no way to name the case: %s", page.Body)
+	}
+	for _, bad := range []string{"路灯那件", other.Number} {
+		r := actOnPage(t, sec, repeat.ID, url.Values{"action": {"merge"}, "merge_number": {bad}}, 422)
+		if !opened(r.Body, "merge") || !strings.Contains(r.Body, `value="`+bad+`"`) || !strings.Contains(r.Body, `class="field-error"`) {
+			t.Errorf("merge into %q: the form is not open with the error and what was typed", bad)
+		}
+	}
+	var d cases.CaseDetail
+	sec.Get("/api/v1/cases/"+itoa(repeat.ID)).JSON(t, &d)
+	if d.Case.Status != cases.Submitted {
+		t.Fatalf("a refused merge changed the report: %s", d.Case.Status)
+	}
+	actOnPage(t, sec, repeat.ID, url.Values{"action": {"merge"}, "merge_number": {" " + first.Number + " "}}, 303)
+	sec.Get("/api/v1/cases/"+itoa(repeat.ID)).JSON(t, &d)
+	if d.Case.Status != cases.Merged || d.Case.MergedInto != first.ID {
+		t.Errorf("merged by number: %s into %d, want into %d", d.Case.Status, d.Case.MergedInto, first.ID)
+	}
+}
+
+// TestDispatchOffersPropertyCompanies: the dispatch form offers the
+// property companies of the community's compounds by name, never another
+// community's, so that a case reaches the company's account as written.
+func TestDispatchOffersPropertyCompanies(t *testing.T) {
+	e := apptest.New(t)
+	for _, c := range []registry.CompoundInput{
+		{RegionCode: apptest.CommunityA, Name: "甲一小区", Address: "甲一路1号", PropertyCompany: "甲一物业服务有限公司"},
+		{RegionCode: apptest.CommunityB, Name: "乙一小区", Address: "乙一路1号", PropertyCompany: "乙一物业服务有限公司"},
+	} {
+		if _, err := e.App.Registry.CreateCompound(e.System(), c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	p := e.Points[apptest.GridA1]
+	in := MustReport(t, e.Login("resident"), map[string]any{"category": "0303", "description": "小区路灯不亮", "lon": p[0], "lat": p[1]})
+	sec := e.Login("secretary")
+	c := MustMove(t, sec, in.Case.ID, cases.Move{Action: "accept", Version: in.Case.Version}, 200)
+	MustMove(t, sec, in.Case.ID, cases.Move{Action: "register", Version: c.Version}, 200)
+	page := sec.Get("/cases/" + itoa(in.Case.ID))
+	if !strings.Contains(page.Body, `<option value="甲一物业服务有限公司">`) || !strings.Contains(page.Body, `list="properties-dispatch"`) {
+		t.Errorf("the dispatch form does not offer the community's property company")
+	}
+	if strings.Contains(page.Body, "乙一物业服务有限公司") {
+		t.Errorf("the dispatch form offers another community's property company")
+	}
+}
+
+// TestRankingMarksPartialScores: a community whose cases are not rated
+// yet is scored on what it has, and the ranking page says which rates
+// its score leaves out, in the reader's language.
+func TestRankingMarksPartialScores(t *testing.T) {
+	e := apptest.New(t)
+	p := e.Points[apptest.GridA1]
+	in := MustReport(t, e.Login("resident"), map[string]any{"category": "0303", "description": "路灯不亮", "lon": p[0], "lat": p[1]})
+	sec := e.Login("secretary")
+	c := MustMove(t, sec, in.Case.ID, cases.Move{Action: "accept", Version: in.Case.Version}, 200)
+	c = MustMove(t, sec, in.Case.ID, cases.Move{Action: "register", Version: c.Version}, 200)
+	MustMove(t, sec, in.Case.ID, cases.Move{Action: "dispatch", Version: c.Version, UnitKind: "community"}, 200)
+	sub := e.Login("subdistrict")
+	var rk cases.Ranking
+	sub.Get("/api/v1/case-rankings?month=2026-11&level=community").JSON(t, &rk)
+	if len(rk.Scores) != 1 || strings.Join(rk.Scores[0].Missing, ",") != "resolution,satisfaction" {
+		t.Fatalf("ranking of an unrated community: %+v", rk.Scores)
+	}
+	if page := sub.Get("/cases/ranking?month=2026-11&level=community"); !strings.Contains(page.Body, "* 未含：解决率、满意率") {
+		t.Errorf("the ranking page does not say what the score leaves out")
+	}
+	sub.Form("/lang", url.Values{"lang": {"en"}, "next": {"/"}})
+	if page := sub.Get("/cases/ranking?month=2026-11&level=community"); !strings.Contains(page.Body, "without: Resolution") {
+		t.Errorf("the English ranking page does not say what the score leaves out")
 	}
 }

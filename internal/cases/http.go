@@ -35,7 +35,7 @@ func Manifest(svc *Service, tokenActor func(context.Context, string) (*authz.Act
 			{Key: "nav.ranking", Path: "/cases/ranking", Perm: PermEvaluate, Order: 33, Group: web.GroupFigures},
 			{Key: "nav.catalogue", Path: "/cases/catalogue", Perm: PermConfigure, Order: 90, Group: web.GroupAdmin},
 			{Key: "nav.hotline", Path: "/cases/hotline", Perm: PermIntake, Order: 91, Group: web.GroupAdmin},
-			{Key: "nav.unlocated", Path: "/cases/unlocated", Perm: PermSupervise, Order: 8, Group: web.GroupWork},
+			{Key: "nav.unlocated", Path: "/cases/unlocated", Perm: PermManage, Order: 8, Group: web.GroupWork},
 			{Key: "nav.department_roles", Path: "/cases/department-roles", Perm: PermRolesView, Order: 92, Group: web.GroupAdmin},
 		},
 		Routes: func(r *web.Router) {
@@ -332,6 +332,9 @@ type casePage struct {
 	// SuggestDept is the department the dispatch form suggests (the
 	// category's role, mapped to the city's departments).
 	SuggestDept string
+	// Properties are the property companies of the community's compounds,
+	// offered as the dispatch form's names.
+	Properties  []string
 	Now         time.Time
 	Phone       string
 	CanWhistle  bool
@@ -389,6 +392,7 @@ func (h *handler) casePage(r *http.Request, id int64) (casePage, error) {
 	if p.Whistles, err = h.svc.whistlesOf(ctx, id); err != nil {
 		return p, err
 	}
+	p.Events = ownEvents(a.Scope, p.Events, p.Whistles)
 	if p.Merged, err = h.svc.MergedInto(ctx, id); err != nil {
 		return p, err
 	}
@@ -408,6 +412,11 @@ func (h *handler) casePage(r *http.Request, id int64) (casePage, error) {
 		}
 		if p.SuggestDept, err = h.svc.dispatchSuggestion(ctx, p.Category, p.Departments); err != nil {
 			return p, err
+		}
+		if a.Can(PermManage) && h.svc.deps.Registry != nil {
+			if p.Properties, err = h.svc.deps.Registry.PropertyCompanies(ctx, a.Scope, communityOf(c.RegionCode)); err != nil {
+				return p, err
+			}
 		}
 		if p.CanWhistle && h.svc.deps.DepartmentStaffed != nil && len(p.Departments) > 0 {
 			if p.Staffed, err = h.svc.deps.DepartmentStaffed(ctx, p.Departments); err != nil {
@@ -590,7 +599,7 @@ func (h *handler) handleCase(w http.ResponseWriter, r *http.Request) error {
 
 // Fields each form of the case page shows its problems beside.
 var (
-	actFields     = []string{"note", "reason", "merge_into", "category", "unit_kind", "dept_id", "unit_name", "days", "approve", "pass", "photos"}
+	actFields     = []string{"note", "reason", "merge_into", "merge_number", "category", "unit_kind", "dept_id", "unit_name", "days", "approve", "pass", "photos"}
 	whistleFields = []string{"ground", "dept_ids", "respond_minutes", "note"}
 	rateFields    = []string{"resolved", "satisfaction", "note"}
 	changeFields  = []string{"action", "dept_id", "new_dept_id", "reason"}
@@ -682,6 +691,15 @@ func (h *handler) handleAct(w http.ResponseWriter, r *http.Request) error {
 		UnitKind: r.PostFormValue("unit_kind"), DeptID: formInt(r, "dept_id"), UnitName: r.PostFormValue("unit_name"),
 		Days: int(formInt(r, "days")), Approve: formBool(r, "approve"), Pass: formBool(r, "pass")}
 	photos, err := h.photosFrom(r)
+	if typed := strings.TrimSpace(r.PostFormValue("merge_number")); err == nil && m.Action == "merge" && typed != "" {
+		// A case number typed (20261201-00000033) wins over the list of
+		// possible duplicates, which may not hold the case meant.
+		n, ok := ParseNumber(typed)
+		if !ok {
+			err = errs.Field("merge_into", "rule.case_number", typed)
+		}
+		m.MergeInto = n
+	}
 	var c *Case
 	if err == nil {
 		m.Photos = photos

@@ -159,6 +159,10 @@ type selection struct {
 	// serves them (a division by prefix, open as "not shut"): a planner
 	// without statistics would otherwise walk every open case of a city.
 	rare bool
+	// dept: the view binds the actor's department (its cases to
+	// acknowledge, handle, or late): found through (dept_id, status),
+	// never through the district's cases of that status.
+	dept bool
 }
 
 // base starts a query of the selection: a rare view's with its division
@@ -168,6 +172,16 @@ func (sel selection) base(sql string) *db.Query {
 		return db.NewQuery(sql).Ordered()
 	}
 	return db.NewQuery(sql).Ordered(levelCols...)
+}
+
+// counted starts the count of the selection: a view found through an
+// index of its own is counted as it is listed (base); any other reads
+// the division's range of the index it is filtered by.
+func (sel selection) counted(sql string) *db.Query {
+	if sel.rare || sel.dept {
+		return sel.base(sql)
+	}
+	return db.NewQuery(sql)
 }
 
 // selectCases checks f for the actor and returns what it selects; f's view
@@ -298,7 +312,8 @@ func (s *Service) selectCases(ctx context.Context, f *Filter) (selection, error)
 		}
 		return qb
 	}
-	return selection{statuses: statuses, where: where, rare: f.View == "supervised" || f.View == "extension"}, nil
+	deptBound := a.Scope.Department != 0 && slices.Contains([]string{"handling", "acknowledge", "overdue", "due_soon"}, f.View)
+	return selection{statuses: statuses, where: where, rare: f.View == "supervised" || f.View == "extension", dept: deptBound}, nil
 }
 
 // Cursor is the page key of case c in view: its id, and for the deadline

@@ -210,7 +210,9 @@ func (s *Service) Stats(ctx context.Context, region string) (Stats, error) {
 	}
 	for _, code := range order {
 		ch := children[code]
-		ch.Name, ch.Own = names[code], code == region
+		// A division's own row holds the cases not yet placed in a
+		// child; a grid has no children, its row is the grid itself.
+		ch.Name, ch.Own = names[code], code == region && len(region) < 15
 		if ch.Name == "" {
 			ch.Name = code
 		}
@@ -458,12 +460,23 @@ func (h *handler) handleRankingXLSX(w http.ResponseWriter, r *http.Request) erro
 	rows := [][]string{{p.T("rank.rank"), p.T("rank.unit"), p.T("rank.cases"), p.T("rank.response"), p.T("rank.resolution"),
 		p.T("rank.satisfaction"), p.T("rank.on_time"), p.T("rank.closing"), p.T("rank.rework"), p.T("rank.composite"), p.T("rank.self_handled")}}
 	for _, x := range rk.Scores {
-		rank := "—"
+		rank, score := "—", "—"
 		if x.Rank > 0 {
 			rank = strconv.Itoa(x.Rank)
 		}
+		if x.Scored {
+			score = strconv.FormatFloat(x.Composite, 'f', 2, 64)
+			if len(x.Missing) > 0 {
+				// The rates it leaves out, as the page names them.
+				missing := make([]string, len(x.Missing))
+				for i, m := range x.Missing {
+					missing[i] = p.T("rank." + m)
+				}
+				score += " (" + p.T("rank.partial") + strings.Join(missing, p.T("rank.sep")) + ")"
+			}
+		}
 		rows = append(rows, []string{rank, x.Name, strconv.Itoa(x.Cases), pct(x.Response), pct(x.Resolution),
-			pct(x.Satisfaction), pct(x.OnTimeRate), pct(x.ClosingRate), pct(x.ReworkRate), strconv.FormatFloat(x.Composite, 'f', 2, 64),
+			pct(x.Satisfaction), pct(x.OnTimeRate), pct(x.ClosingRate), pct(x.ReworkRate), score,
 			strconv.Itoa(x.SelfHandled)})
 	}
 	rows = append(rows, []string{}, []string{p.T("rank.weights", rk.Settings.WResponse, rk.Settings.WResolution, rk.Settings.WSatisfaction, rk.Settings.BasicFactor)})

@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -179,6 +180,14 @@ func (s *Service) PutCatalogue(ctx context.Context, body []byte) (*Catalogue, er
 			return fmt.Errorf("cases: next catalogue version: %w", err)
 		}
 		c.Version, c.CreatedBy, c.CreatedAt = v, a.Username, tx.Now()
+		var prev string
+		if err := tx.QueryRowContext(ctx, `SELECT body FROM case_catalogues WHERE version = ?`, v-1).Scan(&prev); err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("cases: catalogue %d: %w", v-1, err)
+		}
+		changes, err := catalogueChanges(prev, c.Doc)
+		if err != nil {
+			return err
+		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO case_catalogues (version, body, note, created_by, created_at) VALUES (?, ?, ?, ?, ?)`,
 			v, string(body), c.Doc.Note, a.Username, tx.Now()); err != nil {
 			if db.IsUniqueViolation(err) {
@@ -188,7 +197,7 @@ func (s *Service) PutCatalogue(ctx context.Context, body []byte) (*Catalogue, er
 		}
 		change.Touch(tx, TopicConfig)
 		return audit.Record(ctx, tx, audit.Entry{Action: "cases.catalogue.put", ObjectType: "case_catalogue",
-			ObjectID: strconv.Itoa(v), Region: a.Scope.Region, After: c.Doc})
+			ObjectID: strconv.Itoa(v), Region: a.Scope.Region, After: c.Doc, Detail: changes})
 	})
 	if err != nil {
 		return nil, err

@@ -87,3 +87,64 @@ func (c *Case) forPublic() {
 
 // Excerpt is the start of the case's description, for lists.
 func (c *Case) Excerpt() string { return excerpt(c.Description, 40) }
+
+// partyActions are the timeline entries about one department's call on
+// a whistle: its own steps (报到, 到场, 反馈, each with what it noted) and
+// the community's withdrawal or replacement of the call, with the reason.
+// The call itself (whistle) and the withdrawal of a whole whistle are the
+// whistle's, which every department reading the case reads in its
+// whistle record too.
+var partyActions = []string{"whistle_report", "whistle_arrive", "whistle_feedback", "whistle_withdraw", "whistle_replace"}
+
+// ownEvents is the timeline as department staff (scope sc) read it: a
+// department reads the entries of its own call on a whistle (partyActions),
+// not those of the other departments' calls (as its whistle record shows
+// its own call only: ownParties); the community and the levels above read
+// every entry. ws are the case's whistles as sc reads them, whose parties
+// name the department; an entry recorded before it carried the
+// department's id is told by its name.
+func ownEvents(sc authz.Scope, evs []Event, ws []*Whistle) []Event {
+	if sc.Department == 0 {
+		return evs
+	}
+	var names, wholeReasons []string
+	for _, w := range ws {
+		for _, p := range w.Parties {
+			if p.DeptID == sc.Department {
+				names = append(names, p.DeptName)
+			}
+		}
+		if w.Withdrawn() {
+			wholeReasons = append(wholeReasons, w.WithdrawReason)
+		}
+	}
+	return slices.DeleteFunc(slices.Clone(evs), func(e Event) bool {
+		if !slices.Contains(partyActions, e.Action) {
+			return false
+		}
+		var d struct {
+			Department   string `json:"department"`
+			DepartmentID int64  `json:"department_id"`
+			ReplacedBy   string `json:"replaced_by"`
+			ReplacedByID int64  `json:"replaced_by_id"`
+		}
+		if json.Unmarshal([]byte(e.Detail), &d) != nil {
+			return true
+		}
+		if d.DepartmentID != 0 || d.ReplacedByID != 0 {
+			return d.DepartmentID != sc.Department && d.ReplacedByID != sc.Department
+		}
+		// A whole whistle withdrawn is the whistle's entry: its reason is
+		// shown with the whistle (a call withdrawn alone carries the
+		// department's id, or, recorded before it did, one name).
+		if e.Action == "whistle_withdraw" && slices.Contains(wholeReasons, e.Note) {
+			return false
+		}
+		for _, n := range []string{d.Department, d.ReplacedBy} {
+			if n != "" && slices.Contains(names, n) {
+				return false
+			}
+		}
+		return true
+	})
+}

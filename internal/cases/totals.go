@@ -47,11 +47,7 @@ func (s *Service) Total(ctx context.Context, f Filter) (Total, error) {
 	}
 	var t Total
 	count := func(st Status) error {
-		qb := db.NewQuery(`/* cases.total */ SELECT 1 FROM cases c`)
-		if sel.rare {
-			qb = sel.base(`/* cases.total */ SELECT 1 FROM cases c`)
-		}
-		qb = sel.where(qb, st)
+		qb := sel.where(sel.counted(`/* cases.total */ SELECT 1 FROM cases c`), st)
 		q, args := qb.Tail("LIMIT ?", MaxLiveTotal+1-t.N).SQL()
 		var n int64
 		if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM (`+q+`) t`, args...).Scan(&n); err != nil {

@@ -333,8 +333,10 @@ type WhistleFilter struct {
 // those calling their department (their whistle record).
 func (s *Service) DeptWhistles(ctx context.Context, f WhistleFilter) ([]*Whistle, error) {
 	sc := authz.ScopeFrom(ctx)
+	// A department's whistles are found through its calls (the index on
+	// the parties' department), not by walking its district's whistles.
 	qb := db.NewQuery(`/* cases.deptWhistles */ SELECT `+whistleCols+whistleFrom).
-		ScopeMatch(sc, "w.region_code", "EXISTS (SELECT 1 FROM case_whistle_parties p WHERE p.whistle_id = w.id AND p.dept_id = ?)", 1)
+		ScopeMatch(sc, "w.region_code", "w.id IN (SELECT p.whistle_id FROM case_whistle_parties p WHERE p.dept_id = ?)", 1)
 	if f.Open {
 		qb.And("w.closed_at IS NULL").And("w.withdrawn_at IS NULL")
 	}
@@ -429,8 +431,11 @@ func (s *Service) PartyStep(ctx context.Context, whistleID int64, in PartyInput)
 		if err := closeIfAnswered(ctx, tx, w, now); err != nil {
 			return err
 		}
+		// The department's id tells its own entries from the others'
+		// (ownEvents); pages show its name only.
+		detail, _ := json.Marshal(map[string]any{"department": p.DeptName, "department_id": p.DeptID})
 		ev := &Event{CaseID: c.ID, Action: "whistle_" + in.Action, FromStatus: c.Status, ToStatus: c.Status,
-			Note: in.Note, Detail: fmt.Sprintf(`{"department":%q}`, p.DeptName)}
+			Note: in.Note, Detail: string(detail)}
 		if err := insertEvent(ctx, tx, authz.ActorFrom(ctx), ev); err != nil {
 			return err
 		}
@@ -583,7 +588,9 @@ func (s *Service) ChangeWhistle(ctx context.Context, id int64, in WhistleChange)
 				WHERE whistle_id = ? AND dept_id = ?`, now, in.Reason, w.ID, old.DeptID); err != nil {
 				return fmt.Errorf("cases: withdraw whistle party: %w", err)
 			}
-			detail["department"] = old.DeptName
+			// The ids tell the departments concerned (ownEvents); pages
+			// show the names only.
+			detail["department"], detail["department_id"] = old.DeptName, old.DeptID
 		} else {
 			// The whole whistle: every call that is still open, as long
 			// as no department has answered it.
@@ -642,7 +649,7 @@ func (s *Service) ChangeWhistle(ctx context.Context, id int64, in WhistleChange)
 			if err := notifyDept(ctx, tx, c, "whistle", d.ID); err != nil {
 				return err
 			}
-			detail["replaced_by"] = d.Name
+			detail["replaced_by"], detail["replaced_by_id"] = d.Name, d.ID
 		}
 		if err := closeIfAnswered(ctx, tx, w, now); err != nil {
 			return err

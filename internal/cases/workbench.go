@@ -264,6 +264,14 @@ func (s *Service) communityWidget(ctx context.Context, a *authz.Actor) (web.Pane
 		return p, err
 	}
 	p.Items = append(p.Items, web.Item{Label: "wb.whistles_waiting", Count: n, Href: "/whistles?open=1"})
+	// 12345 orders whose address named the community but no grid.
+	_, queued, err := s.Unlocated(ctx, 0, 0)
+	if err != nil {
+		return p, err
+	}
+	if queued > 0 {
+		p.Items = append(p.Items, web.Item{Label: "wb.unlocated", Count: int64(queued), Href: "/cases/unlocated", Tone: web.ToneWarn})
+	}
 	return p, nil
 }
 
@@ -417,7 +425,7 @@ func (s *Service) figuresWidget(ctx context.Context, a *authz.Actor) (web.Panel,
 // satisfied or very satisfied ("—" without ratings).
 func (s *Service) satisfaction(ctx context.Context, region string, from time.Time) (string, error) {
 	qb := db.NewQuery(`/* cases.satisfaction */ SELECT COUNT(*), COALESCE(SUM(CASE WHEN c.satisfaction IN ('very_satisfied', 'satisfied') THEN 1 ELSE 0 END), 0) FROM cases c`).
-		Under("c.region_code", region).And("c.rated_at >= ?", from.UTC())
+		Ordered(levelCols...).Under("c.region_code", region).And("c.rated_at >= ?", from.UTC())
 	q, args := qb.SQL()
 	var n, good int64
 	if err := s.db.QueryRowContext(ctx, q, args...).Scan(&n, &good); err != nil {

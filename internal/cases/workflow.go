@@ -328,7 +328,7 @@ func (s *Service) apply(ctx context.Context, tx *db.Tx, c *Case, m Move) (string
 		}
 		target, err := findCase(ctx, tx, accessOf(authz.ActorFrom(ctx)), m.MergeInto)
 		if err != nil || !target.Status.Open() || target.Category[:2] != c.Category[:2] {
-			return "", errs.Field("merge_into", "rule.merge_target", strconv.FormatInt(m.MergeInto, 10))
+			return "", errs.Field("merge_into", "rule.merge_target", "")
 		}
 		c.MergedInto = target.ID
 		detail["merge_into"] = target.Number

@@ -44,7 +44,7 @@ func readLevel(t *testing.T, c *apptest.Client, code string) levelReport {
 
 var (
 	bolds = regexp.MustCompile(`<b>(.*?)</b>`)
-	cells = regexp.MustCompile(`<td class="num">(.*?)</td>`)
+	cells = regexp.MustCompile(`<td[^>]* class="num">(.*?)</td>`)
 )
 
 // pageTotal returns the figures in bold of the list id on a page.

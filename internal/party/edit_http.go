@@ -3,6 +3,7 @@ package party
 import (
 	"context"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -127,6 +128,22 @@ func (h *handler) handleOrgEdit(w http.ResponseWriter, r *http.Request) error {
 	return h.ui.Render(w, r, http.StatusOK, "party_org_edit", "", pg)
 }
 
+// asPerson names the fields of a refused member as their forms label
+// them: a person's name is 姓名 (field.member_name), not a thing's 名称.
+func asPerson(err error) error {
+	if errs.CodeOf(err) != errs.Invalid {
+		return err
+	}
+	e := *errs.As(err)
+	e.Fields = slices.Clone(e.Fields)
+	for i := range e.Fields {
+		if e.Fields[i].Field == "name" {
+			e.Fields[i].Field = "member_name"
+		}
+	}
+	return &e
+}
+
 // refused answers a refused change: the form again with what was typed
 // (invalid, 422) or with the record as it now is (stale, 409); other
 // errors go to the error page.
@@ -233,7 +250,7 @@ func (h *handler) handleMemberSave(w http.ResponseWriter, r *http.Request) error
 	if err == nil {
 		return web.Redirect(w, r, "/party/orgs/"+strconv.FormatInt(in.OrgID, 10), "flash.saved")
 	}
-	return h.refused(r, err, func(msgs []string) error {
+	return h.refused(r, asPerson(err), func(msgs []string) error {
 		pg, perr := h.memberEditPage(r, id)
 		if perr != nil {
 			return perr

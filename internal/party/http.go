@@ -230,12 +230,14 @@ func (h *handler) handleOrg(w http.ResponseWriter, r *http.Request) error {
 	return h.ui.Render(w, r, http.StatusOK, "party_org", "", p)
 }
 
+// rerenderOrg shows an organisation's page again with a refused committee
+// member or Party member, both people: their name is 姓名.
 func (h *handler) rerenderOrg(w http.ResponseWriter, r *http.Request, id int64, err error) error {
 	p, perr := h.orgPage(r, id)
 	if perr != nil {
 		return perr
 	}
-	p.Errors = h.ui.FieldMessages(p.Lang, err)
+	p.Errors = h.ui.FieldMessages(p.Lang, asPerson(err))
 	return h.ui.Render(w, r, http.StatusUnprocessableEntity, "party_org", "", p)
 }
 

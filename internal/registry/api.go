@@ -32,6 +32,9 @@ func (h *handler) apiRoutes(r *web.Router) {
 		Query: []web.Param{{Name: "keep_good", Type: "boolean"}}, Response: ImportReport{}}, h.apiImport)
 	r.API("GET /api/v1/households", PermView, web.OpDoc{Summary: "Households in scope", Tag: "registry",
 		Query: append([]web.Param{{Name: "region", Type: "string"}, {Name: "address", Type: "string"}}, web.PageQuery...), Response: web.List[Household]{}}, h.apiHouseholds)
+	r.API("GET /api/v1/households/choices", PermEdit, web.OpDoc{Summary: "Households in scope a new person may be registered in, by address or head's name (for the new-person form's picker)",
+		Tag: "registry", Query: []web.Param{{Name: "q", Type: "string", Description: "address or head's name contains; none: every household in scope, by address"},
+			{Name: "limit", Type: "integer", Description: "1–100, default 20"}}, Response: web.List[HouseholdChoice]{}}, h.apiHouseholdChoices)
 	r.API("POST /api/v1/households", PermEdit, web.OpDoc{Summary: "Create a household", Tag: "registry", Body: HouseholdInput{}, Response: Household{}, Status: http.StatusCreated}, web.Submit(http.StatusCreated, h.svc.CreateHousehold))
 	r.API("GET /api/v1/households/{id}", PermView, web.OpDoc{Summary: "A household with its members (一户一档)", Tag: "registry", Response: HouseholdCard{}}, web.Get("kind.household", h.svc.Card))
 	r.API("POST /api/v1/buildings", PermEdit, web.OpDoc{Summary: "Create a building (placed in the grid of its location when no region is given)", Tag: "registry",

@@ -134,6 +134,24 @@ func (s *Service) Compounds(ctx context.Context, region string, afterID int64, l
 	return db.Collect(ctx, s.db, q, args, scanCompound)
 }
 
+// PropertyCompanies are the names of the property companies managing the
+// compounds under region in scope sc, in name order: the companies a
+// community's case can be handed to.
+func (s *Service) PropertyCompanies(ctx context.Context, sc authz.Scope, region string) ([]string, error) {
+	qb := db.NewQuery(`/* registry.PropertyCompanies */ SELECT DISTINCT c.property_company FROM registry_compounds c`).
+		Scope(sc, "c.region_code", "").Scope(authz.Scope{Region: region}, "c.region_code", "").And("c.property_company <> ''")
+	q, args := qb.Tail("ORDER BY c.property_company LIMIT 200").SQL()
+	out, err := db.Collect(ctx, s.db, q, args, func(r db.Scanner) (string, error) {
+		var n string
+		err := r.Scan(&n)
+		return n, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("registry: property companies of %s: %w", region, err)
+	}
+	return out, nil
+}
+
 func (h *handler) compoundRoutes(r *web.Router) {
 	h.listRoutes(r)
 	r.Page("POST /buildings", PermEdit, h.handleBuildingCreate)

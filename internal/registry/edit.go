@@ -44,7 +44,8 @@ func updated(res interface{ RowsAffected() (int64, error) }) error {
 // UpdatePerson changes a person's own fields; Version must match. The
 // result is checked as a registration is (validatePerson): a corrected ID
 // number derives birth date and sex again, and the search hash, mask,
-// sealed value and name initials are written anew.
+// sealed value and name initials are written anew. A member is not made
+// the head of a household that has one (rule.head_exists).
 func (s *Service) UpdatePerson(ctx context.Context, id int64, upd PersonUpdate) (*Person, error) {
 	var out *Person
 	err := s.write(ctx, func(tx *db.Tx) error {
@@ -84,6 +85,18 @@ func (s *Service) UpdatePerson(ctx context.Context, id int64, upd PersonUpdate) 
 		}
 		var fe errs.Fields
 		idn, info := s.validatePerson(&fe, &in)
+		// A household has one head: a member made its head where there
+		// is one is refused. One who is a head already stays one, so that
+		// a household recorded with two can still be corrected otherwise.
+		if in.Relation == "head" && p.Relation != "head" && p.HouseholdID != 0 {
+			head, err := headTaken(ctx, tx, p.HouseholdID)
+			if err != nil {
+				return err
+			}
+			if head != "" {
+				fe.Add("relation", "rule.head_exists", head)
+			}
+		}
 		if upd.RegionCode != nil && strings.TrimSpace(*upd.RegionCode) != p.RegionCode {
 			in.RegionCode = strings.TrimSpace(*upd.RegionCode)
 			s.checkRegion(ctx, &fe, in.RegionCode)
@@ -178,7 +191,7 @@ func (s *Service) recordPersonChange(ctx context.Context, tx *db.Tx, action stri
 type MoveInput struct {
 	Version     int    `json:"version" doc:"the person's version"`
 	HouseholdID int64  `json:"household_id"`
-	Relation    string `json:"relation,omitempty" doc:"relation to the head of the new household; kept when empty"`
+	Relation    string `json:"relation" doc:"relation to the head of the new household, required (head, spouse, child, parent, grandchild, sibling, other); head only when the household has none"`
 	MovedOn     string `json:"moved_on,omitempty" doc:"YYYY-MM-DD, not in the future; today when empty"`
 	Reason      string `json:"reason"`
 }
@@ -198,8 +211,11 @@ type Move struct {
 
 // MovePerson moves a person to another household: they take its region,
 // both regions' totals are counted again, and the move is kept with its
-// reason and day. A household outside the actor's territory is not found
-// (404), like one that does not exist.
+// reason and day. A household outside the actor's territory is refused
+// on household_id like one that does not exist, as on entry. The relation to the new head is
+// chosen with every move, and a household has one head: moving in as
+// 户主 where there is one is refused. A household left without a head is
+// not refused, as entry does not require one either.
 func (s *Service) MovePerson(ctx context.Context, id int64, in MoveInput) (*Person, error) {
 	var out *Person
 	err := s.write(ctx, func(tx *db.Tx) error {
@@ -219,10 +235,15 @@ func (s *Service) MovePerson(ctx context.Context, id int64, in MoveInput) (*Pers
 		if in.HouseholdID == 0 {
 			fe.Add("household_id", "rule.required", "")
 		} else {
-			if to, err = findHousehold(ctx, tx, sc, in.HouseholdID); err != nil {
+			// As on entry (row): a household that does not exist and one
+			// outside the actor's territory are refused alike.
+			to, err = findHousehold(ctx, tx, sc, in.HouseholdID)
+			switch {
+			case errs.CodeOf(err) == errs.NotFound:
+				fe.Add("household_id", "rule.household", "")
+			case err != nil:
 				return err
-			}
-			if to.ID == p.HouseholdID {
+			case to.ID == p.HouseholdID:
 				fe.Add("household_id", "rule.same_household", "")
 			}
 		}
@@ -240,18 +261,27 @@ func (s *Service) MovePerson(ctx context.Context, id int64, in MoveInput) (*Pers
 		} else if in.MovedOn > today {
 			fe.Add("moved_on", "rule.move_future", "")
 		}
-		relation := p.Relation
-		if in.Relation != "" {
-			if !slices.Contains(Relations, in.Relation) {
-				fe.Add("relation", "rule.one_of", strings.Join(Relations, ", "))
+		// The relation in the new household is chosen, never carried over:
+		// a head moving in keeps no claim to be the head there.
+		switch {
+		case in.Relation == "":
+			fe.Add("relation", "rule.required", "")
+		case !slices.Contains(Relations, in.Relation):
+			fe.Add("relation", "rule.one_of", strings.Join(Relations, ", "))
+		case in.Relation == "head" && to.ID != 0 && to.ID != p.HouseholdID:
+			head, err := headTaken(ctx, tx, to.ID)
+			if err != nil {
+				return err
 			}
-			relation = in.Relation
+			if head != "" {
+				fe.Add("relation", "rule.head_exists", head)
+			}
 		}
 		if err := fe.Err(); err != nil {
 			return err
 		}
 		res, err := tx.ExecContext(ctx, `/* registry.MovePerson */ UPDATE registry_people SET household_id = ?, region_code = ?, relation = ?,
-			updated_at = ?, version = version + 1 WHERE id = ? AND version = ?`, to.ID, to.RegionCode, relation, tx.Now(), id, in.Version)
+			updated_at = ?, version = version + 1 WHERE id = ? AND version = ?`, to.ID, to.RegionCode, in.Relation, tx.Now(), id, in.Version)
 		if err != nil {
 			return fmt.Errorf("registry: move person %d: %w", id, err)
 		}

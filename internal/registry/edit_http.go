@@ -29,6 +29,9 @@ func (h *handler) editRoutes(r *web.Router) {
 	r.Page("POST /buildings/{id}/edit", PermEdit, h.handleBuildingSave)
 	r.Page("GET /compounds/{id}/edit", PermEdit, h.handleCompoundEdit)
 	r.Page("POST /compounds/{id}/edit", PermEdit, h.handleCompoundSave)
+	r.API("GET /api/v1/people/{id}/move-choices", PermEdit, web.OpDoc{Summary: "Households in scope a person may move to, by address or head's name, the nearest first (for the move form's picker)",
+		Tag: "registry", Query: []web.Param{{Name: "q", Type: "string", Description: "address or head's name contains; none: the person's community"},
+			{Name: "limit", Type: "integer", Description: "1–100, default 20"}}, Response: web.List[HouseholdChoice]{}}, h.apiMoveChoices)
 	r.API("POST /api/v1/people/{id}/move", PermEdit, web.OpDoc{Summary: "Move a person to another household in scope, with the reason and day (send their version)",
 		Tag: "registry", Body: MoveInput{}, Response: Person{}}, web.Apply("kind.person", http.StatusOK, h.svc.MovePerson))
 	r.API("PUT /api/v1/households/{id}", PermEdit, web.OpDoc{Summary: "Correct a household: every field, checked as on entry (send its version)",
@@ -103,12 +106,13 @@ type personForm struct {
 	RegionCode string
 }
 
-// moveForm is the move form as typed.
+// moveForm is the move form as sent.
 type moveForm struct {
-	Address  string
-	Relation string
-	MovedOn  string
-	Reason   string
+	HouseholdID int64  // chosen from the suggestions
+	Text        string // typed into the household picker
+	Relation    string
+	MovedOn     string
+	Reason      string
 }
 
 type personEditPage struct {
@@ -117,12 +121,13 @@ type personEditPage struct {
 	Form       personForm
 	Move       moveForm
 	Errors     []string
-	MoveErrors []string
+	MoveErrors []string            // what no field of the move form shows
+	MoveFields map[string][]string // field → what is wrong with it, shown beside it
+	MovePicker web.RegionPicker
 	Relations  []string
 	Residences []Residence
 	Tags       []tagChoice
 	Regions    []regionChoice
-	Households []Household
 	Moves      []Move
 	Today      string
 }
@@ -144,9 +149,7 @@ func (h *handler) personEditPage(r *http.Request, id int64) (personEditPage, err
 	if pg.Regions, err = h.regionChoices(ctx, p.RegionCode); err != nil {
 		return pg, err
 	}
-	if pg.Households, err = h.svc.Households(ctx, cut(p.RegionCode, 12), "", 0, 300); err != nil {
-		return pg, err
-	}
+	pg.MovePicker = h.movePicker(r, pg.Page, id, 0, "")
 	if pg.Moves, err = h.svc.Moves(ctx, id); err != nil {
 		return pg, err
 	}
@@ -180,6 +183,22 @@ func (h *handler) refused(w http.ResponseWriter, r *http.Request, err error, typ
 	return err
 }
 
+// asPerson names the fields of a refused person as their forms label
+// them: a person's name is 姓名 (field.person_name), not a thing's 名称.
+func asPerson(err error) error {
+	if errs.CodeOf(err) != errs.Invalid {
+		return err
+	}
+	e := *errs.As(err)
+	e.Fields = slices.Clone(e.Fields)
+	for i := range e.Fields {
+		if e.Fields[i].Field == "name" {
+			e.Fields[i].Field = "person_name"
+		}
+	}
+	return &e
+}
+
 func (h *handler) handlePersonSave(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r, "kind.person")
 	if err != nil {
@@ -210,7 +229,7 @@ func (h *handler) handlePersonSave(w http.ResponseWriter, r *http.Request) error
 	if err == nil {
 		return web.Redirect(w, r, "/people/"+strconv.FormatInt(id, 10), "flash.saved")
 	}
-	return h.refused(w, r, err, func(msgs []string) error {
+	return h.refused(w, r, asPerson(err), func(msgs []string) error {
 		pg, perr := h.personEditPage(r, id)
 		if perr != nil {
 			return perr
@@ -243,40 +262,38 @@ func (h *handler) handlePersonMove(w http.ResponseWriter, r *http.Request) error
 	if _, err := h.svc.Person(ctx, id); err != nil {
 		return err
 	}
-	m := moveForm{Address: strings.TrimSpace(r.PostFormValue("household_address")), Relation: r.PostFormValue("relation"),
+	m := moveForm{Text: strings.TrimSpace(r.PostFormValue("household_id_text")), Relation: r.PostFormValue("relation"),
 		MovedOn: r.PostFormValue("moved_on"), Reason: r.PostFormValue("reason")}
 	in := MoveInput{Relation: m.Relation, MovedOn: m.MovedOn, Reason: m.Reason}
 	in.Version, _ = strconv.Atoi(r.PostFormValue("version"))
-	in.HouseholdID, _ = strconv.ParseInt(r.PostFormValue("household_id"), 10, 64)
-	switch {
-	case in.HouseholdID != 0:
-	case m.Address == "":
-		err = errs.Field("household_address", "rule.required", "")
-	default:
-		hh, herr := h.svc.HouseholdByAddress(ctx, m.Address)
-		if errs.CodeOf(herr) == errs.NotFound {
-			err = errs.Field("household_address", "rule.household", "")
-		} else if herr != nil {
-			return herr
-		}
-		in.HouseholdID = hh.ID
-	}
+	in.HouseholdID, err = h.moveTarget(ctx, id, r.PostFormValue("household_id"), m.Text)
 	if err == nil {
+		m.HouseholdID = in.HouseholdID
 		_, err = h.svc.MovePerson(ctx, id, in)
-		if errs.CodeOf(err) == errs.NotFound {
-			// The person is in scope (above): the household is not.
-			err = errs.Field("household_address", "rule.household", "")
+	} else if errs.CodeOf(err) == errs.Invalid {
+		// The household named nothing: the other fields are checked too,
+		// so that every broken rule shows at once.
+		if _, merr := h.svc.MovePerson(ctx, id, in); errs.CodeOf(merr) == errs.Invalid {
+			e := *errs.As(err)
+			for _, f := range errs.As(merr).Fields {
+				if f.Field != "household_id" {
+					e.Fields = append(e.Fields, f)
+				}
+			}
+			err = &e
 		}
 	}
 	if err == nil {
 		return web.Redirect(w, r, "/people/"+strconv.FormatInt(id, 10), "flash.moved")
 	}
-	return h.refused(w, r, err, func(msgs []string) error {
+	return h.refused(w, r, err, func([]string) error {
 		pg, perr := h.personEditPage(r, id)
 		if perr != nil {
 			return perr
 		}
-		pg.Move, pg.MoveErrors = m, msgs
+		pg.Move = m
+		pg.MovePicker = h.movePicker(r, pg.Page, id, m.HouseholdID, m.Text)
+		pg.moveErrors(h.ui, err)
 		return h.ui.Render(w, r, http.StatusUnprocessableEntity, "person_edit", "", pg)
 	}, func(msg string) error {
 		pg, perr := h.personEditPage(r, id)
@@ -284,8 +301,32 @@ func (h *handler) handlePersonMove(w http.ResponseWriter, r *http.Request) error
 			return perr
 		}
 		pg.Move, pg.MoveErrors = m, []string{msg}
+		pg.MovePicker = h.movePicker(r, pg.Page, id, m.HouseholdID, m.Text)
 		return h.ui.Render(w, r, http.StatusConflict, "person_edit", "", pg)
 	})
+}
+
+// moveErrors places the field errors of a refused move beside the fields
+// of the move form, the household's beside its picker, the rest above.
+func (pg *personEditPage) moveErrors(ui *web.UI, err error) {
+	for _, f := range errs.As(err).Fields {
+		field := f.Field
+		if field == "household_id" {
+			f.Field = "move_household" // as the form labels it
+		}
+		msg := ui.FieldMessage(pg.Lang, f)
+		switch field {
+		case "household_id":
+			pg.MovePicker.Errors = append(pg.MovePicker.Errors, msg)
+		case "relation", "moved_on", "reason":
+			if pg.MoveFields == nil {
+				pg.MoveFields = map[string][]string{}
+			}
+			pg.MoveFields[field] = append(pg.MoveFields[field], msg)
+		default:
+			pg.MoveErrors = append(pg.MoveErrors, msg)
+		}
+	}
 }
 
 type householdEditPage struct {

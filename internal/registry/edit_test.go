@@ -215,7 +215,8 @@ func TestMovePersonKeepsCounts(t *testing.T) {
 		body map[string]any
 		want string
 	}{
-		{"ErrNoReason", map[string]any{"version": p.Version, "household_id": to.ID}, `"field":"reason","rule":"required"`},
+		{"ErrNoReason", map[string]any{"version": p.Version, "household_id": to.ID, "relation": "head"}, `"field":"reason","rule":"required"`},
+		{"ErrNoRelation", map[string]any{"version": p.Version, "household_id": to.ID, "reason": "购房"}, `"field":"relation","rule":"required"`},
 		{"ErrFuture", map[string]any{"version": p.Version, "household_id": to.ID, "reason": "购房", "moved_on": "2099-01-01"}, `"field":"moved_on","rule":"move_future"`},
 		{"ErrSameHousehold", map[string]any{"version": p.Version, "household_id": from.ID, "reason": "购房"}, `"field":"household_id","rule":"same_household"`},
 		{"ErrStale", map[string]any{"version": p.Version + 1, "household_id": to.ID, "reason": "购房"}, `"code":"conflict"`},
@@ -262,11 +263,11 @@ func TestMovePersonKeepsCounts(t *testing.T) {
 	if page.StatusCode != 200 || !strings.Contains(page.Body, "2026-11-20 · 购房迁居") {
 		t.Errorf("edit page lacks the move: %d", page.StatusCode)
 	}
-	bad := c.Form("/people/"+itoa(p.ID)+"/move", url.Values{"version": {itoa(int64(moved.Version))}, "household_address": {"无此地址"}, "reason": {"返回"}})
+	bad := c.Form("/people/"+itoa(p.ID)+"/move", url.Values{"version": {itoa(int64(moved.Version))}, "household_id_text": {"无此地址"}, "relation": {"head"}, "reason": {"返回"}})
 	if bad.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(bad.Body, "户不存在或不在您的管辖范围内") || !strings.Contains(bad.Body, `value="返回"`) {
 		t.Errorf("move to no household: %d", bad.StatusCode)
 	}
-	back := c.Form("/people/"+itoa(p.ID)+"/move", url.Values{"version": {itoa(int64(moved.Version))}, "household_address": {from.Address}, "reason": {"返回原址"}})
+	back := c.Form("/people/"+itoa(p.ID)+"/move", url.Values{"version": {itoa(int64(moved.Version))}, "household_id_text": {from.Address}, "relation": {"head"}, "reason": {"返回原址"}})
 	if back.StatusCode != http.StatusSeeOther {
 		t.Fatalf("move back: %d %s", back.StatusCode, back.Body)
 	}
@@ -402,14 +403,14 @@ func TestEditOutOfScopeRefused(t *testing.T) {
 		}
 	}
 	// Moving into a household outside the editor's territory is refused
-	// like moving into none: the secretary's community does not hold B's
-	// household, the grid worker's grid does not hold A2's.
+	// like moving into none, on the field: the secretary's community does
+	// not hold B's household, the grid worker's grid does not hold A2's.
 	for _, x := range []struct {
 		who string
 		to  int64
-	}{{"secretary", hb.ID}, {"grid", ha2.ID}} {
-		r := e.Login(x.who).API("POST", "/api/v1/people/"+itoa(pa.ID)+"/move", map[string]any{"version": pa.Version, "household_id": x.to, "reason": "越权"})
-		if r.StatusCode != http.StatusNotFound {
+	}{{"secretary", hb.ID}, {"grid", ha2.ID}, {"secretary", 999999}} {
+		r := e.Login(x.who).API("POST", "/api/v1/people/"+itoa(pa.ID)+"/move", map[string]any{"version": pa.Version, "household_id": x.to, "reason": "越权", "relation": "other"})
+		if r.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(r.Body, `"field":"household_id","rule":"household"`) {
 			t.Errorf("%s moves the person out of their territory: %d %s", x.who, r.StatusCode, r.Body)
 		}
 	}

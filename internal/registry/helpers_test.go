@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"strings"
 	"testing"
 
 	"grassroots/internal/apptest"
@@ -56,11 +57,16 @@ func mustPerson(t *testing.T, e *apptest.Env, in registry.PersonInput) *registry
 func assertCountsExact(t *testing.T, e *apptest.Env) {
 	t.Helper()
 	var wrong int
+	care := make([]string, len(registry.CareTags))
+	for i, tag := range registry.CareTags {
+		care[i] = "(',' || p.tags || ',') LIKE '%," + tag + ",%'"
+	}
 	err := e.App.DB.QueryRowContext(ctx, `SELECT COUNT(*) FROM registry_region_counts c WHERE
 		c.residents <> (SELECT COUNT(*) FROM registry_people p WHERE p.region_code = c.region_code AND p.moved_out_at IS NULL AND p.residence <> 'floating')
 		OR c.floating <> (SELECT COUNT(*) FROM registry_people p WHERE p.region_code = c.region_code AND p.moved_out_at IS NULL AND p.residence = 'floating')
 		OR c.households <> (SELECT COUNT(*) FROM registry_households h WHERE h.region_code = c.region_code)
-		OR c.buildings <> (SELECT COUNT(*) FROM registry_buildings b WHERE b.region_code = c.region_code)`).Scan(&wrong)
+		OR c.buildings <> (SELECT COUNT(*) FROM registry_buildings b WHERE b.region_code = c.region_code)
+		OR c.care <> (SELECT COUNT(*) FROM registry_people p WHERE p.region_code = c.region_code AND p.moved_out_at IS NULL AND (`+strings.Join(care, " OR ")+`))`).Scan(&wrong)
 	if err != nil || wrong != 0 {
 		t.Errorf("%d regions with wrong totals (%v)", wrong, err)
 	}

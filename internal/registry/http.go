@@ -74,31 +74,120 @@ type personFormPage struct {
 	web.Page
 	Form       PersonInput
 	Errors     []string
+	Household  web.RegionPicker // the household, by its address or its head's name
+	Region     web.RegionPicker // the grid of a person of no household
 	Relations  []string
 	Residences []Residence
-	Tags       []string
+	Tags       []tagChoice
+}
+
+// personFormPage is the new-person form showing household id (0: none)
+// or the text typed for it, and region (a code) or the text typed for it.
+func (h *handler) personFormPage(r *http.Request, in PersonInput, typedHousehold, typedRegion string) (personFormPage, error) {
+	ctx := r.Context()
+	p := personFormPage{Page: h.ui.Page(r, "title.person_new"), Form: in, Relations: Relations, Residences: Residences, Tags: tagChoices(in.Tags)}
+	p.Household = h.showHousehold(ctx, p.Lang, web.RegionPicker{ID: "person-household", Name: "household_id", Label: p.T("field.person_household"),
+		URL: "/api/v1/households/choices", Hint: p.T("people.household_hint"), Placeholder: p.T("move.household_placeholder"),
+		None: p.T("move.household_none"), Path: typedHousehold}, in.HouseholdID)
+	region := web.RegionPicker{ID: "person-region", Name: "region_code", Label: p.T("field.person_region"), Code: in.RegionCode,
+		Levels: []string{string(territory.LevelCommunity), string(territory.LevelGrid)}, Hint: p.T("people.region_hint"),
+		Placeholder: p.T("region.pick_placeholder"), None: p.T("region.pick_none")}
+	var err error
+	if p.Region, err = h.svc.terr.Picker(ctx, region); err != nil {
+		return p, err
+	}
+	if typedRegion != "" {
+		p.Region.Path = typedRegion
+	}
+	return p, nil
 }
 
 func (h *handler) handlePersonNew(w http.ResponseWriter, r *http.Request) error {
 	hid, _ := strconv.ParseInt(r.URL.Query().Get("household"), 10, 64)
-	p := personFormPage{Page: h.ui.Page(r, "title.person_new"), Relations: Relations, Residences: Residences, Tags: Tags,
-		Form: PersonInput{HouseholdID: hid, Residence: Registered, Relation: "head"}}
+	// The relation has no default: a household may have its head already.
+	p, err := h.personFormPage(r, PersonInput{HouseholdID: hid, Residence: Registered}, "", "")
+	if err != nil {
+		return err
+	}
 	return h.ui.Render(w, r, http.StatusOK, "person_new", "", p)
+}
+
+// personPlace reads where the new-person form places the person: the
+// household chosen or typed (as the move form's, see typedHousehold), and
+// only when none is named, the grid or community chosen or typed (the
+// grid of a member is the household's). A client that sends the
+// household's id alone is taken at it.
+func (h *handler) personPlace(r *http.Request) (household int64, region string, err error) {
+	ctx := r.Context()
+	chosen, typed := strings.TrimSpace(r.PostFormValue("household_id")), strings.TrimSpace(r.PostFormValue("household_id_text"))
+	if _, sent := r.PostForm["household_id_text"]; !sent && chosen != "" {
+		typed = chosen
+	}
+	if typed == "" {
+		region, err = h.svc.terr.Picked(ctx, r.PostForm, "region_code", territory.LevelGrid, territory.LevelCommunity)
+		if err == nil && region == "" {
+			err = errs.Field("household_id", "rule.person_place", "")
+		}
+		return 0, region, err
+	}
+	if id, err := strconv.ParseInt(chosen, 10, 64); err == nil && id > 0 {
+		return id, "", nil
+	}
+	household, err = h.typedHousehold(ctx, typed, func(q string, limit int) ([]HouseholdChoice, error) {
+		return h.svc.HouseholdChoices(ctx, q, limit)
+	})
+	return household, "", err
 }
 
 func (h *handler) handlePersonCreate(w http.ResponseWriter, r *http.Request) error {
 	if err := r.ParseForm(); err != nil {
 		return errs.E(errs.Malformed, "err.malformed", err.Error())
 	}
-	hid, _ := strconv.ParseInt(r.PostFormValue("household_id"), 10, 64)
+	ctx := r.Context()
 	in := PersonInput{Name: r.PostFormValue("name"), IDNumber: r.PostFormValue("id_number"), Phone: r.PostFormValue("phone"),
-		HouseholdID: hid, RegionCode: r.PostFormValue("region_code"), Relation: r.PostFormValue("relation"),
-		Residence: Residence(r.PostFormValue("residence")), Tags: r.PostForm["tags"]}
-	person, err := h.svc.CreatePerson(r.Context(), in)
+		Relation: r.PostFormValue("relation"), Residence: Residence(r.PostFormValue("residence")), Tags: r.PostForm["tags"]}
+	var err error
+	in.HouseholdID, in.RegionCode, err = h.personPlace(r)
+	var person *Person
+	switch {
+	case err == nil:
+		person, err = h.svc.CreatePerson(ctx, in)
+	case errs.CodeOf(err) == errs.Invalid:
+		// The place named nothing: the other fields are checked too, so
+		// that every broken rule shows at once. Without a place the
+		// registration is refused whatever else is right.
+		if _, cerr := h.svc.CreatePerson(ctx, in); errs.CodeOf(cerr) == errs.Invalid {
+			e := *errs.As(err)
+			for _, f := range errs.As(cerr).Fields {
+				if f.Field != "household_id" && f.Field != "region_code" {
+					e.Fields = append(e.Fields, f)
+				}
+			}
+			err = &e
+		}
+	}
 	if errs.CodeOf(err) == errs.Invalid {
-		p := personFormPage{Page: h.ui.Page(r, "title.person_new"), Form: in, Relations: Relations, Residences: Residences, Tags: Tags}
-		p.Form.IDNumber = "" // not echoed back into the page
-		p.Errors = h.ui.FieldMessages(p.Lang, err)
+		typedHousehold, typedRegion := strings.TrimSpace(r.PostFormValue("household_id_text")), strings.TrimSpace(r.PostFormValue("region_code_text"))
+		if in.HouseholdID != 0 {
+			typedHousehold = ""
+		}
+		in.IDNumber = "" // not echoed back into the page
+		p, perr := h.personFormPage(r, in, typedHousehold, typedRegion)
+		if perr != nil {
+			return perr
+		}
+		for _, f := range errs.As(asPerson(err)).Fields {
+			switch f.Field {
+			case "household_id":
+				f.Label = "field.person_household"
+				p.Household.Errors = append(p.Household.Errors, h.ui.FieldMessage(p.Lang, f))
+			case "region_code":
+				f.Label = "field.person_region"
+				p.Region.Errors = append(p.Region.Errors, h.ui.FieldMessage(p.Lang, f))
+			default:
+				p.Errors = append(p.Errors, h.ui.FieldMessage(p.Lang, f))
+			}
+		}
 		return h.ui.Render(w, r, http.StatusUnprocessableEntity, "person_new", "", p)
 	}
 	if err != nil {

@@ -160,25 +160,48 @@ func (s *Service) ImportPeople(ctx context.Context, rows [][]string, opt ImportO
 		}
 		now := tx.Now()
 		var inserts [][]any
+		var placed []placedItem
+		places := map[string]string{} // region → its name, for the rows placed elsewhere than their household
 		for n, it := range items {
 			progress(len(rows) + n + 1)
-			hid, ok := hh[it.addr]
+			h, ok := hh[it.addr]
 			if !ok {
 				rep.Errors = append(rep.Errors, RowError{Row: it.row, Column: PeopleHeader[6], Rule: "rule.household_elsewhere", Param: it.addr})
 				continue
 			}
-			it.r.householdID = hid
+			if h.region != it.r.regionCode {
+				// A member lives where the household is, as on entry
+				// (PersonInput.RegionCode): the row's grid must be the
+				// household's, the one it already has or the one the
+				// first row of its address gave it.
+				name, known := places[h.region]
+				if !known {
+					if name, err = s.placeName(ctx, h.region); err != nil {
+						return err
+					}
+					places[h.region] = name
+				}
+				rep.Errors = append(rep.Errors, RowError{Row: it.row, Column: PeopleHeader[7], Rule: "rule.import_household_region", Param: name})
+				continue
+			}
+			it.r.householdID = h.id
 			prev, found := old[it.r.idHash]
-			if !found {
+			if found && !sc.Contains(prev.region) {
+				rep.Errors = append(rep.Errors, RowError{Row: it.row, Column: PeopleHeader[1], Rule: "rule.person_elsewhere"})
+				continue
+			}
+			placed = append(placed, placedItem{importItem: it, prev: prev, found: found})
+		}
+		if placed, err = oneHead(ctx, tx, placed, &rep); err != nil {
+			return err
+		}
+		for _, it := range placed {
+			if !it.found {
 				inserts = append(inserts, it.r.args(now))
 				rep.Created++
 				continue
 			}
-			if !sc.Contains(prev.region) {
-				rep.Errors = append(rep.Errors, RowError{Row: it.row, Column: PeopleHeader[1], Rule: "rule.person_elsewhere"})
-				continue
-			}
-			if err := updateImported(ctx, tx, prev, it.r, &rep); err != nil {
+			if err := updateImported(ctx, tx, it.prev, it.r, &rep); err != nil {
 				return err
 			}
 		}
@@ -190,10 +213,10 @@ func (s *Service) ImportPeople(ctx context.Context, rows [][]string, opt ImportO
 		}
 		// Totals: new rows are added as deltas; regions of updated people
 		// (who may have moved or changed residence) are recounted.
-		delta := map[string]*[3]int{} // region → residents, floating, households
+		delta := map[string]*[4]int{} // region → residents, floating, households, special care
 		add := func(region string, i, n int) {
 			if delta[region] == nil {
-				delta[region] = &[3]int{}
+				delta[region] = &[4]int{}
 			}
 			delta[region][i] += n
 		}
@@ -202,6 +225,9 @@ func (s *Service) ImportPeople(ctx context.Context, rows [][]string, opt ImportO
 				add(row[0].(string), 1, 1)
 			} else {
 				add(row[0].(string), 0, 1)
+			}
+			if IsCare(row[14].(string)) {
+				add(row[0].(string), 3, 1)
 			}
 		}
 		for region, n := range rep.newHouseholdsByRegion {
@@ -232,6 +258,106 @@ func (s *Service) ImportPeople(ctx context.Context, rows [][]string, opt ImportO
 	}
 	rep.Committed = true
 	return rep, nil
+}
+
+// placedItem is a good row placed in its household: the person it
+// registers, or updates when found (prev).
+type placedItem struct {
+	importItem
+	prev  existingPerson
+	found bool
+}
+
+// oneHead leaves out the rows that would give a household a second head
+// (户主), each reported on the relation's column with the head's name: a
+// head the household keeps (one the file does not change, or leaves its
+// head), or else the first head the file gives it. A head re-imported as
+// the head of their own household is no second one, so that a household
+// recorded with two before the rule can be imported again unchanged.
+func oneHead(ctx context.Context, tx *db.Tx, items []placedItem, rep *ImportReport) ([]placedItem, error) {
+	var ids []int64
+	for _, it := range items {
+		if it.r.relation == "head" {
+			ids = append(ids, it.r.householdID)
+		}
+	}
+	slices.Sort(ids)
+	ids = slices.Compact(ids)
+	type head struct {
+		household, person int64
+		name              string
+	}
+	heads := map[int64][]head{} // household → its current heads
+	for start := 0; start < len(ids); start += 500 {
+		chunk := ids[start:min(start+500, len(ids))]
+		args := make([]any, len(chunk))
+		for i, id := range chunk {
+			args[i] = id
+		}
+		rows, err := db.Collect(ctx, tx, `/* registry.oneHead */ SELECT household_id, id, name FROM registry_people
+			WHERE relation = 'head' AND moved_out_at IS NULL AND household_id IN (`+db.In(len(chunk))+`)`, args,
+			func(r db.Scanner) (head, error) {
+				var h head
+				err := r.Scan(&h.household, &h.person, &h.name)
+				return h, err
+			})
+		if err != nil {
+			return nil, fmt.Errorf("registry: heads of imported households: %w", err)
+		}
+		for _, h := range rows {
+			heads[h.household] = append(heads[h.household], h)
+		}
+	}
+	var refused []RowError
+	// A row left out may have been taking a head out of a household (the
+	// head moved or demoted by the file): the rows are checked again
+	// until none is left out.
+	for {
+		written := map[int64]bool{} // people the file rewrites
+		for _, it := range items {
+			if it.found {
+				written[it.prev.id] = true
+			}
+		}
+		kept := map[int64]string{} // household → the name of the head it keeps or is first given
+		for _, it := range items {
+			if it.found && it.r.relation == "head" && it.prev.relation == "head" && it.prev.household == it.r.householdID {
+				if n, ok := kept[it.r.householdID]; !ok || it.r.name < n {
+					kept[it.r.householdID] = it.r.name
+				}
+			}
+		}
+		for hid, hs := range heads {
+			for _, h := range hs {
+				if n, ok := kept[hid]; !written[h.person] && (!ok || h.name < n) {
+					kept[hid] = h.name
+				}
+			}
+		}
+		out := items[:0:0]
+		left := 0
+		for _, it := range items {
+			hid := it.r.householdID
+			if it.r.relation != "head" || it.found && it.prev.relation == "head" && it.prev.household == hid {
+				out = append(out, it)
+				continue
+			}
+			if name, ok := kept[hid]; ok {
+				refused = append(refused, RowError{Row: it.row, Column: column("relation"), Rule: "rule.head_exists", Param: name})
+				left++
+				continue
+			}
+			kept[hid] = it.r.name
+			out = append(out, it)
+		}
+		items = out
+		if left == 0 {
+			break
+		}
+	}
+	slices.SortFunc(refused, func(a, b RowError) int { return a.Row - b.Row })
+	rep.Errors = append(rep.Errors, refused...)
+	return items, nil
 }
 
 // checkedRow is the outcome of checking one row.
@@ -287,9 +413,9 @@ var personInsertCols = []string{"region_code", "household_id", "name", "name_ini
 	"phone_hash", "phone_masked", "birth_date", "sex", "relation", "residence", "tags", "created_at", "updated_at"}
 
 // importHouseholds finds the households of the items' addresses, creating
-// the missing ones, and returns address → id; addresses whose household
-// lies outside the actor's scope are left out.
-func (s *Service) importHouseholds(ctx context.Context, tx *db.Tx, sc authz.Scope, items []importItem, rep *ImportReport) (map[string]int64, error) {
+// the missing ones, and returns address → household; addresses whose
+// household lies outside the actor's scope are left out.
+func (s *Service) importHouseholds(ctx context.Context, tx *db.Tx, sc authz.Scope, items []importItem, rep *ImportReport) (map[string]householdRef, error) {
 	want := map[string]importItem{}
 	var addrs []string
 	for _, it := range items {
@@ -339,14 +465,14 @@ func (s *Service) importHouseholds(ctx context.Context, tx *db.Tx, sc authz.Scop
 	if err != nil {
 		return nil, err
 	}
-	out := make(map[string]int64, len(addrs))
+	out := make(map[string]householdRef, len(addrs))
 	for a, h := range found {
 		if sc.Contains(h.region) {
-			out[a] = h.id
+			out[a] = h
 		}
 	}
 	for a, h := range made {
-		out[a] = h.id
+		out[a] = h
 	}
 	return out, nil
 }

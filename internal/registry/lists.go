@@ -25,6 +25,12 @@ const TagCare = "care"
 // membership is a tag but no need of care.
 var CareTags = []string{"elderly_alone", "disability", "subsistence", "veteran", "left_behind_child", "key_care"}
 
+// IsCare reports whether a tags column (comma-separated) holds a
+// special-care tag.
+func IsCare(tags string) bool {
+	return slices.ContainsFunc(splitTags(tags), func(t string) bool { return slices.Contains(CareTags, t) })
+}
+
 // List orders: buildings by standard address (the default) or by their
 // number of households, most first; people in the order of their search
 // (the default) or by their household's address.
@@ -605,6 +611,11 @@ func findPersonItems(ctx context.Context, q db.Querier, sc authz.Scope, f Person
 func countPeople(ctx context.Context, q db.Querier, sc authz.Scope, f PersonFilter, idHash, phoneHash string) (Total, error) {
 	if f.Q == "" && f.Tag == "" && f.Residence == "" && !f.MovedOut && wideRoot(sc, f.Region) {
 		return keptTotal(ctx, q, sc, f.Region, "c.residents + c.floating")
+	}
+	if f.Q == "" && f.Tag == TagCare && f.Residence == "" && !f.MovedOut {
+		// Special-care residents are kept per grid too: a grid worker's
+		// or a community's count reads a row a grid, not every resident.
+		return keptTotal(ctx, q, sc, f.Region, "c.care")
 	}
 	qb := db.NewQuery(`/* registry.countPeople */ SELECT 1 FROM registry_people p`)
 	peopleWhere(qb, sc, f, idHash, phoneHash)

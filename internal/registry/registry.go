@@ -135,7 +135,7 @@ type PersonInput struct {
 	Phone       string    `json:"phone,omitempty"`
 	HouseholdID int64     `json:"household_id,omitempty"`
 	RegionCode  string    `json:"region_code,omitempty" doc:"grid or community; defaults to the household's"`
-	Relation    string    `json:"relation"`
+	Relation    string    `json:"relation" doc:"relation to the head of the household, required (head, spouse, child, parent, grandchild, sibling, other); head only when the household has none"`
 	Residence   Residence `json:"residence"`
 	Tags        []string  `json:"tags,omitempty"`
 }
@@ -149,7 +149,7 @@ type PersonUpdate struct {
 	IDNumber   *string    `json:"id_number,omitempty" doc:"a corrected 18-character ID number (GB 11643); birth date and sex follow it"`
 	RegionCode *string    `json:"region_code,omitempty" doc:"grid or community"`
 	Phone      *string    `json:"phone,omitempty"`
-	Relation   *string    `json:"relation,omitempty"`
+	Relation   *string    `json:"relation,omitempty" doc:"head only when the household has none (a head stays one)"`
 	Residence  *Residence `json:"residence,omitempty"`
 	Tags       *[]string  `json:"tags,omitempty"`
 }

@@ -352,7 +352,9 @@ func (s *Service) validatePerson(fe *errs.Fields, in *PersonInput) (string, pii.
 	if in.Phone != "" && !pii.ValidPhone(in.Phone) {
 		fe.Add("phone", "rule.phone", "")
 	}
-	if !slices.Contains(Relations, in.Relation) {
+	if in.Relation == "" {
+		fe.Add("relation", "rule.required", "")
+	} else if !slices.Contains(Relations, in.Relation) {
 		fe.Add("relation", "rule.one_of", strings.Join(Relations, ", "))
 	}
 	if !slices.Contains(Residences, in.Residence) {
@@ -362,6 +364,13 @@ func (s *Service) validatePerson(fe *errs.Fields, in *PersonInput) (string, pii.
 		if !slices.Contains(Tags, t) {
 			fe.Add("tags", "rule.one_of", strings.Join(Tags, ", "))
 			break
+		}
+	}
+	// A person's name is 姓名, not a thing's 名称 (field.name), in the
+	// API's messages as on the pages.
+	for i := range *fe {
+		if (*fe)[i].Field == "name" {
+			(*fe)[i].Label = "field.person_name"
 		}
 	}
 	return id, info
@@ -386,22 +395,34 @@ func (s *Service) seal(in PersonInput, id string, info pii.IDInfo) (personRow, e
 }
 
 // row validates a person input, with where they live, and seals it. It
-// reports every broken rule.
-func (s *Service) row(ctx context.Context, q db.Querier, in PersonInput) (personRow, error) {
+// reports every broken rule. A household has one head (户主): a new
+// person is not registered as the head of one that has one.
+func (s *Service) row(ctx context.Context, tx *db.Tx, in PersonInput) (personRow, error) {
 	var fe errs.Fields
 	id, info := s.validatePerson(&fe, &in)
 	if in.HouseholdID != 0 {
 		// A member lives where the household is: the region comes from
 		// the household, and one given that differs is refused rather
 		// than silently replaced.
-		h, err := findHousehold(ctx, q, authz.ScopeFrom(ctx), in.HouseholdID)
+		h, err := findHousehold(ctx, tx, authz.ScopeFrom(ctx), in.HouseholdID)
 		switch {
-		case err != nil:
+		case errs.CodeOf(err) == errs.NotFound:
 			fe.Add("household_id", "rule.household", "")
+		case err != nil:
+			return personRow{}, err
 		case in.RegionCode == "":
 			in.RegionCode = h.RegionCode
 		case in.RegionCode != h.RegionCode:
 			fe.Add("region_code", "rule.household_region", "")
+		}
+		if err == nil && in.Relation == "head" {
+			head, err := headTaken(ctx, tx, h.ID)
+			if err != nil {
+				return personRow{}, err
+			}
+			if head != "" {
+				fe.Add("relation", "rule.head_exists", head)
+			}
 		}
 	}
 	s.checkRegion(ctx, &fe, in.RegionCode)
@@ -409,6 +430,19 @@ func (s *Service) row(ctx context.Context, q db.Querier, in PersonInput) (person
 		return personRow{}, err
 	}
 	return s.seal(in, id, info)
+}
+
+// headTaken is the name of the head (户主) of household id, "" when it has
+// none, for a write that would make another member its head. It locks the
+// household's row first (an update that changes nothing), so that two
+// writes making heads of one household at once are taken one after the
+// other and the second sees the first's head (PostgreSQL; SQLite writes
+// one at a time).
+func headTaken(ctx context.Context, tx *db.Tx, id int64) (string, error) {
+	if _, err := tx.ExecContext(ctx, `/* registry.headTaken */ UPDATE registry_households SET version = version WHERE id = ?`, id); err != nil {
+		return "", fmt.Errorf("registry: lock household %d: %w", id, err)
+	}
+	return headOf(ctx, tx, id)
 }
 
 func maskPhone(p string) string {
@@ -419,7 +453,8 @@ func maskPhone(p string) string {
 }
 
 // CreatePerson registers a person. The ID number must be valid and not
-// registered yet (anywhere: a person is registered once).
+// registered yet (anywhere: a person is registered once), and the relation
+// given; a household's second head is refused (rule.head_exists).
 func (s *Service) CreatePerson(ctx context.Context, in PersonInput) (*Person, error) {
 	var out *Person
 	err := s.write(ctx, func(tx *db.Tx) error {
@@ -709,16 +744,19 @@ func (s *Service) countsByChild(ctx context.Context, root string, childLen int) 
 // refreshCounts recomputes the totals of the given grids or communities in
 // tx, from the rows themselves (each an indexed count).
 func refreshCounts(ctx context.Context, tx *db.Tx, codes map[string]bool) error {
+	careCond, careArgs := tagCond("p.tags", TagCare)
 	for code := range codes {
 		_, err := tx.ExecContext(ctx, `/* registry.refreshCounts */
-			INSERT INTO registry_region_counts (region_code, residents, floating, households, buildings)
+			INSERT INTO registry_region_counts (region_code, residents, floating, households, buildings, care)
 			SELECT ?,
 				(SELECT COUNT(*) FROM registry_people WHERE region_code = ? AND moved_out_at IS NULL AND residence <> 'floating'),
 				(SELECT COUNT(*) FROM registry_people WHERE region_code = ? AND moved_out_at IS NULL AND residence = 'floating'),
 				(SELECT COUNT(*) FROM registry_households WHERE region_code = ?),
-				(SELECT COUNT(*) FROM registry_buildings WHERE region_code = ?)
+				(SELECT COUNT(*) FROM registry_buildings WHERE region_code = ?),
+				(SELECT COUNT(*) FROM registry_people p WHERE p.region_code = ? AND p.moved_out_at IS NULL AND `+careCond+`)
 			ON CONFLICT (region_code) DO UPDATE SET residents = excluded.residents, floating = excluded.floating,
-				households = excluded.households, buildings = excluded.buildings`, code, code, code, code, code)
+				households = excluded.households, buildings = excluded.buildings, care = excluded.care`,
+			append([]any{code, code, code, code, code, code}, careArgs...)...)
 		if err != nil {
 			return fmt.Errorf("registry: refresh counts of %s: %w", code, err)
 		}
@@ -726,15 +764,16 @@ func refreshCounts(ctx context.Context, tx *db.Tx, codes map[string]bool) error 
 	return nil
 }
 
-// addCounts adds deltas (residents, floating, households) to regions'
-// totals, for bulk imports that know what they added.
-func addCounts(ctx context.Context, tx *db.Tx, delta map[string]*[3]int) error {
+// addCounts adds deltas (residents, floating, households, special care)
+// to regions' totals, for bulk imports that know what they added.
+func addCounts(ctx context.Context, tx *db.Tx, delta map[string]*[4]int) error {
 	for code, d := range delta {
 		_, err := tx.ExecContext(ctx, `/* registry.addCounts */
-			INSERT INTO registry_region_counts (region_code, residents, floating, households, buildings) VALUES (?, ?, ?, ?, 0)
+			INSERT INTO registry_region_counts (region_code, residents, floating, households, buildings, care) VALUES (?, ?, ?, ?, 0, ?)
 			ON CONFLICT (region_code) DO UPDATE SET residents = registry_region_counts.residents + excluded.residents,
 				floating = registry_region_counts.floating + excluded.floating,
-				households = registry_region_counts.households + excluded.households`, code, d[0], d[1], d[2])
+				households = registry_region_counts.households + excluded.households,
+				care = registry_region_counts.care + excluded.care`, code, d[0], d[1], d[2], d[3])
 		if err != nil {
 			return fmt.Errorf("registry: add counts of %s: %w", code, err)
 		}

@@ -39,17 +39,13 @@ func (s *Service) figuresWidget(ctx context.Context, a *authz.Actor) (web.Panel,
 		{Label: "wb.registry.buildings", Value: n(c.Buildings), Href: "/buildings"},
 	}}
 	if a.Scope.GridsOnly || len(root) >= 12 {
-		// A community's or a grid worker's special-care residents: few
-		// enough to count live.
-		_, t, err := s.FindPeople(ctx, PersonFilter{Tag: TagCare, Limit: 1})
+		// A community's or a grid worker's special-care residents, from
+		// the kept totals, as the list they link to counts them.
+		t, err := countPeople(ctx, s.db, a.Scope, PersonFilter{Tag: TagCare}, "", "")
 		if err != nil {
 			return p, err
 		}
-		v := n(t.N)
-		if t.More {
-			v += "+"
-		}
-		p.Figures = append(p.Figures, web.Figure{Label: "wb.registry.care", Value: v, Href: "/people?tag=" + TagCare})
+		p.Figures = append(p.Figures, web.Figure{Label: "wb.registry.care", Value: n(t.N), Href: "/people?tag=" + TagCare})
 	}
 	return p, nil
 }

@@ -1,7 +1,8 @@
 // Package search is the one search box: people by name, pinyin initials,
 // exact ID number or phone, or address; Party organisations and units by
-// name — each within the actor's scope and only for what their role may
-// see. It owns no tables.
+// name; cases by their number or a 12345 work-order number — each within
+// the actor's scope and only for what their role may see. It owns no
+// tables.
 package search
 
 import (
@@ -9,8 +10,10 @@ import (
 	"embed"
 	"net/http"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
+	"grassroots/internal/cases"
 	"grassroots/internal/party"
 	"grassroots/internal/platform/authz"
 	"grassroots/internal/platform/errs"
@@ -33,6 +36,7 @@ type Results struct {
 	People    []*registry.Person `json:"people"`
 	PartyOrgs []party.Org        `json:"party_orgs"`
 	Units     []units.Unit       `json:"units"`
+	Cases     []*cases.Case      `json:"cases"`
 }
 
 // Limit is the number of matches of each kind.
@@ -43,19 +47,20 @@ type Service struct {
 	reg   *registry.Service
 	party *party.Service
 	units *units.Service
+	cases *cases.Service
 	terr  *territory.Service
 }
 
 // NewService returns the service; t names the matches' divisions on the
 // page.
-func NewService(r *registry.Service, p *party.Service, u *units.Service, t *territory.Service) *Service {
-	return &Service{reg: r, party: p, units: u, terr: t}
+func NewService(r *registry.Service, p *party.Service, u *units.Service, c *cases.Service, t *territory.Service) *Service {
+	return &Service{reg: r, party: p, units: u, cases: c, terr: t}
 }
 
 // Search finds q in everything the actor may read.
 func (s *Service) Search(ctx context.Context, q string) (Results, error) {
 	q = strings.TrimSpace(q)
-	res := Results{Query: q, People: []*registry.Person{}, PartyOrgs: []party.Org{}, Units: []units.Unit{}}
+	res := Results{Query: q, People: []*registry.Person{}, PartyOrgs: []party.Org{}, Units: []units.Unit{}, Cases: []*cases.Case{}}
 	if utf8.RuneCountInString(q) < 2 && !(len(q) == 1 && q[0] >= 'a' && q[0] <= 'z') {
 		if q == "" {
 			return res, nil
@@ -79,8 +84,18 @@ func (s *Service) Search(ctx context.Context, q string) (Results, error) {
 			return res, err
 		}
 	}
+	if a.Can(cases.PermView) && strings.ContainsFunc(q, unicode.IsDigit) {
+		// A case number (20261201-00000033) or a hotline's work-order
+		// number: one indexed lookup each.
+		if res.Cases, err = s.cases.Cases(ctx, cases.Filter{Number: q, Limit: Limit}); err != nil {
+			return res, err
+		}
+	}
 	if res.People == nil {
 		res.People = []*registry.Person{}
+	}
+	if res.Cases == nil {
+		res.Cases = []*cases.Case{}
 	}
 	if res.PartyOrgs == nil {
 		res.PartyOrgs = []party.Org{}
@@ -104,7 +119,7 @@ func Manifest(svc *Service) module.Manifest {
 		Routes: func(r *web.Router) {
 			h := &handler{svc: svc, ui: r.UI()}
 			r.Page("GET /search", PermSearch, h.handlePage)
-			r.API("GET /api/v1/search", PermSearch, web.OpDoc{Summary: "One search box over people, Party organisations and units in scope", Tag: "search",
+			r.API("GET /api/v1/search", PermSearch, web.OpDoc{Summary: "One search box over people, Party organisations, units and cases (by number) in scope", Tag: "search",
 				Query: []web.Param{{Name: "q", Type: "string", Required: true}}, Response: Results{}}, h.apiSearch)
 		},
 	}
@@ -121,11 +136,17 @@ type page struct {
 	Errors  []string
 	// Names label the matches' divisions (a grid with its community).
 	Names map[string]string
+	// CaseSearch: the query could be a case number and the actor may
+	// read cases, so the page says whether one was found.
+	CaseSearch bool
+	// Limit is how many matches of a kind the page lists at most.
+	Limit int
 }
 
 func (h *handler) handlePage(w http.ResponseWriter, r *http.Request) error {
 	res, err := h.svc.Search(r.Context(), r.URL.Query().Get("q"))
-	p := page{Page: h.ui.Page(r, "title.search"), Results: res}
+	p := page{Page: h.ui.Page(r, "title.search"), Results: res, Limit: Limit,
+		CaseSearch: authz.ActorFrom(r.Context()).Can(cases.PermView) && strings.ContainsFunc(res.Query, unicode.IsDigit)}
 	status := http.StatusOK
 	if errs.CodeOf(err) == errs.Invalid {
 		p.Errors = append(p.Errors, h.ui.FieldMessages(p.Lang, err)...)
@@ -141,6 +162,9 @@ func (h *handler) handlePage(w http.ResponseWriter, r *http.Request) error {
 		codes = append(codes, x.RegionCode)
 	}
 	for _, x := range res.Units {
+		codes = append(codes, x.RegionCode)
+	}
+	for _, x := range res.Cases {
 		codes = append(codes, x.RegionCode)
 	}
 	if p.Names, err = h.svc.terr.UnscopedLabels(r.Context(), codes); err != nil {

@@ -2,10 +2,12 @@ package search_test
 
 import (
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 
 	"grassroots/internal/apptest"
+	"grassroots/internal/cases"
 	"grassroots/internal/party"
 	"grassroots/internal/registry"
 	"grassroots/internal/units"
@@ -69,5 +71,51 @@ func TestOneSearchBox(t *testing.T) {
 	// A department user may not use the search box, which finds people.
 	if r := e.Login("dept").Get("/search?q=" + url.QueryEscape("搜索居民")); r.StatusCode != 403 {
 		t.Errorf("department staff and the search box: %d", r.StatusCode)
+	}
+}
+
+// TestSearchCaseNumber: the box finds a case by its number and by the
+// hotline's work-order number, within the actor's scope only, and says
+// so when no case in scope has the number.
+func TestSearchCaseNumber(t *testing.T) {
+	e := apptest.New(t)
+	report := func(lon, lat float64, ext string) *cases.Case {
+		t.Helper()
+		in, err := e.App.Cases.Report(e.System(), cases.ReportInput{Category: "0303", Description: "路灯不亮", Lon: &lon, Lat: &lat,
+			ContactName: "赵先生", ContactPhone: "13800138000", ExternalID: ext})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return in.Case
+	}
+	own := report(114.1005, 22.5505, "12345-OWN-0001")
+	foreign := report(114.2005, 22.6505, "12345-FOREIGN-0001")
+	c := e.Login("secretary")
+	for _, tt := range []struct {
+		q    string
+		c    *cases.Case
+		want bool
+	}{{own.Number, own, true}, {"12345-OWN-0001", own, true}, {foreign.Number, foreign, false}, {"12345-FOREIGN-0001", foreign, false}} {
+		r := c.Get("/search?q=" + url.QueryEscape(tt.q))
+		found := strings.Contains(r.Body, `href="/cases/`+strconv.FormatInt(tt.c.ID, 10)+`"`)
+		if r.StatusCode != 200 || found != tt.want {
+			t.Errorf("search %q: %d, a case found: %v, want %v", tt.q, r.StatusCode, found, tt.want)
+		}
+		if !tt.want && !strings.Contains(r.Body, "没有这个编号的案件") {
+			t.Errorf("search %q does not say no case has the number", tt.q)
+		}
+	}
+	var res struct {
+		Cases []struct {
+			Number string `json:"number"`
+		} `json:"cases"`
+	}
+	c.API("GET", "/api/v1/search?q="+url.QueryEscape(own.Number), nil).JSON(t, &res)
+	if len(res.Cases) != 1 || res.Cases[0].Number != own.Number {
+		t.Errorf("API search by case number: %+v", res.Cases)
+	}
+	// A name is no case number: the page has no case section.
+	if r := c.Get("/search?q=" + url.QueryEscape("路灯")); strings.Contains(r.Body, `id="search-cases"`) {
+		t.Error("a search by words shows a case section")
 	}
 }

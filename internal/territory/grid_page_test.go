@@ -38,11 +38,16 @@ func TestGridPageWalk(t *testing.T) {
 		t.Fatal(err)
 	}
 	seq := 0
+	headed := map[int64]bool{} // a household has one head: the first registered in it
 	person := func(hh int64, tags ...string) {
 		t.Helper()
 		seq++
+		relation := "spouse"
+		if !headed[hh] {
+			relation, headed[hh] = "head", true
+		}
 		_, err := e.App.Registry.CreatePerson(sys, registry.PersonInput{Name: "走访" + strconv.Itoa(seq), IDNumber: apptest.IDNumber(apptest.DistrictA, "19500101", "0"+strconv.Itoa(10+seq)),
-			HouseholdID: hh, Relation: "head", Residence: registry.Registered, Tags: tags})
+			HouseholdID: hh, Relation: relation, Residence: registry.Registered, Tags: tags})
 		if err != nil {
 			t.Fatal(err)
 		}

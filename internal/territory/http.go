@@ -132,6 +132,11 @@ type departmentsPage struct {
 	Form        DepartmentInput
 	Region      web.RegionPicker // the new department's division, by name
 	Errors      []string
+
+	// Open are the divisions the viewer may open: a department serving
+	// the area from above (a district's, seen from a community) lies
+	// outside their scope, its division is named without a link.
+	Open map[string]bool
 }
 
 func (h *handler) departmentsPage(r *http.Request) (departmentsPage, error) {
@@ -143,8 +148,10 @@ func (h *handler) departmentsPage(r *http.Request) (departmentsPage, error) {
 	}
 	p.CanManage = p.Actor.Can(PermDepartmentManage)
 	codes := make([]string, len(ds))
+	p.Open = map[string]bool{}
 	for i, d := range ds {
 		codes[i] = d.RegionCode
+		p.Open[d.RegionCode] = p.Actor.Scope.Contains(d.RegionCode)
 	}
 	if p.Names, err = h.svc.UnscopedLabels(ctx, codes); err != nil {
 		return p, err

@@ -17,8 +17,8 @@ func Manifest(svc *Service, deps GridDeps) module.Manifest {
 	return module.Manifest{
 		Name: "territory", Migrations: &m, Grants: Grants(), Templates: tpl, Messages: msg,
 		Menu: []web.MenuItem{
-			{Key: "nav.overview", Path: "/overview", Perm: PermView, Order: 31, Group: web.GroupFigures},
-			{Key: "nav.departments", Path: "/departments", Perm: PermView, Order: 81, Group: web.GroupAdmin},
+			{Key: "nav.overview", Path: "/overview", Perm: PermBrowse, Order: 31, Group: web.GroupFigures},
+			{Key: "nav.departments", Path: "/departments", Perm: PermBrowse, Order: 81, Group: web.GroupAdmin},
 		},
 		Routes: func(r *web.Router) { (&handler{svc: svc, ui: r.UI(), deps: deps}).routes(r) },
 		Start:  svc.Start,

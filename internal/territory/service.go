@@ -437,6 +437,13 @@ func (s *Service) UnscopedDepartments(ctx context.Context, afterID int64, limit 
 	return findDepartments(ctx, s.db, authz.All, afterID, limit)
 }
 
+// UnscopedCommunities lists the communities in the subtree of code (code
+// itself when it is one), in code order, for work sent to every community
+// of an area the caller has already checked.
+func (s *Service) UnscopedCommunities(ctx context.Context, code string) ([]Region, error) {
+	return findRegions(ctx, s.db, authz.Scope{Region: code}, RegionFilter{Level: LevelCommunity, Limit: 100000})
+}
+
 // UnscopedRegions lists divisions whatever the actor, for names and
 // rankings computed over a subtree the caller has already checked.
 func (s *Service) UnscopedRegions(ctx context.Context, f RegionFilter) ([]Region, error) {

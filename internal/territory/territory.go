@@ -121,6 +121,11 @@ const (
 	PermView             authz.Perm = "territory.view"
 	PermManage           authz.Perm = "territory.manage"
 	PermDepartmentManage authz.Perm = "territory.department.manage"
+	// PermBrowse puts the overview and the departments list in the
+	// navigation, for the roles that work with the territory. Residents
+	// and Party members hold PermView only to name and map their own area
+	// (a case's place); the two pages are no menu of theirs.
+	PermBrowse authz.Perm = "territory.browse"
 )
 
 // staffRoles are the roles that work with the territory tree.
@@ -133,6 +138,7 @@ var staffRoles = []authz.Role{
 func Grants() []authz.Grant {
 	return []authz.Grant{
 		{Perm: PermView, Roles: append(append([]authz.Role{}, staffRoles...), authz.RoleIntegration, authz.RolePartyMember, authz.RoleResident, authz.RolePropertyCompany)},
+		{Perm: PermBrowse, Roles: append(append([]authz.Role{}, staffRoles...), authz.RoleIntegration, authz.RolePropertyCompany)},
 		{Perm: PermManage, Roles: []authz.Role{authz.RoleCityAdmin}},
 		{Perm: PermDepartmentManage, Roles: []authz.Role{authz.RoleCityAdmin, authz.RoleDistrictStaff, authz.RoleSubdistrictStaff}},
 		{Perm: PermGridManage, Roles: []authz.Role{authz.RoleCityAdmin, authz.RoleDistrictStaff, authz.RoleSubdistrictStaff, authz.RoleCommunitySecretary}},

@@ -191,6 +191,7 @@ type visitNewPage struct {
 	Report     bool
 	Today      string
 	Errors     []string
+	NoteErrors []string // what is wrong with the note, shown beside it
 }
 
 func (h *handler) visitNewPage(r *http.Request, id int64) (visitNewPage, error) {
@@ -252,7 +253,14 @@ func (h *handler) handleVisitCreate(w http.ResponseWriter, r *http.Request) erro
 		}
 		p.Form, p.Report = in, report
 		p.Category, p.Problem = r.PostFormValue("category"), r.PostFormValue("description")
-		p.Errors = h.ui.FieldMessages(p.Lang, err)
+		for _, f := range errs.As(err).Fields {
+			if f.Field == "note" && p.Household != nil {
+				f.Field = "visit_note" // as the form labels it
+				p.NoteErrors = append(p.NoteErrors, h.ui.FieldMessage(p.Lang, f))
+				continue
+			}
+			p.Errors = append(p.Errors, h.ui.FieldMessage(p.Lang, f))
+		}
 		return h.ui.Render(w, r, http.StatusUnprocessableEntity, "visit_new", "", p)
 	}
 	if err != nil {

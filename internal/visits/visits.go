@@ -441,6 +441,11 @@ func (s *Service) RecordVisit(ctx context.Context, in VisitInput) (Visit, error)
 	if utf8.RuneCountInString(in.Note) > MaxNote {
 		fe.Add("note", "rule.max_length", strconv.Itoa(MaxNote))
 	}
+	// A visit records what came of it: what was found, whom the worker
+	// met, or a problem reported from it; a kind alone says nothing.
+	if in.Note == "" && in.MetWith == "" && in.Issue == nil {
+		fe.Add("note", "rule.visits_empty", "")
+	}
 	var issue CaseInput
 	if in.Issue != nil {
 		issue.Category = strings.TrimSpace(in.Issue.Category)

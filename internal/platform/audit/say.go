@@ -19,8 +19,11 @@ import (
 // {kind} (what the object is), {verb} (for actions without a sentence of
 // their own: audit.verb.<last part of the action>), {unit} (the handling
 // unit or department named in the change), {case}, {role}, {region},
-// {department} (the placement an account was given), {reason} and
-// {rows}. Names come from resolvers the application passes in, one per
+// {department} (the placement an account was given), {reason}, {rows}
+// and {changes} (what a change of a list of things added, removed and
+// changed: the detail's "added", "removed" and "changed", each a list of
+// items named by "name" and "name_en", or by a message "key", with their
+// "code"; nothing when the detail has none). Names come from resolvers the application passes in, one per
 // object type, each answering in the reader's scope; the audit package
 // imports no module.
 
@@ -271,8 +274,53 @@ func (t *teller) fill(name string, e Entry, verb string, after, detail map[strin
 		}
 	case "rows":
 		return esc(str(detail, "rows")), nil
+	case "changes":
+		return esc(t.changes(detail)), nil
 	}
 	return "", nil
+}
+
+// MaxNamed is how many things of each kind of change a sentence names
+// before it counts the rest.
+const MaxNamed = 5
+
+// changes tells the detail's lists of things added, removed and changed:
+// "：新增 店外经营（0205）；修改 占道经营（0201）、默认时限".
+func (t *teller) changes(detail map[string]any) string {
+	var parts []string
+	for _, k := range []string{"added", "removed", "changed"} {
+		items, _ := detail[k].([]any)
+		var names []string
+		for _, x := range items {
+			m, _ := x.(map[string]any)
+			name := str(m, "name")
+			if en := str(m, "name_en"); t.lang == i18n.EN && en != "" {
+				name = en
+			}
+			if key := str(m, "key"); key != "" && t.cat.Has(key) {
+				name = t.t(key)
+			}
+			if name == "" {
+				continue
+			}
+			if code := str(m, "code"); code != "" {
+				name = t.t("audit.changes.item", name, code)
+			}
+			names = append(names, name)
+		}
+		if len(names) == 0 {
+			continue
+		}
+		list := strings.Join(names[:min(len(names), MaxNamed)], t.t("audit.changes.sep"))
+		if len(names) > MaxNamed {
+			list = t.t("audit.changes.more", list, len(names)-MaxNamed)
+		}
+		parts = append(parts, t.t("audit.changes."+k, list))
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return t.t("audit.changes", strings.Join(parts, t.t("audit.changes.join")))
 }
 
 func esc(s string) template.HTML { return template.HTML(template.HTMLEscapeString(s)) }

@@ -44,8 +44,9 @@ func TestScopeQuery(t *testing.T) {
 		{"CarryNine", authz.Scope{Region: "3609"}, "SELECT x FROM t WHERE (a = ?) AND (r >= ? AND r < ?)", []any{1, "3609", "361"}},
 		{"Department", authz.Scope{Region: "3601", Department: 7}, "SELECT x FROM t WHERE (a = ?) AND (r >= ? AND r < ?) AND (d = ?)", []any{1, "3601", "3602", int64(7)}},
 		{"Grids", authz.Scope{Region: "360102002001", GridsOnly: true, Grids: []string{"360102002001001", "360102002001002"}},
-			"SELECT x FROM t WHERE (a = ?) AND ((r >= ? AND r < ?) OR (r >= ? AND r < ?))",
-			[]any{1, "360102002001001", "360102002001002", "360102002001002", "360102002001003"}},
+			// A grid is a leaf: its subtree is one code.
+			"SELECT x FROM t WHERE (a = ?) AND ((r = ?) OR (r = ?))",
+			[]any{1, "360102002001001", "360102002001002"}},
 		{"NoGridAssigned", authz.Scope{Region: "360102002001", GridsOnly: true}, "SELECT x FROM t WHERE (a = ?) AND (1 = 0)", []any{1}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {

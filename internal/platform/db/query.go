@@ -43,6 +43,10 @@ func (q *Query) Ordered(levels ...Level) *Query {
 	return q
 }
 
+// leafLen is the length of a grid's code, the longest region code: nothing
+// lies below a grid.
+const leafLen = 15
+
 // Level is a column holding the first Len characters of region column Of.
 type Level struct {
 	Of  string
@@ -134,6 +138,12 @@ func (q *Query) Under(col, root string) *Query {
 func (q *Query) under(col, root string) (string, []any) {
 	if c, ok := q.levels[col][len(root)]; ok {
 		return c + " = ?", []any{root}
+	}
+	if len(root) == leafLen {
+		// A grid's subtree is the grid: an equality, which the planner
+		// reads as one key of an index on (col, …) after any equality
+		// before it (status, region_code), where a range it would not.
+		return col + " = ?", []any{root}
 	}
 	if q.walk && len(root) <= 9 {
 		return "substr(" + col + ", 1, " + strconv.Itoa(len(root)) + ") = ?", []any{root}

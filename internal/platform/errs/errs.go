@@ -29,10 +29,14 @@ const (
 
 // FieldError names one input field and the rule it broke. Rule is a message
 // catalogue key (for example "rule.required"); Param fills its placeholder.
+// Label, when set, is the catalogue key that names the field to people
+// where field.<Field> would name it wrongly: a person's name is 姓名, a
+// thing's 名称, both sent as "name".
 type FieldError struct {
 	Field string `json:"field"`
 	Rule  string `json:"rule"`
 	Param string `json:"param,omitempty"`
+	Label string `json:"label,omitempty"`
 }
 
 // Error is an application error with a code, a message key for people and,

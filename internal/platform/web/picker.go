@@ -27,7 +27,8 @@ type RegionPicker struct {
 	Required    bool
 	Hint        string
 	Placeholder string
-	None        string // shown when no division matches
+	None        string   // shown when no division matches
+	Errors      []string // what is wrong with the choice, shown beside the field
 }
 
 // PathSep joins the names of a division's path.

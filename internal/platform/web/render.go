@@ -79,6 +79,10 @@ type UI struct {
 	menu   []MenuItem
 	assets map[string]string // path → hash
 	static fs.FS
+	// pagePerms are the permissions of the page routes (GET path →
+	// permission), filled as the router registers them: an entry of the
+	// menu is shown only to an actor who may open its page.
+	pagePerms map[string]authz.Perm
 
 	mu       sync.Mutex
 	executed map[string]bool // template names rendered, for tests
@@ -127,7 +131,7 @@ type TileLayer struct {
 func NewUI(cat *i18n.Catalog, menu []MenuItem, moduleTemplates ...fs.FS) (*UI, error) {
 	static, _ := fs.Sub(staticFiles, "static")
 	ui := &UI{pages: map[string]*template.Template{}, cat: cat, menu: menu, assets: map[string]string{},
-		static: static, executed: map[string]bool{}}
+		static: static, executed: map[string]bool{}, pagePerms: map[string]authz.Perm{}}
 	err := fs.WalkDir(static, ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
@@ -256,7 +260,7 @@ func (ui *UI) Page(r *http.Request, titleKey string) Page {
 	var menu []MenuItem
 	if a != nil {
 		for _, m := range ui.menu {
-			if a.Can(m.Perm) {
+			if a.Can(m.Perm) && ui.mayOpen(a, m.Path) {
 				menu = append(menu, m)
 			}
 		}
@@ -269,8 +273,19 @@ func (ui *UI) Page(r *http.Request, titleKey string) Page {
 	}
 }
 
-// groupMenu sorts entries into the bar and the submenus; an empty group
-// is left out and the personal page (/me) sits with the user's name.
+// mayOpen reports whether a holds the permission of the page at path (a
+// menu entry's own permission may be narrower, never wider).
+func (ui *UI) mayOpen(a *authz.Actor, path string) bool {
+	perm, ok := ui.pagePerms[path]
+	if !ok && path == "/" {
+		perm, ok = ui.pagePerms["/{$}"]
+	}
+	return !ok || a.Can(perm)
+}
+
+// groupMenu sorts entries into the bar and the submenus; a group without
+// an entry the actor may open is left out, and the personal page (/me)
+// sits with the user's name.
 func groupMenu(menu []MenuItem, current string) (bar []MenuItem, groups []MenuGroup) {
 	for _, g := range Groups {
 		mg := MenuGroup{Key: g}
@@ -411,10 +426,13 @@ func (ui *UI) FieldMessages(lang string, err error) []string {
 	return out
 }
 
-// FieldMessage translates one field error: "<field>: <rule>".
+// FieldMessage translates one field error: "<field>: <rule>", the field
+// named by its Label when it has one.
 func (ui *UI) FieldMessage(lang string, f errs.FieldError) string {
 	field := f.Field
-	if ui.cat.Has("field." + f.Field) {
+	if f.Label != "" && ui.cat.Has(f.Label) {
+		field = ui.cat.T(lang, f.Label)
+	} else if ui.cat.Has("field." + f.Field) {
 		field = ui.cat.T(lang, "field."+f.Field)
 	}
 	if f.Param != "" {

@@ -154,6 +154,9 @@ func (rt *Router) add(pattern string, perm authz.Perm, kind Kind, doc *OpDoc, h 
 	}
 	method, path := split(pattern)
 	rt.routes = append(rt.routes, Route{Method: method, Path: path, Perm: perm, Kind: kind, Doc: doc})
+	if kind == KindPage && method == http.MethodGet && rt.ui != nil {
+		rt.ui.pagePerms[path] = perm
+	}
 	rt.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		sw := &statusWriter{ResponseWriter: w}

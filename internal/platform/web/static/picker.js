@@ -200,10 +200,29 @@
     apply();
   }
 
+  // <div data-unless-picked="household_id">: hidden, its fields disabled
+  // (not sent), while the form's picker of that name has a choice, as
+  // the grid of a person of a household chosen is the household's.
+  function setupUnlessPicked(el) {
+    if (el.dataset.unlessReady) { return; }
+    el.dataset.unlessReady = "1";
+    var form = el.closest("form");
+    var code = form && form.querySelector("input[data-picker-code][name='" + el.dataset.unlessPicked + "']");
+    if (!code) { return; }
+    function apply() {
+      var on = !code.value;
+      el.hidden = !on;
+      el.querySelectorAll("input, select, textarea").forEach(function (f) { f.disabled = !on; });
+    }
+    code.addEventListener("change", apply);
+    apply();
+  }
+
   function setup(root) {
     root.querySelectorAll("[data-region-picker]").forEach(setupPicker);
     root.querySelectorAll("select[data-role-select]").forEach(setupRoleForm);
     root.querySelectorAll("select[data-serves-from]").forEach(setupServes);
+    root.querySelectorAll("[data-unless-picked]").forEach(setupUnlessPicked);
   }
 
   document.addEventListener("DOMContentLoaded", function () { setup(document); });
