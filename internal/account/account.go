@@ -125,7 +125,7 @@ type NewToken struct {
 // TokenInput creates a token.
 type TokenInput struct {
 	Name   string `json:"name"`
-	UserID int64  `json:"user_id,omitempty" doc:"for an account you manage, such as an integration account; default yourself"`
+	UserID int64  `json:"user_id,omitempty" doc:"for an integration account you manage (a personal account's tokens are made by its holder); default yourself"`
 }
 
 // Me is what the signed-in actor may read about themselves (PIPL access right).

@@ -38,7 +38,7 @@ func (h *handler) apiRoutes(r *web.Router) {
 		Body: PasswordInput{}, Status: http.StatusNoContent}, h.apiUserPassword)
 	r.API("GET /api/v1/tokens", PermToken, web.OpDoc{Summary: "API tokens of yourself or of an account you manage", Tag: "account",
 		Query: append([]web.Param{{Name: "user_id", Type: "integer"}}, web.PageQuery...), Response: web.List[Token]{}}, h.apiTokenList)
-	r.API("POST /api/v1/tokens", PermToken, web.OpDoc{Summary: "Create an API token; the secret is returned once", Tag: "account",
+	r.API("POST /api/v1/tokens", PermToken, web.OpDoc{Summary: "Create an API token for yourself, or for an integration account you manage; the secret is returned once", Tag: "account",
 		Body: TokenInput{}, Response: NewToken{}, Status: http.StatusCreated}, h.apiTokenCreate)
 	r.API("DELETE /api/v1/tokens/{id}", PermToken, web.OpDoc{Summary: "Revoke an API token", Tag: "account",
 		Status: http.StatusNoContent}, h.apiTokenRevoke)

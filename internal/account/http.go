@@ -10,6 +10,7 @@ import (
 	"grassroots/internal/platform/errs"
 	"grassroots/internal/platform/i18n"
 	"grassroots/internal/platform/web"
+	"grassroots/internal/territory"
 )
 
 type handler struct {
@@ -441,7 +442,10 @@ type userPage struct {
 	// Place and Department name the account's division (its path) and
 	// department.
 	Place, Department string
-	Placement         placementForm
+	// PlaceOpen: the viewer may open the division's page (it lies in
+	// their scope), so Place links to it.
+	PlaceOpen bool
+	Placement placementForm
 }
 
 func (h *handler) userPage(r *http.Request, id int64) (userPage, error) {
@@ -462,6 +466,7 @@ func (h *handler) userPage(r *http.Request, id int64) (userPage, error) {
 	if p.Place, err = n.path(u.RegionCode); err != nil {
 		return p, err
 	}
+	p.PlaceOpen = p.Actor.Can(territory.PermView) && p.Actor.Scope.Contains(u.RegionCode)
 	if p.Department, err = n.department(u.DepartmentID); err != nil {
 		return p, err
 	}

@@ -247,16 +247,17 @@ func TestManagerCannotUseAccountsTheyMake(t *testing.T) {
 }
 
 // TestPropertyAccountNamesItsCompany: a property company account names the
-// company whose dispatched cases it handles.
+// company whose dispatched cases it handles (made by the subdistrict:
+// TestPropertyAccountsBySubdistrict).
 func TestPropertyAccountNamesItsCompany(t *testing.T) {
 	e := apptest.New(t)
-	sec := e.Login("secretary")
+	sub := e.Login("subdistrict")
 	in := map[string]any{"username": "wy-kefu", "display_name": "物业客服", "role": "property_company", "region_code": apptest.CommunityA, "password": "Initial-Pass-2026"}
-	if r := sec.API("POST", "/api/v1/users", in); r.StatusCode != 422 || !strings.Contains(r.Body, `"field":"organisation"`) {
+	if r := sub.API("POST", "/api/v1/users", in); r.StatusCode != 422 || !strings.Contains(r.Body, `"field":"organisation"`) {
 		t.Errorf("a property account without its company: %d %s", r.StatusCode, r.Body)
 	}
 	in["organisation"] = "甲一物业"
-	if r := sec.API("POST", "/api/v1/users", in); r.StatusCode != 201 || !strings.Contains(r.Body, `"organisation":"甲一物业"`) {
+	if r := sub.API("POST", "/api/v1/users", in); r.StatusCode != 201 || !strings.Contains(r.Body, `"organisation":"甲一物业"`) {
 		t.Errorf("a property account with its company: %d %s", r.StatusCode, r.Body)
 	}
 }

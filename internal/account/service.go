@@ -145,6 +145,8 @@ func (s *Service) checkPlacement(ctx context.Context, fe *errs.Fields, p *Placem
 	switch {
 	case !p.Role.Valid():
 		fe.Add("role", "rule.one_of", roleList())
+	case actor != nil && !actor.System && p.Role == authz.RolePropertyCompany && !s.policy.CanGrant(actor.Role, p.Role):
+		fe.Add("role", "rule.role_grant_property", "")
 	case actor != nil && !actor.System && !s.policy.CanGrant(actor.Role, p.Role):
 		fe.Add("role", "rule.role_grant", "")
 	}
@@ -752,8 +754,10 @@ func hashToken(t string) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// CreateToken makes an API token for the actor or for an account the
-// actor manages. The secret is returned once and stored only hashed.
+// CreateToken makes an API token for the actor or for an integration
+// account the actor manages: a personal account's tokens are made by
+// their holder only, or whoever manages the account could act as its
+// holder. The secret is returned once and stored only hashed.
 func (s *Service) CreateToken(ctx context.Context, in TokenInput) (NewToken, error) {
 	a := authz.ActorFrom(ctx)
 	if a == nil {
@@ -793,6 +797,9 @@ func (s *Service) issueToken(ctx context.Context, a *authz.Actor, in TokenInput)
 		u, err := s.tokenOwner(ctx, tx, a, in.UserID)
 		if err != nil {
 			return err
+		}
+		if u.ID != a.UserID && !a.System && u.Role != authz.RoleIntegration {
+			return errs.Field("user_id", "rule.token_holder", "")
 		}
 		secret := tokenPrefix + randomToken(24)
 		t := Token{UserID: u.ID, Name: in.Name, Prefix: secret[:len(tokenPrefix)+6]}

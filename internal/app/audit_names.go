@@ -111,6 +111,23 @@ func (a *App) auditNames() audit.Names {
 			}
 			return audit.Label{Text: o.Name, Link: "/party/orgs/" + s}, nil
 		},
+		// A visit by the household's address, a patrol by its grid and day.
+		"visit": func(ctx context.Context, s string) (audit.Label, error) {
+			n, err := id(s)
+			if err != nil {
+				return audit.Label{}, err
+			}
+			text, link, err := a.Visits.VisitName(ctx, n)
+			return audit.Label{Text: text, Link: link}, err
+		},
+		"patrol": func(ctx context.Context, s string) (audit.Label, error) {
+			n, err := id(s)
+			if err != nil {
+				return audit.Label{}, err
+			}
+			text, err := a.Visits.PatrolName(ctx, n)
+			return audit.Label{Text: text}, err
+		},
 		"unit": func(ctx context.Context, s string) (audit.Label, error) {
 			n, err := id(s)
 			if err != nil {

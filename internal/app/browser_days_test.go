@@ -596,7 +596,7 @@ func departmentDay(t *testing.T, e *env) {
 	d := startDay(t, e, "demo-dept", "dept", 375)
 	row := `#w-cases-department ul.rows a[href="/cases/` + itoa(c.ID) + `"]`
 	d.both("workbench", row, row+" time.due")
-	if txt := d.text(row); !strings.Contains(txt, c.Number) || !strings.Contains(txt, "报到截止") {
+	if txt := d.text(row); !strings.Contains(txt, c.Number) || !strings.Contains(txt, "报到还剩 1 小时") {
 		t.Errorf("the workbench's row of the whistle: %q", txt)
 	}
 	due := evalDay[string](d, `document.querySelector(`+strconv.Quote(row+" time.due")+`).getAttribute("datetime")`)

@@ -14,12 +14,28 @@ import (
 	"grassroots/internal/platform/workday"
 )
 
+// textLinesJS defines textLines(el): how many lines the text of el takes.
+// The boxes of its text are measured, not of the tags around it: a figure
+// in a tag, whose box reaches lower than the text beside it, is one line.
+const textLinesJS = `function textLines(el) {
+  var rs = [], w = document.createTreeWalker(el, NodeFilter.SHOW_TEXT), n;
+  while ((n = w.nextNode())) {
+    var r = document.createRange(); r.selectNodeContents(n);
+    Array.prototype.forEach.call(r.getClientRects(), function (x) { if (x.width > 0) { rs.push(x); } });
+  }
+  rs.sort(function (a, b) { return a.top - b.top; });
+  var lines = 0, bottom = -1e9;
+  rs.forEach(function (x) { if (x.top >= bottom - 1) { lines++; bottom = x.bottom; } else if (x.bottom > bottom) { bottom = x.bottom; } });
+  return lines;
+}
+`
+
 // tableCheck is what a table of the page shows wrong: a cell without its
 // column's name (data-label) or with another name than the header's, a
 // table drawn as cards on a desktop screen or as a table on a phone, or,
 // on a desktop screen, a figure broken over two lines.
 func tableCheck(ctx context.Context, table string, phone bool) ([]string, error) {
-	return chromedp.Run(ctx, chromedp.Evaluate[[]string](`(function (sel, phone) {
+	return chromedp.Run(ctx, chromedp.Evaluate[[]string](textLinesJS+`(function (sel, phone) {
 	  var out = [], t = document.querySelector(sel);
 	  if (!t) { return [sel + ": not on the page"]; }
 	  var heads = Array.prototype.map.call(t.querySelectorAll("thead th"), function (th) { return th.textContent.trim(); });
@@ -29,7 +45,7 @@ func tableCheck(ctx context.Context, table string, phone bool) ([]string, error)
 	    if (tds.length === 1 && tds[0].colSpan > 1) { return; }
 	    tds.forEach(function (td, j) {
 	      cells++;
-	      if (td.dataset.label !== heads[j]) { out.push(sel + " row " + i + " cell " + j + " is labelled " + JSON.stringify(td.dataset.label) + ", its column " + JSON.stringify(heads[j])); }
+	      if (td.dataset.label !== heads[j] && !(heads[j] === "" && td.dataset.label === undefined)) { /* an unnamed column (a row's action) needs no name */ out.push(sel + " row " + i + " cell " + j + " is labelled " + JSON.stringify(td.dataset.label) + ", its column " + JSON.stringify(heads[j])); }
 	    });
 	    var d = getComputedStyle(tr).display;
 	    if (phone && d !== "block") { out.push(sel + " row " + i + " is drawn as " + d + ", not a card, on a phone"); }
@@ -38,10 +54,8 @@ func tableCheck(ctx context.Context, table string, phone bool) ([]string, error)
 	  if (cells === 0) { out.push(sel + " has no row to look at"); }
 	  if (!phone) {
 	    t.querySelectorAll("tbody td.num").forEach(function (td, i) {
-	      var r = document.createRange(); r.selectNodeContents(td);
-	      var tops = {};
-	      Array.prototype.forEach.call(r.getClientRects(), function (x) { if (x.width > 0) { tops[Math.round(x.bottom)] = true; } });
-	      if (Object.keys(tops).length > 1) { out.push(sel + " figure " + JSON.stringify(td.textContent.trim()) + " is broken over " + Object.keys(tops).length + " lines"); }
+	      var n = textLines(td);
+	      if (n > 1) { out.push(sel + " figure " + JSON.stringify(td.textContent.trim()) + " is broken over " + n + " lines"); }
 	    });
 	  }
 	  return out;

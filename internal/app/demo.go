@@ -189,6 +189,9 @@ func seedDemoScaled(ctx context.Context, a *App, out io.Writer, buildingsPerGrid
 	if err := seedVisits(ctx, a, out); err != nil {
 		return err
 	}
+	if err := seedAdmission(ctx, a, out); err != nil {
+		return err
+	}
 	token, err := demoToken(ctx, a)
 	if err != nil {
 		return err

@@ -15,11 +15,13 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"grassroots/internal/admission"
 	"grassroots/internal/cases"
 	"grassroots/internal/party"
 	"grassroots/internal/platform/authz"
 	"grassroots/internal/platform/browsertest"
 	"grassroots/internal/platform/dbtest"
+	"grassroots/internal/platform/pagetext"
 	"grassroots/internal/platform/workday"
 	"grassroots/internal/registry"
 	"grassroots/internal/territory"
@@ -328,4 +330,44 @@ func TestBrowserDemoLogin(t *testing.T) {
 		t.Fatalf("a tap on demo-grid's row: %v", err)
 	}
 	noConsoleErrors(t, problems)
+}
+
+// TestDemoAccessList: the demo's access list is in force and its requests
+// went through the gate: the district has one to decide, 民巷社区 has work
+// in its inbox, a decline and a certificate; each page of them opens for
+// the account that works it and shows names, never codes.
+func TestDemoAccessList(t *testing.T) {
+	e := newEnv(t)
+	district, sec := e.login("demo-district"), e.login("demo-secretary")
+	link := func(body, prefix string) string {
+		t.Helper()
+		m := regexp.MustCompile(regexp.QuoteMeta(prefix) + `\d+`).FindString(body)
+		if m == "" {
+			t.Fatalf("no link to %s…", prefix)
+		}
+		return m
+	}
+	q := district.get("/admission/queue")
+	if !strings.Contains(q.body, "物业小区消防通道占用情况统计表") || !strings.Contains(q.body, "汛期危旧房屋逐户排查") {
+		t.Errorf("the district's queue lacks the demo's requests")
+	}
+	for _, p := range []struct {
+		c          *client
+		path, want string
+	}{
+		{district, link(q.body, "/admission/requests/"), `id="decision-form"`},
+		{sec, link(sec.get("/admission/inbox?all=1").body, "/admission/tasks/"), `id="task"`},
+		{sec, link(sec.get("/admission/certificates").body, "/admission/certificates/"), `id="cert-code"`},
+	} {
+		r := p.c.get(p.path)
+		if r.StatusCode != 200 || !strings.Contains(r.body, p.want) {
+			t.Errorf("%s: %d", p.path, r.StatusCode)
+		}
+		pagetext.NoCodes(t, p.path, r.body)
+	}
+	var rep admission.Report
+	district.get("/api/v1/admission/burden").json(t, &rep)
+	if rep.Total.N["declined"] != 1 || rep.Total.N["refused"] == 0 || rep.Total.N["emergency"] != 1 || rep.Total.N["certificate"] != 1 {
+		t.Errorf("the demo's figures: %+v", rep.Total.N)
+	}
 }

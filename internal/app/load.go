@@ -34,7 +34,7 @@ func (m *Main) load(ctx context.Context, args []string) error {
 	conc := fs.Int("c", 4, "requests in flight")
 	region := fs.String("region", "", "division whose reports and lists to load (default: the signed-in account's own)")
 	month := fs.String("month", "", "month of the rankings to measure, YYYY-MM (default: the last whole month)")
-	suite := fs.String("suite", "registry", "what to measure: registry (reports, search, households, point → grid), cases (lists, case pages, dashboards, rankings) or workbench (every role's home page)")
+	suite := fs.String("suite", "registry", "what to measure: registry (reports, search, households, point → grid), cases (lists, case pages, dashboards, rankings), workbench (every role's home page) or admission (the access list's burden figures)")
 	users := fs.String("users", strings.Join(workbenchUsers, ","), "with -suite workbench: the accounts whose workbenches to measure")
 	pos, err := m.parseArgs(fs, args)
 	if err != nil {
@@ -91,6 +91,22 @@ func (m *Main) load(ctx context.Context, args []string) error {
 			return errors.New("-month must be YYYY-MM")
 		}
 		return m.loadCases(ctx, hc, *base, *region, *month, getJSON, *n, *conc)
+	}
+	if *suite == "admission" {
+		if *month == "" {
+			*month = time.Now().Format("2006-01")
+		}
+		tw := tabwriter.NewWriter(m.Stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintf(tw, "PATH\tN\tERRORS\tP50\tP95\tP99\tMAX\n")
+		for _, p := range []struct{ name, path string }{
+			{"burden report (API)", "/api/v1/admission/burden?region=" + *region + "&month=" + *month},
+			{"burden page", "/admission/burden?region=" + *region + "&month=" + *month},
+			{"access list in force (public)", "/api/v1/admission/lists"},
+			{"the approver's queue", "/api/v1/admission/requests?queue=true"},
+		} {
+			measure(ctx, hc, tw, base, p.name, *n, *conc, func() string { return p.path })
+		}
+		return tw.Flush()
 	}
 	// Sample real ids and points to ask for.
 	var hh struct {

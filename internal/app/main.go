@@ -227,9 +227,10 @@ func (m *Main) serve(ctx context.Context, args []string, demo bool) error {
 	}
 	fs := m.flags(name, def, &c)
 	var city bool
-	var cityResidents, cityCases int
+	var cityResidents, cityCases, cityAdmission int
 	if demo {
 		fs.IntVar(&cityCases, "city-cases", 0, "also generate this many synthetic cases over the last year in every community (load work)")
+		fs.IntVar(&cityAdmission, "city-admission", 0, "also generate a year of requests through the access list, this many tasks a community (load work; 300)")
 		fs.BoolVar(&city, "city", false, "also generate the whole city at real scale for load work (synthetic; takes minutes)")
 		fs.IntVar(&cityResidents, "city-residents", 6_500_000, "residents to generate with -city")
 	}
@@ -265,6 +266,11 @@ func (m *Main) serve(ctx context.Context, args []string, demo bool) error {
 			octx := authz.WithActor(ctx, authz.System("demo"))
 			if err := seedCityCases(octx, a, m.Stdout, cityCases); err != nil {
 				return fmt.Errorf("demo -city-cases: %w", err)
+			}
+		}
+		if cityAdmission > 0 {
+			if err := seedCityAdmission(ctx, a, m.Stdout, cityAdmission); err != nil {
+				return fmt.Errorf("demo -city-admission: %w", err)
 			}
 		}
 	} else if n, err := a.Accounts.CountUsers(ctx); err == nil && n == 0 {

@@ -11,10 +11,12 @@ import (
 	"testing"
 
 	"grassroots/internal/account"
+	"grassroots/internal/admission"
 	"grassroots/internal/cases"
 	"grassroots/internal/party"
 	"grassroots/internal/platform/authz"
 	"grassroots/internal/platform/pii"
+	"grassroots/internal/platform/workday"
 	"grassroots/internal/registry"
 	"grassroots/internal/territory"
 	"grassroots/internal/units"
@@ -44,6 +46,10 @@ type foreign struct {
 	caseID, photo, whistle    int64
 	visit, patrol             int64
 	jobID                     string
+	// The access list's objects: a draft of the district's list, a
+	// department's request and the community's task from it, a
+	// signboard, a certificate.
+	admDraft, admRequest, admTask, admBurden, admCert int64
 	// deptServes: the department serves the probers' area from above
 	// (a district department seen from a grid), so it is theirs to see.
 	deptServes bool
@@ -150,7 +156,52 @@ func (e *env) mustObjects(f foreign, lon, lat float64, username string) foreign 
 	must("patrol", err)
 	f.patrol = pt.ID
 	f.jobID = "0123456789abcdef"
+	e.mustAdmission(ctx, &f, d)
 	return f
+}
+
+// mustAdmission makes the access list's objects of f: the district's
+// list in force with a certificate item (public, so without the mark),
+// a draft of its next version, an emergency request of the district's
+// department and the task it put in the community's inbox, a signboard
+// and a certificate.
+func (e *env) mustAdmission(ctx context.Context, f *foreign, d territory.Department) {
+	t := e.t
+	must := func(what string, err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatalf("foreign %s: %v", what, err)
+		}
+	}
+	today := e.app.DB.Now().In(workday.CST).Format("2006-01-02")
+	owner := f.community[:6]
+	item := admission.Item{Code: "ZM-99", Section: "certificate", Title: "居住证明", Carrier: "committee", Kind: "certificate", Frequency: "as_needed"}
+	l, err := e.app.Admission.SaveDraft(ctx, authz.All, admission.ListInput{OwnerCode: owner, Title: "区级清单", EffectiveFrom: today, Items: []admission.Item{item}})
+	must("list", err)
+	_, err = e.app.Admission.Publish(ctx, authz.All, l.ID)
+	must("publish", err)
+	item.Title = foreignMark + "居住证明"
+	draft, err := e.app.Admission.SaveDraft(ctx, authz.All, admission.ListInput{OwnerCode: owner, Title: foreignMark + "草稿", EffectiveFrom: today, Items: []admission.Item{item}})
+	must("draft", err)
+	f.admDraft = draft.ID
+	req, err := e.app.Admission.File(ctx, authz.Scope{Region: d.RegionCode, Department: d.ID}, admission.RequestInput{Title: foreignMark + "紧急排查",
+		Kind: "task", Target: f.community, StartsOn: today, DueOn: today, Emergency: "public_safety", Reason: foreignMark + "燃气泄漏"})
+	must("request", err)
+	f.admRequest = req.ID
+	tasks, err := e.app.Admission.Tasks(ctx, authz.All, admission.TaskFilter{Region: f.community, Limit: 200})
+	must("tasks", err)
+	for _, tk := range tasks.Items {
+		if tk.RequestID == req.ID {
+			f.admTask = tk.ID
+		}
+	}
+	b, err := e.app.Admission.RegisterBurden(ctx, authz.All, admission.BurdenInput{Community: f.community, Kind: "signboard", Name: foreignMark + "牌子"})
+	must("signboard", err)
+	f.admBurden = b.ID
+	c, err := e.app.Admission.Issue(ctx, authz.All, admission.CertificateInput{Community: f.community, ItemID: l.Items[0].ID, Holder: foreignMark + "居民",
+		Statement: foreignMark + "在本社区居住"})
+	must("certificate", err)
+	f.admCert = c.ID
 }
 
 // actorOf is the actor of account u as a request would have it.
@@ -288,6 +339,27 @@ func (e *env) scopeMatrix(t *testing.T, f foreign, probers []string) {
 		{"/visits/{id}", "{id}", id(f.visit), none},
 		{"/api/v1/patrols/{id}/end", "{id}", id(f.patrol), none},
 		{"/patrols/{id}/end", "{id}", id(f.patrol), none},
+		{"/admission/lists/{id}", "{id}", id(f.admDraft), none},
+		{"/admission/lists/{id}/publish", "{id}", id(f.admDraft), none},
+		{"/api/v1/admission/lists/{id}", "{id}", id(f.admDraft), none},
+		{"/api/v1/admission/lists/{id}/publish", "{id}", id(f.admDraft), none},
+		{"/admission/requests/{id}", "{id}", id(f.admRequest), none},
+		{"/admission/requests/{id}/decision", "{id}", id(f.admRequest), none},
+		{"/api/v1/admission/requests/{id}", "{id}", id(f.admRequest), none},
+		{"/api/v1/admission/requests/{id}/decision", "{id}", id(f.admRequest), none},
+		{"/admission/tasks/{id}", "{id}", id(f.admTask), none},
+		{"/admission/tasks/{id}/act", "{id}", id(f.admTask), none},
+		{"/admission/tasks/{id}/review", "{id}", id(f.admTask), none},
+		{"/api/v1/admission/tasks/{id}", "{id}", id(f.admTask), none},
+		{"/api/v1/admission/tasks/{id}/act", "{id}", id(f.admTask), none},
+		{"/api/v1/admission/tasks/{id}/review", "{id}", id(f.admTask), none},
+		{"/admission/burdens/{id}/remove", "{id}", id(f.admBurden), none},
+		{"/api/v1/admission/burdens/{id}/remove", "{id}", id(f.admBurden), none},
+		{"/admission/certificates/{id}", "{id}", id(f.admCert), none},
+		{"/admission/certificates/{id}/pdf", "{id}", id(f.admCert), none},
+		{"/admission/certificates/{id}/revoke", "{id}", id(f.admCert), none},
+		{"/api/v1/admission/certificates/{id}", "{id}", id(f.admCert), none},
+		{"/api/v1/admission/certificates/{id}/revoke", "{id}", id(f.admCert), none},
 	} {
 		add(p.pattern, strings.Replace(p.pattern, p.param, p.value, 1), strings.Replace(p.pattern, p.param, p.missing, 1))
 	}

@@ -18,6 +18,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"grassroots/internal/account"
+	"grassroots/internal/admission"
 	"grassroots/internal/calendar"
 	"grassroots/internal/cases"
 	"grassroots/internal/city"
@@ -60,6 +61,8 @@ type App struct {
 	City      *city.Service // the city profile: jurisdiction, public URL, map frame, office hours
 	Cases     *cases.Service
 	Visits    *visits.Service // household visits (走访) and grid patrols
+	// Admission is the community work access list (准入清单) and its gate.
+	Admission *admission.Service
 	Policy    *authz.Policy
 	Feed      *change.Feed // keeps this instance's memory in step with the other instances' writes
 	Modules   []module.Manifest
@@ -137,6 +140,9 @@ func New(ctx context.Context, d *db.DB, o Options) (*App, error) {
 			return departmentsStaffed(ctx, a.Accounts, depts)
 		}})
 	a.Visits = visits.NewService(d, visitsDeps(a, o.Keys))
+	a.Registry.SetHouseholdVisits(householdVisits(a))
+	a.Admission = admission.NewService(d, admission.Deps{Territory: a.Territory, Keys: o.Keys, Calendar: a.City.Calendar(cal.Calendar),
+		PublicURL: a.City.PublicURL})
 	secure := o.Config.SecureCookies || o.Config.TLSCert != ""
 	a.Feed = change.NewFeed(d)
 	poll := o.Config.ChangePoll
@@ -161,6 +167,7 @@ func New(ctx context.Context, d *db.DB, o Options) (*App, error) {
 		calendar.Manifest(a.Calendar),
 		city.Manifest(a.City),
 		cases.Manifest(a.Cases, a.Accounts.TokenActor),
+		admission.Manifest(a.Admission),
 	}
 	// The workbench lays out every other module's panels; it is last.
 	var widgets []web.Widget

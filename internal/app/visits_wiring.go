@@ -89,3 +89,23 @@ func (v visitHouseholds) Search(ctx context.Context, sc authz.Scope, address str
 	}
 	return out, nil
 }
+
+// householdVisits gives a household's card its last visits, as the actor
+// may read them: nothing for one without visits.view.
+func householdVisits(a *App) registry.HouseholdVisits {
+	return func(ctx context.Context, id int64, limit int) (registry.VisitHistory, error) {
+		act := authz.ActorFrom(ctx)
+		if act == nil || !act.Can(visits.PermView) {
+			return registry.VisitHistory{}, nil
+		}
+		list, err := a.Visits.Visits(ctx, authz.ScopeFrom(ctx), visits.VisitFilter{HouseholdID: id, Limit: limit})
+		if err != nil {
+			return registry.VisitHistory{}, err
+		}
+		out := registry.VisitHistory{CanView: true, CanRecord: act.Can(visits.PermRecord), Total: list.Total}
+		for _, v := range list.Items {
+			out.Last = append(out.Last, registry.HouseholdVisit{ID: v.ID, VisitedOn: v.VisitedOn, KindKey: "visits.kind." + v.Kind, WorkerName: v.WorkerName})
+		}
+		return out, nil
+	}
+}

@@ -11,6 +11,7 @@ import (
 	"embed"
 	"fmt"
 	"net/http"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -23,6 +24,7 @@ import (
 	"grassroots/internal/platform/db"
 	"grassroots/internal/platform/errs"
 	"grassroots/internal/platform/module"
+	"grassroots/internal/platform/text"
 	"grassroots/internal/platform/web"
 	"grassroots/internal/platform/workday"
 )
@@ -114,6 +116,10 @@ func (s *Service) Load(ctx context.Context) error {
 		if err != nil {
 			return fmt.Errorf("calendar: stored year %d: %w", r.year, err)
 		}
+		// Read as Put took them: the names cleaned. A year stored before
+		// the text rules is read, not refused.
+		var ignored errs.Fields
+		cleanNames(&ignored, days)
 		c = c.Merge(days)
 	}
 	s.current.Store(c)
@@ -185,6 +191,11 @@ func (s *Service) Put(ctx context.Context, year int, source string) (Year, error
 	if len(wrong) > 0 {
 		return Year{}, errs.Field("csv", "rule.calendar_year", fmt.Sprintf("%d: %s", year, strings.Join(wrong, ", ")))
 	}
+	var fe errs.Fields
+	cleanNames(&fe, days)
+	if err := fe.Err(); err != nil {
+		return Year{}, err
+	}
 	actor := authz.ActorFrom(ctx)
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -211,6 +222,39 @@ func (s *Service) Put(ctx context.Context, year int, source string) (Year, error
 	cal = cal.Merge(days)
 	s.current.Store(cal)
 	return Year{Year: year, Source: "loaded", LoadedBy: actor.Username, LoadedAt: &at, Days: cal.Days(year)}, nil
+}
+
+// cleanNames applies the text rules (package text) to the festival
+// names of days, as to every name people type: a broken rule is named
+// by the first day it was given for (csv[2027-01-28].name), once for a
+// run of days.
+func cleanNames(fe *errs.Fields, days []workday.Day) {
+	told := map[string]bool{}
+	for i := range days {
+		name, rule := text.Line(days[i].Name)
+		if rule != "" && !told[days[i].Name] {
+			told[days[i].Name] = true
+			fe.Add("csv["+days[i].Date+"].name", rule, "")
+		}
+		days[i].Name = name
+	}
+}
+
+// dayField is a day's field in Put's errors.
+var dayField = regexp.MustCompile(`^csv\[(\d{4}-\d{2}-\d{2})\]\.name$`)
+
+// fieldMessages translates field errors, naming a day's festival by
+// its date.
+func (h *handler) fieldMessages(lang string, err error) []string {
+	var out []string
+	for _, f := range errs.As(err).Fields {
+		if m := dayField.FindStringSubmatch(f.Field); m != nil {
+			out = append(out, h.ui.Catalog().T(lang, "calendar.name_of", m[1])+": "+h.ui.Catalog().T(lang, f.Rule))
+			continue
+		}
+		out = append(out, h.ui.FieldMessage(lang, f))
+	}
+	return out
 }
 
 func checkYear(year int) error {
@@ -306,7 +350,7 @@ func (h *handler) handleUpload(w http.ResponseWriter, r *http.Request) error {
 		if perr != nil {
 			return perr
 		}
-		p.Errors = h.ui.FieldMessages(p.Lang, err)
+		p.Errors = h.fieldMessages(p.Lang, err)
 		return h.ui.Render(w, r, http.StatusUnprocessableEntity, "calendar", "", p)
 	}
 	http.Redirect(w, r, "/calendar#y"+strconv.Itoa(year), http.StatusSeeOther)

@@ -57,7 +57,7 @@ func (h *handler) apiRoutes(r *web.Router) {
 	r.API("POST /api/v1/cases/{id}/whistles", PermWhistle, web.OpDoc{Summary: "Blow the whistle: call departments to the case", Tag: "whistles",
 		Body: WhistleInput{}, Response: Whistle{}, Status: http.StatusCreated}, web.Apply("kind.case", http.StatusCreated, h.svc.Blow))
 	r.API("GET /api/v1/whistles", PermView, web.OpDoc{Summary: "Whistles in scope; department staff see their department's record", Tag: "whistles",
-		Query: []web.Param{{Name: "open", Type: "boolean"}, {Name: "cursor", Type: "string"}, {Name: "limit", Type: "integer"}}, Response: web.List[*Whistle]{}}, h.apiWhistles)
+		Query: []web.Param{{Name: "open", Type: "boolean"}, {Name: "to_report", Type: "boolean", Description: "only open whistles with a call not yet reported (报到)"}, {Name: "cursor", Type: "string"}, {Name: "limit", Type: "integer"}}, Response: web.List[*Whistle]{}}, h.apiWhistles)
 	r.API("POST /api/v1/whistles/{id}/steps", PermHandle, web.OpDoc{Summary: "A called department reports, arrives or feeds back", Tag: "whistles",
 		Body: PartyInput{}, Response: Whistle{}}, web.Apply("kind.whistle", http.StatusOK, h.svc.PartyStep))
 	r.API("POST /api/v1/whistles/{id}/changes", PermWhistle, web.OpDoc{Summary: "Withdraw a whistle or one department's call, or call another department instead, with the reason (audited, an internal timeline entry); a call withdrawn no longer holds the case open", Tag: "whistles",
@@ -203,11 +203,19 @@ func (h *handler) apiWhistles(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	ws, err := h.svc.DeptWhistles(r.Context(), WhistleFilter{Open: r.URL.Query().Get("open") == "true", AfterID: cur.ID, Limit: limit + 1})
+	q := r.URL.Query()
+	f := WhistleFilter{Open: q.Get("open") == "true" || q.Get("open") == "1", ToReport: q.Get("to_report") == "true" || q.Get("to_report") == "1", AfterID: cur.ID, Limit: limit + 1}
+	ws, err := h.svc.DeptWhistles(r.Context(), f)
 	if err != nil {
 		return err
 	}
-	return web.JSON(w, http.StatusOK, web.Paginate(ws, limit, func(x *Whistle) web.Cursor { return web.Cursor{ID: x.ID} }))
+	l := web.Paginate(ws, limit, func(x *Whistle) web.Cursor { return web.Cursor{ID: x.ID} })
+	total, err := h.svc.WhistleTotal(r.Context(), f)
+	if err != nil {
+		return err
+	}
+	l.Total = &total
+	return web.JSON(w, http.StatusOK, l)
 }
 
 func (h *handler) apiNotices(w http.ResponseWriter, r *http.Request) error {

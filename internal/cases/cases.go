@@ -52,6 +52,33 @@ var Statuses = []Status{Submitted, Accepted, Registered, Dispatched, Handled, Ve
 // Open reports whether the case still needs work.
 func (s Status) Open() bool { return s != Closed && s != Rejected && s != Merged }
 
+// PublicKey is the message key (pstatus.*) of status s as the reporter
+// reads it: the few stages a resident follows (受理, 处置, 办结 …), not
+// the steps staff tell apart (立案, 核查, 待结案).
+func (s Status) PublicKey() string {
+	switch s {
+	case Accepted, Registered:
+		return "pstatus.accepted"
+	case Handled, Verified:
+		return "pstatus.handled"
+	}
+	return "pstatus." + string(s)
+}
+
+// PublicBadge is the message key of what the reporter reads of where
+// case c stands at now: overdue or about to be while open, else its
+// public status (PublicKey). The workbench, the list and the case page
+// say it alike.
+func (c *Case) PublicBadge(now time.Time) string {
+	switch {
+	case c.Overdue(now):
+		return "view.overdue"
+	case c.DueSoon(now):
+		return "view.due_soon"
+	}
+	return c.Status.PublicKey()
+}
+
 // step names the time limit that runs in status s.
 func (s Status) step() string {
 	switch s {

@@ -14,6 +14,7 @@ import (
 
 	"grassroots/internal/platform/audit"
 	"grassroots/internal/platform/errs"
+	"grassroots/internal/platform/text"
 	"grassroots/internal/platform/web"
 	"grassroots/internal/platform/workday"
 )
@@ -206,6 +207,12 @@ type Catalogue struct {
 	byCode    map[string]*Category
 }
 
+// BySystem reports whether the system, not a person, stored this version
+// (the shipped catalogue, an import).
+func (c *Catalogue) BySystem() bool {
+	return c.CreatedBy == "system" || strings.HasPrefix(c.CreatedBy, "system:")
+}
+
 // Get returns a category of this version.
 func (c *Catalogue) Get(code string) (*Category, bool) {
 	x, ok := c.byCode[code]
@@ -243,8 +250,50 @@ const MaxCatalogueProblems = 200
 
 // parseCatalogue checks a catalogue document and resolves inheritance.
 // Every problem is reported, with the category's position, up to
-// MaxCatalogueProblems.
-func parseCatalogue(b []byte) (*Catalogue, error) {
+// MaxCatalogueProblems. It reads stored versions as they were accepted;
+// a catalogue given to be stored goes through checkCatalogue.
+func parseCatalogue(b []byte) (*Catalogue, error) { return readCatalogue(b, false) }
+
+// checkCatalogue is parseCatalogue for a catalogue given to be stored:
+// its names, English names, keywords, departments, questions and note
+// also follow the text rules (package text), cleaned in its Doc, each
+// broken rule named with its field.
+func checkCatalogue(b []byte) (*Catalogue, error) { return readCatalogue(b, true) }
+
+// cleanCategory applies the text rules to the text of category x, at
+// is its position for the errors.
+func cleanCategory(fe *errs.Fields, at string, x *Category) {
+	x.Name = text.LineField(fe, at+".name", x.Name)
+	x.NameEN = text.LineField(fe, at+".name_en", x.NameEN)
+	if x.Department != nil {
+		d := text.LineField(fe, at+".department", *x.Department)
+		x.Department = &d
+	}
+	if x.Keywords != nil {
+		kw := make([]string, len(x.Keywords))
+		for j, k := range x.Keywords {
+			kw[j] = text.LineField(fe, fmt.Sprintf("%s.keywords[%d]", at, j), k)
+		}
+		x.Keywords = kw
+	}
+	if x.Attributes != nil {
+		as := slices.Clone(x.Attributes)
+		for j := range as {
+			aj := fmt.Sprintf("%s.attributes[%d]", at, j)
+			as[j].Description = text.LineField(fe, aj+".description", as[j].Description)
+			if as[j].Values != nil {
+				vs := slices.Clone(as[j].Values)
+				for k := range vs {
+					vs[k].Name = text.LineField(fe, fmt.Sprintf("%s.values[%d].name", aj, k), vs[k].Name)
+				}
+				as[j].Values = vs
+			}
+		}
+		x.Attributes = as
+	}
+}
+
+func readCatalogue(b []byte, strict bool) (*Catalogue, error) {
 	var doc CatalogueDoc
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
@@ -252,6 +301,12 @@ func parseCatalogue(b []byte) (*Catalogue, error) {
 		return nil, errs.Field("catalogue", "rule.catalogue_json", err.Error())
 	}
 	var fe errs.Fields
+	if strict {
+		doc.Note = text.BlockField(&fe, "note", doc.Note)
+		for i := range doc.Categories {
+			cleanCategory(&fe, fmt.Sprintf("categories[%d]", i), &doc.Categories[i])
+		}
+	}
 	for i, l := range doc.Defaults.ptrs() {
 		if l.bad != "" {
 			fe.Add("defaults."+Steps[i], "rule.limit", l.bad)
@@ -456,12 +511,22 @@ func (h *handler) catalogueDepartments(r *http.Request, cat *Catalogue) ([]strin
 	if err != nil {
 		return nil, err
 	}
+	// A name offered with a label in brackets after it (住房和城乡建设局
+	// beside 住房和城乡建设局（演示）) is offered once, without the label:
+	// the shorter name matches the labelled department too.
 	for _, b := range distinctNames(bases) {
-		if !slices.Contains(out, b) {
+		if !slices.ContainsFunc(out, func(o string) bool { return b == o || bracketLabelled(b, o) }) {
 			out = append(out, b)
 		}
 	}
 	return out, nil
+}
+
+// bracketLabelled reports whether name is base followed by a label in brackets
+// (住房和城乡建设局（演示）).
+func bracketLabelled(name, base string) bool {
+	rest, ok := strings.CutPrefix(name, base)
+	return ok && (strings.HasPrefix(rest, "（") || strings.HasPrefix(rest, "(") || strings.HasPrefix(rest, " ("))
 }
 
 // catalogueEditor builds the forms of catalogue cat.
@@ -795,7 +860,7 @@ func (h *handler) handleCatalogueImport(w http.ResponseWriter, r *http.Request) 
 		if cur, err = h.svc.Catalogue(r.Context(), 0); err != nil {
 			return err
 		}
-		if c, perr := parseCatalogue(body); perr == nil {
+		if c, perr := checkCatalogue(body); perr == nil {
 			a, _ := json.Marshal(c.Doc)
 			b, _ := json.Marshal(cur.Doc)
 			if string(a) == string(b) {
@@ -910,7 +975,7 @@ func (h *handler) catalogueProblems(lang string, doc *CatalogueDoc, err error) [
 			where += ": " + catalogueField(t, m[2])
 		case strings.HasPrefix(f.Field, "defaults."):
 			where = t("catalogue.defaults") + " › " + t("catalogue.step."+strings.TrimPrefix(f.Field, "defaults."))
-		case f.Field == "defaults" || f.Field == "catalogue" || f.Field == "categories" || f.Field == "file":
+		case f.Field == "defaults" || f.Field == "catalogue" || f.Field == "categories" || f.Field == "file" || f.Field == "note":
 			where = t("catalogue.field_" + f.Field)
 		default:
 			where = f.Field
@@ -947,7 +1012,7 @@ func catalogueField(t func(string, ...any) string, f string) string {
 		f = f[:i]
 	}
 	switch f {
-	case "code", "parent", "name", "name_en", "urgency", "department", "attributes":
+	case "code", "parent", "name", "name_en", "urgency", "department", "attributes", "keywords":
 		return t("catalogue.field_" + f)
 	}
 	return f

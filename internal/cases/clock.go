@@ -180,11 +180,13 @@ func (s *Service) sweepJob() module.Job {
 	}}
 }
 
-// Notices lists the notices for the actor's units, newest first.
+// Notices lists the notices for the actor's units, newest first; a
+// property company's are those of the cases handed to it.
 func (s *Service) Notices(ctx context.Context, limit int) ([]Notice, error) {
-	q, args := db.NewQuery(`/* cases.notices */ SELECT n.id, n.case_id, c.created_at, n.kind, n.region_code, COALESCE(n.dept_id, 0), n.created_at
-		FROM case_notices n JOIN cases c ON c.id = n.case_id`).
-		Scope(authz.ScopeFrom(ctx), "n.region_code", "n.dept_id").Tail("ORDER BY n.id DESC LIMIT ?", limit).SQL()
+	sc := authz.ScopeFrom(ctx)
+	q, args := propertyCases(db.NewQuery(`/* cases.notices */ SELECT n.id, n.case_id, c.created_at, n.kind, n.region_code, COALESCE(n.dept_id, 0), n.created_at
+		FROM case_notices n JOIN cases c ON c.id = n.case_id`), sc).
+		Scope(sc, "n.region_code", "n.dept_id").Tail("ORDER BY n.id DESC LIMIT ?", limit).SQL()
 	out, err := db.Collect(ctx, s.db, q, args, func(r db.Scanner) (Notice, error) {
 		var n Notice
 		var caseAt time.Time

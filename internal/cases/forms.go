@@ -87,3 +87,26 @@ func (f formState) OtherOf(name string) []string {
 	}
 	return f.Other
 }
+
+// labelled names the problems of field in err by label, the message key
+// of the field's label on the form (field.<field> would name it wrongly
+// there); a problem already named keeps its name.
+func labelled(err error, field, label string) error {
+	e := errs.As(err)
+	if errs.CodeOf(err) != errs.Invalid || len(e.Fields) == 0 {
+		return err
+	}
+	fields := slices.Clone(e.Fields)
+	changed := false
+	for i, f := range fields {
+		if f.Field == field && f.Label == "" {
+			fields[i].Label, changed = label, true
+		}
+	}
+	if !changed {
+		return err
+	}
+	out := *e
+	out.Fields = fields
+	return &out
+}

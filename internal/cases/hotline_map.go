@@ -15,6 +15,7 @@ import (
 	"grassroots/internal/platform/authz"
 	"grassroots/internal/platform/db"
 	"grassroots/internal/platform/errs"
+	"grassroots/internal/platform/text"
 	"grassroots/internal/platform/web"
 )
 
@@ -267,10 +268,10 @@ func (s *Service) PutHotlineCategory(ctx context.Context, in HotlineCategoryInpu
 	if err != nil {
 		return HotlineCategory{}, err
 	}
-	label := strings.TrimSpace(norm.NFKC.String(in.Name))
+	var fe errs.Fields
+	label := strings.TrimSpace(norm.NFKC.String(text.LineField(&fe, "name", in.Name)))
 	key := categoryKey(label)
 	in.Category = strings.TrimSpace(in.Category)
-	var fe errs.Fields
 	if key == "" || utf8.RuneCountInString(label) > 100 {
 		fe.Add("name", "rule.length", "1–100")
 	}

@@ -285,6 +285,8 @@ func (h *handler) reportFailed(w http.ResponseWriter, r *http.Request, in Report
 		return perr
 	}
 	p.Form, p.Lon, p.Lat, p.CategoryText = in, r.PostFormValue("lon"), r.PostFormValue("lat"), text
+	// The form asks for the 问题类型 (category), its problems named so.
+	err = labelled(err, "category", "field.case_category")
 	p.Sent = failedForm(h.ui, p.Lang, "report", r, err, reportFields...)
 	p.Errors = p.Sent.Other
 	p.HadPhotos = r.MultipartForm != nil && len(r.MultipartForm.File["photos"]) > 0
@@ -327,7 +329,8 @@ type casePage struct {
 	Catalogue   *Catalogue
 	Departments []territory.Department
 	// Staffed tells the departments with an active account (nil: not
-	// known), so that the whistle form warns of those without one.
+	// known), so that the whistle and dispatch forms warn of those
+	// without one.
 	Staffed map[int64]bool
 	// SuggestDept is the department the dispatch form suggests (the
 	// category's role, mapped to the city's departments).
@@ -418,7 +421,9 @@ func (h *handler) casePage(r *http.Request, id int64) (casePage, error) {
 				return p, err
 			}
 		}
-		if p.CanWhistle && h.svc.deps.DepartmentStaffed != nil && len(p.Departments) > 0 {
+		// Both the whistle form and the dispatch form warn of a
+		// department without an active account.
+		if h.svc.deps.DepartmentStaffed != nil && len(p.Departments) > 0 {
 			if p.Staffed, err = h.svc.deps.DepartmentStaffed(ctx, p.Departments); err != nil {
 				return p, err
 			}
@@ -761,7 +766,8 @@ func rateFrom(r *http.Request) RateInput {
 func rateChosen(r *http.Request) error {
 	var fe errs.Fields
 	if v := r.PostFormValue("resolved"); v != "1" && v != "0" {
-		fe.Add("resolved", "rule.required", "")
+		// Named as the form asks it: 问题解决了吗？
+		fe = append(fe, errs.FieldError{Field: "resolved", Rule: "rule.required", Label: "rate.resolved"})
 	}
 	if r.PostFormValue("satisfaction") == "" {
 		fe.Add("satisfaction", "rule.required", "")
@@ -871,9 +877,13 @@ type whistlesPage struct {
 	web.Page
 	Whistles []*Whistle
 	Open     bool
-	MyDept   int64
-	Now      time.Time
-	Errors   []string
+	// ToReport: the list holds the calls not yet reported (待报到).
+	ToReport bool
+	// Total is the number of whistles the list holds.
+	Total  int64
+	MyDept int64
+	Now    time.Time
+	Errors []string
 }
 
 // whistlesFailed shows the whistle record again with why a step was
@@ -891,12 +901,16 @@ func (h *handler) whistlesFailed(w http.ResponseWriter, r *http.Request, err err
 }
 
 func (h *handler) handleWhistles(w http.ResponseWriter, r *http.Request) error {
-	open := r.URL.Query().Get("open") == "1"
-	ws, err := h.svc.DeptWhistles(r.Context(), WhistleFilter{Open: open, Limit: 200})
+	f := WhistleFilter{Open: r.URL.Query().Get("open") == "1", ToReport: r.URL.Query().Get("to_report") == "1", Limit: 200}
+	ws, err := h.svc.DeptWhistles(r.Context(), f)
 	if err != nil {
 		return err
 	}
-	p := whistlesPage{Page: h.ui.Page(r, "title.whistles"), Whistles: ws, Open: open, Now: h.svc.db.Now()}
+	total, err := h.svc.WhistleTotal(r.Context(), f)
+	if err != nil {
+		return err
+	}
+	p := whistlesPage{Page: h.ui.Page(r, "title.whistles"), Whistles: ws, Open: f.Open && !f.ToReport, ToReport: f.ToReport, Total: total, Now: h.svc.db.Now()}
 	p.MyDept = p.Actor.Scope.Department
 	return h.ui.Render(w, r, http.StatusOK, "whistles", "", p)
 }

@@ -256,13 +256,21 @@ func (s *Service) selectCases(ctx context.Context, f *Filter) (selection, error)
 		case "grid":
 			qb.And("c.region_code IN ("+db.In(len(grids))+")", grids...)
 		case "handling", "acknowledge":
-			if a.Scope.Department != 0 {
+			// The cases the actor's unit handles (isHandler): to sign
+			// for (acknowledge) or signed for and being handled
+			// (handling), which add up to its open dispatched cases.
+			switch {
+			case a.Scope.Department != 0:
 				qb.And("c.dept_id = ?", a.Scope.Department)
-			} else {
-				qb.And("c.unit_kind IN ('community', 'property')")
+			case a.Scope.PropertyOnly:
+				qb.And("c.unit_kind = 'property'") // its own (scopeCases)
+			default:
+				qb.And("c.unit_kind = 'community'")
 			}
 			if f.View == "acknowledge" {
 				qb.And("c.acknowledged_at IS NULL")
+			} else {
+				qb.And("c.acknowledged_at IS NOT NULL")
 			}
 		case "to_rate":
 			// The reporter's own closed reports not yet rated.

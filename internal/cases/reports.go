@@ -367,6 +367,26 @@ type dashboardPage struct {
 	StatusBar template.JS
 	TrendOpt  template.JS
 	Statuses  []Status
+	// Name is the division's name; Up the division above it when the
+	// viewer may open its dashboard.
+	Name   string
+	Up     string
+	UpName string
+}
+
+// parentRegion is the code of the division above code ("" for the top).
+func parentRegion(code string) string {
+	switch len(code) {
+	case 15:
+		return code[:12]
+	case 12:
+		return code[:9]
+	case 9:
+		return code[:6]
+	case 6:
+		return code[:4]
+	}
+	return ""
 }
 
 func (h *handler) handleDashboard(w http.ResponseWriter, r *http.Request) error {
@@ -380,6 +400,21 @@ func (h *handler) handleDashboard(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	p := dashboardPage{Page: h.ui.Page(r, "title.case_dashboard"), Stats: st, Region: st.Region, Classes: cat.Classes(), Statuses: Statuses}
+	up := parentRegion(st.Region)
+	if !authz.ScopeFrom(r.Context()).Contains(up) {
+		up = ""
+	}
+	names, err := h.svc.deps.Territory.UnscopedLabels(r.Context(), []string{st.Region, up})
+	if err != nil {
+		return err
+	}
+	p.Name = names[st.Region]
+	if p.Name != "" {
+		p.Title = p.Name + " · " + p.Title
+	}
+	if up != "" && names[up] != "" {
+		p.Up, p.UpName = up, names[up]
+	}
 	var bars []web.Bar
 	for _, c := range st.Children {
 		bars = append(bars, web.Bar{Name: c.Name, Value: float64(c.Open), Code: c.Code})

@@ -25,7 +25,8 @@ func dispatchSuggestion(t *testing.T, c *apptest.Client, id int64) string {
 		t.Fatalf("case %d has no dispatch form: %d %s", id, page.StatusCode, page.Body)
 	}
 	var out []string
-	for _, m := range regexp.MustCompile(`<option value="\d+" selected>([^<]*)</option>`).FindAllStringSubmatch(sel[1], -1) {
+	// The name, without the mark of a department with no active account.
+	for _, m := range regexp.MustCompile(`<option value="\d+" selected>([^<]*?)(?: \(无在岗账号\))?</option>`).FindAllStringSubmatch(sel[1], -1) {
 		out = append(out, m[1])
 	}
 	return strings.Join(out, ",")

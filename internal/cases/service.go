@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
@@ -167,11 +168,15 @@ func (s *Service) Catalogue(ctx context.Context, v int) (*Catalogue, error) {
 }
 
 // PutCatalogue stores a new version of the catalogue; cases registered
-// before keep theirs.
+// before keep theirs. It stores the document as checked, its text
+// cleaned (checkCatalogue), in the form the export gives.
 func (s *Service) PutCatalogue(ctx context.Context, body []byte) (*Catalogue, error) {
-	c, err := parseCatalogue(body)
+	c, err := checkCatalogue(body)
 	if err != nil {
 		return nil, err
+	}
+	if body, err = json.MarshalIndent(c.Doc, "", " "); err != nil {
+		return nil, fmt.Errorf("cases: catalogue: %w", err)
 	}
 	a := authz.ActorFrom(ctx)
 	err = s.db.Tx(ctx, func(tx *db.Tx) error {
@@ -748,21 +753,21 @@ func (s *Service) AddPhoto(ctx context.Context, caseID int64, p Photo) (int64, e
 }
 
 // Photo returns one photo of a case the actor may see; the reporter sees
-// the photos of the public entries (their report, replies, a fix on the
-// spot), not staff evidence. A photo added without an entry (POST
-// /api/v1/cases/{id}/photos) says nothing of who may see it, so it counts
-// as internal.
+// the photos of the public entries (their report, the handling, replies,
+// a fix on the spot), not those of internal entries. A photo added
+// without an entry (POST /api/v1/cases/{id}/photos) says nothing of who
+// may see it, so it counts as internal.
 func (s *Service) Photo(ctx context.Context, caseID, photoID int64) (Photo, error) {
 	a := authz.ActorFrom(ctx)
 	if _, err := findCase(ctx, s.db, accessOf(a), caseID); err != nil {
 		return Photo{}, err
 	}
 	var p Photo
-	var action sql.NullString
-	err := s.db.QueryRowContext(ctx, `/* cases.photo_read */ SELECT p.content_type, p.data, e.action FROM case_photos p
+	var public sql.NullBool
+	err := s.db.QueryRowContext(ctx, `/* cases.photo_read */ SELECT p.content_type, p.data, e.is_public FROM case_photos p
 		LEFT JOIN case_events e ON e.id = p.event_id WHERE p.id = ? AND p.case_id = ?`, photoID, caseID).
-		Scan(&p.ContentType, &p.Data, &action)
-	if err != nil || readsPublic(a) && (!action.Valid || !slices.Contains(publicPhotos, action.String)) {
+		Scan(&p.ContentType, &p.Data, &public)
+	if err != nil || readsPublic(a) && !(public.Valid && public.Bool) {
 		return Photo{}, errs.NotFoundf("kind.photo")
 	}
 	return p, nil

@@ -96,12 +96,19 @@ var cst = workday.CST
 // department staff, the cases dispatched to their department or on which
 // it was whistled to.
 func scopeCases(q *db.Query, sc authz.Scope) *db.Query {
-	if sc.PropertyOnly {
-		// A property company: the cases dispatched to it.
+	return propertyCases(q, sc).ScopeMatch(sc, "c.region_code",
+		"(c.dept_id = ? OR EXISTS (SELECT 1 FROM case_whistles w JOIN case_whistle_parties p ON p.whistle_id = w.id WHERE w.case_id = c.id AND p.dept_id = ?))", 2)
+}
+
+// propertyCases limits a query of cases (aliased c) for a property
+// company to the cases dispatched to it; other scopes pass unchanged.
+// Whatever hangs off a case (its whistles, its notices) is read through
+// it, so that a company reads only what belongs to its own cases.
+func propertyCases(q *db.Query, sc authz.Scope) *db.Query {
+	if sc.PropertyOnly && !sc.All {
 		q.And("c.unit_kind = ? AND c.unit_name = ?", UnitProperty, sc.Property)
 	}
-	return q.ScopeMatch(sc, "c.region_code",
-		"(c.dept_id = ? OR EXISTS (SELECT 1 FROM case_whistles w JOIN case_whistle_parties p ON p.whistle_id = w.id WHERE w.case_id = c.id AND p.dept_id = ?))", 2)
+	return q
 }
 
 // access is what an actor may read of cases: the scope, or, for those who

@@ -14,18 +14,16 @@ func readsPublic(a *authz.Actor) bool {
 	return a == nil || !a.Can(PermView) && !a.Scope.All
 }
 
-// publicNotes are the actions whose note is written for the reporter:
-// a reply, and what a grid worker did about a problem fixed on the spot.
+// publicNotes are the actions whose note is written for anyone who
+// follows a request over Open311: a reply, and what a grid worker did
+// about a problem fixed on the spot.
 var publicNotes = []string{"reply", "self_handle"}
 
-// publicPhotos are the actions whose photos the reporter may see: their
-// own report's, and those shown with a reply or a fix on the spot.
-var publicPhotos = []string{"report", "reply", "self_handle"}
-
-// publicEvents is the timeline as the reporter and the public read it:
-// the public entries only, each with who acted named by their side
-// (community, handling unit …), never by name; no staff notes, no
-// details but the reason a report was not taken up.
+// publicEvents is the timeline as the reporter reads it: the public
+// entries only (every change of status, replies), each with its note and
+// its photos (how the case was handled, why it was closed), who acted
+// named by their side (community, handling unit …), never by name; no
+// internal entries, no details but the reason a report was not taken up.
 func publicEvents(evs []Event) []Event {
 	out := []Event{}
 	for _, e := range evs {
@@ -33,13 +31,7 @@ func publicEvents(evs []Event) []Event {
 			continue
 		}
 		p := Event{ID: e.ID, CaseID: e.CaseID, Action: e.Action, FromStatus: e.FromStatus, ToStatus: e.ToStatus,
-			ActorRole: sideOf(e.ActorRole), At: e.At, Public: true}
-		if slices.Contains(publicNotes, e.Action) {
-			p.Note = e.Note
-		}
-		if slices.Contains(publicPhotos, e.Action) {
-			p.PhotoIDs = e.PhotoIDs
-		}
+			ActorRole: sideOf(e.ActorRole), At: e.At, Public: true, Note: e.Note, PhotoIDs: e.PhotoIDs}
 		if e.Action == "reject" {
 			for _, d := range e.Details() {
 				if d.Key == "reason" {
@@ -99,12 +91,13 @@ var partyActions = []string{"whistle_report", "whistle_arrive", "whistle_feedbac
 // ownEvents is the timeline as department staff (scope sc) read it: a
 // department reads the entries of its own call on a whistle (partyActions),
 // not those of the other departments' calls (as its whistle record shows
-// its own call only: ownParties); the community and the levels above read
-// every entry. ws are the case's whistles as sc reads them, whose parties
-// name the department; an entry recorded before it carried the
-// department's id is told by its name.
+// its own call only: ownParties); a property company, no department's,
+// reads none of them (what a department fed back is not its to read);
+// the community and the levels above read every entry. ws are the case's
+// whistles as sc reads them, whose parties name the department; an entry
+// recorded before it carried the department's id is told by its name.
 func ownEvents(sc authz.Scope, evs []Event, ws []*Whistle) []Event {
-	if sc.Department == 0 {
+	if sc.Department == 0 && !sc.PropertyOnly {
 		return evs
 	}
 	var names, wholeReasons []string
@@ -132,7 +125,8 @@ func ownEvents(sc authz.Scope, evs []Event, ws []*Whistle) []Event {
 			return true
 		}
 		if d.DepartmentID != 0 || d.ReplacedByID != 0 {
-			return d.DepartmentID != sc.Department && d.ReplacedByID != sc.Department
+			// A property company (no department) is neither.
+			return sc.Department == 0 || d.DepartmentID != sc.Department && d.ReplacedByID != sc.Department
 		}
 		// A whole whistle withdrawn is the whistle's entry: its reason is
 		// shown with the whistle (a call withdrawn alone carries the

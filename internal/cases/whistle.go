@@ -111,8 +111,11 @@ func (s *Service) Blow(ctx context.Context, caseID int64, in WhistleInput) (*Whi
 	if !slices.Contains(Grounds, in.Ground) {
 		fe.Add("ground", "rule.one_of", strings.Join(Grounds, ", "))
 	}
-	if len(in.DeptIDs) == 0 || len(in.DeptIDs) > 10 {
-		fe.Add("dept_ids", "rule.count", "1–10")
+	switch {
+	case len(in.DeptIDs) == 0:
+		fe = append(fe, errs.FieldError{Field: "dept_ids", Rule: "rule.choose_department", Label: "whistle.departments"})
+	case len(in.DeptIDs) > 10:
+		fe = append(fe, errs.FieldError{Field: "dept_ids", Rule: "rule.count", Param: "1–10", Label: "whistle.departments"})
 	}
 	if in.RespondMinutes == 0 {
 		in.RespondMinutes = 120
@@ -190,6 +193,7 @@ func (s *Service) Blow(ctx context.Context, caseID int64, in WhistleInput) (*Whi
 	if err != nil {
 		return nil, err
 	}
+	ownParties(a.Scope, []*Whistle{w})
 	if err := s.markStaffed(ctx, []*Whistle{w}); err != nil {
 		return nil, err
 	}
@@ -312,34 +316,45 @@ func (s *Service) whistlesOf(ctx context.Context, caseID int64) ([]*Whistle, err
 }
 
 // ownParties leaves department staff (scope sc) only their own
-// department's call on each whistle.
+// department's call on each whistle. A property company (a case handed
+// to it that was whistled on) reads who was called and when they
+// reported and arrived, never what a department fed back, its rating
+// or why its call was withdrawn: those are between the community and
+// the department.
 func ownParties(sc authz.Scope, ws []*Whistle) {
-	if sc.Department == 0 {
-		return
-	}
-	for _, w := range ws {
-		w.Parties = slices.DeleteFunc(w.Parties, func(p Party) bool { return p.DeptID != sc.Department })
+	switch {
+	case sc.Department != 0:
+		for _, w := range ws {
+			w.Parties = slices.DeleteFunc(w.Parties, func(p Party) bool { return p.DeptID != sc.Department })
+		}
+	case sc.PropertyOnly:
+		for _, w := range ws {
+			for i := range w.Parties {
+				p := &w.Parties[i]
+				p.Feedback, p.Rating, p.RatingNote, p.RatedAt, p.WithdrawReason = "", 0, "", nil, ""
+			}
+		}
 	}
 }
 
 // WhistleFilter selects whistles.
 type WhistleFilter struct {
-	Open    bool // only those still waiting for a department
-	AfterID int64
-	Limit   int
+	Open bool // only those still waiting for a department
+	// ToReport keeps the open whistles with a call not yet reported (报到):
+	// the actor's department's own, for department staff.
+	ToReport bool
+	AfterID  int64
+	Limit    int
 }
 
 // DeptWhistles lists whistles in the actor's scope; department staff see
-// those calling their department (their whistle record).
+// those calling their department (their whistle record), a property
+// company those on the cases handed to it.
 func (s *Service) DeptWhistles(ctx context.Context, f WhistleFilter) ([]*Whistle, error) {
 	sc := authz.ScopeFrom(ctx)
 	// A department's whistles are found through its calls (the index on
 	// the parties' department), not by walking its district's whistles.
-	qb := db.NewQuery(`/* cases.deptWhistles */ SELECT `+whistleCols+whistleFrom).
-		ScopeMatch(sc, "w.region_code", "w.id IN (SELECT p.whistle_id FROM case_whistle_parties p WHERE p.dept_id = ?)", 1)
-	if f.Open {
-		qb.And("w.closed_at IS NULL").And("w.withdrawn_at IS NULL")
-	}
+	qb := whistleQuery(`/* cases.deptWhistles */ SELECT `+whistleCols+whistleFrom, sc, f)
 	if f.AfterID > 0 {
 		qb.And("w.id < ?", f.AfterID)
 	}
@@ -418,7 +433,8 @@ func (s *Service) PartyStep(ctx context.Context, whistleID int64, in PartyInput)
 				return errs.E(errs.Conflict, "err.party_step", in.Action)
 			}
 			if in.Note == "" {
-				return errs.Field("note", "rule.required", "")
+				// The field is the 反馈 (feedback).
+				return errs.Fields{{Field: "note", Rule: "rule.required", Label: "whistle.feedback"}}.Err()
 			}
 			p.FeedbackAt, p.Feedback, col = &now, in.Note, "feedback_at"
 		default:
@@ -444,7 +460,12 @@ func (s *Service) PartyStep(ctx context.Context, whistleID int64, in PartyInput)
 		return audit.Record(ctx, tx, audit.Entry{Action: "cases.whistle." + in.Action, ObjectType: "case_whistle",
 			ObjectID: strconv.FormatInt(w.ID, 10), Region: w.RegionCode, After: p})
 	})
-	return out, err
+	if err != nil {
+		return nil, err
+	}
+	// Answered as the reads show it: the department's own call only.
+	ownParties(a.Scope, []*Whistle{out})
+	return out, nil
 }
 
 // RateParty records the community's rating of a department that fed back.
@@ -487,7 +508,11 @@ func (s *Service) RateParty(ctx context.Context, whistleID int64, in PartyRating
 		return audit.Record(ctx, tx, audit.Entry{Action: "cases.whistle.rate", ObjectType: "case_whistle",
 			ObjectID: strconv.FormatInt(w.ID, 10), Region: w.RegionCode, After: p})
 	})
-	return out, err
+	if err != nil {
+		return nil, err
+	}
+	ownParties(a.Scope, []*Whistle{out})
+	return out, nil
 }
 
 // openWhistleParties counts the departments of a case's whistles that
@@ -667,6 +692,7 @@ func (s *Service) ChangeWhistle(ctx context.Context, id int64, in WhistleChange)
 	if err != nil {
 		return nil, err
 	}
+	ownParties(a.Scope, []*Whistle{out})
 	return out, s.markStaffed(ctx, []*Whistle{out})
 }
 

@@ -138,6 +138,7 @@ func (s *Service) caseRows(ctx context.Context, cs []*Case) ([]web.Row, error) {
 		return nil, err
 	}
 	lang, now := web.LangFrom(ctx), s.db.Now()
+	public := readsPublic(authz.ActorFrom(ctx))
 	rows := make([]web.Row, 0, len(cs))
 	for _, c := range cs {
 		name := c.CategoryName
@@ -146,6 +147,11 @@ func (s *Service) caseRows(ctx context.Context, cs []*Case) ([]web.Row, error) {
 		}
 		r := web.Row{Title: c.Number + " " + name, Sub: excerpt(c.Description, 40), Href: "/cases/" + strconv.FormatInt(c.ID, 10),
 			Badge: "status." + string(c.Status), Count: -1}
+		if public {
+			// The reporter reads the public statuses, as on the list
+			// and the case page.
+			r.Badge = c.Status.PublicKey()
+		}
 		switch {
 		case c.Overdue(now):
 			r.Tone, r.Badge = web.ToneUrgent, "view.overdue"
@@ -220,7 +226,7 @@ func (s *Service) nearbyWidget(ctx context.Context, a *authz.Actor) (web.Panel, 
 			continue
 		}
 		at := f.at.UTC()
-		p.Rows = append(p.Rows, web.Row{Title: cg.Label(lang), Badge: "status." + string(f.status), Sub: at.In(cst).Format("01-02"), Count: -1})
+		p.Rows = append(p.Rows, web.Row{Title: cg.Label(lang), Badge: f.status.PublicKey(), Sub: at.In(cst).Format("01-02"), Count: -1})
 		if len(p.Rows) == 5 {
 			break
 		}
@@ -292,28 +298,55 @@ func (s *Service) departmentWidget(ctx context.Context, a *authz.Actor) (web.Pan
 		return p, nil
 	}
 	p.Actions = []web.Action{{Label: "wb.whistle_record", Href: "/whistles"}, {Label: "wb.ranking", Href: "/cases/ranking"}}
-	ws, err := s.DeptWhistles(ctx, WhistleFilter{Open: true, Limit: 20})
+	// The whistles waiting for the department's 报到: their count, the
+	// total of the list it opens, and each with the time left.
+	toReport := WhistleFilter{ToReport: true}
+	n, err := s.WhistleTotal(ctx, toReport)
+	if err != nil {
+		return p, err
+	}
+	p.Items = append(p.Items, web.Item{Label: "wb.to_report", Count: n, Href: "/whistles?to_report=1", Tone: web.ToneWarn})
+	toReport.Limit = 20
+	ws, err := s.DeptWhistles(ctx, toReport)
 	if err != nil {
 		return p, err
 	}
 	now := s.db.Now()
 	for _, w := range ws {
 		for _, pt := range w.Parties {
-			if pt.ReportedAt != nil {
+			if pt.ReportedAt != nil || pt.WithdrawnAt != nil {
 				continue
 			}
 			due := pt.ReportDueAt
-			r := web.Row{Title: w.CaseNumber, Sub: excerpt(w.Note, 30), Note: "ground." + w.Ground, Href: "/cases/" + strconv.FormatInt(w.CaseID, 10), Badge: "wb.report_due", Due: &due, Count: -1}
+			r := web.Row{Title: w.CaseNumber, Sub: excerpt(w.Note, 30), Note: "ground." + w.Ground, Href: "/cases/" + strconv.FormatInt(w.CaseID, 10), Due: &due, Count: -1}
+			r.Badge, r.BadgeArgs = timeLeft(due.Sub(now))
 			if now.After(due) {
-				r.Tone, r.Badge = web.ToneUrgent, "wb.report_late"
+				r.Tone = web.ToneUrgent
 			}
 			p.Rows = append(p.Rows, r)
 		}
 	}
 	if len(p.Rows) > 0 {
-		p.More = "/whistles?open=1"
+		p.More = "/whistles?to_report=1"
 	}
 	return p, nil
+}
+
+// timeLeft is the badge of a 报到 due in d: the hours and minutes left
+// ("报到还剩 1 小时 20 分"), or how late it is ("报到超时 15 分").
+func timeLeft(d time.Duration) (string, []any) {
+	key := "wb.report_left"
+	if d < 0 {
+		key, d = "wb.report_late", -d
+	}
+	m := int(d / time.Minute)
+	if m >= 60 && m%60 == 0 {
+		return key + "_h", []any{m / 60}
+	}
+	if m >= 60 {
+		return key + "_hm", []any{m / 60, m % 60}
+	}
+	return key + "_m", []any{m}
 }
 
 // supervisionWidget: what waits for a subdistrict, district or city:
@@ -408,15 +441,16 @@ func (s *Service) figuresWidget(ctx context.Context, a *authz.Actor) (web.Panel,
 		return p, err
 	}
 	p.Figures = append(p.Figures,
-		web.Figure{Label: "wb.fig.received", Value: strconv.FormatInt(received, 10), Note: "wb.this_month", Href: "/cases/dashboard"},
-		web.Figure{Label: "wb.fig.open", Value: strconv.FormatInt(open.N, 10), Href: "/cases/dashboard"},
+		web.Figure{Label: "wb.fig.received", Value: strconv.FormatInt(received, 10), Note: "wb.this_month", Href: listURL(Filter{Month: month})},
+		web.Figure{Label: "wb.fig.open", Value: strconv.FormatInt(open.N, 10), Href: listURL(Filter{Open: true})},
 		web.Figure{Label: "wb.fig.closed", Value: strconv.FormatInt(closed.N, 10), Href: listURL(Filter{Status: Closed})})
 	if isCommunityDesk(a) {
 		sat, err := s.satisfaction(ctx, region, time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, cst))
 		if err != nil {
 			return p, err
 		}
-		p.Figures = append(p.Figures, web.Figure{Label: "wb.fig.satisfaction", Value: sat, Note: "wb.this_month", Href: "/cases/ranking"})
+		// No list shows this month's share: the ranking's is a finished month's.
+		p.Figures = append(p.Figures, web.Figure{Label: "wb.fig.satisfaction", Value: sat, Note: "wb.this_month"})
 	}
 	return p, nil
 }

@@ -23,7 +23,7 @@ import (
 type Move struct {
 	Action    string  `json:"action" doc:"accept, reject, merge, register, dispatch, reassign, acknowledge, return, request_extension, decide_extension, handle, verify, close, suspend, resume, supervise, reopen; reply (a public answer to the reporter) and note (internal), which change nothing else"`
 	Version   int     `json:"version"`
-	Note      string  `json:"note,omitempty" doc:"what was done or why, read by staff only; required for handle, return, reject, suspend, supervise, reopen and a failed verification. For reply: the answer the reporter and the public read"`
+	Note      string  `json:"note,omitempty" doc:"what was done or why; on a public entry (a change of status, a reply) the reporter reads it too, on an internal one (note, supervise, a request for time …) staff only; required for handle, return, reject, suspend, supervise, reopen and a failed verification. For reply: the answer the reporter and the public read"`
 	Reason    string  `json:"reason,omitempty" doc:"reject: duplicate, out_of_scope or not_actionable"`
 	MergeInto int64   `json:"merge_into,omitempty" doc:"merge: the case this report joins"`
 	Category  string  `json:"category,omitempty" doc:"register: file under another sub-class"`
@@ -104,17 +104,16 @@ func Guide(a *authz.Actor, c *Case) (next, more []string) {
 }
 
 // isHandler reports whether the actor belongs to the unit the case is
-// dispatched to: its department, or for community and property cases
-// someone of the community's side (not a department).
+// dispatched to: its department, the property company it names, or for
+// the community's own cases someone of the community's side (not a
+// department, not a property company). The community does not sign for
+// nor handle a case it handed to a property company: the company does.
 func isHandler(a *authz.Actor, c *Case) bool {
 	switch c.UnitKind {
 	case UnitDepartment:
 		return a.Scope.Department != 0 && a.Scope.Department == c.DeptID
 	case UnitProperty:
-		if a.Scope.PropertyOnly {
-			return a.Scope.Property == c.UnitName
-		}
-		return a.Scope.Department == 0
+		return a.Scope.PropertyOnly && a.Scope.Property == c.UnitName
 	}
 	// The community's own work: not a department's, not a property company's.
 	return a.Scope.Department == 0 && !a.Scope.PropertyOnly
@@ -147,7 +146,10 @@ func allowed(a *authz.Actor, c *Case, action string) error {
 	}
 	if r.talk {
 		// The community's side who manage the case, or its handling unit.
-		if a.Can(PermManage) && a.Scope.Department == 0 && !a.Scope.PropertyOnly || a.Can(PermHandle) && isHandler(a, c) {
+		// The community's side still follows a case handed to a
+		// property company (replies, notes), without handling it.
+		community := a.Scope.Department == 0 && !a.Scope.PropertyOnly
+		if a.Can(PermManage) && community || a.Can(PermHandle) && (isHandler(a, c) || community && c.UnitKind == UnitProperty) {
 			return nil
 		}
 		return errs.E(errs.Forbidden, "err.forbidden")
@@ -373,7 +375,13 @@ func (s *Service) apply(ctx context.Context, tx *db.Tx, c *Case, m Move) (string
 		}
 		detail["days"], detail["approve"] = c.ExtensionAsked, *m.Approve
 		if *m.Approve {
-			due := cal.AddDays(*c.HandleDueAt, c.ExtensionAsked).UTC()
+			// Counted from the old deadline, or from now when the case
+			// is already past it: the time granted is still to come.
+			from := *c.HandleDueAt
+			if now.After(from) {
+				from = now
+			}
+			due := cal.AddDays(from, c.ExtensionAsked).UTC()
 			c.HandleDueAt, c.StepDueAt = &due, &due
 			c.StepWarnAt = s.warnAt(cal, 'd', c.StepStartedAt, due)
 			c.ExtensionDays += c.ExtensionAsked
@@ -482,7 +490,10 @@ func (s *Service) setUnit(ctx context.Context, tx *db.Tx, c *Case, m Move) error
 		c.DeptID, c.UnitKind, c.UnitName = d.ID, UnitDepartment, d.Name
 	case UnitProperty:
 		name := strings.TrimSpace(m.UnitName)
-		if name == "" || utf8.RuneCountInString(name) > 100 {
+		if name == "" {
+			return errs.Field("unit_name", "rule.required", "")
+		}
+		if utf8.RuneCountInString(name) > 100 {
 			return errs.Field("unit_name", "rule.length", "1–100")
 		}
 		c.DeptID, c.UnitKind, c.UnitName = 0, UnitProperty, name

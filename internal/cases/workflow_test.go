@@ -99,9 +99,9 @@ func TestWorkflow(t *testing.T) {
 
 	dept := e.Login("dept")
 	var list struct{ Items []cases.Case }
-	dept.Get("/api/v1/cases?view=handling").JSON(t, &list)
+	dept.Get("/api/v1/cases?view=acknowledge").JSON(t, &list)
 	if len(list.Items) != 1 || list.Items[0].ID != c.ID {
-		t.Fatalf("department's cases to handle: %+v", list.Items)
+		t.Fatalf("department's cases to acknowledge: %+v", list.Items)
 	}
 	step := func(action string, want int) {
 		t.Helper()

@@ -99,6 +99,7 @@ func tagChoices(have []string) []tagChoice {
 type personForm struct {
 	Version    int
 	Name       string
+	IDNumber   string // as typed: shown again when the form is refused
 	Phone      string
 	ClearPhone bool
 	Relation   string
@@ -215,8 +216,8 @@ func (h *handler) handlePersonSave(w http.ResponseWriter, r *http.Request) error
 	if f.RegionCode != "" {
 		upd.RegionCode = &f.RegionCode
 	}
-	if idn := strings.TrimSpace(r.PostFormValue("id_number")); idn != "" {
-		upd.IDNumber = &idn
+	if f.IDNumber = strings.TrimSpace(r.PostFormValue("id_number")); f.IDNumber != "" {
+		upd.IDNumber = &f.IDNumber
 	}
 	switch {
 	case f.ClearPhone:
@@ -239,7 +240,10 @@ func (h *handler) handlePersonSave(w http.ResponseWriter, r *http.Request) error
 		if f.Version != pg.Person.Version {
 			pg.Form.Version = f.Version
 		}
-		if pg.Regions, perr = h.regionChoices(r.Context(), f.RegionCode); perr != nil {
+		if pg.Form.RegionCode == "" { // a household member's form has no region to pick
+			pg.Form.RegionCode = pg.Person.RegionCode
+		}
+		if pg.Regions, perr = h.regionChoices(r.Context(), pg.Form.RegionCode); perr != nil {
 			return perr
 		}
 		return h.ui.Render(w, r, http.StatusUnprocessableEntity, "person_edit", "", pg)
@@ -415,7 +419,8 @@ type buildingEditPage struct {
 	web.Page
 	Building  Building
 	Form      buildingForm
-	Errors    []string
+	Errors    []string            // what no field beside it shows
+	Fields    map[string][]string // lon, lat → what is wrong with it, shown beside it
 	Compounds []Compound
 	Regions   []regionChoice
 }
@@ -430,7 +435,7 @@ func (h *handler) buildingEditPage(r *http.Request, id int64) (buildingEditPage,
 		Form: buildingForm{Version: b.Version, BuildingInput: BuildingInput{RegionCode: b.RegionCode, Name: b.Name, Address: b.Address,
 			Floors: b.Floors, Units: b.Units, CompoundID: b.CompoundID}}}
 	if b.Lon != nil && b.Lat != nil {
-		pg.Form.LonText, pg.Form.LatText = strconv.FormatFloat(*b.Lon, 'f', -1, 64), strconv.FormatFloat(*b.Lat, 'f', -1, 64)
+		pg.Form.LonText, pg.Form.LatText = coordText(*b.Lon), coordText(*b.Lat)
 	}
 	pg.Title = pg.T("title.building_edit") + " · " + b.Address
 	if pg.Compounds, err = h.svc.Compounds(ctx, cut(b.RegionCode, 12), 0, 500); err != nil {
@@ -452,6 +457,30 @@ func (h *handler) handleBuildingEdit(w http.ResponseWriter, r *http.Request) err
 		return err
 	}
 	return h.ui.Render(w, r, http.StatusOK, "building_edit", "", pg)
+}
+
+// coordText shows a stored coordinate as a person types one: six
+// decimals (about 0.1 m), no float noise, no trailing zeros.
+func coordText(v float64) string {
+	s := strconv.FormatFloat(v, 'f', 6, 64)
+	s = strings.TrimRight(s, "0")
+	return strings.TrimSuffix(s, ".")
+}
+
+// pointErrors places the field errors of a refused building beside the
+// longitude and latitude fields, the rest above the form.
+func (pg *buildingEditPage) pointErrors(ui *web.UI, err error) {
+	for _, f := range errs.As(err).Fields {
+		msg := ui.FieldMessage(pg.Lang, f)
+		if f.Field == "lon" || f.Field == "lat" {
+			if pg.Fields == nil {
+				pg.Fields = map[string][]string{}
+			}
+			pg.Fields[f.Field] = append(pg.Fields[f.Field], msg)
+			continue
+		}
+		pg.Errors = append(pg.Errors, msg)
+	}
 }
 
 // point reads a typed coordinate; empty is none.
@@ -497,7 +526,8 @@ func (h *handler) handleBuildingSave(w http.ResponseWriter, r *http.Request) err
 		if perr != nil {
 			return perr
 		}
-		pg.Form, pg.Errors = f, msgs
+		pg.Form = f
+		pg.pointErrors(h.ui, err)
 		if pg.Regions, perr = h.regionChoices(ctx, f.RegionCode); perr != nil {
 			return perr
 		}

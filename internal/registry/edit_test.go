@@ -71,8 +71,8 @@ func TestEditPersonRefusedChangesNothing(t *testing.T) {
 				t.Errorf("the refused form lacks %q", want)
 			}
 		}
-		if strings.Contains(r.Body, `value="12345"`) {
-			t.Error("the refused form echoes the ID number back")
+		if !strings.Contains(r.Body, `value="12345"`) {
+			t.Error("the refused form lost the ID number as typed")
 		}
 	})
 	if after := personRow(t, e, p.ID); after != before {

@@ -296,7 +296,11 @@ type householdPage struct {
 	Members   []*Person
 	CanEdit   bool
 	Place     string // the household's grid or community, by name
+	Visits    VisitHistory
 }
+
+// householdCardVisits is how many of its last visits a household's card lists.
+const householdCardVisits = 5
 
 func (h *handler) handleHousehold(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r, "kind.household")
@@ -318,6 +322,9 @@ func (h *handler) handleHousehold(w http.ResponseWriter, r *http.Request) error 
 		if b, err := h.svc.Building(r.Context(), hh.BuildingID); err == nil {
 			p.Building = &b
 		}
+	}
+	if p.Visits, err = h.svc.householdVisits(r.Context(), id, householdCardVisits); err != nil {
+		return err
 	}
 	return h.ui.Render(w, r, http.StatusOK, "household", "", p)
 }

@@ -33,6 +33,8 @@ type Service struct {
 	counts memo.Memo[map[string]*Counts]
 	// names are the division names addresses are matched without.
 	names memo.Memo[*divisionIndex]
+	// visits gives a household's card its visits (SetHouseholdVisits).
+	visits HouseholdVisits
 }
 
 // NewService returns the registry service.
@@ -190,8 +192,13 @@ func (s *Service) validBuilding(ctx context.Context, in *BuildingInput) (string,
 	}
 	if (in.Lon == nil) != (in.Lat == nil) {
 		fe.Add("lat", "rule.required", "")
-	} else if in.Lon != nil && (*in.Lon < -180 || *in.Lon > 180 || *in.Lat < -90 || *in.Lat > 90) {
-		fe.Add("lon", "rule.range", "−180–180, −90–90")
+	} else if in.Lon != nil {
+		if *in.Lon < -180 || *in.Lon > 180 {
+			fe.Add("lon", "rule.range", "−180–180")
+		}
+		if *in.Lat < -90 || *in.Lat > 90 {
+			fe.Add("lat", "rule.range", "−90–90")
+		}
 	}
 	return footprint, fe.Err()
 }

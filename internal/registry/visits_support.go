@@ -167,3 +167,41 @@ func (s *Service) VisitTargets(ctx context.Context, sc authz.Scope, address stri
 	}
 	return out, nil
 }
+
+// HouseholdVisit is one visit to a household as its card lists it.
+type HouseholdVisit struct {
+	ID         int64
+	VisitedOn  string // YYYY-MM-DD
+	KindKey    string // the message key of its kind
+	WorkerName string
+}
+
+// VisitHistory is what a household's card shows of its visits, as the
+// actor may see them: the last few, newest first, and how many in all.
+type VisitHistory struct {
+	CanView   bool // the actor may read visits; without it nothing else is filled
+	CanRecord bool // the actor may record a visit
+	Last      []HouseholdVisit
+	Total     int
+}
+
+// HouseholdVisits reads up to limit of a household's last visits as the
+// actor of ctx may see them (package visits answers, through the
+// application's wiring).
+type HouseholdVisits func(ctx context.Context, householdID int64, limit int) (VisitHistory, error)
+
+// SetHouseholdVisits sets where a household's card reads its visits.
+// Call it before serving; without one the card shows no visits.
+func (s *Service) SetHouseholdVisits(f HouseholdVisits) { s.visits = f }
+
+// householdVisits is the card's visit history; none without a source.
+func (s *Service) householdVisits(ctx context.Context, id int64, limit int) (VisitHistory, error) {
+	if s.visits == nil {
+		return VisitHistory{}, nil
+	}
+	v, err := s.visits(ctx, id, limit)
+	if err != nil {
+		return VisitHistory{}, fmt.Errorf("registry: visits of household %d: %w", id, err)
+	}
+	return v, nil
+}

@@ -184,7 +184,7 @@ type visitNewPage struct {
 	Address    string
 	Matches    []Household
 	Kinds      []string
-	Categories []Category
+	Categories []CategoryClass // the problem categories, by class
 	Form       VisitInput
 	Category   string
 	Problem    string
@@ -212,9 +212,11 @@ func (h *handler) visitNewPage(r *http.Request, id int64) (visitNewPage, error) 
 	}
 	p.Household = &hh
 	p.RegionName = h.svc.names(ctx, []string{hh.RegionCode})[hh.RegionCode]
-	if p.Categories, err = h.svc.Categories(ctx); err != nil {
+	cats, err := h.svc.Categories(ctx)
+	if err != nil {
 		return p, err
 	}
+	p.Categories = ByClass(cats)
 	return p, nil
 }
 
@@ -385,6 +387,7 @@ type patrolsPage struct {
 	CanRecord bool
 	Errors    []string
 	End       PatrolEnd
+	Cases     string // the case numbers as typed into the end form
 }
 
 func (h *handler) patrolsPage(r *http.Request) (patrolsPage, error) {
@@ -526,7 +529,7 @@ func (h *handler) handlePatrolEnd(w http.ResponseWriter, r *http.Request) error 
 		if perr != nil {
 			return perr
 		}
-		p.End = in
+		p.End, p.Cases = in, r.PostFormValue("case_numbers")
 		p.Errors = h.ui.FieldMessages(p.Lang, err)
 		return h.ui.Render(w, r, http.StatusUnprocessableEntity, "patrols", "", p)
 	}

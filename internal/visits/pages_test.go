@@ -138,6 +138,11 @@ func TestPatrols(t *testing.T) {
 		if r := grid.Form(m[1], form("problems_found", "x")); r.StatusCode != 422 || !strings.Contains(r.Body, "field-errors") {
 			t.Errorf("bad end form: %d", r.StatusCode)
 		}
+		// A case number that names nothing is refused with everything typed kept.
+		if r := grid.Form(m[1], form("route", "沿河一圈", "problems_found", "2", "case_numbers", "NC-0000-404")); r.StatusCode != 422 ||
+			!strings.Contains(r.Body, `name="case_numbers" value="NC-0000-404"`) || !strings.Contains(r.Body, ">沿河一圈</textarea>") {
+			t.Errorf("unknown case number: %d, the end form should keep what was typed", r.StatusCode)
+		}
 		if r := grid.Form(m[1], form("route", "一圈", "problems_found", "0")); r.StatusCode != http.StatusSeeOther {
 			t.Errorf("end form: %d %s", r.StatusCode, r.Body)
 		}

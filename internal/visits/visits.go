@@ -220,6 +220,33 @@ type Category struct {
 	ClassCode, ClassName string
 }
 
+// CategoryClass is a class of the case catalogue with its sub-classes,
+// as the visit form groups them.
+type CategoryClass struct {
+	Code, Name, NameEN string
+	Subs               []Category
+}
+
+// Label is the class's name in lang.
+func (c CategoryClass) Label(lang string) string {
+	if lang == "en" && c.NameEN != "" {
+		return c.NameEN
+	}
+	return c.Name
+}
+
+// ByClass groups categories by their class, in the order they come.
+func ByClass(cs []Category) []CategoryClass {
+	var out []CategoryClass
+	for _, c := range cs {
+		if n := len(out); n == 0 || out[n-1].Code != c.ClassCode {
+			out = append(out, CategoryClass{Code: c.ClassCode, Name: c.Class, NameEN: c.ClassEN})
+		}
+		out[len(out)-1].Subs = append(out[len(out)-1].Subs, c)
+	}
+	return out
+}
+
 // Label is the category's name in lang.
 func (c Category) Label(lang string) string {
 	if lang == "en" && c.NameEN != "" {

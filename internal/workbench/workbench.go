@@ -118,7 +118,10 @@ func (h *handler) translate(lang string, p web.Panel) web.Panel {
 	}
 	p.Rows = slices.Clone(p.Rows)
 	for i := range p.Rows {
-		p.Rows[i].Badge, p.Rows[i].Note = t(p.Rows[i].Badge), t(p.Rows[i].Note)
+		if b := p.Rows[i].Badge; b != "" {
+			p.Rows[i].Badge = h.ui.Catalog().T(lang, b, p.Rows[i].BadgeArgs...)
+		}
+		p.Rows[i].Note = t(p.Rows[i].Note)
 	}
 	return p
 }

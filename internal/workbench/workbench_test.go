@@ -3,9 +3,11 @@ package workbench_test
 import (
 	"net/http"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"grassroots/internal/apptest"
 	"grassroots/internal/workbench"
@@ -74,6 +76,9 @@ func listTotal(t *testing.T, c *apptest.Client, href string) int64 {
 	return *l.Total
 }
 
+// usersTotal finds the total of the accounts list page.
+var usersTotal = regexp.MustCompile(`id="users-total">共 (\d+) 个账号`)
+
 // Every role opens on its own panels, and every count of a case to-do is
 // the total of the list its link opens.
 func TestWorkbenchPerRole(t *testing.T) {
@@ -84,6 +89,24 @@ func TestWorkbenchPerRole(t *testing.T) {
 	report(t, resident, "0701", "楼下广场舞音响太吵", p)
 	// A grid worker's patrol report is accepted as it is filed.
 	report(t, grid, "0303", "路灯杆倾斜", p)
+	// Another one the community registers, handles and whistles to the
+	// district's 城市管理局, which has not yet reported (报到).
+	whistled := report(t, grid, "0401", "路边水管漏水", p)
+	version := 1
+	for _, m := range []map[string]any{{"action": "register"}, {"action": "dispatch", "unit_kind": "community"}} {
+		m["version"] = version
+		r := sec.API("POST", "/api/v1/cases/"+strconv.FormatInt(whistled, 10)+"/moves", m)
+		if r.StatusCode != http.StatusOK {
+			t.Fatalf("%s: %d %s", m["action"], r.StatusCode, r.Body)
+		}
+		var c struct{ Version int }
+		r.JSON(t, &c)
+		version = c.Version
+	}
+	if r := sec.API("POST", "/api/v1/cases/"+strconv.FormatInt(whistled, 10)+"/whistles", map[string]any{"ground": "pressing_problem",
+		"dept_ids": []int64{e.Dept.ID}, "note": "需城管协同"}); r.StatusCode != http.StatusCreated {
+		t.Fatalf("whistle: %d %s", r.StatusCode, r.Body)
+	}
 
 	want := map[string][]string{
 		"resident":    {"cases-mine", "cases-nearby"},
@@ -117,6 +140,14 @@ func TestWorkbenchPerRole(t *testing.T) {
 		}
 		for _, pn := range ps {
 			for _, it := range pn.Items {
+				if u, _ := url.Parse(it.Href); u.Path == "/whistles" {
+					var l struct{ Total *int64 }
+					c.Get("/api/v1/whistles?limit=1&"+u.RawQuery).JSON(t, &l)
+					if l.Total == nil || *l.Total != it.Count {
+						t.Errorf("%s: %s «%s» counts %d, its list %s holds %v", role, pn.Name, it.Label, it.Count, it.Href, l.Total)
+					}
+					continue
+				}
 				if !strings.HasPrefix(it.Href, "/cases?") {
 					continue
 				}
@@ -127,25 +158,71 @@ func TestWorkbenchPerRole(t *testing.T) {
 		}
 	}
 
-	// The registry's figures are the totals of the people and building
-	// lists they open, for a community and for a grid worker's grids.
-	for _, c := range []*apptest.Client{sec, grid} {
-		for _, f := range panels(t, c)["registry-figures"].Figures {
-			if f.Href == "" {
-				continue
+	// Every figure that links to a list is that list's total: the
+	// registry's people and buildings, the cases received this month and
+	// open, the area's grid workers — for a community, a subdistrict, the
+	// city and a grid worker's grids. A figure no list shows links nowhere.
+	lists := map[string]bool{"/cases": true, "/people": true, "/buildings": true, "/users": true}
+	for _, role := range []string{"secretary", "subdistrict", "city", "grid"} {
+		c := e.Login(role)
+		linked := map[string]bool{}
+		for _, pn := range panels(t, c) {
+			for _, f := range pn.Figures {
+				if f.Href == "" {
+					continue
+				}
+				u, _ := url.Parse(f.Href)
+				if !lists[u.Path] {
+					if pn.Name == "cases-figures" || pn.Name == "registry-figures" || f.Label == "党员" || f.Label == "网格员" {
+						t.Errorf("%s: figure «%s» links to %s, which is not a list showing it", role, f.Label, f.Href)
+					}
+					continue
+				}
+				linked[f.Label] = true
+				if u.Path == "/users" { // the accounts API has no total: read the page's
+					r := c.Get(f.Href)
+					m := usersTotal.FindStringSubmatch(r.Body)
+					if r.StatusCode != http.StatusOK || m == nil || m[1] != f.Value {
+						t.Errorf("%s: figure «%s» says %s, its list %s holds %v (%d)", role, f.Label, f.Value, f.Href, m, r.StatusCode)
+					}
+					continue
+				}
+				r := c.Get("/api/v1" + u.Path + "?limit=1&" + u.RawQuery)
+				var l struct {
+					Total *int64 `json:"total"`
+				}
+				r.JSON(t, &l)
+				if r.StatusCode != http.StatusOK || l.Total == nil || strconv.FormatInt(*l.Total, 10) != f.Value {
+					t.Errorf("%s: figure «%s» says %s, its list %s holds %v (%d)", role, f.Label, f.Value, f.Href, l.Total, r.StatusCode)
+				}
 			}
-			u, _ := url.Parse(f.Href)
-			r := c.Get("/api/v1" + u.Path + "?limit=1&" + u.RawQuery)
-			var l struct {
-				Total *int64 `json:"total"`
-			}
-			r.JSON(t, &l)
-			if r.StatusCode != http.StatusOK || l.Total == nil || strconv.FormatInt(*l.Total, 10) != f.Value {
-				t.Errorf("figure «%s» says %s, its list %s holds %v (%d)", f.Label, f.Value, f.Href, l.Total, r.StatusCode)
+		}
+		if role == "grid" {
+			continue
+		}
+		for _, label := range []string{"新收案件", "办理中", "网格员"} {
+			if !linked[label] {
+				t.Errorf("%s: the figure «%s» links to no list", role, label)
 			}
 		}
 	}
 
+	dp := panels(t, e.Login("dept"))["cases-department"]
+	if n := count(dp, "待报到"); n != 1 {
+		t.Errorf("the department has %d whistles to report, want 1", n)
+	}
+	if len(dp.Rows) != 1 || !strings.HasPrefix(dp.Rows[0].Badge, "报到还剩 ") {
+		t.Errorf("the department's whistle rows: %+v, want one with the time left to report", dp.Rows)
+	}
+	if r := e.Login("dept").Get("/whistles?to_report=1"); !strings.Contains(r.Body, `id="whistles-total" data-total="1"`) || !strings.Contains(r.Body, `aria-current="page">待报到`) {
+		t.Errorf("the whistles to report: %d, no total of 1 under its own label", r.StatusCode)
+	}
+	defer func() { // last: the clock moves on
+		e.Clock.Add(48 * time.Hour)
+		if dp := panels(t, e.Login("dept"))["cases-department"]; len(dp.Rows) != 1 || !strings.HasPrefix(dp.Rows[0].Badge, "报到超时 ") || dp.Rows[0].Tone != "urgent" {
+			t.Errorf("a late 报到: %+v, want how late it is", dp.Rows)
+		}
+	}()
 	sp := panels(t, sec)["cases-community"]
 	if n := count(sp, "待受理"); n != 2 {
 		t.Errorf("the secretary has %d cases to accept, want 2", n)

@@ -46,6 +46,9 @@ type Entry struct {
 	Detail    any    `json:"detail,omitempty"`
 	ClientIP  string `json:"client_ip"`
 	RequestID string `json:"request_id"`
+	// TokenID is the API token the actor acted with (0: a signed-in
+	// session or system work).
+	TokenID int64 `json:"token_id,omitempty" doc:"the API token the actor acted with; absent for a signed-in session or system work"`
 }
 
 // Record writes e in tx, filling the actor and client from ctx.
@@ -63,20 +66,24 @@ func write(ctx context.Context, q db.Querier, now time.Time, e Entry) error {
 	if a := authz.ActorFrom(ctx); a != nil {
 		e.ActorID, e.ActorName, e.ActorRole = a.UserID, a.Username, string(a.Role)
 		e.ActorScope = scopeString(a.Scope)
+		e.TokenID = a.TokenID
 	} else if e.ActorName == "" {
 		e.ActorName, e.ActorRole, e.ActorScope = "system", "system", "*"
 	}
 	c := authz.ClientFrom(ctx)
-	var actorID any
+	var actorID, tokenID any
 	if e.ActorID != 0 {
 		actorID = e.ActorID
 	}
+	if e.TokenID != 0 {
+		tokenID = e.TokenID
+	}
 	_, err := q.ExecContext(ctx, `/* audit.Record */
 		INSERT INTO audit_log (at, actor_id, actor_name, actor_role, actor_scope, action, object_type, object_id,
-			region_code, before_json, after_json, detail_json, client_ip, request_id)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			region_code, before_json, after_json, detail_json, client_ip, request_id, token_id)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		now, actorID, e.ActorName, e.ActorRole, e.ActorScope, e.Action, e.ObjectType, e.ObjectID,
-		e.Region, jsonOrNil(e.Before), jsonOrNil(e.After), jsonOrNil(e.Detail), c.IP, c.RequestID)
+		e.Region, jsonOrNil(e.Before), jsonOrNil(e.After), jsonOrNil(e.Detail), c.IP, c.RequestID, tokenID)
 	if err != nil {
 		return fmt.Errorf("audit: record %s %s/%s: %w", e.Action, e.ObjectType, e.ObjectID, err)
 	}
@@ -119,7 +126,7 @@ type Filter struct {
 func Find(ctx context.Context, q db.Querier, sc authz.Scope, f Filter) ([]Entry, error) {
 	qb := filter(db.NewQuery(`/* audit.Find */
 		SELECT id, at, actor_id, actor_name, actor_role, actor_scope, action, object_type, object_id, region_code,
-			before_json, after_json, detail_json, client_ip, request_id FROM audit_log`), sc, f)
+			before_json, after_json, detail_json, client_ip, request_id, token_id FROM audit_log`), sc, f)
 	if f.Before > 0 {
 		qb.And("id < ?", f.Before)
 	}
@@ -172,14 +179,17 @@ func filter(qb *db.Query, sc authz.Scope, f Filter) *db.Query {
 
 func scanEntry(row db.Scanner) (Entry, error) {
 	var e Entry
-	var actorID *int64
+	var actorID, tokenID *int64
 	var before, after, detail *string
 	if err := row.Scan(&e.ID, &e.At, &actorID, &e.ActorName, &e.ActorRole, &e.ActorScope, &e.Action,
-		&e.ObjectType, &e.ObjectID, &e.Region, &before, &after, &detail, &e.ClientIP, &e.RequestID); err != nil {
+		&e.ObjectType, &e.ObjectID, &e.Region, &before, &after, &detail, &e.ClientIP, &e.RequestID, &tokenID); err != nil {
 		return e, err
 	}
 	if actorID != nil {
 		e.ActorID = *actorID
+	}
+	if tokenID != nil {
+		e.TokenID = *tokenID
 	}
 	e.Before, e.After, e.Detail = rawOrNil(before), rawOrNil(after), rawOrNil(detail)
 	return e, nil

@@ -192,12 +192,21 @@ func (h *handler) handleCSV(w http.ResponseWriter, r *http.Request) error {
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 	w.Header().Set("Content-Disposition", `attachment; filename="audit-`+time.Now().In(cst).Format("20060102-150405")+`.csv"`)
 	cw := tabular.NewCSVWriter(w)
-	_ = cw.Write([]string{"id", "at", "actor", "role", "actor_scope", "action", "object_type", "object_id", "region_code", "before", "after", "detail", "client_ip", "request_id"})
+	_ = cw.Write([]string{"id", "at", "actor", "role", "actor_scope", "action", "object_type", "object_id", "region_code", "before", "after", "detail", "client_ip", "request_id", "token_id"})
 	for _, e := range es {
 		_ = cw.Write([]string{strconv.FormatInt(e.ID, 10), e.At.In(cst).Format(time.RFC3339), e.ActorName, e.ActorRole, e.ActorScope,
-			e.Action, e.ObjectType, e.ObjectID, e.Region, rawString(e.Before), rawString(e.After), rawString(e.Detail), e.ClientIP, e.RequestID})
+			e.Action, e.ObjectType, e.ObjectID, e.Region, rawString(e.Before), rawString(e.After), rawString(e.Detail), e.ClientIP, e.RequestID, tokenString(e.TokenID)})
 	}
 	return cw.Flush()
+}
+
+// tokenString is the id of the API token an entry was made with, empty
+// for a session.
+func tokenString(id int64) string {
+	if id == 0 {
+		return ""
+	}
+	return strconv.FormatInt(id, 10)
 }
 
 func rawString(v any) string {

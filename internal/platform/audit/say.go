@@ -50,12 +50,13 @@ type Names map[string]Resolver
 // in the messages (audit.kind.<type>).
 var Kinds = []string{"case", "case_whistle", "person", "household", "building", "compound", "user", "token", "region", "grid",
 	"department", "party_org", "party_member", "unit", "worker", "reserve", "case_catalogue", "case_settings", "department_role",
-	"hotline_category", "calendar_year", "city_profile", "audit_log"}
+	"hotline_category", "calendar_year", "city_profile", "audit_log", "admission_list", "admission_request", "admission_task",
+	"admission_burden", "admission_certificate", "admission_settings", "visit", "patrol"}
 
 // Groups are the groups of actions the log's filter offers, by action
 // prefix; each has its name in the messages (audit.group.<prefix>).
 var Groups = []string{"account.login", "account.user", "account.token", "account.grid_workers", "cases", "cases.whistle", "registry",
-	"party", "units", "workforce", "territory", "calendar", "city", "audit"}
+	"party", "units", "workforce", "territory", "visits", "calendar", "city", "audit", "admission"}
 
 // Told is a record with its sentence.
 type Told struct {
@@ -250,6 +251,13 @@ func (t *teller) fill(name string, e Entry, verb string, after, detail map[strin
 		u := str(after, "unit_name")
 		if u == "" {
 			u = str(after, "dept_name")
+		}
+		if _, err := strconv.ParseInt(u, 10, 64); err == nil {
+			// A community handles the case: the stored unit is its code.
+			if l, err := t.label("region", u); err != nil || l != nil {
+				return link(l), err
+			}
+			return esc(t.fallback(u)), nil
 		}
 		return esc(u), nil
 	case "case":

@@ -110,7 +110,15 @@ func (p *Policy) All() []Perm { return p.all }
 // below the actor: it may be granted only by an actor who holds every
 // permission it would get, so nobody gains a permission (the hotline's
 // case intake, say) by creating one.
+//
+// A property company account acts for the company it names, in every
+// case handed to that company: only subdistrict staff and above, who
+// deal with the companies serving their area, may grant or manage one;
+// a community's staff could otherwise name any company and act for it.
 func (p *Policy) CanGrant(from, to Role) bool {
+	if to == RolePropertyCompany && rank(from) > rank(RoleSubdistrictStaff) {
+		return false
+	}
 	if to == RoleIntegration {
 		for perm := range p.perms[to] {
 			if !p.perms[from][perm] {

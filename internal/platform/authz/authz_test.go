@@ -40,6 +40,13 @@ func TestCanGrant(t *testing.T) {
 		{RoleCityAdmin, RoleCityAdmin, true},
 		{RoleCityAdmin, RoleCommunitySecretary, true},
 		{RoleDistrictStaff, RoleDistrictStaff, false},
+		// A property company acts for its company: granted by the
+		// subdistrict and above only.
+		{RoleSubdistrictStaff, RolePropertyCompany, true},
+		{RoleCityAdmin, RolePropertyCompany, true},
+		{RoleCommunitySecretary, RolePropertyCompany, false},
+		{RoleCommunityWorker, RolePropertyCompany, false},
+		{RoleDepartmentStaff, RolePropertyCompany, false},
 	} {
 		if got := p.CanGrant(tt.from, tt.to); got != tt.want {
 			t.Errorf("CanGrant(%s, %s) = %v", tt.from, tt.to, got)

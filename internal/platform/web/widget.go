@@ -89,11 +89,13 @@ type Row struct {
 	Title string `json:"title"`
 	Sub   string `json:"sub,omitempty"`
 	// Note is a message key shown beside Sub (a whistle's ground).
-	Note  string     `json:"note,omitempty"`
-	Href  string     `json:"href,omitempty"`
-	Badge string     `json:"badge,omitempty"`
-	Tone  string     `json:"tone,omitempty"`
-	Due   *time.Time `json:"due,omitempty"`
+	Note  string `json:"note,omitempty"`
+	Href  string `json:"href,omitempty"`
+	Badge string `json:"badge,omitempty"`
+	// BadgeArgs fill the badge's message (a time left).
+	BadgeArgs []any      `json:"-"`
+	Tone      string     `json:"tone,omitempty"`
+	Due       *time.Time `json:"due,omitempty"`
 	// Count is a figure shown at the row's end (overdue cases of a child
 	// division); -1 shows none.
 	Count int64 `json:"count"`

@@ -1,0 +1,938 @@
+package admission
+
+import (
+	"encoding/json"
+	"fmt"
+	"html/template"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"grassroots/internal/platform/authz"
+	"grassroots/internal/platform/errs"
+	"grassroots/internal/platform/pdf"
+	"grassroots/internal/platform/tabular"
+	"grassroots/internal/platform/web"
+	"grassroots/internal/territory"
+)
+
+type handler struct {
+	svc *Service
+	ui  *web.UI
+	pdf *pdf.Maker
+}
+
+func (h *handler) routes(r *web.Router) {
+	r.Page("GET /lists", authz.Public, h.handlePublicLists)
+	r.Page("GET /verify", authz.Public, h.handleVerify)
+	r.Page("GET /admission/lists", PermEdit, h.handleVersions)
+	r.Page("GET /admission/lists/{id}", PermEdit, h.handleVersion)
+	r.Page("POST /admission/lists", PermEdit, h.handleSaveDraft)
+	r.Page("POST /admission/lists/{id}/publish", PermEdit, h.handlePublish)
+	r.Page("GET /admission/requests", PermView, h.handleRequests)
+	r.Page("GET /admission/requests/new", PermRequest, h.handleRequestNew)
+	r.Page("POST /admission/requests", PermRequest, h.handleRequestFile)
+	r.Page("GET /admission/requests/{id}", PermView, h.handleRequest)
+	r.Page("POST /admission/requests/{id}/decision", PermDecide, h.handleDecision)
+	r.Page("GET /admission/queue", PermDecide, h.handleQueue)
+	r.Page("GET /admission/inbox", PermView, h.handleInbox)
+	r.Page("GET /admission/tasks/{id}", PermView, h.handleTask)
+	r.Page("POST /admission/tasks/{id}/act", PermInbox, h.handleTaskAct)
+	r.Page("POST /admission/tasks/{id}/review", PermDecide, h.handleTaskReview)
+	r.Page("POST /admission/burdens", PermInbox, h.handleBurdenRegister)
+	r.Page("POST /admission/burdens/{id}/remove", PermInbox, h.handleBurdenRemove)
+	r.Page("GET /admission/certificates", PermInbox, h.handleCertificates)
+	r.Page("POST /admission/certificates", PermInbox, h.handleIssue)
+	r.Page("GET /admission/certificates/{id}", PermInbox, h.handleCertificate)
+	r.Page("GET /admission/certificates/{id}/pdf", PermInbox, h.handleCertificatePDF)
+	r.Page("POST /admission/certificates/{id}/revoke", PermInbox, h.handleRevoke)
+	r.Page("GET /admission/burden", PermView, h.handleBurden)
+	r.Page("GET /admission/burden.xlsx", PermView, h.handleBurdenXLSX)
+}
+
+// sent is a form sent back with its problems: each field's messages, and
+// those of no field of the form.
+type sent struct {
+	Errs  map[string][]string
+	Other []string
+}
+
+// Err are the messages of field.
+func (s sent) Err(field string) []string { return s.Errs[field] }
+
+// failed sorts an error's messages by the form's fields.
+func (h *handler) failed(lang string, err error, fields ...string) sent {
+	s := sent{Errs: map[string][]string{}}
+	e := errs.As(err)
+	if len(e.Fields) == 0 {
+		s.Other = append(s.Other, h.ui.Message(lang, e))
+		return s
+	}
+	for _, f := range e.Fields {
+		msg := h.ui.FieldMessage(lang, f)
+		known := false
+		for _, name := range fields {
+			if f.Field == name || strings.HasPrefix(f.Field, name+"[") {
+				s.Errs[name] = append(s.Errs[name], msg)
+				known = true
+				break
+			}
+		}
+		if !known {
+			s.Other = append(s.Other, msg)
+		}
+	}
+	return s
+}
+
+// labels are the names of the stored values a page shows, in its language.
+type labels struct{ web.Page }
+
+// Label is the name of value v of kind (section, carrier, kind, …).
+func (p labels) Label(kind, v string) string {
+	if v == "" {
+		return ""
+	}
+	return p.T("adm." + kind + "." + v)
+}
+
+// N is a list's total (none: 0).
+func (p labels) N(total *int64) int64 {
+	if total == nil {
+		return 0
+	}
+	return *total
+}
+
+// Due is a deadline as the page shows it, in China Standard Time.
+func (p labels) Due(t *time.Time) string {
+	if t == nil {
+		return ""
+	}
+	return t.In(cstLoc).Format("2006-01-02 15:04")
+}
+
+var cstLoc = time.FixedZone("CST", 8*3600)
+
+// ---- lists ----
+
+type listsPage struct {
+	labels
+	Lists    []List
+	Sections []string
+	Region   string
+	CanEdit  bool
+}
+
+// BySection are the items of l in section s.
+func (p listsPage) BySection(l List, s string) []Item {
+	var out []Item
+	for _, it := range l.Items {
+		if it.Section == s {
+			out = append(out, it)
+		}
+	}
+	return out
+}
+
+func (h *handler) handlePublicLists(w http.ResponseWriter, r *http.Request) error {
+	region := strings.TrimSpace(r.URL.Query().Get("region"))
+	if region != "" && (!digits(region) || len(region) > 12) {
+		return errs.NotFoundf("kind.region")
+	}
+	ls, err := h.svc.InForce(r.Context(), region, "")
+	if err != nil {
+		return err
+	}
+	p := listsPage{labels: labels{h.ui.Page(r, "title.adm_lists")}, Lists: ls, Sections: Sections, Region: region}
+	p.CanEdit = p.Actor != nil && p.Actor.Can(PermEdit)
+	return h.ui.Render(w, r, http.StatusOK, "admission_lists", "", p)
+}
+
+type versionsPage struct {
+	labels
+	Owner    string
+	Owners   []territory.Region
+	Versions []List
+	Draft    *List
+	Body     string
+	Title    string
+	From     string
+	Note     string
+	Sent     sent
+}
+
+// ownerOf is the list the editor edits: a district's staff their
+// district's, the city administrator the city's (or a district's, asked).
+func (h *handler) ownerOf(r *http.Request, asked string) (string, error) {
+	ctx := r.Context()
+	sc := authz.ScopeFrom(ctx)
+	if asked != "" {
+		if !sc.Contains(asked) {
+			return "", errs.NotFoundf("kind.region")
+		}
+		return asked, nil
+	}
+	if !sc.All && sc.Region != "" {
+		return sc.Region, nil
+	}
+	return h.svc.Root(ctx)
+}
+
+func (h *handler) versionsPage(r *http.Request, owner string) (versionsPage, error) {
+	ctx := r.Context()
+	p := versionsPage{labels: labels{h.ui.Page(r, "title.adm_versions")}, Owner: owner}
+	vs, err := h.svc.Versions(ctx, authz.ScopeFrom(ctx), owner, true)
+	if err != nil {
+		return p, err
+	}
+	p.Versions = vs
+	for i := range vs {
+		if vs[i].PublishedAt == nil {
+			d, err := h.svc.Version(ctx, authz.ScopeFrom(ctx), vs[i].ID, true)
+			if err != nil {
+				return p, err
+			}
+			p.Draft = &d
+		}
+	}
+	// The form starts from the draft, else the version in force, else the
+	// starter list (the city's first).
+	var in ListInput
+	switch {
+	case p.Draft != nil:
+		in = ListInput{Title: p.Draft.Title, EffectiveFrom: p.Draft.EffectiveFrom, Note: p.Draft.Note, Items: p.Draft.Items}
+	case len(vs) > 0:
+		cur, err := h.svc.Version(ctx, authz.ScopeFrom(ctx), vs[0].ID, true)
+		if err != nil {
+			return p, err
+		}
+		in = ListInput{Title: cur.Title, Note: cur.Note, Items: cur.Items}
+	default:
+		if in, err = Starter(); err != nil {
+			return p, err
+		}
+	}
+	for i := range in.Items {
+		in.Items[i].ID, in.Items[i].ListID = 0, 0
+	}
+	b, _ := json.MarshalIndent(in.Items, "", " ")
+	p.Body, p.Title, p.Note, p.From = string(b), in.Title, in.Note, in.EffectiveFrom
+	if p.From == "" {
+		p.From = h.svc.today()
+	}
+	return p, nil
+}
+
+func (h *handler) handleVersions(w http.ResponseWriter, r *http.Request) error {
+	owner, err := h.ownerOf(r, strings.TrimSpace(r.URL.Query().Get("owner")))
+	if err != nil {
+		return err
+	}
+	p, err := h.versionsPage(r, owner)
+	if err != nil {
+		return err
+	}
+	return h.ui.Render(w, r, http.StatusOK, "admission_versions", "", p)
+}
+
+func (h *handler) handleVersion(w http.ResponseWriter, r *http.Request) error {
+	id, err := idOf(r, "kind.adm_list")
+	if err != nil {
+		return err
+	}
+	l, err := h.svc.Version(r.Context(), authz.ScopeFrom(r.Context()), id, true)
+	if err != nil {
+		return err
+	}
+	p := listsPage{labels: labels{h.ui.Page(r, "title.adm_version")}, Lists: []List{l}, Sections: Sections, CanEdit: true}
+	return h.ui.Render(w, r, http.StatusOK, "admission_lists", "", p)
+}
+
+func (h *handler) handleSaveDraft(w http.ResponseWriter, r *http.Request) error {
+	owner, err := h.ownerOf(r, strings.TrimSpace(r.PostFormValue("owner")))
+	if err != nil {
+		return err
+	}
+	in := ListInput{OwnerCode: owner, Title: r.PostFormValue("title"), EffectiveFrom: r.PostFormValue("effective_from"), Note: r.PostFormValue("note")}
+	body := r.PostFormValue("items")
+	if err = json.Unmarshal([]byte(body), &in.Items); err != nil {
+		err = errs.Field("items", "rule.adm_items_json", err.Error())
+	} else {
+		_, err = h.svc.SaveDraft(r.Context(), authz.ScopeFrom(r.Context()), in)
+	}
+	if errs.CodeOf(err) == errs.Invalid {
+		p, perr := h.versionsPage(r, owner)
+		if perr != nil {
+			return perr
+		}
+		p.Body, p.Title, p.From, p.Note = body, in.Title, in.EffectiveFrom, in.Note
+		p.Sent = h.failed(p.Lang, err, "title", "effective_from", "note", "items", "owner_code")
+		return h.ui.Render(w, r, http.StatusUnprocessableEntity, "admission_versions", "", p)
+	}
+	if err != nil {
+		return err
+	}
+	return web.Redirect(w, r, "/admission/lists?owner="+owner, "flash.adm_draft_saved")
+}
+
+func (h *handler) handlePublish(w http.ResponseWriter, r *http.Request) error {
+	id, err := idOf(r, "kind.adm_list")
+	if err != nil {
+		return err
+	}
+	l, err := h.svc.Publish(r.Context(), authz.ScopeFrom(r.Context()), id)
+	if err != nil {
+		return err
+	}
+	return web.Redirect(w, r, "/admission/lists?owner="+l.OwnerCode, "flash.adm_published")
+}
+
+// ---- requests ----
+
+type requestsPage struct {
+	labels
+	Requests   web.List[Request]
+	Status     string
+	Queue      bool
+	Next       string
+	CanRequest bool
+	Now        time.Time
+	// Left are the working days left to decide each pending request.
+	Left map[int64]int
+}
+
+func (h *handler) requestsPage(w http.ResponseWriter, r *http.Request, queue bool) error {
+	cur, limit, err := web.PageParams(r)
+	if err != nil {
+		return err
+	}
+	ctx := r.Context()
+	title := "title.adm_requests"
+	if queue {
+		title = "title.adm_queue"
+	}
+	p := requestsPage{labels: labels{h.ui.Page(r, title)}, Status: r.URL.Query().Get("status"), Queue: queue, Now: h.svc.db.Now()}
+	p.CanRequest = p.Actor.Can(PermRequest)
+	if p.Requests, err = h.svc.Requests(ctx, authz.ScopeFrom(ctx), RequestFilter{Status: p.Status, Queue: queue, AfterID: cur.ID, Limit: limit}); err != nil {
+		return err
+	}
+	p.Left = map[int64]int{}
+	for _, x := range p.Requests.Items {
+		if x.Status == Pending && x.DecideBy != nil {
+			p.Left[x.ID] = h.svc.WorkdaysLeft(*x.DecideBy)
+		}
+	}
+	if p.Requests.NextCursor != "" {
+		path := "/admission/requests?status=" + p.Status + "&"
+		if queue {
+			path = "/admission/queue?"
+		}
+		p.Next = path + "cursor=" + p.Requests.NextCursor
+	}
+	return h.ui.Render(w, r, http.StatusOK, "admission_requests", "", p)
+}
+
+func (h *handler) handleRequests(w http.ResponseWriter, r *http.Request) error {
+	return h.requestsPage(w, r, false)
+}
+func (h *handler) handleQueue(w http.ResponseWriter, r *http.Request) error {
+	return h.requestsPage(w, r, true)
+}
+
+type requestNewPage struct {
+	labels
+	Items   []Item // the listed items the department issues
+	Kinds   []string
+	Targets []territory.Region
+	Form    RequestInput
+	Sent    sent
+	Today   string
+	Earlies string // the earliest start of an off-list request
+	Dept    string
+	Emerg   []string
+	// LeadDays is the lead time of an off-list request, in working days.
+	LeadDays int
+}
+
+func (h *handler) requestNewPage(r *http.Request) (requestNewPage, error) {
+	ctx := r.Context()
+	sc := authz.ScopeFrom(ctx)
+	p := requestNewPage{labels: labels{h.ui.Page(r, "title.adm_request_new")}, Kinds: Kinds[:len(Kinds)-1], Today: h.svc.today(), Emerg: Emergencies}
+	dept, err := h.svc.deps.Territory.DepartmentServing(ctx, sc.Region, sc.Department)
+	if err != nil {
+		return p, err
+	}
+	p.Dept = dept.Name
+	ls, err := h.svc.InForce(ctx, dept.RegionCode, "")
+	if err != nil {
+		return p, err
+	}
+	for _, l := range ls {
+		for _, it := range l.Items {
+			if (it.Section == "assist" || it.Section == "duty") && it.IssuedBy(dept.Name) {
+				p.Items = append(p.Items, it)
+			}
+		}
+	}
+	// The department's own division and what lies in it, down to the
+	// subdistricts; a community is typed by name in the picker.
+	self, err := h.svc.deps.Territory.UnscopedNames(ctx, []string{dept.RegionCode})
+	if err != nil {
+		return p, err
+	}
+	p.Targets = append(p.Targets, territory.Region{Code: dept.RegionCode, Name: self[dept.RegionCode]})
+	children, err := h.svc.deps.Territory.UnscopedRegions(ctx, territory.RegionFilter{Parent: dept.RegionCode, Limit: 500})
+	if err != nil {
+		return p, err
+	}
+	p.Targets = append(p.Targets, children...)
+	if len(dept.RegionCode) == 6 {
+		for _, c := range children {
+			cs, err := h.svc.deps.Territory.UnscopedRegions(ctx, territory.RegionFilter{Parent: c.Code, Limit: 500})
+			if err != nil {
+				return p, err
+			}
+			for _, x := range cs {
+				x.Name = c.Name + " › " + x.Name
+				p.Targets = append(p.Targets, x)
+			}
+		}
+	}
+	if p.Earlies, err = h.svc.EarliestOffList(ctx); err != nil {
+		return p, err
+	}
+	st, err := h.svc.Settings(ctx)
+	if err != nil {
+		return p, err
+	}
+	p.LeadDays = st.LeadDays
+	p.Form = RequestInput{StartsOn: p.Earlies, DueOn: p.Earlies}
+	return p, nil
+}
+
+func (h *handler) handleRequestNew(w http.ResponseWriter, r *http.Request) error {
+	p, err := h.requestNewPage(r)
+	if err != nil {
+		return err
+	}
+	return h.ui.Render(w, r, http.StatusOK, "admission_request_new", "", p)
+}
+
+func (h *handler) handleRequestFile(w http.ResponseWriter, r *http.Request) error {
+	item, _ := strconv.ParseInt(r.PostFormValue("item_id"), 10, 64)
+	hours, _ := strconv.ParseFloat(r.PostFormValue("hours"), 64)
+	in := RequestInput{Title: r.PostFormValue("title"), Detail: r.PostFormValue("detail"), ItemID: item, Kind: r.PostFormValue("kind"),
+		Target: r.PostFormValue("target"), StartsOn: r.PostFormValue("starts_on"), DueOn: r.PostFormValue("due_on"), Hours: hours,
+		Emergency: r.PostFormValue("emergency"), Reason: r.PostFormValue("emergency_reason")}
+	req, err := h.svc.File(r.Context(), authz.ScopeFrom(r.Context()), in)
+	if errs.CodeOf(err) == errs.Invalid {
+		p, perr := h.requestNewPage(r)
+		if perr != nil {
+			return perr
+		}
+		p.Form = in
+		p.Sent = h.failed(p.Lang, err, "title", "detail", "item", "item_id", "kind", "target", "starts_on", "due_on", "hours", "emergency", "emergency_reason")
+		return h.ui.Render(w, r, http.StatusUnprocessableEntity, "admission_request_new", "", p)
+	}
+	if err != nil {
+		return err
+	}
+	flash := "flash.adm_admitted"
+	if req.Status == Pending {
+		flash = "flash.adm_pending"
+	}
+	return web.Redirect(w, r, "/admission/requests/"+strconv.FormatInt(req.ID, 10), flash)
+}
+
+type requestPage struct {
+	labels
+	Request   Request
+	Tasks     web.List[Task]
+	CanDecide bool
+	Lapsed    bool
+	Sent      sent
+}
+
+func (h *handler) requestPage(r *http.Request, id int64) (requestPage, error) {
+	ctx := r.Context()
+	sc := authz.ScopeFrom(ctx)
+	p := requestPage{labels: labels{h.ui.Page(r, "title.adm_request")}}
+	req, err := h.svc.Request(ctx, sc, id)
+	if err != nil {
+		return p, err
+	}
+	p.Request = req
+	now := h.svc.db.Now()
+	p.Lapsed = req.Lapsed(now)
+	p.CanDecide = p.Actor.Can(PermDecide) && sc.Contains(req.ApproverCode) &&
+		(req.Status == Pending && !p.Lapsed || req.Emergency != "" && req.ReviewedAt == nil)
+	if req.Reaches() && sc.Department == 0 {
+		if p.Tasks, err = h.requestTasks(r, sc, id); err != nil {
+			return p, err
+		}
+	}
+	return p, nil
+}
+
+// requestTasks are the tasks of request id in the actor's area (a page).
+func (h *handler) requestTasks(r *http.Request, sc authz.Scope, id int64) (web.List[Task], error) {
+	ts, err := h.svc.Tasks(r.Context(), sc, TaskFilter{Limit: 200})
+	if err != nil {
+		return ts, err
+	}
+	var out []Task
+	for _, t := range ts.Items {
+		if t.RequestID == id {
+			out = append(out, t)
+		}
+	}
+	ts.Items = out
+	n := int64(len(out))
+	ts.Total, ts.NextCursor = &n, ""
+	return ts, nil
+}
+
+func (h *handler) handleRequest(w http.ResponseWriter, r *http.Request) error {
+	id, err := idOf(r, "kind.adm_request")
+	if err != nil {
+		return err
+	}
+	p, err := h.requestPage(r, id)
+	if err != nil {
+		return err
+	}
+	return h.ui.Render(w, r, http.StatusOK, "admission_request", "", p)
+}
+
+func (h *handler) handleDecision(w http.ResponseWriter, r *http.Request) error {
+	id, err := idOf(r, "kind.adm_request")
+	if err != nil {
+		return err
+	}
+	in := DecisionInput{Approve: r.PostFormValue("approve") == "1", Note: r.PostFormValue("note")}
+	_, err = h.svc.Decide(r.Context(), authz.ScopeFrom(r.Context()), id, in)
+	if errs.CodeOf(err) == errs.Invalid {
+		p, perr := h.requestPage(r, id)
+		if perr != nil {
+			return perr
+		}
+		p.Sent = h.failed(p.Lang, err, "note", "approve")
+		return h.ui.Render(w, r, http.StatusUnprocessableEntity, "admission_request", "", p)
+	}
+	if err != nil {
+		return err
+	}
+	return web.Redirect(w, r, "/admission/requests/"+strconv.FormatInt(id, 10), "flash.adm_decided")
+}
+
+// ---- the inbox ----
+
+type inboxPage struct {
+	labels
+	Tasks    web.List[Task]
+	Status   string
+	Overdue  bool
+	Next     string
+	Burdens  web.List[Burden]
+	CanAct   bool
+	Today    string
+	Sent     sent
+	Form     BurdenInput
+	Counts   map[string]int64
+	Statuses []string
+}
+
+func (h *handler) inboxPage(r *http.Request) (inboxPage, error) {
+	ctx := r.Context()
+	sc := authz.ScopeFrom(ctx)
+	cur, limit, err := web.PageParams(r)
+	if err != nil {
+		return inboxPage{}, err
+	}
+	q := r.URL.Query()
+	p := inboxPage{labels: labels{h.ui.Page(r, "title.adm_inbox")}, Status: q.Get("status"), Overdue: q.Get("overdue") == "1", Today: h.svc.today(),
+		Statuses: []string{TaskOpen, TaskDone, TaskDeclined}, Counts: map[string]int64{}}
+	if p.Status == "" && !p.Overdue && q.Get("all") != "1" {
+		p.Status = TaskOpen
+	}
+	p.CanAct = p.Actor.Can(PermInbox)
+	if p.Tasks, err = h.svc.Tasks(ctx, sc, TaskFilter{Status: p.Status, Overdue: p.Overdue, AfterID: cur.ID, Limit: limit}); err != nil {
+		return p, err
+	}
+	if p.Tasks.NextCursor != "" {
+		p.Next = fmt.Sprintf("/admission/inbox?status=%s&overdue=%s&cursor=%s", p.Status, q.Get("overdue"), p.Tasks.NextCursor)
+	}
+	for _, st := range p.Statuses {
+		l, err := h.svc.Tasks(ctx, sc, TaskFilter{Status: st, Limit: 1})
+		if err != nil {
+			return p, err
+		}
+		p.Counts[st] = *l.Total
+	}
+	l, err := h.svc.Tasks(ctx, sc, TaskFilter{Overdue: true, Limit: 1})
+	if err != nil {
+		return p, err
+	}
+	p.Counts["overdue"] = *l.Total
+	if p.Burdens, err = h.svc.Burdens(ctx, sc, "", true, 0, 200); err != nil {
+		return p, err
+	}
+	return p, nil
+}
+
+func (h *handler) handleInbox(w http.ResponseWriter, r *http.Request) error {
+	p, err := h.inboxPage(r)
+	if err != nil {
+		return err
+	}
+	return h.ui.Render(w, r, http.StatusOK, "admission_inbox", "", p)
+}
+
+type taskPage struct {
+	labels
+	Task      Task
+	CanAct    bool
+	CanReview bool
+	Sent      sent
+	Action    string
+	Note      string
+}
+
+func (h *handler) taskPage(r *http.Request, id int64) (taskPage, error) {
+	ctx := r.Context()
+	sc := authz.ScopeFrom(ctx)
+	p := taskPage{labels: labels{h.ui.Page(r, "title.adm_task")}}
+	t, err := h.svc.Task(ctx, sc, id)
+	if err != nil {
+		return p, err
+	}
+	p.Task = t
+	p.CanAct = p.Actor.Can(PermInbox) && t.Status == TaskOpen
+	p.CanReview = p.Actor.Can(PermDecide) && sc.Contains(t.Request.ApproverCode) && t.Status == TaskDeclined && t.DeclineUpheld == nil
+	return p, nil
+}
+
+func (h *handler) handleTask(w http.ResponseWriter, r *http.Request) error {
+	id, err := idOf(r, "kind.adm_task")
+	if err != nil {
+		return err
+	}
+	p, err := h.taskPage(r, id)
+	if err != nil {
+		return err
+	}
+	return h.ui.Render(w, r, http.StatusOK, "admission_task", "", p)
+}
+
+func (h *handler) handleTaskAct(w http.ResponseWriter, r *http.Request) error {
+	id, err := idOf(r, "kind.adm_task")
+	if err != nil {
+		return err
+	}
+	in := TaskAction{Action: r.PostFormValue("action"), Note: r.PostFormValue("note")}
+	_, err = h.svc.Act(r.Context(), authz.ScopeFrom(r.Context()), id, in)
+	if errs.CodeOf(err) == errs.Invalid {
+		p, perr := h.taskPage(r, id)
+		if perr != nil {
+			return perr
+		}
+		p.Sent, p.Action, p.Note = h.failed(p.Lang, err, "note", "action"), in.Action, in.Note
+		return h.ui.Render(w, r, http.StatusUnprocessableEntity, "admission_task", "", p)
+	}
+	if err != nil {
+		return err
+	}
+	flash := "flash.adm_done"
+	if in.Action == "decline" {
+		flash = "flash.adm_declined"
+	}
+	return web.Redirect(w, r, "/admission/tasks/"+strconv.FormatInt(id, 10), flash)
+}
+
+func (h *handler) handleTaskReview(w http.ResponseWriter, r *http.Request) error {
+	id, err := idOf(r, "kind.adm_task")
+	if err != nil {
+		return err
+	}
+	in := DecisionInput{Approve: r.PostFormValue("approve") == "1", Note: r.PostFormValue("note")}
+	_, err = h.svc.ReviewDecline(r.Context(), authz.ScopeFrom(r.Context()), id, in)
+	if errs.CodeOf(err) == errs.Invalid {
+		p, perr := h.taskPage(r, id)
+		if perr != nil {
+			return perr
+		}
+		p.Sent, p.Action, p.Note = h.failed(p.Lang, err, "note", "approve"), "review", in.Note
+		return h.ui.Render(w, r, http.StatusUnprocessableEntity, "admission_task", "", p)
+	}
+	if err != nil {
+		return err
+	}
+	return web.Redirect(w, r, "/admission/tasks/"+strconv.FormatInt(id, 10), "flash.adm_reviewed")
+}
+
+func (h *handler) handleBurdenRegister(w http.ResponseWriter, r *http.Request) error {
+	in := BurdenInput{Kind: r.PostFormValue("kind"), Name: r.PostFormValue("name"), Department: r.PostFormValue("department"),
+		RegisteredOn: r.PostFormValue("registered_on")}
+	_, err := h.svc.RegisterBurden(r.Context(), authz.ScopeFrom(r.Context()), in)
+	if errs.CodeOf(err) == errs.Invalid {
+		p, perr := h.inboxPage(r)
+		if perr != nil {
+			return perr
+		}
+		p.Sent, p.Form = h.failed(p.Lang, err, "kind", "name", "department", "registered_on", "community"), in
+		return h.ui.Render(w, r, http.StatusUnprocessableEntity, "admission_inbox", "", p)
+	}
+	if err != nil {
+		return err
+	}
+	return web.Redirect(w, r, "/admission/inbox#burdens", "flash.adm_registered")
+}
+
+func (h *handler) handleBurdenRemove(w http.ResponseWriter, r *http.Request) error {
+	id, err := idOf(r, "kind.adm_burden")
+	if err != nil {
+		return err
+	}
+	if _, err := h.svc.RemoveBurden(r.Context(), authz.ScopeFrom(r.Context()), id); err != nil {
+		return err
+	}
+	return web.Redirect(w, r, "/admission/inbox#burdens", "flash.adm_removed")
+}
+
+// ---- certificates ----
+
+type certificatesPage struct {
+	labels
+	Certificates web.List[Certificate]
+	Listed       []Item // certificate items the community may issue
+	Refused      []Item // certificates it may not, with who issues them
+	Form         CertificateInput
+	Sent         sent
+	Next         string
+}
+
+func (h *handler) certificatesPage(r *http.Request) (certificatesPage, error) {
+	ctx := r.Context()
+	sc := authz.ScopeFrom(ctx)
+	cur, limit, err := web.PageParams(r)
+	if err != nil {
+		return certificatesPage{}, err
+	}
+	p := certificatesPage{labels: labels{h.ui.Page(r, "title.adm_certificates")}}
+	if p.Certificates, err = h.svc.Certificates(ctx, sc, cur.ID, limit); err != nil {
+		return p, err
+	}
+	if p.Certificates.NextCursor != "" {
+		p.Next = "/admission/certificates?cursor=" + p.Certificates.NextCursor
+	}
+	ls, err := h.svc.InForce(ctx, sc.Home(), "")
+	if err != nil {
+		return p, err
+	}
+	for _, l := range ls {
+		for _, it := range l.Items {
+			switch {
+			case it.Section == "certificate" && !it.Expired(h.svc.today()):
+				p.Listed = append(p.Listed, it)
+			case it.Section == "negative" && it.Kind == "certificate":
+				p.Refused = append(p.Refused, it)
+			}
+		}
+	}
+	return p, nil
+}
+
+func (h *handler) handleCertificates(w http.ResponseWriter, r *http.Request) error {
+	p, err := h.certificatesPage(r)
+	if err != nil {
+		return err
+	}
+	return h.ui.Render(w, r, http.StatusOK, "admission_certificates", "", p)
+}
+
+func (h *handler) handleIssue(w http.ResponseWriter, r *http.Request) error {
+	item, _ := strconv.ParseInt(r.PostFormValue("item_id"), 10, 64)
+	in := CertificateInput{ItemID: item, Holder: r.PostFormValue("holder"), IDNumber: r.PostFormValue("id_number"), Statement: r.PostFormValue("statement"),
+		Purpose: r.PostFormValue("purpose")}
+	c, err := h.svc.Issue(r.Context(), authz.ScopeFrom(r.Context()), in)
+	if errs.CodeOf(err) == errs.Invalid {
+		p, perr := h.certificatesPage(r)
+		if perr != nil {
+			return perr
+		}
+		p.Sent, p.Form = h.failed(p.Lang, err, "item_id", "holder", "id_number", "statement", "purpose", "community"), in
+		return h.ui.Render(w, r, http.StatusUnprocessableEntity, "admission_certificates", "", p)
+	}
+	if err != nil {
+		return err
+	}
+	return web.Redirect(w, r, "/admission/certificates/"+strconv.FormatInt(c.ID, 10), "flash.adm_issued")
+}
+
+type certificatePage struct {
+	labels
+	Certificate Certificate
+	VerifyURL   string
+}
+
+func (h *handler) handleCertificate(w http.ResponseWriter, r *http.Request) error {
+	id, err := idOf(r, "kind.adm_certificate")
+	if err != nil {
+		return err
+	}
+	c, err := h.svc.Certificate(r.Context(), authz.ScopeFrom(r.Context()), id)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	p := certificatePage{labels: labels{h.ui.Page(r, "title.adm_certificate")}, Certificate: c,
+		VerifyURL: strings.TrimRight(h.svc.deps.PublicURL(), "/") + "/verify"}
+	return h.ui.Render(w, r, http.StatusOK, "admission_certificate", "", p)
+}
+
+func (h *handler) handleCertificatePDF(w http.ResponseWriter, r *http.Request) error {
+	id, err := idOf(r, "kind.adm_certificate")
+	if err != nil {
+		return err
+	}
+	b, c, err := h.svc.CertificatePDF(r.Context(), authz.ScopeFrom(r.Context()), h.pdf, id)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/pdf")
+	w.Header().Set("Content-Disposition", `inline; filename="`+c.Number+`.pdf"`)
+	w.Header().Set("Cache-Control", "no-store")
+	_, err = w.Write(b)
+	return err
+}
+
+func (h *handler) handleRevoke(w http.ResponseWriter, r *http.Request) error {
+	id, err := idOf(r, "kind.adm_certificate")
+	if err != nil {
+		return err
+	}
+	if _, err := h.svc.Revoke(r.Context(), authz.ScopeFrom(r.Context()), id); err != nil {
+		return err
+	}
+	return web.Redirect(w, r, "/admission/certificates/"+strconv.FormatInt(id, 10), "flash.adm_revoked")
+}
+
+type verifyPage struct {
+	labels
+	Code     string
+	Verified *Verified
+	Errors   []string
+}
+
+func (h *handler) handleVerify(w http.ResponseWriter, r *http.Request) error {
+	p := verifyPage{labels: labels{h.ui.Page(r, "title.adm_verify")}, Code: strings.TrimSpace(r.URL.Query().Get("code"))}
+	w.Header().Set("Cache-Control", "no-store")
+	status := http.StatusOK
+	if p.Code != "" {
+		v, err := h.svc.Verify(r.Context(), p.Code)
+		switch {
+		case errs.CodeOf(err) == errs.Invalid:
+			p.Errors, status = h.ui.FieldMessages(p.Lang, err), http.StatusNotFound
+		case err != nil:
+			return err
+		default:
+			p.Verified = &v
+		}
+	}
+	return h.ui.Render(w, r, status, "admission_verify", "", p)
+}
+
+// ---- the burden ----
+
+type burdenPage struct {
+	labels
+	Report  Report
+	Metrics []string
+	// EffectMetrics are the figures compared before and since a version.
+	EffectMetrics []string
+	Chart         template.JS
+	Month         string
+	CanDrill      bool
+}
+
+// Link is where a child's row leads: its own report.
+func (p burdenPage) Link(code string) string {
+	if len(code) > 12 {
+		return ""
+	}
+	return "/admission/burden?region=" + code + "&month=" + p.Month
+}
+
+func (h *handler) handleBurden(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	q := r.URL.Query()
+	rep, err := h.svc.Burden(ctx, authz.ScopeFrom(ctx), strings.TrimSpace(q.Get("region")), q.Get("month"))
+	if err != nil {
+		return err
+	}
+	p := burdenPage{labels: labels{h.ui.Page(r, "title.adm_burden")}, Report: rep, Metrics: Metrics, Month: rep.Month,
+		CanDrill: authz.ScopeFrom(ctx).Department == 0, EffectMetrics: []string{"tasks", "form", "offlist", "refused", "declined", "emergency"}}
+	var months []string
+	series := map[string][]int64{}
+	for _, f := range rep.Trend {
+		months = append(months, f.Code)
+		for _, m := range []string{"tasks", "offlist", "declined", "certificate"} {
+			series[m] = append(series[m], f.N[m])
+		}
+	}
+	var ss []any
+	var legend []string
+	for i, m := range []string{"tasks", "offlist", "declined", "certificate"} {
+		name := p.T("adm.metric." + m)
+		legend = append(legend, name)
+		line := map[string]any{"type": "line", "name": name, "data": series[m]}
+		if v := rep.Version; v != nil && i == 0 {
+			// Where the latest version took effect.
+			line["markLine"] = map[string]any{"symbol": "none", "data": []any{map[string]any{"xAxis": v.EffectiveFrom[:7]}},
+				"label": map[string]any{"formatter": p.T("adm.version", v.Version)}}
+		}
+		ss = append(ss, line)
+	}
+	opt := map[string]any{"title": map[string]any{"text": p.T("adm.trend"), "textStyle": map[string]any{"fontSize": 14}}, "tooltip": map[string]any{"trigger": "axis"},
+		"legend": map[string]any{"data": legend, "top": 32, "type": "scroll"}, "grid": map[string]any{"left": 8, "right": 8, "bottom": 8, "top": 72, "containLabel": true},
+		"xAxis": map[string]any{"type": "category", "data": months}, "yAxis": map[string]any{"type": "value"}, "series": ss}
+	b, _ := json.Marshal(opt)
+	p.Chart = template.JS(b)
+	return h.ui.Render(w, r, http.StatusOK, "admission_burden", "", p)
+}
+
+func (h *handler) handleBurdenXLSX(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	q := r.URL.Query()
+	rep, err := h.svc.Burden(ctx, authz.ScopeFrom(ctx), strings.TrimSpace(q.Get("region")), q.Get("month"))
+	if err != nil {
+		return err
+	}
+	p := h.ui.Page(r, "title.adm_burden")
+	head := []string{p.T("adm.unit")}
+	for _, m := range Metrics {
+		head = append(head, p.T("adm.metric."+m))
+	}
+	head = append(head, p.T("adm.hours"), p.T("adm.signboards_kept"), p.T("adm.ledgers_kept"))
+	row := func(f Figures) []string {
+		out := []string{f.Name}
+		for _, m := range Metrics {
+			out = append(out, strconv.FormatInt(f.N[m], 10))
+		}
+		return append(out, strconv.FormatFloat(f.Hours, 'f', 1, 64), strconv.FormatInt(f.Signboards, 10), strconv.FormatInt(f.Ledgers, 10))
+	}
+	rows := [][]string{head}
+	for _, f := range rep.Children {
+		rows = append(rows, row(f))
+	}
+	total := rep.Total
+	total.Name = p.T("adm.total") + " " + rep.Name
+	rows = append(rows, row(total), []string{})
+	rows = append(rows, []string{p.T("adm.departments")})
+	for _, f := range rep.Departments {
+		rows = append(rows, row(f))
+	}
+	return tabular.WriteXLSX(w, "burden-"+rep.Month+".xlsx", rows)
+}
