@@ -96,6 +96,8 @@ func TestGateToInboxToFigures(t *testing.T) {
 		{"TooSoon", with("kind", "form"), "rule.adm_lead_time"},
 		{"OutsideArea", with("item_id", itemID(t, l, "XZ-21"), "target", apptest.DistrictB), "rule.adm_outside_area"},
 		{"DueBeforeStart", with("item_id", itemID(t, l, "XZ-21"), "due_on", "2026-11-20"), "rule.adm_due_before_start"},
+		{"FarFuture", with("kind", "task", "starts_on", "9999-12-31", "due_on", "9999-12-31"), "rule.adm_within_year"},
+		{"EndlessDue", with("item_id", itemID(t, l, "XZ-21"), "due_on", "2099-12-31"), "rule.adm_within_year"},
 	} {
 		r := dept.API("POST", "/api/v1/admission/requests", tt.body)
 		if r.StatusCode != 422 || rule(r) != tt.rule {
@@ -127,7 +129,11 @@ func TestGateToInboxToFigures(t *testing.T) {
 	if inbox.Total != 1 || inbox.Items[0].RequestID != lr.ID {
 		t.Fatalf("the community's inbox before approval: %+v", inbox)
 	}
-	// Only the approver of the department's district decides.
+	// Only the approver of the department's district decides: not a
+	// subdistrict, not the city.
+	if r := e.Login("city").API("POST", "/api/v1/admission/requests/"+itoa(or.ID)+"/decision", map[string]any{"approve": true}); r.StatusCode != 404 {
+		t.Errorf("the city decides a district's request: %d", r.StatusCode)
+	}
 	if r := e.Login("subdistrict").API("POST", "/api/v1/admission/requests/"+itoa(or.ID)+"/decision", map[string]any{"approve": true}); r.StatusCode != 403 {
 		t.Errorf("a subdistrict decides: %d", r.StatusCode)
 	}

@@ -92,7 +92,7 @@ func (s *Service) Burden(ctx context.Context, sc authz.Scope, region, mon string
 		mon = month(s.db.Now())
 	}
 	start, err := ParseMonth(mon)
-	if err != nil {
+	if err != nil || start.Year() < 2000 || start.Year() > 2100 {
 		return Report{}, errs.Field("month", "rule.month", "YYYY-MM")
 	}
 	dept := sc.Department // a department's own figures; 0: all departments

@@ -466,7 +466,7 @@ func (h *handler) requestPage(r *http.Request, id int64) (requestPage, error) {
 	p.Request = req
 	now := h.svc.db.Now()
 	p.Lapsed = req.Lapsed(now)
-	p.CanDecide = p.Actor.Can(PermDecide) && sc.Contains(req.ApproverCode) &&
+	p.CanDecide = p.Actor.Can(PermDecide) && decides(sc, req.ApproverCode) &&
 		(req.Status == Pending && !p.Lapsed || req.Emergency != "" && req.ReviewedAt == nil)
 	if req.Reaches() && sc.Department == 0 {
 		if p.Tasks, err = h.requestTasks(r, sc, id); err != nil {
@@ -610,7 +610,7 @@ func (h *handler) taskPage(r *http.Request, id int64) (taskPage, error) {
 	}
 	p.Task = t
 	p.CanAct = p.Actor.Can(PermInbox) && t.Status == TaskOpen
-	p.CanReview = p.Actor.Can(PermDecide) && sc.Contains(t.Request.ApproverCode) && t.Status == TaskDeclined && t.DeclineUpheld == nil
+	p.CanReview = p.Actor.Can(PermDecide) && decides(sc, t.Request.ApproverCode) && t.Status == TaskDeclined && t.DeclineUpheld == nil
 	return p, nil
 }
 

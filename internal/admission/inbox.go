@@ -96,6 +96,10 @@ func (s *Service) Tasks(ctx context.Context, sc authz.Scope, f TaskFilter) (web.
 		switch f.Status {
 		case "review":
 			qb.And("t.status = 'declined' AND t.decline_upheld IS NULL")
+			if !sc.All && sc.Department == 0 {
+				// The declines this approver reviews.
+				qb.And("r.approver_code = ?", sc.Region)
+			}
 		case "":
 		default:
 			qb.And("t.status = ?", f.Status)
@@ -238,7 +242,7 @@ func (s *Service) ReviewDecline(ctx context.Context, sc authz.Scope, id int64, i
 		if err != nil {
 			return err
 		}
-		if sc.Department != 0 || !sc.Contains(t.Request.ApproverCode) {
+		if !decides(sc, t.Request.ApproverCode) {
 			return errs.NotFoundf("kind.adm_task")
 		}
 		if t.Status != TaskDeclined || t.DeclineUpheld != nil {

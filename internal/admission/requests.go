@@ -152,11 +152,35 @@ func (in *RequestInput) check(today string) error {
 	}
 	if in.Hours < 0 || in.Hours > MaxHours {
 		fe.Add("hours", "rule.range", "0–"+strconv.Itoa(MaxHours))
+		fe[len(fe)-1].Label = "adm.hours_each"
+	}
+	// A request is for the coming year, and lasts a year at most.
+	if err1 == nil && in.StartsOn > addDays(today, 366) {
+		fe.Add("starts_on", "rule.adm_within_year", addDays(today, 366))
+	}
+	if err1 == nil && err2 == nil && !due.Before(start) && in.DueOn > addDays(in.StartsOn, 366) {
+		fe.Add("due_on", "rule.adm_within_year", addDays(in.StartsOn, 366))
 	}
 	if in.Emergency == "" && in.Reason != "" {
 		fe.Add("emergency", "rule.adm_emergency_ground", "")
 	}
 	return fe.Err()
+}
+
+// addDays is day (YYYY-MM-DD) n days on.
+func addDays(day string, n int) string {
+	t, err := time.Parse(time.DateOnly, day)
+	if err != nil {
+		return day
+	}
+	return t.AddDate(0, 0, n).Format(time.DateOnly)
+}
+
+// decides reports whether scope sc is the approver of division approver:
+// the district decides its departments' requests, the city its own
+// departments' (not the districts').
+func decides(sc authz.Scope, approver string) bool {
+	return sc.All || sc.Department == 0 && sc.Region == approver
 }
 
 func digits(s string) bool {
@@ -404,7 +428,9 @@ func (s *Service) Requests(ctx context.Context, sc authz.Scope, f RequestFilter)
 		case sc.Department != 0:
 			qb.And("r.dept_id = ?", sc.Department)
 		case f.Queue:
-			qb.Scope(sc, "r.approver_code", "")
+			if !sc.All {
+				qb.And("r.approver_code = ?", sc.Region)
+			}
 		default:
 			// Aimed at the area, or at an area above that includes it (a
 			// department can aim only within its own area, so what an
@@ -462,7 +488,7 @@ func (s *Service) Decide(ctx context.Context, sc authz.Scope, id int64, in Decis
 		if err != nil {
 			return err
 		}
-		if sc.Department != 0 || !sc.Contains(r.ApproverCode) {
+		if !decides(sc, r.ApproverCode) {
 			return errs.NotFoundf("kind.adm_request")
 		}
 		now := tx.Now()
