@@ -148,23 +148,12 @@ func (h *handler) apiSettings(w http.ResponseWriter, r *http.Request) error {
 	return web.JSON(w, http.StatusOK, st)
 }
 
-// boolParam reads a true/false query parameter.
-func boolParam(r *http.Request, name string) (bool, error) {
-	switch r.URL.Query().Get(name) {
-	case "", "0", "false":
-		return false, nil
-	case "1", "true":
-		return true, nil
-	}
-	return false, errs.Field(name, "rule.one_of", "true, false")
-}
-
 func (h *handler) apiRequests(w http.ResponseWriter, r *http.Request) error {
 	cur, limit, err := web.PageParams(r)
 	if err != nil {
 		return err
 	}
-	queue, err := boolParam(r, "queue")
+	queue, err := web.BoolParam(r, "queue")
 	if err != nil {
 		return err
 	}
@@ -180,7 +169,7 @@ func (h *handler) apiTasks(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	overdue, err := boolParam(r, "overdue")
+	overdue, err := web.BoolParam(r, "overdue")
 	if err != nil {
 		return err
 	}
@@ -198,7 +187,7 @@ func (h *handler) apiBurdens(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	current, err := boolParam(r, "current")
+	current, err := web.BoolParam(r, "current")
 	if err != nil {
 		return err
 	}

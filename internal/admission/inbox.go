@@ -132,8 +132,9 @@ func (s *Service) nameTasks(ctx context.Context, ts []Task) error {
 	return nil
 }
 
-// task reads one task in tx.
-func task(ctx context.Context, q db.Querier, id int64) (Task, error) {
+// unscopedTask reads one task, whatever the actor: the callers check the
+// scope (seesTask, Contains, decides) before using it.
+func unscopedTask(ctx context.Context, q db.Querier, id int64) (Task, error) {
 	return db.One(ctx, q, `/* admission.task */ SELECT `+taskCols+requestCols+taskFrom+` WHERE t.id = ?`, []any{id}, scanTask,
 		error(errs.NotFoundf("kind.adm_task")))
 }
@@ -141,7 +142,7 @@ func task(ctx context.Context, q db.Querier, id int64) (Task, error) {
 // Task reads one task the actor may see: their community's, their area's,
 // or a department's own request's.
 func (s *Service) Task(ctx context.Context, sc authz.Scope, id int64) (Task, error) {
-	t, err := task(ctx, s.db, id)
+	t, err := unscopedTask(ctx, s.db, id)
 	if err != nil {
 		return t, err
 	}
@@ -184,7 +185,7 @@ func (s *Service) Act(ctx context.Context, sc authz.Scope, id int64, in TaskActi
 		return Task{}, err
 	}
 	err := s.db.Tx(ctx, func(tx *db.Tx) error {
-		t, err := task(ctx, tx, id)
+		t, err := unscopedTask(ctx, tx, id)
 		if err != nil {
 			return err
 		}
@@ -238,7 +239,7 @@ func (s *Service) ReviewDecline(ctx context.Context, sc authz.Scope, id int64, i
 		return Task{}, err
 	}
 	err := s.db.Tx(ctx, func(tx *db.Tx) error {
-		t, err := task(ctx, tx, id)
+		t, err := unscopedTask(ctx, tx, id)
 		if err != nil {
 			return err
 		}
@@ -271,7 +272,7 @@ func (s *Service) ReviewDecline(ctx context.Context, sc authz.Scope, id int64, i
 	if err != nil {
 		return Task{}, err
 	}
-	t, err := task(ctx, s.db, id)
+	t, err := unscopedTask(ctx, s.db, id)
 	if err != nil {
 		return t, err
 	}

@@ -297,7 +297,7 @@ func (s *Service) File(ctx context.Context, sc authz.Scope, in RequestInput) (Re
 	if err != nil {
 		return Request{}, err
 	}
-	return s.request(ctx, s.db, id)
+	return s.unscopedRequest(ctx, s.db, id)
 }
 
 func itemCode(it *Item) string {
@@ -349,8 +349,10 @@ func (s *Service) deliver(ctx context.Context, tx *db.Tx, t *tally, id, dept int
 	return nil
 }
 
-// request reads one request with the names of its divisions.
-func (s *Service) request(ctx context.Context, q db.Querier, id int64) (Request, error) {
+// unscopedRequest reads one request with the names of its divisions,
+// whatever the actor: the callers check the scope (seesRequest, decides)
+// or read what they have just written.
+func (s *Service) unscopedRequest(ctx context.Context, q db.Querier, id int64) (Request, error) {
 	r, err := db.One(ctx, q, `/* admission.request */ SELECT `+requestCols+requestFrom+` WHERE r.id = ?`, []any{id}, scanRequest,
 		error(errs.NotFoundf("kind.adm_request")))
 	if err != nil {
@@ -379,7 +381,7 @@ func (s *Service) nameRequests(ctx context.Context, rs []Request) error {
 // Request reads one request the actor may see: a department its own, an
 // approver those of their area, a community those that reached it.
 func (s *Service) Request(ctx context.Context, sc authz.Scope, id int64) (Request, error) {
-	r, err := s.request(ctx, s.db, id)
+	r, err := s.unscopedRequest(ctx, s.db, id)
 	if err != nil {
 		return r, err
 	}
@@ -484,7 +486,7 @@ func (s *Service) Decide(ctx context.Context, sc authz.Scope, id int64, in Decis
 		return Request{}, err
 	}
 	err := s.db.Tx(ctx, func(tx *db.Tx) error {
-		r, err := s.request(ctx, tx, id)
+		r, err := s.unscopedRequest(ctx, tx, id)
 		if err != nil {
 			return err
 		}
@@ -537,7 +539,7 @@ func (s *Service) Decide(ctx context.Context, sc authz.Scope, id int64, in Decis
 	if err != nil {
 		return Request{}, err
 	}
-	return s.request(ctx, s.db, id)
+	return s.unscopedRequest(ctx, s.db, id)
 }
 
 // WorkdaysLeft is how many working days after today remain until by: the

@@ -134,12 +134,8 @@ func (h *handler) apiPatrols(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	a := areaFrom(r)
 	f := PatrolFilter{Region: a.Region, Grids: a.Grids, Month: q.Get("month"), AfterKey: cur.Key, AfterID: cur.ID, Limit: limit}
-	switch q.Get("open") {
-	case "", "false", "0":
-	case "true", "1":
-		f.Open = true
-	default:
-		return errs.Field("open", "rule.one_of", "true, false")
+	if f.Open, err = web.BoolParam(r, "open"); err != nil {
+		return err
 	}
 	l, err := h.svc.Patrols(r.Context(), authz.ScopeFrom(r.Context()), f)
 	if err != nil {

@@ -186,6 +186,17 @@ func EncodeCursor(c Cursor) string {
 	return base64.RawURLEncoding.EncodeToString([]byte(c.Key + "\x00" + strconv.FormatInt(c.ID, 10)))
 }
 
+// BoolParam reads a true/false query parameter (1/0 too; absent: false).
+func BoolParam(r *http.Request, name string) (bool, error) {
+	switch r.URL.Query().Get(name) {
+	case "", "0", "false":
+		return false, nil
+	case "1", "true":
+		return true, nil
+	}
+	return false, errs.Field(name, "rule.one_of", "true, false")
+}
+
 // PageParams reads ?cursor= and ?limit= (1–500, default 50).
 func PageParams(r *http.Request) (Cursor, int, error) {
 	var c Cursor
