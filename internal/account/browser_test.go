@@ -60,7 +60,7 @@ func TestBrowserAccountForm(t *testing.T) {
 	suggested := func(want string) {
 		t.Helper()
 		for i := 0; i < 50; i++ {
-			if val(`(function () { var li = document.querySelector("#pick-region-code-list li[role=option]"); return !!li && li.textContent.indexOf("` + want + `") >= 0; })()`) {
+			if val(`(function () { var li = document.querySelector("#pick-region-code-list li[role=option]"); return !!li && !document.querySelector("#pick-region-code-list[aria-busy]") && li.textContent.indexOf("` + want + `") >= 0; })()`) {
 				return
 			}
 			time.Sleep(100 * time.Millisecond)

@@ -652,7 +652,7 @@ func cityAdminDay(t *testing.T, e *env) {
 		chromedp.SendKeys(chromedp.CSS(`#placement-form [data-picker-text]`), "民巷"),
 	))
 	option := `#placement-form [data-picker-list]:not([hidden]) li[role=option]`
-	d.wait(`Array.from(document.querySelectorAll("` + option + `")).some(function (li) { return li.textContent.indexOf("滕王阁街道") >= 0 && li.textContent.indexOf("民巷社区") >= 0; })`)
+	d.wait(`!document.querySelector("#placement-form [data-picker-list][aria-busy]") && Array.from(document.querySelectorAll("` + option + `")).some(function (li) { return li.textContent.indexOf("滕王阁街道") >= 0 && li.textContent.indexOf("民巷社区") >= 0; })`)
 	d.look("picker", option)
 	evalDay[bool](d, `(function () { Array.from(document.querySelectorAll("`+option+`")).forEach(function (li, i) { if (li.textContent.indexOf("滕王阁街道") >= 0 && li.textContent.indexOf("民巷社区") >= 0) { li.id = li.id || "pick-" + i; li.dataset.dayPick = "1"; } }); return true; })()`)
 	d.click(option + `[data-day-pick]`)

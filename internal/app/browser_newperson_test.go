@@ -41,7 +41,7 @@ func TestBrowserNewPersonPicksHousehold(t *testing.T) {
 	// The suggestions for the name typed (those shown on focus, for an
 	// empty field, come first): each of them has that head.
 	_, err = chromedp.Run(ctx, chromedp.Poll[bool](`(function () { var lis = Array.from(document.querySelectorAll("#person-household-list li[role=option]"));
-		return lis.length > 0 && lis.every(function (li) { return li.textContent.indexOf("户主 " + `+strconv.Quote(head)+`) >= 0; }); })()`))
+		return lis.length > 0 && !document.querySelector("#person-household-list[aria-busy]") && lis.every(function (li) { return li.textContent.indexOf("户主 " + `+strconv.Quote(head)+`) >= 0; }); })()`))
 	must(err)
 	shot(t, ctx, "new-person-picker-375")
 	found, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll("#person-household-list li[role=option]")).map(function (li) { return li.textContent; })`))

@@ -56,6 +56,7 @@
     var timer = null, seq = 0, active = -1, items = [];
 
     function close() {
+      busy(false);
       list.hidden = true;
       text.setAttribute("aria-expanded", "false");
       active = -1;
@@ -78,7 +79,15 @@
       if (lis[i]) { text.setAttribute("aria-activedescendant", lis[i].id); }
     }
 
+    // busy marks the list while a search for the text typed is on its way
+    // (screen readers hear the list is changing; nothing is chosen from a
+    // list about to be replaced).
+    function busy(on) {
+      if (on) { list.setAttribute("aria-busy", "true"); } else { list.removeAttribute("aria-busy"); }
+    }
+
     function show(found) {
+      busy(false);
       items = found;
       list.textContent = "";
       found.forEach(function (it, i) {
@@ -108,6 +117,7 @@
       var rs = el.dataset.roleFrom && roleSelect(form, el.dataset.roleFrom);
       if (rs) { params.set("role", rs.value); } else if (levels.length === 1) { params.set("level", levels[0]); }
       var mine = ++seq;
+      busy(true);
       getJSON(el.dataset.url + "?" + params.toString()).then(function (data) {
         var found = (data.items || []).filter(function (it) { return !levels.length || levels.indexOf(it.level) >= 0; });
         return Promise.all(found.map(function (it) {
@@ -125,6 +135,7 @@
       code.dataset.level = "";
       code.dispatchEvent(new Event("change", { bubbles: true }));
       clearTimeout(timer);
+      busy(true);
       timer = setTimeout(search, 200);
     });
     text.addEventListener("focus", function () { if (!text.value) { search(); } });
