@@ -359,8 +359,11 @@ func TestCertificates(t *testing.T) {
 	}
 	var v admission.Verified
 	anon.API("GET", "/api/v1/admission/verify?code="+c.Code, nil).JSON(t, &v)
-	if !v.Revoked || v.Holder != "张三" {
-		t.Errorf("a revoked certificate's check: %+v", v)
+	if !v.Revoked || v.RevokedOn == "" || v.Holder != "" || v.Statement != "" || v.Number != c.Number {
+		t.Errorf("a revoked certificate's check shows more than that it was withdrawn: %+v", v)
+	}
+	if g := anon.Get("/verify?code=" + c.Code); !strings.Contains(g.Body, `id="revoked-on"`) || strings.Contains(g.Body, "张三") {
+		t.Errorf("the public page of a revoked certificate: %d, shows the holder or not the date", g.StatusCode)
 	}
 	var cr admission.Report
 	sec.Get("/api/v1/admission/burden").JSON(t, &cr)

@@ -73,16 +73,25 @@ type CertificateInput struct {
 const codeAlphabet = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 
 // newCode is a verification code of 12 characters (about 59 bits), in
-// groups of four.
+// groups of four. Each character is drawn uniformly: a byte of 248 or more
+// (the remainder after whole runs of the alphabet) is drawn again.
 func newCode() string {
-	b := make([]byte, 12)
-	_, _ = rand.Read(b)
+	const n = 12
+	limit := byte(256 / len(codeAlphabet) * len(codeAlphabet))
 	var sb strings.Builder
-	for i, x := range b {
-		if i > 0 && i%4 == 0 {
-			sb.WriteByte('-')
+	buf := make([]byte, 2*n)
+	for count := 0; count < n; {
+		_, _ = rand.Read(buf)
+		for _, x := range buf {
+			if x >= limit || count == n {
+				continue
+			}
+			if count > 0 && count%4 == 0 {
+				sb.WriteByte('-')
+			}
+			sb.WriteByte(codeAlphabet[int(x)%len(codeAlphabet)])
+			count++
 		}
-		sb.WriteByte(codeAlphabet[int(x)%len(codeAlphabet)])
 	}
 	return sb.String()
 }
@@ -274,12 +283,13 @@ type Verified struct {
 	Number        string `json:"number"`
 	ItemTitle     string `json:"item_title"`
 	CommunityName string `json:"community_name"`
-	Holder        string `json:"holder" doc:"as printed"`
-	IDMasked      string `json:"id_masked,omitempty" doc:"as printed: masked"`
-	Statement     string `json:"statement"`
+	Holder        string `json:"holder,omitempty" doc:"as printed; not shown once revoked"`
+	IDMasked      string `json:"id_masked,omitempty" doc:"as printed: masked; not shown once revoked"`
+	Statement     string `json:"statement,omitempty" doc:"not shown once revoked"`
 	Purpose       string `json:"purpose,omitempty"`
 	IssuedOn      string `json:"issued_on"`
 	Revoked       bool   `json:"revoked"`
+	RevokedOn     string `json:"revoked_on,omitempty" doc:"YYYY-MM-DD"`
 }
 
 // Verify finds the certificate a code was printed on. Anyone may ask; an
@@ -301,8 +311,15 @@ func (s *Service) Verify(ctx context.Context, code string) (Verified, error) {
 	if err := s.nameCerts(ctx, []*Certificate{&c}); err != nil {
 		return Verified{}, err
 	}
-	return Verified{Number: c.Number, ItemTitle: c.ItemTitle, CommunityName: c.CommunityName, Holder: c.Holder, IDMasked: c.IDMasked,
-		Statement: c.Statement, Purpose: c.Purpose, IssuedOn: c.IssuedOn, Revoked: c.RevokedAt != nil}, nil
+	v := Verified{Number: c.Number, ItemTitle: c.ItemTitle, CommunityName: c.CommunityName, IssuedOn: c.IssuedOn}
+	if c.RevokedAt != nil {
+		// A withdrawn certificate proves nothing: the page says so and
+		// shows no more of the person it was about.
+		v.Revoked, v.RevokedOn = true, c.RevokedAt.In(s.deps.Calendar().Location()).Format(time.DateOnly)
+		return v, nil
+	}
+	v.Holder, v.IDMasked, v.Statement, v.Purpose = c.Holder, c.IDMasked, c.Statement, c.Purpose
+	return v, nil
 }
 
 // Revoke withdraws a certificate of the actor's community: the

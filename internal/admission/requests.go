@@ -522,9 +522,14 @@ func (s *Service) Decide(ctx context.Context, sc authz.Scope, id int64, in Decis
 				}
 			}
 		case r.Emergency != "" && r.ReviewedAt == nil:
-			if _, err := tx.ExecContext(ctx, `UPDATE admission_requests SET reviewed_at = ?, review_upheld = ?, decided_by = ?, decision_note = ? WHERE id = ?`,
-				now, in.Approve, actorName(ctx), in.Note, id); err != nil {
+			res, err := tx.ExecContext(ctx, `UPDATE admission_requests SET reviewed_at = ?, review_upheld = ?, decided_by = ?, decision_note = ? WHERE id = ? AND reviewed_at IS NULL`,
+				now, in.Approve, actorName(ctx), in.Note, id)
+			if err != nil {
 				return fmt.Errorf("admission: review %d: %w", id, err)
+			}
+			// Two approvers at once: the second finds it reviewed.
+			if n, _ := res.RowsAffected(); n != 1 {
+				return errs.E(errs.Conflict, "err.adm_decided")
 			}
 		default:
 			return errs.E(errs.Conflict, "err.adm_decided")
