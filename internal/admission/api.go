@@ -99,6 +99,7 @@ func (h *handler) apiRoutes(r *web.Router) {
 
 	r.API("GET /api/v1/admission/burden", PermView, web.OpDoc{Summary: "The burden figures of a division and each child in a month, the twelve months' trend and the departments ranked (a department: its own)", Tag: tag,
 		Query: []web.Param{{Name: "region", Type: "string"}, {Name: "month", Type: "string", Description: "YYYY-MM; this month by default"}}, Response: Report{}}, h.apiBurden)
+	h.fileAPI(r)
 }
 
 func (h *handler) apiInForce(w http.ResponseWriter, r *http.Request) error {

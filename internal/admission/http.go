@@ -32,13 +32,13 @@ func (h *handler) routes(r *web.Router) {
 	r.Page("POST /admission/lists/{id}/publish", PermEdit, h.handlePublish)
 	r.Page("GET /admission/requests", PermView, h.handleRequests)
 	r.Page("GET /admission/requests/new", PermRequest, h.handleRequestNew)
-	r.Page("POST /admission/requests", PermRequest, h.handleRequestFile)
+	r.PageUpload("POST /admission/requests", PermRequest, h.handleRequestFile)
 	r.Page("GET /admission/requests/{id}", PermView, h.handleRequest)
 	r.Page("POST /admission/requests/{id}/decision", PermDecide, h.handleDecision)
 	r.Page("GET /admission/queue", PermDecide, h.handleQueue)
 	r.Page("GET /admission/inbox", PermView, h.handleInbox)
 	r.Page("GET /admission/tasks/{id}", PermView, h.handleTask)
-	r.Page("POST /admission/tasks/{id}/act", PermInbox, h.handleTaskAct)
+	r.PageUpload("POST /admission/tasks/{id}/act", PermInbox, h.handleTaskAct)
 	r.Page("POST /admission/tasks/{id}/review", PermDecide, h.handleTaskReview)
 	r.Page("POST /admission/burdens", PermInbox, h.handleBurdenRegister)
 	r.Page("POST /admission/burdens/{id}/remove", PermInbox, h.handleBurdenRemove)
@@ -49,6 +49,8 @@ func (h *handler) routes(r *web.Router) {
 	r.Page("POST /admission/certificates/{id}/revoke", PermInbox, h.handleRevoke)
 	r.Page("GET /admission/burden", PermView, h.handleBurden)
 	r.Page("GET /admission/burden.xlsx", PermView, h.handleBurdenXLSX)
+	h.fileRoutes(r)
+	h.registerEditor(r)
 }
 
 // sent is a form sent back with its problems: each field's messages, and
@@ -156,11 +158,11 @@ type versionsPage struct {
 	Owners   []territory.Region
 	Versions []List
 	Draft    *List
-	Body     string
-	Title    string
-	From     string
-	Note     string
-	Sent     sent
+	// ListTitle is the draft's title in its form (Title is the page's).
+	ListTitle string
+	From      string
+	Note      string
+	Sent      sent
 }
 
 // ownerOf is the list the editor edits: a district's staff their
@@ -197,28 +199,13 @@ func (h *handler) versionsPage(r *http.Request, owner string) (versionsPage, err
 			p.Draft = &d
 		}
 	}
-	// The form starts from the draft, else the version in force, else the
-	// starter list (the city's first).
-	var in ListInput
-	switch {
-	case p.Draft != nil:
-		in = ListInput{Title: p.Draft.Title, EffectiveFrom: p.Draft.EffectiveFrom, Note: p.Draft.Note, Items: p.Draft.Items}
-	case len(vs) > 0:
-		cur, err := h.svc.Version(ctx, authz.ScopeFrom(ctx), vs[0].ID, true)
-		if err != nil {
-			return p, err
-		}
-		in = ListInput{Title: cur.Title, Note: cur.Note, Items: cur.Items}
-	default:
-		if in, err = Starter(); err != nil {
-			return p, err
-		}
+	// The form starts from the draft, else from what the next draft starts
+	// from: the newest version, else the starter list (the city's first).
+	in, err := h.draftInput(ctx, p.Draft, vs)
+	if err != nil {
+		return p, err
 	}
-	for i := range in.Items {
-		in.Items[i].ID, in.Items[i].ListID = 0, 0
-	}
-	b, _ := json.MarshalIndent(in.Items, "", " ")
-	p.Body, p.Title, p.Note, p.From = string(b), in.Title, in.Note, in.EffectiveFrom
+	p.ListTitle, p.Note, p.From = in.Title, in.Note, in.EffectiveFrom
 	if p.From == "" {
 		p.From = h.svc.today()
 	}
@@ -255,26 +242,32 @@ func (h *handler) handleSaveDraft(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	in := ListInput{OwnerCode: owner, Title: r.PostFormValue("title"), EffectiveFrom: r.PostFormValue("effective_from"), Note: r.PostFormValue("note")}
-	body := r.PostFormValue("items")
-	if err = json.Unmarshal([]byte(body), &in.Items); err != nil {
-		err = errs.Field("items", "rule.adm_items_json", err.Error())
-	} else {
-		_, err = h.svc.SaveDraft(r.Context(), authz.ScopeFrom(r.Context()), in)
+	p, err := h.versionsPage(r, owner)
+	if err != nil {
+		return err
 	}
+	// The items stay the draft's (edited one by one), or are those the
+	// next draft starts from.
+	base, err := h.draftInput(r.Context(), p.Draft, p.Versions)
+	if err != nil {
+		return err
+	}
+	in := ListInput{OwnerCode: owner, Title: r.PostFormValue("title"), EffectiveFrom: r.PostFormValue("effective_from"), Note: r.PostFormValue("note"),
+		Items: base.Items}
+	_, err = h.svc.SaveDraft(r.Context(), authz.ScopeFrom(r.Context()), in)
 	if errs.CodeOf(err) == errs.Invalid {
-		p, perr := h.versionsPage(r, owner)
-		if perr != nil {
-			return perr
-		}
-		p.Body, p.Title, p.From, p.Note = body, in.Title, in.EffectiveFrom, in.Note
-		p.Sent = h.failed(p.Lang, err, "title", "effective_from", "note", "items", "owner_code")
+		p.ListTitle, p.From, p.Note = in.Title, in.EffectiveFrom, in.Note
+		p.Sent = h.failed(p.Lang, err, "title", "effective_from", "note", "owner_code")
 		return h.ui.Render(w, r, http.StatusUnprocessableEntity, "admission_versions", "", p)
 	}
 	if err != nil {
 		return err
 	}
-	return web.Redirect(w, r, "/admission/lists?owner="+owner, "flash.adm_draft_saved")
+	flash := "flash.adm_draft_saved"
+	if p.Draft == nil {
+		flash = "flash.adm_draft_started"
+	}
+	return web.Redirect(w, r, "/admission/lists?owner="+owner, flash)
 }
 
 func (h *handler) handlePublish(w http.ResponseWriter, r *http.Request) error {
@@ -354,6 +347,7 @@ type requestNewPage struct {
 	Emerg   []string
 	// LeadDays is the lead time of an off-list request, in working days.
 	LeadDays int
+	MaxFiles int
 }
 
 func (h *handler) requestNewPage(r *http.Request) (requestNewPage, error) {
@@ -407,7 +401,7 @@ func (h *handler) requestNewPage(r *http.Request) (requestNewPage, error) {
 	if err != nil {
 		return p, err
 	}
-	p.LeadDays = st.LeadDays
+	p.LeadDays, p.MaxFiles = st.LeadDays, MaxFiles
 	p.Form = RequestInput{StartsOn: p.Earlies, DueOn: p.Earlies}
 	return p, nil
 }
@@ -421,19 +415,27 @@ func (h *handler) handleRequestNew(w http.ResponseWriter, r *http.Request) error
 }
 
 func (h *handler) handleRequestFile(w http.ResponseWriter, r *http.Request) error {
+	if err := parseMultipart(r); err != nil {
+		return err
+	}
 	item, _ := strconv.ParseInt(r.PostFormValue("item_id"), 10, 64)
 	hours, _ := strconv.ParseFloat(r.PostFormValue("hours"), 64)
 	in := RequestInput{Title: r.PostFormValue("title"), Detail: r.PostFormValue("detail"), ItemID: item, Kind: r.PostFormValue("kind"),
 		Target: r.PostFormValue("target"), StartsOn: r.PostFormValue("starts_on"), DueOn: r.PostFormValue("due_on"), Hours: hours,
 		Emergency: r.PostFormValue("emergency"), Reason: r.PostFormValue("emergency_reason")}
-	req, err := h.svc.File(r.Context(), authz.ScopeFrom(r.Context()), in)
+	files, err := uploadsFrom(r, "files")
+	var req Request
+	if err == nil {
+		in.Files = files
+		req, err = h.svc.File(r.Context(), authz.ScopeFrom(r.Context()), in)
+	}
 	if errs.CodeOf(err) == errs.Invalid {
 		p, perr := h.requestNewPage(r)
 		if perr != nil {
 			return perr
 		}
 		p.Form = in
-		p.Sent = h.failed(p.Lang, err, "title", "detail", "item", "item_id", "kind", "target", "starts_on", "due_on", "hours", "emergency", "emergency_reason")
+		p.Sent = h.failed(p.Lang, err, "title", "detail", "item", "item_id", "kind", "target", "starts_on", "due_on", "hours", "emergency", "emergency_reason", "files")
 		return h.ui.Render(w, r, http.StatusUnprocessableEntity, "admission_request_new", "", p)
 	}
 	if err != nil {
@@ -450,9 +452,15 @@ type requestPage struct {
 	labels
 	Request   Request
 	Tasks     web.List[Task]
+	TasksNext string
 	CanDecide bool
 	Lapsed    bool
 	Sent      sent
+	// Files came with the request; its department may add more.
+	Files     []Attachment
+	CanAttach bool
+	FilesSent sent
+	MaxFiles  int
 }
 
 func (h *handler) requestPage(r *http.Request, id int64) (requestPage, error) {
@@ -468,30 +476,31 @@ func (h *handler) requestPage(r *http.Request, id int64) (requestPage, error) {
 	p.Lapsed = req.Lapsed(now)
 	p.CanDecide = p.Actor.Can(PermDecide) && decides(sc, req.ApproverCode) &&
 		(req.Status == Pending && !p.Lapsed || req.Emergency != "" && req.ReviewedAt == nil)
-	if req.Reaches() && sc.Department == 0 {
-		if p.Tasks, err = h.requestTasks(r, sc, id); err != nil {
+	if req.Reaches() {
+		if p.Tasks, p.TasksNext, err = h.requestTasks(r, sc, id); err != nil {
 			return p, err
 		}
 	}
+	if p.Files, err = h.svc.RequestFiles(ctx, sc, id); err != nil {
+		return p, err
+	}
+	p.MaxFiles = MaxFiles
+	p.CanAttach = p.Actor.Can(PermRequest) && sc.Department == req.DeptID && req.Status != Refused && len(p.Files) < MaxFiles
 	return p, nil
 }
 
-// requestTasks are the tasks of request id in the actor's area (a page).
-func (h *handler) requestTasks(r *http.Request, sc authz.Scope, id int64) (web.List[Task], error) {
-	ts, err := h.svc.Tasks(r.Context(), sc, TaskFilter{Limit: 200})
+// requestTasks are the tasks of request id in the actor's area, a page
+// at a time, and the link to the next.
+func (h *handler) requestTasks(r *http.Request, sc authz.Scope, id int64) (web.List[Task], string, error) {
+	cur, limit, err := web.PageParams(r)
 	if err != nil {
-		return ts, err
+		return web.List[Task]{}, "", err
 	}
-	var out []Task
-	for _, t := range ts.Items {
-		if t.RequestID == id {
-			out = append(out, t)
-		}
+	ts, err := h.svc.Tasks(r.Context(), sc, TaskFilter{RequestID: id, AfterID: cur.ID, Limit: limit})
+	if err != nil || ts.NextCursor == "" {
+		return ts, "", err
 	}
-	ts.Items = out
-	n := int64(len(out))
-	ts.Total, ts.NextCursor = &n, ""
-	return ts, nil
+	return ts, fmt.Sprintf("/admission/requests/%d?cursor=%s#request-tasks", id, ts.NextCursor), nil
 }
 
 func (h *handler) handleRequest(w http.ResponseWriter, r *http.Request) error {
@@ -531,17 +540,19 @@ func (h *handler) handleDecision(w http.ResponseWriter, r *http.Request) error {
 
 type inboxPage struct {
 	labels
-	Tasks    web.List[Task]
-	Status   string
-	Overdue  bool
-	Next     string
-	Burdens  web.List[Burden]
-	CanAct   bool
-	Today    string
-	Sent     sent
-	Form     BurdenInput
-	Counts   map[string]int64
-	Statuses []string
+	Tasks   web.List[Task]
+	Status  string
+	Overdue bool
+	Next    string
+	Burdens web.List[Burden]
+	// BurdensNext pages the signboards and ledgers on their own.
+	BurdensNext string
+	CanAct      bool
+	Today       string
+	Sent        sent
+	Form        BurdenInput
+	Counts      map[string]int64
+	Statuses    []string
 }
 
 func (h *handler) inboxPage(r *http.Request) (inboxPage, error) {
@@ -576,8 +587,20 @@ func (h *handler) inboxPage(r *http.Request) (inboxPage, error) {
 		return p, err
 	}
 	p.Counts["overdue"] = *l.Total
-	if p.Burdens, err = h.svc.Burdens(ctx, sc, "", true, 0, 200); err != nil {
+	// The signboards and ledgers page with their own cursor (bcursor).
+	bq := r.URL.Query()
+	bq.Set("cursor", bq.Get("bcursor"))
+	br := r.Clone(ctx)
+	br.URL.RawQuery = bq.Encode()
+	bcur, _, err := web.PageParams(br)
+	if err != nil {
 		return p, err
+	}
+	if p.Burdens, err = h.svc.Burdens(ctx, sc, "", true, bcur.ID, 50); err != nil {
+		return p, err
+	}
+	if p.Burdens.NextCursor != "" {
+		p.BurdensNext = "/admission/inbox?bcursor=" + p.Burdens.NextCursor + "#burdens"
 	}
 	return p, nil
 }
@@ -598,6 +621,9 @@ type taskPage struct {
 	Sent      sent
 	Action    string
 	Note      string
+	// Files came with the request; Evidence the community returned.
+	Files, Evidence []Attachment
+	MaxFiles        int
 }
 
 func (h *handler) taskPage(r *http.Request, id int64) (taskPage, error) {
@@ -609,6 +635,10 @@ func (h *handler) taskPage(r *http.Request, id int64) (taskPage, error) {
 		return p, err
 	}
 	p.Task = t
+	if p.Files, p.Evidence, err = h.svc.TaskFiles(ctx, sc, id); err != nil {
+		return p, err
+	}
+	p.MaxFiles = MaxFiles
 	p.CanAct = p.Actor.Can(PermInbox) && t.Status == TaskOpen
 	p.CanReview = p.Actor.Can(PermDecide) && decides(sc, t.Request.ApproverCode) && t.Status == TaskDeclined && t.DeclineUpheld == nil
 	return p, nil
@@ -631,14 +661,20 @@ func (h *handler) handleTaskAct(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if err := parseMultipart(r); err != nil {
+		return err
+	}
 	in := TaskAction{Action: r.PostFormValue("action"), Note: r.PostFormValue("note")}
-	_, err = h.svc.Act(r.Context(), authz.ScopeFrom(r.Context()), id, in)
+	in.Files, err = uploadsFrom(r, "files")
+	if err == nil {
+		_, err = h.svc.Act(r.Context(), authz.ScopeFrom(r.Context()), id, in)
+	}
 	if errs.CodeOf(err) == errs.Invalid {
 		p, perr := h.taskPage(r, id)
 		if perr != nil {
 			return perr
 		}
-		p.Sent, p.Action, p.Note = h.failed(p.Lang, err, "note", "action"), in.Action, in.Note
+		p.Sent, p.Action, p.Note = h.failed(p.Lang, err, "note", "action", "files"), in.Action, in.Note
 		return h.ui.Render(w, r, http.StatusUnprocessableEntity, "admission_task", "", p)
 	}
 	if err != nil {

@@ -67,8 +67,10 @@ type TaskFilter struct {
 	// Overdue keeps open tasks past their due date.
 	Overdue bool
 	Region  string // a community (or wider) inside the scope
-	AfterID int64
-	Limit   int
+	// RequestID keeps the tasks of one request.
+	RequestID int64
+	AfterID   int64
+	Limit     int
 }
 
 // Tasks lists the inbox of the actor's area, newest first, with the
@@ -92,6 +94,9 @@ func (s *Service) Tasks(ctx context.Context, sc authz.Scope, f TaskFilter) (web.
 		}
 		if f.Region != "" {
 			qb.Under("t.community_code", f.Region)
+		}
+		if f.RequestID != 0 {
+			qb.And("t.request_id = ?", f.RequestID)
 		}
 		switch f.Status {
 		case "review":
@@ -166,6 +171,9 @@ func (s *Service) seesTask(sc authz.Scope, t Task) bool {
 type TaskAction struct {
 	Action string `json:"action" doc:"done or decline"`
 	Note   string `json:"note" doc:"done: what was done (evidence); decline: why it should not have arrived"`
+	// Files go with it as evidence (checked by CheckUpload); over the
+	// API they are sent before, one by one.
+	Files []Upload `json:"-"`
 }
 
 // Act records a community's completion or decline of an open task of its
@@ -209,6 +217,9 @@ func (s *Service) Act(ctx context.Context, sc authz.Scope, id int64, in TaskActi
 		}
 		if n, _ := res.RowsAffected(); n != 1 {
 			return errs.E(errs.Conflict, "err.adm_task_closed")
+		}
+		if err := s.evidence(ctx, tx, t, in.Files); err != nil {
+			return err
 		}
 		if in.Action == "decline" {
 			var c tally

@@ -109,6 +109,9 @@ type RequestInput struct {
 	// Emergency passes the gate at once with its reason.
 	Emergency string `json:"emergency,omitempty" doc:"life_property, public_safety or public_health"`
 	Reason    string `json:"emergency_reason,omitempty"`
+	// Files go with the request (checked by CheckUpload); over the API
+	// they are sent afterwards, one by one.
+	Files []Upload `json:"-"`
 }
 
 // check validates the input's fields (not the gate's rules).
@@ -163,6 +166,9 @@ func (in *RequestInput) check(today string) error {
 	}
 	if in.Emergency == "" && in.Reason != "" {
 		fe.Add("emergency", "rule.adm_emergency_ground", "")
+	}
+	if err := checkCount("files", 0, len(in.Files)); err != nil {
+		fe = append(fe, errs.As(err).Fields...)
 	}
 	return fe.Err()
 }
@@ -277,6 +283,9 @@ func (s *Service) File(ctx context.Context, sc authz.Scope, in RequestInput) (Re
 			in.Emergency, in.Reason, dec.Status, dec.Rule, decideBy, actorName(ctx), now).Scan(&id); err != nil {
 			return fmt.Errorf("admission: file request: %w", err)
 		}
+		if _, err := storeFiles(ctx, tx, id, 0, in.Files, actorName(ctx)); err != nil {
+			return err
+		}
 		var t tally
 		if dec.Status == Admitted {
 			if err := s.deliver(ctx, tx, &t, id, dept.ID, ask.Kind, in.Hours, in.Emergency != "", communities); err != nil {
@@ -292,7 +301,7 @@ func (s *Service) File(ctx context.Context, sc authz.Scope, in RequestInput) (Re
 		}
 		return audit.Record(ctx, tx, audit.Entry{Action: "admission.request.file", ObjectType: "admission_request", ObjectID: strconv.FormatInt(id, 10),
 			Region: in.Target, Detail: map[string]any{"title": in.Title, "department": dept.Name, "status": dec.Status, "rule": dec.Rule,
-				"item": itemCode(ask.Item), "communities": len(communities), "emergency": in.Emergency}})
+				"item": itemCode(ask.Item), "communities": len(communities), "emergency": in.Emergency, "files": fileNames(in.Files)}})
 	})
 	if err != nil {
 		return Request{}, err

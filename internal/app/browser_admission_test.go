@@ -3,6 +3,8 @@ package app
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -57,11 +59,24 @@ func TestBrowserAdmissionDay(t *testing.T) {
 	}
 	fits(t, dctx, dmust, "the refused request", "select[name=kind] + .field-error")
 	shot(t, dctx, "admission-request-refused-375")
+	// The form to fill goes with it (a refused form keeps no files: they
+	// are chosen again).
+	dir := t.TempDir()
+	form, photo := filepath.Join(dir, "门前三包统计表.xlsx"), filepath.Join(dir, "门头.png")
+	for p, b := range map[string]string{form: "PK\x03\x04 统计表", photo: "\x89PNG\r\n\x1a\n 门头"} {
+		if err := os.WriteFile(p, []byte(b), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
 	dmust(chromedp.Do(dctx,
 		chromedp.SetValue(chromedp.CSS("select[name=kind]"), "form"),
+		chromedp.SetUploadFiles(`#request-form input[name=files]`, []string{form}),
 		chromedp.Click(chromedp.CSS("#request-submit")),
 		chromedp.WaitVisible(chromedp.CSS("#request-status")),
 	))
+	if names, err := chromedp.Run(dctx, chromedp.Evaluate[string](`(document.querySelector("#request-files") || {}).innerText || ""`)); err != nil || !strings.Contains(names, "门前三包统计表.xlsx") {
+		t.Errorf("the request's files: %q %v", names, err)
+	}
 	status, err := chromedp.Run(dctx, chromedp.Text(chromedp.CSS("#request-status")))
 	dmust(err)
 	if status != "待审批" {
@@ -93,10 +108,19 @@ func TestBrowserAdmissionDay(t *testing.T) {
 	smust(clickLink(sctx, title))
 	smust(chromedp.Do(sctx,
 		chromedp.WaitVisible(chromedp.CSS("#task-form")),
+		chromedp.WaitVisible(chromedp.CSS(`#task-files a[download]`)),
+	))
+	fits(t, sctx, smust, "the task with its files", "#task-files", "#task-submit")
+	shot(t, sctx, "admission-task-375")
+	smust(chromedp.Do(sctx,
 		chromedp.SendKeys(chromedp.CSS("#task-form textarea[name=note]"), "已统计沿街商户 38 户并上报"),
+		chromedp.SetUploadFiles(`#task-form input[name=files]`, []string{form, photo}),
 		chromedp.Click(chromedp.CSS("#task-submit")),
 	))
 	smust(waitFor(sctx, `document.readyState === "complete" && !document.querySelector("#task-form") && document.querySelector("#task-status").innerText === "已完成"`))
+	if n, err := chromedp.Run(sctx, chromedp.Evaluate[int](`document.querySelectorAll("#evidence-files li").length`)); err != nil || n != 2 {
+		t.Errorf("the files returned with the task: %d %v", n, err)
+	}
 	fits(t, sctx, smust, "the task done", "#task-status")
 	shot(t, sctx, "admission-task-done-375")
 

@@ -49,7 +49,7 @@ type foreign struct {
 	// The access list's objects: a draft of the district's list, a
 	// department's request and the community's task from it, a
 	// signboard, a certificate.
-	admDraft, admRequest, admTask, admBurden, admCert int64
+	admDraft, admRequest, admTask, admBurden, admCert, admFile, admEvidence int64
 	// deptServes: the department serves the probers' area from above
 	// (a district department seen from a grid), so it is theirs to see.
 	deptServes bool
@@ -185,9 +185,13 @@ func (e *env) mustAdmission(ctx context.Context, f *foreign, d territory.Departm
 	must("draft", err)
 	f.admDraft = draft.ID
 	req, err := e.app.Admission.File(ctx, authz.Scope{Region: d.RegionCode, Department: d.ID}, admission.RequestInput{Title: foreignMark + "紧急排查",
-		Kind: "task", Target: f.community, StartsOn: today, DueOn: today, Emergency: "public_safety", Reason: foreignMark + "燃气泄漏"})
+		Kind: "task", Target: f.community, StartsOn: today, DueOn: today, Emergency: "public_safety", Reason: foreignMark + "燃气泄漏",
+		Files: []admission.Upload{{Name: foreignMark + "排查表.pdf", Type: "application/pdf", Data: []byte("%PDF-1.7 " + foreignMark)}}})
 	must("request", err)
 	f.admRequest = req.ID
+	files, err := e.app.Admission.RequestFiles(ctx, authz.All, req.ID)
+	must("request files", err)
+	f.admFile = files[0].ID
 	tasks, err := e.app.Admission.Tasks(ctx, authz.All, admission.TaskFilter{Region: f.community, Limit: 200})
 	must("tasks", err)
 	for _, tk := range tasks.Items {
@@ -195,6 +199,10 @@ func (e *env) mustAdmission(ctx context.Context, f *foreign, d territory.Departm
 			f.admTask = tk.ID
 		}
 	}
+	ev, err := e.app.Admission.AttachEvidence(ctx, authz.All, f.admTask, []admission.Upload{{Name: foreignMark + "回执.pdf", Type: "application/pdf",
+		Data: []byte("%PDF-1.7 " + foreignMark)}})
+	must("evidence", err)
+	f.admEvidence = ev[0].ID
 	b, err := e.app.Admission.RegisterBurden(ctx, authz.All, admission.BurdenInput{Community: f.community, Kind: "signboard", Name: foreignMark + "牌子"})
 	must("signboard", err)
 	f.admBurden = b.ID
@@ -341,12 +349,19 @@ func (e *env) scopeMatrix(t *testing.T, f foreign, probers []string) {
 		{"/patrols/{id}/end", "{id}", id(f.patrol), none},
 		{"/admission/lists/{id}", "{id}", id(f.admDraft), none},
 		{"/admission/lists/{id}/publish", "{id}", id(f.admDraft), none},
+		{"/admission/lists/{id}/items", "{id}", id(f.admDraft), none},
+		{"/admission/lists/{id}/items/new", "{id}", id(f.admDraft), none},
 		{"/api/v1/admission/lists/{id}", "{id}", id(f.admDraft), none},
 		{"/api/v1/admission/lists/{id}/publish", "{id}", id(f.admDraft), none},
 		{"/admission/requests/{id}", "{id}", id(f.admRequest), none},
 		{"/admission/requests/{id}/decision", "{id}", id(f.admRequest), none},
 		{"/api/v1/admission/requests/{id}", "{id}", id(f.admRequest), none},
 		{"/api/v1/admission/requests/{id}/decision", "{id}", id(f.admRequest), none},
+		{"/admission/requests/{id}/files", "{id}", id(f.admRequest), none},
+		{"/api/v1/admission/requests/{id}/files", "{id}", id(f.admRequest), none},
+		{"/api/v1/admission/tasks/{id}/files", "{id}", id(f.admTask), none},
+		{"/admission/files/{id}", "{id}", id(f.admFile), none},
+		{"/api/v1/admission/files/{id}", "{id}", id(f.admEvidence), none},
 		{"/admission/tasks/{id}", "{id}", id(f.admTask), none},
 		{"/admission/tasks/{id}/act", "{id}", id(f.admTask), none},
 		{"/admission/tasks/{id}/review", "{id}", id(f.admTask), none},
@@ -364,6 +379,9 @@ func (e *env) scopeMatrix(t *testing.T, f foreign, probers []string) {
 		add(p.pattern, strings.Replace(p.pattern, p.param, p.value, 1), strings.Replace(p.pattern, p.param, p.missing, 1))
 	}
 	add("/cases/{id}/photos/{photo}", fmt.Sprintf("/cases/%d/photos/%d", f.caseID, f.photo), "/cases/"+none+"/photos/"+none)
+	// An item of the foreign draft (mustAdmission's ZM-99), and of none.
+	add("/admission/lists/{id}/items/{code}", fmt.Sprintf("/admission/lists/%d/items/ZM-99", f.admDraft), "/admission/lists/"+none+"/items/ZM-99")
+	add("/admission/lists/{id}/items/{code}/remove", fmt.Sprintf("/admission/lists/%d/items/ZM-99/remove", f.admDraft), "/admission/lists/"+none+"/items/ZM-99/remove")
 	// Routes that name something that is not territorial, with the reason.
 	exempt := map[string]string{
 		"/api/v1/calendar/{year}":         "the working-day calendar is the same for the whole city",

@@ -21,6 +21,10 @@ type OpDoc struct {
 	Body     any // a value of the request body type, or nil
 	Response any // a value of the 2xx response type, or nil for no body
 	Status   int // success status; 200 when zero
+	// BodyTypes are the media types of a body sent as bytes (an upload);
+	// ResponseType that of a response sent as bytes (a download).
+	BodyTypes    []string
+	ResponseType string
 }
 
 // Param is a query parameter.
@@ -66,6 +70,13 @@ func (rt *Router) OpenAPI(version string) map[string]any {
 			op["requestBody"] = map[string]any{"required": true, "content": map[string]any{
 				"application/json": map[string]any{"schema": gen.schema(reflect.TypeOf(r.Doc.Body))}}}
 		}
+		if len(r.Doc.BodyTypes) > 0 {
+			content := map[string]any{}
+			for _, t := range r.Doc.BodyTypes {
+				content[t] = map[string]any{"schema": map[string]any{"type": "string", "format": "binary"}}
+			}
+			op["requestBody"] = map[string]any{"required": true, "content": content}
+		}
 		st := r.Doc.Status
 		if st == 0 {
 			st = http.StatusOK
@@ -73,6 +84,9 @@ func (rt *Router) OpenAPI(version string) map[string]any {
 		ok := map[string]any{"description": http.StatusText(st)}
 		if r.Doc.Response != nil {
 			ok["content"] = map[string]any{"application/json": map[string]any{"schema": gen.schema(reflect.TypeOf(r.Doc.Response))}}
+		}
+		if r.Doc.ResponseType != "" {
+			ok["content"] = map[string]any{r.Doc.ResponseType: map[string]any{"schema": map[string]any{"type": "string", "format": "binary"}}}
 		}
 		problem := map[string]any{"description": "problem details (RFC 9457)", "content": map[string]any{
 			"application/problem+json": map[string]any{"schema": map[string]any{"$ref": "#/components/schemas/web.Problem"}}}}
