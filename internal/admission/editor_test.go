@@ -1,6 +1,7 @@
 package admission_test
 
 import (
+	"fmt"
 	"net/url"
 	"regexp"
 	"strings"
@@ -158,6 +159,16 @@ func TestListEditor(t *testing.T) {
 	}
 	if after.Title != "测试清单" || after.EffectiveFrom != "2026-11-26" || after.Note != "起步" {
 		t.Errorf("an item's edit changed the draft's title, date or note: %q %q %q", after.Title, after.EffectiveFrom, after.Note)
+	}
+	// The log names the one item changed.
+	var log struct {
+		Items []struct {
+			Detail map[string]any `json:"detail"`
+		} `json:"items"`
+	}
+	city.Get("/api/v1/audit?action=admission.list.draft&limit=1").JSON(t, &log)
+	if len(log.Items) != 1 || fmt.Sprint(log.Items[0].Detail["changed"]) != "[LZ-13]" || log.Items[0].Detail["added"] != nil || log.Items[0].Detail["removed"] != nil {
+		t.Errorf("the edit's audit record: %+v", log.Items)
 	}
 	if r := city.Get("/admission/lists/" + id + "/items/LZ-99"); r.StatusCode != 404 {
 		t.Errorf("an item not in the draft: %d", r.StatusCode)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -336,7 +337,11 @@ func (s *Service) SaveDraft(ctx context.Context, sc authz.Scope, in ListInput) (
 		if a != nil {
 			by = a.DisplayName
 		}
+		var before []Item
 		if draft != 0 {
+			if before, err = listItems(ctx, tx, draft, ""); err != nil {
+				return err
+			}
 			if _, err := tx.ExecContext(ctx, `DELETE FROM admission_items WHERE list_id = ?`, draft); err != nil {
 				return fmt.Errorf("admission: replace draft %d: %w", draft, err)
 			}
@@ -358,7 +363,7 @@ func (s *Service) SaveDraft(ctx context.Context, sc authz.Scope, in ListInput) (
 			return err
 		}
 		return audit.Record(ctx, tx, audit.Entry{Action: "admission.list.draft", ObjectType: "admission_list", ObjectID: strconv.FormatInt(id, 10),
-			Region: in.OwnerCode, Detail: map[string]any{"title": in.Title, "items": len(in.Items), "effective_from": in.EffectiveFrom}})
+			Region: in.OwnerCode, Detail: itemChanges(before, in.Items, map[string]any{"title": in.Title, "items": len(in.Items), "effective_from": in.EffectiveFrom})})
 	})
 	if err != nil {
 		return List{}, err
@@ -431,4 +436,37 @@ func (s *Service) itemInForce(ctx context.Context, q db.Querier, id int64, targe
 		return nil, false, err
 	}
 	return &it, ok && cur.ID == it.ListID, nil
+}
+
+// itemChanges adds to detail the codes of the items added, changed and
+// removed between a draft's items before and after a save, so that the
+// log says which items an editor touched.
+func itemChanges(before, after []Item, detail map[string]any) map[string]any {
+	old := map[string]Item{}
+	for _, it := range before {
+		it.ID, it.ListID = 0, 0
+		old[it.Code] = it
+	}
+	var added, changed, removed []string
+	for _, it := range after {
+		it.ID, it.ListID = 0, 0
+		was, ok := old[it.Code]
+		switch {
+		case !ok:
+			added = append(added, it.Code)
+		case was != it:
+			changed = append(changed, it.Code)
+		}
+		delete(old, it.Code)
+	}
+	for code := range old {
+		removed = append(removed, code)
+	}
+	slices.Sort(removed)
+	for k, v := range map[string][]string{"added": added, "changed": changed, "removed": removed} {
+		if len(v) > 0 {
+			detail[k] = v
+		}
+	}
+	return detail
 }
