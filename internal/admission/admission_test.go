@@ -342,6 +342,18 @@ func TestCertificates(t *testing.T) {
 	if strings.Contains(page.Body, id) {
 		t.Error("the public check shows the whole ID number")
 	}
+	if v := anon.API("GET", "/api/v1/admission/verify?code="+c.Code, nil); v.StatusCode != 200 || v.Header.Get("Cache-Control") != "no-store" {
+		t.Errorf("the API's check: %d, Cache-Control %q", v.StatusCode, v.Header.Get("Cache-Control"))
+	}
+	var checks struct {
+		Items []struct {
+			Actor string `json:"actor_name"`
+		} `json:"items"`
+	}
+	e.Login("city").Get("/api/v1/audit?action=admission.certificate.verify&object_id=" + itoa(c.ID)).JSON(t, &checks)
+	if len(checks.Items) != 2 || checks.Items[0].Actor != "public" {
+		t.Errorf("the public checks in the audit log: %+v, want two by the public", checks.Items)
+	}
 	altered := []byte(c.Code)
 	if altered[0] == 'A' {
 		altered[0] = 'B'

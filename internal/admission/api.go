@@ -216,6 +216,8 @@ func (h *handler) apiVerify(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	// What a certificate states is nobody's to keep.
+	w.Header().Set("Cache-Control", "no-store")
 	return web.JSON(w, http.StatusOK, v)
 }
 

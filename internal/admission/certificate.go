@@ -250,7 +250,7 @@ func (s *Service) nameCerts(ctx context.Context, cs []*Certificate) error {
 // Certificates lists the certificates of the actor's area, newest
 // first, holders masked, with the total.
 func (s *Service) Certificates(ctx context.Context, sc authz.Scope, afterID int64, limit int) (web.List[Certificate], error) {
-	if limit <= 0 || limit > 200 {
+	if limit <= 0 || limit > web.MaxLimit {
 		limit = 50
 	}
 	where := func(qb *db.Query) *db.Query {
@@ -319,6 +319,16 @@ func (s *Service) Verify(ctx context.Context, code string) (Verified, error) {
 		return v, nil
 	}
 	v.Holder, v.IDMasked, v.Statement, v.Purpose = c.Holder, c.IDMasked, c.Statement, c.Purpose
+	// Whoever asks sees a person's name: the read is recorded, with the
+	// asker's address.
+	e := audit.Entry{Action: "admission.certificate.verify", ObjectType: "admission_certificate", ObjectID: strconv.FormatInt(c.ID, 10),
+		Region: c.CommunityCode}
+	if authz.ActorFrom(ctx) == nil {
+		e.ActorName, e.ActorRole = "public", "public"
+	}
+	if err := audit.RecordRead(ctx, s.db, e); err != nil {
+		return Verified{}, err
+	}
 	return v, nil
 }
 

@@ -12,13 +12,13 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
 	"unicode/utf8"
 
 	"grassroots/internal/platform/audit"
 	"grassroots/internal/platform/authz"
 	"grassroots/internal/platform/db"
 	"grassroots/internal/platform/errs"
+	"grassroots/internal/platform/text"
 )
 
 // A request carries at most MaxFiles files of at most MaxFileBytes each,
@@ -85,8 +85,11 @@ func (a Attachment) SizeText() string {
 // control characters, at most 100 characters), its size and its kind by
 // extension and content alike.
 func CheckUpload(field, name string, data []byte) (Upload, error) {
-	name = cleanName(name)
-	if name == "" {
+	name, rule := text.Line(lastPart(name))
+	if rule != "" {
+		return Upload{}, errs.Field(field, rule, "")
+	}
+	if stem := strings.TrimSuffix(name, path.Ext(name)); strings.Trim(stem, ". ") == "" {
 		return Upload{}, errs.Field(field, "rule.adm_file_name", "")
 	}
 	if utf8.RuneCountInString(name) > maxFileName {
@@ -107,22 +110,11 @@ func CheckUpload(field, name string, data []byte) (Upload, error) {
 	return Upload{}, errs.Field(field, "rule.adm_file_type", FileKinds)
 }
 
-// cleanName is the last part of a name as a browser or a client sends it
-// (some send the whole path), without control characters.
-func cleanName(name string) string {
+// lastPart is the last part of a name as a browser or a client sends it
+// (some send the whole path).
+func lastPart(name string) string {
 	name = strings.ReplaceAll(name, "\\", "/")
-	name = name[strings.LastIndex(name, "/")+1:]
-	name = strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) || r == utf8.RuneError {
-			return -1
-		}
-		return r
-	}, name)
-	name = strings.TrimSpace(name)
-	if name == "." || name == ".." {
-		return ""
-	}
-	return name
+	return strings.TrimSpace(name[strings.LastIndex(name, "/")+1:])
 }
 
 // checkCount refuses more than MaxFiles files in one place, counting
@@ -274,6 +266,9 @@ func (s *Service) AttachToRequest(ctx context.Context, sc authz.Scope, requestID
 		return nil, errs.E(errs.Conflict, "err.adm_files_refused")
 	}
 	err = s.db.Tx(ctx, func(tx *db.Tx) error {
+		if err := tx.Serialize(ctx, "admission.files."+strconv.FormatInt(requestID, 10)); err != nil {
+			return err
+		}
 		n, err := countFiles(ctx, tx, requestID, 0)
 		if err != nil {
 			return err
@@ -323,6 +318,9 @@ func (s *Service) AttachEvidence(ctx context.Context, sc authz.Scope, taskID int
 func (s *Service) evidence(ctx context.Context, tx *db.Tx, t Task, ups []Upload) error {
 	if len(ups) == 0 {
 		return nil
+	}
+	if err := tx.Serialize(ctx, "admission.evidence."+strconv.FormatInt(t.ID, 10)); err != nil {
+		return err
 	}
 	n, err := countFiles(ctx, tx, t.RequestID, t.ID)
 	if err != nil {

@@ -1,6 +1,7 @@
 package admission
 
 import (
+	"math"
 	"encoding/json"
 	"fmt"
 	"html/template"
@@ -414,16 +415,49 @@ func (h *handler) handleRequestNew(w http.ResponseWriter, r *http.Request) error
 	return h.ui.Render(w, r, http.StatusOK, "admission_request_new", "", p)
 }
 
+// formID reads an id field of a form: empty is none; anything but a
+// positive whole number is a field error.
+func formID(fe *errs.Fields, r *http.Request, field string) int64 {
+	v := strings.TrimSpace(r.PostFormValue(field))
+	if v == "" {
+		return 0
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n <= 0 {
+		fe.Add(field, "rule.number", "")
+		return 0
+	}
+	return n
+}
+
+// formNumber reads a number field of a form: empty is 0; anything but a
+// finite number is a field error.
+func formNumber(fe *errs.Fields, r *http.Request, field string) float64 {
+	v := strings.TrimSpace(r.PostFormValue(field))
+	if v == "" {
+		return 0
+	}
+	n, err := strconv.ParseFloat(v, 64)
+	if err != nil || math.IsNaN(n) || math.IsInf(n, 0) {
+		fe.Add(field, "rule.number", "")
+		return 0
+	}
+	return n
+}
+
 func (h *handler) handleRequestFile(w http.ResponseWriter, r *http.Request) error {
 	if err := parseMultipart(r); err != nil {
 		return err
 	}
-	item, _ := strconv.ParseInt(r.PostFormValue("item_id"), 10, 64)
-	hours, _ := strconv.ParseFloat(r.PostFormValue("hours"), 64)
+	var fe errs.Fields
+	item, hours := formID(&fe, r, "item_id"), formNumber(&fe, r, "hours")
 	in := RequestInput{Title: r.PostFormValue("title"), Detail: r.PostFormValue("detail"), ItemID: item, Kind: r.PostFormValue("kind"),
 		Target: r.PostFormValue("target"), StartsOn: r.PostFormValue("starts_on"), DueOn: r.PostFormValue("due_on"), Hours: hours,
 		Emergency: r.PostFormValue("emergency"), Reason: r.PostFormValue("emergency_reason")}
 	files, err := uploadsFrom(r, "files")
+	if err == nil {
+		err = fe.Err()
+	}
 	var req Request
 	if err == nil {
 		in.Files = files

@@ -2,6 +2,7 @@ package admission
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"strconv"
 	"strings"
@@ -83,7 +84,7 @@ func (s *Service) Tasks(ctx context.Context, sc authz.Scope, f TaskFilter) (web.
 	if f.Region != "" && (!digits(f.Region) || !sc.Contains(f.Region)) {
 		return web.List[Task]{}, errs.Field("region", "rule.out_of_scope", "")
 	}
-	if f.Limit <= 0 || f.Limit > 200 {
+	if f.Limit <= 0 || f.Limit > web.MaxLimit {
 		f.Limit = 50
 	}
 	where := func(qb *db.Query) *db.Query {
@@ -245,6 +246,8 @@ func (s *Service) ReviewDecline(ctx context.Context, sc authz.Scope, id int64, i
 	in.Note = text.BlockField(&fe, "note", in.Note)
 	if !in.Approve && in.Note == "" {
 		fe.Add("note", "rule.adm_note_required", "")
+	} else if utf8.RuneCountInString(in.Note) > MaxText {
+		fe.Add("note", "rule.max_length", strconv.Itoa(MaxText))
 	}
 	if err := fe.Err(); err != nil {
 		return Task{}, err
@@ -261,20 +264,29 @@ func (s *Service) ReviewDecline(ctx context.Context, sc authz.Scope, id int64, i
 			return errs.E(errs.Conflict, "err.adm_reviewed")
 		}
 		now := tx.Now()
+		// Only the first of two reviews at once finds the decline
+		// unreviewed.
+		const unreviewed = ` WHERE id = ? AND status = 'declined' AND decline_upheld IS NULL`
+		var res sql.Result
 		if in.Approve {
-			_, err = tx.ExecContext(ctx, `UPDATE admission_tasks SET decline_upheld = ?, updated_at = ? WHERE id = ?`, true, now, id)
+			res, err = tx.ExecContext(ctx, `UPDATE admission_tasks SET decline_upheld = ?, updated_at = ?`+unreviewed, true, now, id)
 		} else {
 			// Overruled: the task is the community's again.
-			_, err = tx.ExecContext(ctx, `UPDATE admission_tasks SET status = 'open', declined_at = NULL, decline_upheld = NULL,
-				decline_reason = '', updated_at = ? WHERE id = ?`, now, id)
-			if err == nil {
-				var c tally
-				c.add(month(t.CreatedAt), t.CommunityCode, t.Request.DeptID, "declined", -1, -t.Request.Hours)
-				err = c.flush(ctx, tx)
-			}
+			res, err = tx.ExecContext(ctx, `UPDATE admission_tasks SET status = 'open', declined_at = NULL, decline_upheld = NULL,
+				decline_reason = '', updated_at = ?`+unreviewed, now, id)
 		}
 		if err != nil {
 			return fmt.Errorf("admission: review decline %d: %w", id, err)
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return errs.E(errs.Conflict, "err.adm_reviewed")
+		}
+		if !in.Approve {
+			var c tally
+			c.add(month(t.CreatedAt), t.CommunityCode, t.Request.DeptID, "declined", -1, -t.Request.Hours)
+			if err := c.flush(ctx, tx); err != nil {
+				return err
+			}
 		}
 		return audit.Record(ctx, tx, audit.Entry{Action: "admission.task.review", ObjectType: "admission_task", ObjectID: strconv.FormatInt(id, 10),
 			Region: t.CommunityCode, Detail: map[string]any{"title": t.Request.Title, "department": t.Request.DeptName, "upheld": in.Approve,
@@ -399,7 +411,7 @@ func (s *Service) Burdens(ctx context.Context, sc authz.Scope, kind string, curr
 	if kind != "" && !oneOf(kind, BurdenKinds) {
 		return web.List[Burden]{}, errs.Field("kind", "rule.one_of", strings.Join(BurdenKinds, ", "))
 	}
-	if limit <= 0 || limit > 200 {
+	if limit <= 0 || limit > web.MaxLimit {
 		limit = 50
 	}
 	where := func(qb *db.Query) *db.Query {

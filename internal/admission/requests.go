@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -153,7 +154,7 @@ func (in *RequestInput) check(today string) error {
 	case err1 == nil && due.Before(start):
 		fe.Add("due_on", "rule.adm_due_before_start", in.StartsOn)
 	}
-	if in.Hours < 0 || in.Hours > MaxHours {
+	if math.IsNaN(in.Hours) || in.Hours < 0 || in.Hours > MaxHours {
 		fe.Add("hours", "rule.range", "0–"+strconv.Itoa(MaxHours))
 		fe[len(fe)-1].Label = "adm.hours_each"
 	}
@@ -164,8 +165,15 @@ func (in *RequestInput) check(today string) error {
 	if err1 == nil && err2 == nil && !due.Before(start) && in.DueOn > addDays(in.StartsOn, 366) {
 		fe.Add("due_on", "rule.adm_within_year", addDays(in.StartsOn, 366))
 	}
-	if in.Emergency == "" && in.Reason != "" {
+	switch {
+	case in.Emergency == "" && in.Reason != "":
 		fe.Add("emergency", "rule.adm_emergency_ground", "")
+	case in.Emergency != "" && !oneOf(in.Emergency, Emergencies):
+		fe.Add("emergency", "rule.one_of", strings.Join(Emergencies, ", "))
+	case in.Emergency != "" && in.ItemID != 0:
+		// A listed item passes as it is: counting it as an emergency
+		// would blur both figures.
+		fe.Add("emergency", "rule.adm_emergency_listed", "")
 	}
 	if err := checkCount("files", 0, len(in.Files)); err != nil {
 		fe = append(fe, errs.As(err).Fields...)
@@ -406,11 +414,17 @@ func (s *Service) seesRequest(ctx context.Context, sc authz.Scope, r Request) bo
 	if sc.Department != 0 {
 		return sc.Department == r.DeptID
 	}
-	if sc.All || sc.Contains(r.ApproverCode) || sc.Contains(r.TargetCode) {
+	if sc.All || sc.Contains(r.ApproverCode) {
 		return true
 	}
-	// A community or a subdistrict the request reached as part of a wider
-	// target.
+	// Below the approver, a request is seen once it has reached the
+	// area: aimed at it, or at a wider area it is part of.
+	if !r.Reaches() {
+		return false
+	}
+	if sc.Contains(r.TargetCode) {
+		return true
+	}
 	return !sc.GridsOnly && sc.Region != "" && len(sc.Region) > len(r.TargetCode) && strings.HasPrefix(sc.Region, r.TargetCode)
 }
 
@@ -431,7 +445,7 @@ func (s *Service) Requests(ctx context.Context, sc authz.Scope, f RequestFilter)
 	if f.Status != "" && !oneOf(f.Status, []string{Admitted, Pending, Approved, Refused, "lapsed"}) {
 		return web.List[Request]{}, errs.Field("status", "rule.one_of", "admitted, pending, approved, refused, lapsed")
 	}
-	if f.Limit <= 0 || f.Limit > 200 {
+	if f.Limit <= 0 || f.Limit > web.MaxLimit {
 		f.Limit = 50
 	}
 	where := func(qb *db.Query) *db.Query {
@@ -447,6 +461,15 @@ func (s *Service) Requests(ctx context.Context, sc authz.Scope, f RequestFilter)
 			// department can aim only within its own area, so what an
 			// approver decides is aimed inside theirs).
 			qb.ScopeWithAncestors(sc, "r.target_code", "")
+			// Below the approver, only what has reached the area
+			// (seesRequest).
+			switch {
+			case sc.All || len(sc.Region) <= territory.CityCodeLen(sc.Region):
+			case len(sc.Region) <= 6:
+				qb.And("r.status IN ('admitted', 'approved') OR r.approver_code = ?", sc.Region)
+			default:
+				qb.And("r.status IN ('admitted', 'approved')")
+			}
 		}
 		now := s.db.Now()
 		switch {

@@ -197,15 +197,18 @@ func BoolParam(r *http.Request, name string) (bool, error) {
 	return false, errs.Field(name, "rule.one_of", "true, false")
 }
 
-// PageParams reads ?cursor= and ?limit= (1–500, default 50).
+// MaxLimit is the largest page a list gives.
+const MaxLimit = 500
+
+// PageParams reads ?cursor= and ?limit= (1–MaxLimit, default 50).
 func PageParams(r *http.Request) (Cursor, int, error) {
 	var c Cursor
 	limit := 50
 	var fe errs.Fields
 	if s := r.URL.Query().Get("limit"); s != "" {
 		n, err := strconv.Atoi(s)
-		if err != nil || n < 1 || n > 500 {
-			fe.Add("limit", "rule.range", "1–500")
+		if err != nil || n < 1 || n > MaxLimit {
+			fe.Add("limit", "rule.range", "1–"+strconv.Itoa(MaxLimit))
 		} else {
 			limit = n
 		}
