@@ -350,7 +350,7 @@ func TestCertificates(t *testing.T) {
 			Actor string `json:"actor_name"`
 		} `json:"items"`
 	}
-	e.Login("city").Get("/api/v1/audit?action=admission.certificate.verify&object_id=" + itoa(c.ID)).JSON(t, &checks)
+	e.Login("city").Get("/api/v1/audit?action=admission.certificate.verify&object_id="+itoa(c.ID)).JSON(t, &checks)
 	if len(checks.Items) != 2 || checks.Items[0].Actor != "public" {
 		t.Errorf("the public checks in the audit log: %+v, want two by the public", checks.Items)
 	}

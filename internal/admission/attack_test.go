@@ -126,7 +126,7 @@ func TestAtOnce(t *testing.T) {
 		return dept.Do("POST", "/api/v1/admission/requests/"+itoa(req.ID)+"/files?name=a.pdf", bytes.NewReader(pdfFile), http.Header{"X-CSRF-Token": {dept.CSRF()}})
 	})
 	var files []admission.Attachment
-	dept.Get("/api/v1/admission/requests/" + itoa(req.ID) + "/files").JSON(t, &files)
+	dept.Get("/api/v1/admission/requests/"+itoa(req.ID)+"/files").JSON(t, &files)
 	if len(files) != admission.MaxFiles || got[201] != admission.MaxFiles {
 		t.Errorf("ten files at once: %d stored, answers %v", len(files), got)
 	}

@@ -1,10 +1,10 @@
 package admission
 
 import (
-	"math"
 	"encoding/json"
 	"fmt"
 	"html/template"
+	"math"
 	"net/http"
 	"strconv"
 	"strings"

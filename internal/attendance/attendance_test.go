@@ -97,7 +97,7 @@ func TestReview(t *testing.T) {
 		{Person: 1, At: t0.Add(-10 * time.Minute), Device: "a", Place: here}, // clean, early within grace
 		{Person: 1, Out: true, At: t0.Add(2*time.Hour + 5*time.Minute), Device: "a", Place: here},
 		{Person: 2, At: t0.Add(5 * time.Minute), Device: "b"}, // never out
-		{Person: 3, At: t0, Device: "c"},                       // ten minutes
+		{Person: 3, At: t0, Device: "c"},                      // ten minutes
 		{Person: 3, Out: true, At: t0.Add(10 * time.Minute), Device: "c"},
 		{Person: 4, At: t0, Device: "d"}, // 4 and 5 on one phone
 		{Person: 5, At: t0.Add(time.Minute), Device: "d"},
