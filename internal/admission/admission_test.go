@@ -298,6 +298,14 @@ func TestEmergencyPassesAndIsReviewed(t *testing.T) {
 	if r := district.API("POST", "/api/v1/admission/requests/"+itoa(req.ID)+"/decision", map[string]any{"approve": true}); r.StatusCode != 409 {
 		t.Errorf("a second review: %d", r.StatusCode)
 	}
+	// Not an emergency after all: it counts against the department, at
+	// every level alike.
+	var com, dist admission.Report
+	e.Login("secretary").Get("/api/v1/admission/burden?month=2026-11").JSON(t, &com)
+	district.Get("/api/v1/admission/burden?month=2026-11").JSON(t, &dist)
+	if com.Total.N["misused"] != 1 || dist.Total.N["misused"] != 1 || len(dist.Departments) != 1 || dist.Departments[0].N["misused"] != 1 {
+		t.Errorf("the emergency found not to be one: community %d, district %d, departments %+v", com.Total.N["misused"], dist.Total.N["misused"], dist.Departments)
+	}
 }
 
 // TestCertificates: a community issues a listed certificate, printed as a

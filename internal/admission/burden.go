@@ -195,7 +195,7 @@ func (s *Service) Burden(ctx context.Context, sc authz.Scope, region, mon string
 	}
 	sort.Slice(rep.Departments, func(i, j int) bool {
 		a, b := rep.Departments[i], rep.Departments[j]
-		ka, kb := a.N["offlist"]+a.N["refused"]+a.N["declined"], b.N["offlist"]+b.N["refused"]+b.N["declined"]
+		ka, kb := a.N["offlist"]+a.N["refused"]+a.N["declined"]+a.N["misused"], b.N["offlist"]+b.N["refused"]+b.N["declined"]+b.N["misused"]
 		if ka != kb {
 			return ka > kb
 		}

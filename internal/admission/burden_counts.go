@@ -20,6 +20,7 @@ var Metrics = []string{
 	"inspection",  // special inspections (专项检查)
 	"assessment",  // assessments and rankings (考核评比)
 	"emergency",   // emergency passes (紧急事项)
+	"misused",     // of them: found on review not to have been emergencies (紧急通道不成立)
 	"offlist",     // off-list requests filed for approval (清单外申请)
 	"refused",     // requests refused at once (negative items, judging)
 	"declined",    // tasks declined as not on the list (退回)

@@ -943,7 +943,7 @@ func (h *handler) handleBurden(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	p := burdenPage{labels: labels{h.ui.Page(r, "title.adm_burden")}, Report: rep, Metrics: Metrics, Month: rep.Month,
-		CanDrill: authz.ScopeFrom(ctx).Department == 0, EffectMetrics: []string{"tasks", "form", "offlist", "refused", "declined", "emergency"}}
+		CanDrill: authz.ScopeFrom(ctx).Department == 0, EffectMetrics: []string{"tasks", "form", "offlist", "refused", "declined", "emergency", "misused"}}
 	var months []string
 	series := map[string][]int64{}
 	for _, f := range rep.Trend {

@@ -563,6 +563,18 @@ func (s *Service) Decide(ctx context.Context, sc authz.Scope, id int64, in Decis
 			if n, _ := res.RowsAffected(); n != 1 {
 				return errs.E(errs.Conflict, "err.adm_decided")
 			}
+			// Not an emergency after all: it counts against the
+			// department in every community it reached.
+			if !in.Approve {
+				reached, err := db.Collect(ctx, tx, `/* admission.reached */ SELECT community_code FROM admission_tasks WHERE request_id = ?`, []any{id},
+					func(row db.Scanner) (c string, err error) { return c, row.Scan(&c) })
+				if err != nil {
+					return fmt.Errorf("admission: communities of %d: %w", id, err)
+				}
+				for _, c := range reached {
+					t.add(month(r.CreatedAt), c, r.DeptID, "misused", 1, 0)
+				}
+			}
 		default:
 			return errs.E(errs.Conflict, "err.adm_decided")
 		}
