@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"path"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -225,25 +226,22 @@ func (s *Service) Download(ctx context.Context, sc authz.Scope, id int64) (Attac
 		return Attachment{}, nil, fmt.Errorf("admission: file %d: %w", id, err)
 	}
 	a.CreatedAt = a.CreatedAt.UTC()
-	region := ""
+	// Evidence goes with its task, a request's own files with it.
+	var region string
 	if a.TaskID != 0 {
-		t, err := s.Task(ctx, sc, a.TaskID)
-		if errs.CodeOf(err) == errs.NotFound {
-			return Attachment{}, nil, errs.NotFoundf("kind.adm_file")
-		}
-		if err != nil {
-			return Attachment{}, nil, err
-		}
+		var t Task
+		t, err = s.Task(ctx, sc, a.TaskID)
 		region = t.CommunityCode
 	} else {
-		r, err := s.Request(ctx, sc, a.RequestID)
-		if errs.CodeOf(err) == errs.NotFound {
-			return Attachment{}, nil, errs.NotFoundf("kind.adm_file")
-		}
-		if err != nil {
-			return Attachment{}, nil, err
-		}
+		var r Request
+		r, err = s.Request(ctx, sc, a.RequestID)
 		region = r.TargetCode
+	}
+	if errs.CodeOf(err) == errs.NotFound {
+		return Attachment{}, nil, errs.NotFoundf("kind.adm_file")
+	}
+	if err != nil {
+		return Attachment{}, nil, err
 	}
 	if err := audit.RecordRead(ctx, s.db, audit.Entry{Action: "admission.file.read", ObjectType: "admission_file", ObjectID: strconv.FormatInt(id, 10),
 		Region: region, Detail: map[string]any{"name": a.Name}}); err != nil {
@@ -265,6 +263,7 @@ func (s *Service) AttachToRequest(ctx context.Context, sc authz.Scope, requestID
 	if r.Status == Refused {
 		return nil, errs.E(errs.Conflict, "err.adm_files_refused")
 	}
+	var ids []int64
 	err = s.db.Tx(ctx, func(tx *db.Tx) error {
 		if err := tx.Serialize(ctx, "admission.files."+strconv.FormatInt(requestID, 10)); err != nil {
 			return err
@@ -276,8 +275,7 @@ func (s *Service) AttachToRequest(ctx context.Context, sc authz.Scope, requestID
 		if err := checkCount("files", n, len(ups)); err != nil {
 			return err
 		}
-		ids, err := storeFiles(ctx, tx, requestID, 0, ups, actorName(ctx))
-		if err != nil {
+		if ids, err = storeFiles(ctx, tx, requestID, 0, ups, actorName(ctx)); err != nil {
 			return err
 		}
 		return audit.Record(ctx, tx, audit.Entry{Action: "admission.request.files", ObjectType: "admission_request", ObjectID: strconv.FormatInt(requestID, 10),
@@ -286,7 +284,13 @@ func (s *Service) AttachToRequest(ctx context.Context, sc authz.Scope, requestID
 	if err != nil {
 		return nil, err
 	}
-	return s.files(ctx, requestID, 0)
+	return s.added(ctx, requestID, 0, ids)
+}
+
+// added are the files of ids among those of a request or task.
+func (s *Service) added(ctx context.Context, requestID, taskID int64, ids []int64) ([]Attachment, error) {
+	all, err := s.files(ctx, requestID, taskID)
+	return slices.DeleteFunc(all, func(a Attachment) bool { return !slices.Contains(ids, a.ID) }), err
 }
 
 // AttachEvidence adds files to the evidence of an open task of the
@@ -294,6 +298,7 @@ func (s *Service) AttachToRequest(ctx context.Context, sc authz.Scope, requestID
 // completion.
 func (s *Service) AttachEvidence(ctx context.Context, sc authz.Scope, taskID int64, ups []Upload) ([]Attachment, error) {
 	var requestID int64
+	var ids []int64
 	err := s.db.Tx(ctx, func(tx *db.Tx) error {
 		t, err := unscopedTask(ctx, tx, taskID)
 		if err != nil {
@@ -306,34 +311,36 @@ func (s *Service) AttachEvidence(ctx context.Context, sc authz.Scope, taskID int
 			return errs.E(errs.Conflict, "err.adm_task_closed")
 		}
 		requestID = t.RequestID
-		return s.evidence(ctx, tx, t, ups)
+		ids, err = s.evidence(ctx, tx, t, ups)
+		return err
 	})
 	if err != nil {
 		return nil, err
 	}
-	return s.files(ctx, requestID, taskID)
+	return s.added(ctx, requestID, taskID, ids)
 }
 
-// evidence stores ups as the evidence of t, within the limit.
-func (s *Service) evidence(ctx context.Context, tx *db.Tx, t Task, ups []Upload) error {
+// evidence stores ups as the evidence of t, within the limit, and
+// returns their ids.
+func (s *Service) evidence(ctx context.Context, tx *db.Tx, t Task, ups []Upload) ([]int64, error) {
 	if len(ups) == 0 {
-		return nil
+		return nil, nil
 	}
 	if err := tx.Serialize(ctx, "admission.evidence."+strconv.FormatInt(t.ID, 10)); err != nil {
-		return err
+		return nil, err
 	}
 	n, err := countFiles(ctx, tx, t.RequestID, t.ID)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if err := checkCount("files", n, len(ups)); err != nil {
-		return err
+		return nil, err
 	}
 	ids, err := storeFiles(ctx, tx, t.RequestID, t.ID, ups, actorName(ctx))
 	if err != nil {
-		return err
+		return nil, err
 	}
-	return audit.Record(ctx, tx, audit.Entry{Action: "admission.task.files", ObjectType: "admission_task", ObjectID: strconv.FormatInt(t.ID, 10),
+	return ids, audit.Record(ctx, tx, audit.Entry{Action: "admission.task.files", ObjectType: "admission_task", ObjectID: strconv.FormatInt(t.ID, 10),
 		Region: t.CommunityCode, Detail: map[string]any{"title": t.Request.Title, "files": fileNames(ups), "file_ids": ids}})
 }
 

@@ -1,6 +1,7 @@
 package admission
 
 import (
+	"context"
 	"io"
 	"mime"
 	"mime/multipart"
@@ -184,23 +185,18 @@ func uploadBody(r *http.Request) (Upload, error) {
 }
 
 func (h *handler) apiAddRequestFile(w http.ResponseWriter, r *http.Request) error {
-	id, err := idOf(r, "kind.adm_request")
-	if err != nil {
-		return err
-	}
-	u, err := uploadBody(r)
-	if err != nil {
-		return err
-	}
-	fs, err := h.svc.AttachToRequest(r.Context(), authz.ScopeFrom(r.Context()), id, []Upload{u})
-	if err != nil {
-		return err
-	}
-	return created(w, fs[len(fs)-1])
+	return h.apiAdd(w, r, "kind.adm_request", h.svc.AttachToRequest)
 }
 
 func (h *handler) apiAddEvidence(w http.ResponseWriter, r *http.Request) error {
-	id, err := idOf(r, "kind.adm_task")
+	return h.apiAdd(w, r, "kind.adm_task", h.svc.AttachEvidence)
+}
+
+// apiAdd stores the body as a file of the request or task in the path,
+// with attach, and answers with it.
+func (h *handler) apiAdd(w http.ResponseWriter, r *http.Request, kind string,
+	attach func(context.Context, authz.Scope, int64, []Upload) ([]Attachment, error)) error {
+	id, err := idOf(r, kind)
 	if err != nil {
 		return err
 	}
@@ -208,14 +204,11 @@ func (h *handler) apiAddEvidence(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	fs, err := h.svc.AttachEvidence(r.Context(), authz.ScopeFrom(r.Context()), id, []Upload{u})
+	fs, err := attach(r.Context(), authz.ScopeFrom(r.Context()), id, []Upload{u})
 	if err != nil {
 		return err
 	}
-	return created(w, fs[len(fs)-1])
-}
-
-func created(w http.ResponseWriter, a Attachment) error {
+	a := fs[0]
 	w.Header().Set("Location", "/api/v1/admission/files/"+strconv.FormatInt(a.ID, 10))
 	return web.JSON(w, http.StatusCreated, a)
 }

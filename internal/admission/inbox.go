@@ -219,7 +219,7 @@ func (s *Service) Act(ctx context.Context, sc authz.Scope, id int64, in TaskActi
 		if n, _ := res.RowsAffected(); n != 1 {
 			return errs.E(errs.Conflict, "err.adm_task_closed")
 		}
-		if err := s.evidence(ctx, tx, t, in.Files); err != nil {
+		if _, err := s.evidence(ctx, tx, t, in.Files); err != nil {
 			return err
 		}
 		if in.Action == "decline" {
