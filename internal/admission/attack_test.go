@@ -70,6 +70,9 @@ func TestBadInputChangesNothing(t *testing.T) {
 	}{
 		{"UnknownGround", map[string]any{"kind": "task", "emergency": "<b>bogus</b>", "emergency_reason": "x"}, "rule.one_of"},
 		{"EmergencyOnAListedItem", map[string]any{"item_id": itemID(t, l, "XZ-21"), "emergency": "public_safety", "emergency_reason": "燃气"}, "rule.adm_emergency_listed"},
+		{"AssessmentOnATaskItem", map[string]any{"item_id": itemID(t, l, "XZ-21"), "kind": "assessment"}, "rule.adm_no_judging"},
+		{"SurveyOnATaskItem", map[string]any{"item_id": itemID(t, l, "XZ-21"), "kind": "survey"}, "rule.adm_kind_item"},
+		{"NoKindNoItem", map[string]any{}, "rule.adm_kind_required"},
 	} {
 		body := map[string]any{"title": "排查", "target": apptest.CommunityA, "starts_on": "2026-11-27", "due_on": "2026-11-30"}
 		for k, v := range tt.body {
@@ -81,6 +84,13 @@ func TestBadInputChangesNothing(t *testing.T) {
 	}
 	if r := dept.Get("/api/v1/admission/requests"); !strings.Contains(r.Body, `"total":0`) {
 		t.Fatalf("a bad request was filed: %s", r.Body)
+	}
+	// The assessment riding on a task item counts against the department
+	// as an assessment no item allows.
+	var rep admission.Report
+	e.Login("district").Get("/api/v1/admission/burden?month=2026-11").JSON(t, &rep)
+	if rep.Total.N["refused"] != 1 {
+		t.Errorf("refusals counted: %d, want the assessment's 1", rep.Total.N["refused"])
 	}
 
 	// File names.

@@ -80,6 +80,12 @@ func Decide(cal *workday.Calendar, st Settings, a Ask) (Decision, *Refusal) {
 		case it.Department == "":
 			// The community's own duties are no department's to hand down.
 			return Decision{}, &Refusal{Field: "item", Rule: "rule.adm_item_community_own", Param: it.Code}
+		case a.Kind != "" && a.Kind != it.Kind && oneOf(a.Kind, judging):
+			// An assessment riding on an item that allows a task is an
+			// assessment no item allows.
+			return Decision{}, &Refusal{Field: "kind", Rule: "rule.adm_no_judging", Counted: true}
+		case a.Kind != "" && a.Kind != it.Kind:
+			return Decision{}, &Refusal{Field: "kind", Rule: "rule.adm_kind_item"}
 		}
 		return Decision{Status: Admitted, Rule: "gate.listed"}, nil
 	}

@@ -132,7 +132,10 @@ func (in *RequestInput) check(today string) error {
 			fe.Add(f.name, "rule.max_length", strconv.Itoa(MaxText))
 		}
 	}
-	if in.ItemID == 0 && !oneOf(in.Kind, Kinds[:len(Kinds)-1]) {
+	switch {
+	case in.ItemID == 0 && in.Kind == "":
+		fe.Add("kind", "rule.adm_kind_required", "")
+	case in.Kind != "" && !oneOf(in.Kind, Kinds[:len(Kinds)-1]):
 		fe.Add("kind", "rule.one_of", strings.Join(Kinds[:len(Kinds)-1], ", "))
 	}
 	if in.Target == "" {
@@ -248,7 +251,6 @@ func (s *Service) File(ctx context.Context, sc authz.Scope, in RequestInput) (Re
 			return Request{}, err
 		}
 		ask.Item, ask.InForce = it, ok
-		ask.Kind = it.Kind
 		if in.Hours == 0 {
 			in.Hours = it.Hours
 		}
@@ -258,6 +260,9 @@ func (s *Service) File(ctx context.Context, sc authz.Scope, in RequestInput) (Re
 		return Request{}, err
 	}
 	dec, ref := Decide(s.deps.Calendar(), st, ask)
+	if ref == nil && ask.Item != nil {
+		ask.Kind = ask.Item.Kind // the work is the item's
+	}
 	communities, err := s.deps.Territory.UnscopedCommunities(ctx, in.Target)
 	if err != nil {
 		return Request{}, err
