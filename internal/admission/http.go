@@ -52,6 +52,7 @@ func (h *handler) routes(r *web.Router) {
 	r.Page("GET /admission/burden.xlsx", PermView, h.handleBurdenXLSX)
 	h.fileRoutes(r)
 	h.registerEditor(r)
+	h.settingsRoutes(r)
 }
 
 // sent is a form sent back with its problems: each field's messages, and

@@ -639,9 +639,14 @@ func (s *Service) Settings(ctx context.Context) (Settings, error) {
 	return st, nil
 }
 
+// cityLevel: the scope is the whole city's (or the system's).
+func cityLevel(sc authz.Scope) bool {
+	return sc.All || sc.Region != "" && sc.Department == 0 && len(sc.Region) <= territory.CityCodeLen(sc.Region)
+}
+
 // PutSettings changes the gate's periods: the city's setting.
 func (s *Service) PutSettings(ctx context.Context, sc authz.Scope, in Settings) (Settings, error) {
-	if !sc.All && len(sc.Region) > territory.CityCodeLen(sc.Region) {
+	if !cityLevel(sc) {
 		return Settings{}, errs.E(errs.Forbidden, "err.adm_city_only")
 	}
 	var fe errs.Fields

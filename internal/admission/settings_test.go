@@ -1,0 +1,56 @@
+package admission_test
+
+import (
+	"net/url"
+	"strings"
+	"testing"
+
+	"grassroots/internal/admission"
+	"grassroots/internal/apptest"
+)
+
+// TestSettingsPage: the city sets the gate's periods on a page; a bad
+// number is refused beside its field and changes nothing; a district
+// reads them and cannot change them; the new lead time is the one the
+// gate applies.
+func TestSettingsPage(t *testing.T) {
+	e := apptest.New(t)
+	city := e.Login("city")
+	page := city.Get("/admission/settings")
+	if page.StatusCode != 200 || !strings.Contains(page.Body, `value="30"`) || !strings.Contains(page.Body, `value="15"`) || !strings.Contains(page.Body, `id="settings-save"`) {
+		t.Fatalf("the settings page: %d", page.StatusCode)
+	}
+	for _, bad := range []url.Values{{"lead_days": {"三十"}, "decide_days": {"15"}}, {"lead_days": {"30"}, "decide_days": {"0"}}, {"lead_days": {"2.5"}, "decide_days": {"15"}}} {
+		if r := city.Form("/admission/settings", bad); r.StatusCode != 422 || !strings.Contains(r.Body, `class="field-error"`) {
+			t.Errorf("%v: %d", bad, r.StatusCode)
+		}
+	}
+	var st admission.Settings
+	city.Get("/api/v1/admission/settings").JSON(t, &st)
+	if st.LeadDays != 30 || st.DecideDays != 15 {
+		t.Fatalf("bad input changed the settings: %+v", st)
+	}
+	if r := city.Form("/admission/settings", url.Values{"lead_days": {"10"}, "decide_days": {"5"}}); r.StatusCode != 303 {
+		t.Fatalf("save: %d %s", r.StatusCode, r.Body)
+	}
+	if p := city.Get("/admission/settings"); !strings.Contains(p.Body, `value="10"`) || !strings.Contains(p.Body, `id="settings-changed"`) {
+		t.Error("the saved periods are not shown, or not who changed them")
+	}
+	district := e.Login("district")
+	if p := district.Get("/admission/settings"); p.StatusCode != 200 || strings.Contains(p.Body, `id="settings-save"`) || !strings.Contains(p.Body, "disabled") {
+		t.Errorf("the district's view of the settings: %d", p.StatusCode)
+	}
+	if r := district.Form("/admission/settings", url.Values{"lead_days": {"0"}, "decide_days": {"1"}}); r.StatusCode != 403 {
+		t.Errorf("the district changes the settings: %d", r.StatusCode)
+	}
+	if r := e.Login("dept").Get("/admission/settings"); r.StatusCode != 403 {
+		t.Errorf("a department opens the settings: %d", r.StatusCode)
+	}
+	// Ten working days ahead is now enough for an off-list request.
+	dept := e.Login("dept")
+	r := dept.API("POST", "/api/v1/admission/requests", map[string]any{"title": "商户统计", "kind": "form", "target": apptest.CommunityA,
+		"starts_on": "2026-12-11", "due_on": "2026-12-31"})
+	if r.StatusCode != 201 {
+		t.Errorf("an off-list request ten working days ahead after the change: %d %s", r.StatusCode, r.Body)
+	}
+}
