@@ -374,7 +374,7 @@ func TestCertificates(t *testing.T) {
 	if g := anon.API("GET", "/api/v1/admission/verify?code=12", nil); g.StatusCode != 422 || rule(g) != "rule.adm_code_form" {
 		t.Errorf("a malformed code: %d %s", g.StatusCode, g.Body)
 	}
-	if r := sec.API("POST", "/api/v1/admission/certificates/"+itoa(c.ID)+"/revoke", map[string]any{}); r.StatusCode != 200 {
+	if r := sec.API("POST", "/api/v1/admission/certificates/"+itoa(c.ID)+"/revoke", map[string]any{"reason": "证明内容有误"}); r.StatusCode != 200 {
 		t.Fatalf("revoke: %d %s", r.StatusCode, r.Body)
 	}
 	var v admission.Verified

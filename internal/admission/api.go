@@ -90,9 +90,9 @@ func (h *handler) apiRoutes(r *web.Router) {
 		Body: CertificateInput{}, Response: Certificate{}, Status: http.StatusCreated}, web.Submit(http.StatusCreated, scoped(h.svc.Issue)))
 	r.API("GET /api/v1/admission/certificates/{id}", PermInbox, web.OpDoc{Summary: "One certificate, whole, with its verification code (an audited read)", Tag: tag,
 		Response: Certificate{}}, web.Get("kind.adm_certificate", scopedGet(h.svc.Certificate)))
-	r.API("POST /api/v1/admission/certificates/{id}/revoke", PermInbox, web.OpDoc{Summary: "Revoke a certificate: its verification then says so (audited)", Tag: tag,
-		Body: none{}, Response: Certificate{}}, web.Apply("kind.adm_certificate", http.StatusOK, func(ctx context.Context, id int64, _ none) (Certificate, error) {
-		return h.svc.Revoke(ctx, authz.ScopeFrom(ctx), id)
+	r.API("POST /api/v1/admission/certificates/{id}/revoke", PermInbox, web.OpDoc{Summary: "Revoke a certificate for a reason: its verification then says that it was, and when, not why (audited)", Tag: tag,
+		Body: Revocation{}, Response: Certificate{}}, web.Apply("kind.adm_certificate", http.StatusOK, func(ctx context.Context, id int64, in Revocation) (Certificate, error) {
+		return h.svc.Revoke(ctx, authz.ScopeFrom(ctx), id, in)
 	}))
 	r.API("GET /api/v1/admission/verify", authz.Public, web.OpDoc{Summary: "Check a certificate's verification code: what the certificate states and whether it stands; public", Tag: tag,
 		Query: []web.Param{{Name: "code", Type: "string", Required: true}}, Response: Verified{}}, h.apiVerify)

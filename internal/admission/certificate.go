@@ -39,6 +39,9 @@ type Certificate struct {
 	IssuedOn  string     `json:"issued_on" doc:"YYYY-MM-DD"`
 	IssuedBy  string     `json:"issued_by"`
 	RevokedAt *time.Time `json:"revoked_at,omitempty"`
+	// RevokeReason is why it was revoked, for its issuers: the public
+	// verification says only that it was, and when.
+	RevokeReason string `json:"revoke_reason,omitempty" doc:"why it was revoked; only on a certificate read by itself, never on the public check"`
 	// Code is the verification code printed on it; only to its issuer.
 	Code string `json:"code,omitempty" doc:"the verification code printed on it; only on a certificate read by itself"`
 
@@ -46,7 +49,7 @@ type Certificate struct {
 }
 
 const certCols = `c.id, c.number, c.community_code, c.item_id, i.code, i.title, c.holder_enc, c.id_masked, c.statement_enc, c.purpose, c.issued_on,
-	c.issued_by, c.revoked_at, c.code_enc`
+	c.issued_by, c.revoked_at, c.revoke_reason, c.code_enc`
 
 const certFrom = ` FROM admission_certificates c JOIN admission_items i ON i.id = c.item_id`
 
@@ -54,7 +57,7 @@ func scanCert(r db.Scanner) (Certificate, error) {
 	var c Certificate
 	var revoked *time.Time
 	err := r.Scan(&c.ID, &c.Number, &c.CommunityCode, &c.ItemID, &c.ItemCode, &c.ItemTitle, &c.holderEnc, &c.IDMasked, &c.statementEnc, &c.Purpose,
-		&c.IssuedOn, &c.IssuedBy, &revoked, &c.codeEnc)
+		&c.IssuedOn, &c.IssuedBy, &revoked, &c.RevokeReason, &c.codeEnc)
 	c.RevokedAt = utc(revoked)
 	return c, err
 }
@@ -271,7 +274,7 @@ func (s *Service) Certificates(ctx context.Context, sc authz.Scope, afterID int6
 		if err != nil {
 			return l, err
 		}
-		c.Holder = pii.MaskName(holder)
+		c.Holder, c.RevokeReason = pii.MaskName(holder), ""
 		ptrs[i] = c
 	}
 	return l, s.nameCerts(ctx, ptrs)
@@ -298,10 +301,10 @@ type Verified struct {
 func (s *Service) Verify(ctx context.Context, code string) (Verified, error) {
 	n := NormaliseCode(code)
 	if n == "" {
-		return Verified{}, errs.Field("code", "rule.adm_code_form", "XXXX-XXXX-XXXX")
+		return Verified{}, codeError("rule.adm_code_form", "XXXX-XXXX-XXXX")
 	}
 	c, err := db.One(ctx, s.db, `/* admission.verify */ SELECT `+certCols+certFrom+` WHERE c.code_hash = ?`, []any{s.deps.Keys.Hash(n)}, scanCert,
-		error(errs.Field("code", "rule.adm_code_unknown", "")))
+		error(codeError("rule.adm_code_unknown", "")))
 	if err != nil {
 		return Verified{}, err
 	}
@@ -332,9 +335,35 @@ func (s *Service) Verify(ctx context.Context, code string) (Verified, error) {
 	return v, nil
 }
 
-// Revoke withdraws a certificate of the actor's community: the
-// verification page then says so.
-func (s *Service) Revoke(ctx context.Context, sc authz.Scope, id int64) (Certificate, error) {
+// codeError is a problem with a verification code as typed, the field
+// named as the page labels it (验证码), not as field.code (代码).
+func codeError(rule, param string) error {
+	return &errs.Error{Code: errs.Invalid, Key: "err.invalid", Fields: []errs.FieldError{{Field: "code", Rule: rule, Param: param, Label: "adm.code"}}}
+}
+
+// Revocation is why a certificate is withdrawn.
+type Revocation struct {
+	Reason string `json:"reason" doc:"why it is revoked, up to 200 characters; kept with it and audited, not shown on the public check"`
+}
+
+// Revoke withdraws a certificate of the actor's community, for the reason
+// given: the verification page then says that it was, and when.
+func (s *Service) Revoke(ctx context.Context, sc authz.Scope, id int64, in Revocation) (Certificate, error) {
+	var fe errs.Fields
+	reason := text.LineField(&fe, "reason", in.Reason)
+	switch {
+	case len(fe) > 0:
+	case reason == "":
+		fe.Add("reason", "rule.required", "")
+	case utf8.RuneCountInString(reason) > 200:
+		fe.Add("reason", "rule.max_length", "200")
+	}
+	for i := range fe {
+		fe[i].Label = "adm.revoke_reason" // field.reason is a case's 原因
+	}
+	if err := fe.Err(); err != nil {
+		return Certificate{}, err
+	}
 	err := s.db.Tx(ctx, func(tx *db.Tx) error {
 		var community string
 		var revoked *time.Time
@@ -345,11 +374,12 @@ func (s *Service) Revoke(ctx context.Context, sc authz.Scope, id int64) (Certifi
 		if revoked != nil {
 			return errs.E(errs.Conflict, "err.adm_revoked")
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE admission_certificates SET revoked_at = ? WHERE id = ?`, tx.Now(), id); err != nil {
+		if _, err := tx.ExecContext(ctx, `/* admission.revoke */ UPDATE admission_certificates SET revoked_at = ?, revoke_reason = ? WHERE id = ?`,
+			tx.Now(), reason, id); err != nil {
 			return fmt.Errorf("admission: revoke %d: %w", id, err)
 		}
 		return audit.Record(ctx, tx, audit.Entry{Action: "admission.certificate.revoke", ObjectType: "admission_certificate", ObjectID: strconv.FormatInt(id, 10),
-			Region: community})
+			Region: community, Detail: map[string]any{"reason": reason}})
 	})
 	if err != nil {
 		return Certificate{}, err
@@ -358,7 +388,9 @@ func (s *Service) Revoke(ctx context.Context, sc authz.Scope, id int64) (Certifi
 }
 
 // CertificatePDF prints a certificate (A4, Chinese) with its verification
-// code and the address of the public page that checks it.
+// code and the address of the public page that checks it: the whole
+// address when the city has set its public address (城市设置), else the
+// path only.
 func (s *Service) CertificatePDF(ctx context.Context, sc authz.Scope, maker *pdf.Maker, id int64) ([]byte, Certificate, error) {
 	c, err := s.Certificate(ctx, sc, id)
 	if err != nil {
@@ -378,31 +410,69 @@ func (s *Service) CertificatePDF(ctx context.Context, sc authz.Scope, maker *pdf
 	d.CellFormat(0, 8, "编号："+c.Number, "", 1, "R", false, 0, "")
 	d.Ln(6)
 	d.SetFontSize(14)
-	who := c.Holder
-	if c.IDMasked != "" {
-		who += "（公民身份号码 " + c.IDMasked + "）"
+	for i, p := range certificateBody(c) {
+		if i > 0 {
+			d.Ln(3)
+		}
+		pdf.Paragraph(d, 0, 9, p, "L")
 	}
-	d.MultiCell(0, 9, "兹证明 "+who+"："+c.Statement, "", "L", false)
-	if c.Purpose != "" {
-		d.Ln(3)
-		d.MultiCell(0, 9, "用途："+c.Purpose, "", "L", false)
-	}
-	d.Ln(3)
-	d.MultiCell(0, 9, "特此证明。", "", "L", false)
 	d.Ln(16)
 	d.CellFormat(0, 9, c.CommunityName, "", 1, "R", false, 0, "")
 	d.CellFormat(0, 9, c.IssuedOn, "", 1, "R", false, 0, "")
 	d.Ln(16)
 	d.SetFontSize(10)
-	url := strings.TrimRight(s.deps.PublicURL(), "/") + "/verify"
-	d.MultiCell(0, 6, "验证码："+c.Code+"\n可在 "+url+" 输入验证码核验本证明的真伪。本证明依据社区工作事项准入清单“"+c.ItemCode+" "+c.ItemTitle+"”出具。", "", "L", false)
+	pdf.Paragraph(d, 0, 6, "验证码："+c.Code+"\n可在 "+s.verifyURL()+" 输入验证码核验本证明的真伪。本证明依据社区工作事项准入清单“"+c.ItemCode+" "+c.ItemTitle+"”出具。", "L")
 	if c.RevokedAt != nil {
 		d.Ln(4)
 		d.SetTextColor(200, 22, 29)
-		d.MultiCell(0, 6, "本证明已于 "+c.RevokedAt.In(s.deps.Calendar().Location()).Format(time.DateOnly)+" 撤销。", "", "L", false)
+		pdf.Paragraph(d, 0, 6, "本证明已于 "+c.RevokedAt.In(s.deps.Calendar().Location()).Format(time.DateOnly)+" 撤销。", "L")
 	}
 	b, err := pdf.Bytes(d)
 	return b, c, err
+}
+
+// verifyURL is the address of the public verification page: whole when
+// the public address is set, the path only when not.
+func (s *Service) verifyURL() string {
+	return strings.TrimRight(s.deps.PublicURL(), "/") + "/verify"
+}
+
+// certificateBody are the paragraphs of a certificate: whom it is about
+// and what it states, its purpose, and 特此证明. A statement written whole
+// (兹证明张三自……) is printed as written, not under a second 兹证明: the
+// ID number goes after the holder's name in it, or the holder is named on
+// a line of their own when the statement does not begin with the name.
+// Nor is 特此证明 said twice.
+func certificateBody(c Certificate) []string {
+	const opening, closing = "兹证明", "特此证明"
+	id := ""
+	if c.IDMasked != "" {
+		id = "（公民身份号码 " + c.IDMasked + "）"
+	}
+	stmt := strings.TrimSpace(c.Statement)
+	var out []string
+	if rest, ok := strings.CutPrefix(stmt, opening); ok {
+		rest = strings.TrimLeft(rest, " 　")
+		switch after, named := strings.CutPrefix(rest, c.Holder); {
+		case named && id != "":
+			stmt = opening + c.Holder + id + after
+		case !named:
+			out = append(out, "证明对象："+c.Holder+id)
+		}
+	} else {
+		stmt = opening + c.Holder + id + "：" + stmt
+	}
+	if r, _ := utf8.DecodeLastRuneInString(stmt); !strings.ContainsRune("。！？；…", r) {
+		stmt += "。"
+	}
+	out = append(out, stmt)
+	if c.Purpose != "" {
+		out = append(out, "用途："+c.Purpose)
+	}
+	if !strings.HasSuffix(strings.TrimRight(stmt, "。！!. "), closing) {
+		out = append(out, closing+"。")
+	}
+	return out
 }
 
 // communityOf is the community code of a division code of a community or

@@ -160,6 +160,9 @@ type versionsPage struct {
 	Owners   []territory.Region
 	Versions []List
 	Draft    *List
+	// States are the published versions' standing by id: in_force,
+	// scheduled or superseded.
+	States map[int64]string
 	// ListTitle is the draft's title in its form (Title is the page's).
 	ListTitle string
 	From      string
@@ -192,6 +195,19 @@ func (h *handler) versionsPage(r *http.Request, owner string) (versionsPage, err
 		return p, err
 	}
 	p.Versions = vs
+	p.States = map[int64]string{}
+	today, current := h.svc.today(), false
+	for _, v := range vs { // newest first
+		switch {
+		case v.PublishedAt == nil:
+		case v.EffectiveFrom > today:
+			p.States[v.ID] = "scheduled"
+		case !current:
+			p.States[v.ID], current = "in_force", true
+		default:
+			p.States[v.ID] = "superseded"
+		}
+	}
 	for i := range vs {
 		if vs[i].PublishedAt == nil {
 			d, err := h.svc.Version(ctx, authz.ScopeFrom(ctx), vs[i].ID, true)
@@ -416,6 +432,15 @@ func (h *handler) handleRequestNew(w http.ResponseWriter, r *http.Request) error
 	return h.ui.Render(w, r, http.StatusOK, "admission_request_new", "", p)
 }
 
+// chosen refuses a decision form sent without one of its two choices: a
+// decision is never taken by default.
+func chosen(r *http.Request, field string) error {
+	if v := r.PostFormValue(field); v != "0" && v != "1" {
+		return errs.Field(field, "rule.adm_choose", "")
+	}
+	return nil
+}
+
 // formID reads an id field of a form: empty is none; anything but a
 // positive whole number is a field error.
 func formID(fe *errs.Fields, r *http.Request, field string) int64 {
@@ -556,7 +581,9 @@ func (h *handler) handleDecision(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	in := DecisionInput{Approve: r.PostFormValue("approve") == "1", Note: r.PostFormValue("note")}
-	_, err = h.svc.Decide(r.Context(), authz.ScopeFrom(r.Context()), id, in)
+	if err = chosen(r, "approve"); err == nil {
+		_, err = h.svc.Decide(r.Context(), authz.ScopeFrom(r.Context()), id, in)
+	}
 	if errs.CodeOf(err) == errs.Invalid {
 		p, perr := h.requestPage(r, id)
 		if perr != nil {
@@ -588,6 +615,8 @@ type inboxPage struct {
 	Form        BurdenInput
 	Counts      map[string]int64
 	Statuses    []string
+	// Department: a department's view of the tasks of its requests.
+	Department bool
 }
 
 func (h *handler) inboxPage(r *http.Request) (inboxPage, error) {
@@ -604,6 +633,7 @@ func (h *handler) inboxPage(r *http.Request) (inboxPage, error) {
 		p.Status = TaskOpen
 	}
 	p.CanAct = p.Actor.Can(PermInbox)
+	p.Department = sc.Department != 0
 	if p.Tasks, err = h.svc.Tasks(ctx, sc, TaskFilter{Status: p.Status, Overdue: p.Overdue, AfterID: cur.ID, Limit: limit}); err != nil {
 		return p, err
 	}
@@ -728,7 +758,9 @@ func (h *handler) handleTaskReview(w http.ResponseWriter, r *http.Request) error
 		return err
 	}
 	in := DecisionInput{Approve: r.PostFormValue("approve") == "1", Note: r.PostFormValue("note")}
-	_, err = h.svc.ReviewDecline(r.Context(), authz.ScopeFrom(r.Context()), id, in)
+	if err = chosen(r, "approve"); err == nil {
+		_, err = h.svc.ReviewDecline(r.Context(), authz.ScopeFrom(r.Context()), id, in)
+	}
 	if errs.CodeOf(err) == errs.Invalid {
 		p, perr := h.taskPage(r, id)
 		if perr != nil {
@@ -846,6 +878,24 @@ type certificatePage struct {
 	labels
 	Certificate Certificate
 	VerifyURL   string
+	Reason      string // the revoke form's reason, sent back with its problems
+	Sent        sent
+}
+
+// certificatePage shows certificate id; when err is set, with the revoke
+// form sent back with reason and err's problems.
+func (h *handler) certificatePage(w http.ResponseWriter, r *http.Request, status int, id int64, reason string, err error) error {
+	c, cerr := h.svc.Certificate(r.Context(), authz.ScopeFrom(r.Context()), id)
+	if cerr != nil {
+		return cerr
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	p := certificatePage{labels: labels{h.ui.Page(r, "title.adm_certificate")}, Certificate: c,
+		VerifyURL: h.svc.verifyURL(), Reason: reason}
+	if err != nil {
+		p.Sent = h.failed(p.Lang, err, "reason")
+	}
+	return h.ui.Render(w, r, status, "admission_certificate", "", p)
 }
 
 func (h *handler) handleCertificate(w http.ResponseWriter, r *http.Request) error {
@@ -853,14 +903,7 @@ func (h *handler) handleCertificate(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
-	c, err := h.svc.Certificate(r.Context(), authz.ScopeFrom(r.Context()), id)
-	if err != nil {
-		return err
-	}
-	w.Header().Set("Cache-Control", "no-store")
-	p := certificatePage{labels: labels{h.ui.Page(r, "title.adm_certificate")}, Certificate: c,
-		VerifyURL: strings.TrimRight(h.svc.deps.PublicURL(), "/") + "/verify"}
-	return h.ui.Render(w, r, http.StatusOK, "admission_certificate", "", p)
+	return h.certificatePage(w, r, http.StatusOK, id, "", nil)
 }
 
 func (h *handler) handleCertificatePDF(w http.ResponseWriter, r *http.Request) error {
@@ -884,7 +927,12 @@ func (h *handler) handleRevoke(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if _, err := h.svc.Revoke(r.Context(), authz.ScopeFrom(r.Context()), id); err != nil {
+	reason := r.PostFormValue("reason")
+	_, err = h.svc.Revoke(r.Context(), authz.ScopeFrom(r.Context()), id, Revocation{Reason: reason})
+	if errs.CodeOf(err) == errs.Invalid {
+		return h.certificatePage(w, r, http.StatusUnprocessableEntity, id, reason, err)
+	}
+	if err != nil {
 		return err
 	}
 	return web.Redirect(w, r, "/admission/certificates/"+strconv.FormatInt(id, 10), "flash.adm_revoked")

@@ -90,6 +90,9 @@ func TestPages(t *testing.T) {
 	if !strings.Contains(q.Body, "商户信息统计") || !strings.Contains(q.Body, "前审批") || !strings.Contains(q.Body, "还剩 15 个工作日") {
 		t.Errorf("the approver's queue")
 	}
+	if r := district.Form("/admission/requests/"+req+"/decision", url.Values{"note": {"同意"}}); r.StatusCode != 422 || !strings.Contains(r.Body, "请选择一项") {
+		t.Errorf("a decision with neither choice: %d", r.StatusCode)
+	}
 	if r := district.Form("/admission/requests/"+req+"/decision", url.Values{"approve": {"0"}}); r.StatusCode != 422 || !strings.Contains(r.Body, "须写明理由") {
 		t.Errorf("a refusal without its reason: %d", r.StatusCode)
 	}

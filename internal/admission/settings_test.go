@@ -4,6 +4,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"grassroots/internal/admission"
 	"grassroots/internal/apptest"
@@ -52,5 +53,28 @@ func TestSettingsPage(t *testing.T) {
 		"starts_on": "2026-12-11", "due_on": "2026-12-31"})
 	if r.StatusCode != 201 {
 		t.Errorf("an off-list request ten working days ahead after the change: %d %s", r.StatusCode, r.Body)
+	}
+}
+
+// TestVersionStanding: the versions page says which version is in force,
+// which waits for its date and which was superseded.
+func TestVersionStanding(t *testing.T) {
+	e := apptest.New(t)
+	publishStarter(t, e) // version 1, in force from today
+	city := e.Login("city")
+	var in admission.ListInput
+	city.Get("/api/v1/admission/starter").JSON(t, &in)
+	in.OwnerCode, in.EffectiveFrom = apptest.City, "2027-01-01"
+	var v2 admission.List
+	city.API("POST", "/api/v1/admission/lists", in).JSON(t, &v2)
+	city.API("POST", "/api/v1/admission/lists/"+itoa(v2.ID)+"/publish", map[string]any{})
+	page := city.Get("/admission/lists")
+	if strings.Count(page.Body, `data-state="in_force"`) != 1 || strings.Count(page.Body, `data-state="scheduled"`) != 1 || !strings.Contains(page.Body, "现行") {
+		t.Errorf("the versions' standing before version 2 takes effect")
+	}
+	e.Clock.Add(40 * 24 * time.Hour)
+	page = e.Login("city").Get("/admission/lists")
+	if strings.Count(page.Body, `data-state="in_force"`) != 1 || strings.Count(page.Body, `data-state="superseded"`) != 1 {
+		t.Errorf("the versions' standing after version 2 took effect")
 	}
 }

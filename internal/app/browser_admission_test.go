@@ -94,6 +94,7 @@ func TestBrowserAdmissionDay(t *testing.T) {
 	amust(clickLink(actx, title))
 	amust(chromedp.Do(actx,
 		chromedp.WaitVisible(chromedp.CSS("#decision-form")),
+		chromedp.Click(chromedp.CSS(`#decision-form input[name=approve][value="1"]`)),
 		chromedp.SendKeys(chromedp.CSS("#decision-form textarea[name=note]"), "确需统计，经费随事项下拨"),
 		chromedp.Click(chromedp.CSS("#decision-submit")),
 	))

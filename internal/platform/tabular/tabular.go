@@ -6,7 +6,6 @@
 package tabular
 
 import (
-	"bytes"
 	"context"
 	"embed"
 	"errors"
@@ -17,8 +16,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/xuri/excelize/v2"
 
 	"grassroots/internal/platform/authz"
 	"grassroots/internal/platform/db"
@@ -264,29 +261,13 @@ func WriteCSV(w http.ResponseWriter, filename string, rows [][]string) error {
 // WriteXLSX writes rows as an Excel sheet, every cell a string (ID and
 // phone numbers must not become numbers) escaped like a CSV cell (see
 // EscapeCell), the columns wide enough for an address or an ID number.
+// Figures that a spreadsheet should add up go through WriteWorkbook.
 func WriteXLSX(w http.ResponseWriter, filename string, rows [][]string) error {
-	f := excelize.NewFile()
-	defer f.Close()
-	cols := 0
+	cells := make([][]Cell, len(rows))
 	for i, row := range rows {
-		cols = max(cols, len(row))
-		for j, v := range row {
-			cell, _ := excelize.CoordinatesToCellName(j+1, i+1)
-			_ = f.SetCellStr("Sheet1", cell, EscapeCell(v))
-		}
+		cells[i] = Texts(row...)
 	}
-	if cols > 0 {
-		last, _ := excelize.ColumnNumberToName(cols)
-		_ = f.SetColWidth("Sheet1", "A", last, 18)
-	}
-	var buf bytes.Buffer
-	if err := f.Write(&buf); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-	w.Header().Set("Content-Disposition", `attachment; filename="`+filename+`"`)
-	_, err := buf.WriteTo(w)
-	return err
+	return WriteWorkbook(w, filename, Sheet{Name: "Sheet1", Rows: cells})
 }
 
 type importPage struct {
