@@ -39,3 +39,26 @@ func TestBurdensPageOnward(t *testing.T) {
 		t.Error("the last page links onward")
 	}
 }
+
+// TestSubdistrictInbox: a subdistrict's inbox names each row's community
+// and narrows to one community, within its own.
+func TestSubdistrictInbox(t *testing.T) {
+	e := apptest.New(t)
+	if r := e.Login("secretary").API("POST", "/api/v1/admission/burdens", map[string]any{"kind": "ledger", "name": "安全台账"}); r.StatusCode != 201 {
+		t.Fatalf("a ledger: %d", r.StatusCode)
+	}
+	sub := e.Login("subdistrict")
+	page := sub.Get("/admission/inbox")
+	if !strings.Contains(page.Body, `id="inbox-filter"`) || !strings.Contains(page.Body, ">甲一社区居委会</td>") {
+		t.Errorf("the subdistrict's inbox offers no community, or does not name the ledger's")
+	}
+	if mine := sub.Get("/admission/inbox?community=" + apptest.CommunityA); mine.StatusCode != 200 || !strings.Contains(mine.Body, `value="`+apptest.CommunityA+`" selected`) {
+		t.Errorf("narrowed to community A: %d", mine.StatusCode)
+	}
+	if other := sub.Get("/admission/inbox?community=" + apptest.CommunityB); other.StatusCode != 200 || strings.Contains(other.Body, `" selected>乙一`) {
+		t.Errorf("a community outside the subdistrict: %d", other.StatusCode)
+	}
+	if own := e.Login("secretary").Get("/admission/inbox"); strings.Contains(own.Body, `id="inbox-filter"`) || strings.Contains(own.Body, ">甲一社区居委会</td>") {
+		t.Error("a community's own inbox names its community on every row")
+	}
+}

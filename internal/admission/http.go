@@ -617,6 +617,12 @@ type inboxPage struct {
 	Statuses    []string
 	// Department: a department's view of the tasks of its requests.
 	Department bool
+	// Communities are offered to narrow a subdistrict's inbox to one;
+	// Community is the one chosen.
+	Communities []territory.Region
+	Community   string
+	// Wide: the list spans several communities, so each row names its.
+	Wide bool
 }
 
 func (h *handler) inboxPage(r *http.Request) (inboxPage, error) {
@@ -634,20 +640,31 @@ func (h *handler) inboxPage(r *http.Request) (inboxPage, error) {
 	}
 	p.CanAct = p.Actor.Can(PermInbox)
 	p.Department = sc.Department != 0
-	if p.Tasks, err = h.svc.Tasks(ctx, sc, TaskFilter{Status: p.Status, Overdue: p.Overdue, AfterID: cur.ID, Limit: limit}); err != nil {
+	p.Wide = p.Department || sc.All || len(sc.Region) < 12
+	if !p.Department && len(sc.Region) == 9 && !sc.GridsOnly {
+		if p.Communities, err = h.svc.deps.Territory.UnscopedCommunities(ctx, sc.Region); err != nil {
+			return p, err
+		}
+		for _, c := range p.Communities {
+			if c.Code == q.Get("community") {
+				p.Community = c.Code
+			}
+		}
+	}
+	if p.Tasks, err = h.svc.Tasks(ctx, sc, TaskFilter{Status: p.Status, Overdue: p.Overdue, Region: p.Community, AfterID: cur.ID, Limit: limit}); err != nil {
 		return p, err
 	}
 	if p.Tasks.NextCursor != "" {
-		p.Next = fmt.Sprintf("/admission/inbox?status=%s&overdue=%s&cursor=%s", p.Status, q.Get("overdue"), p.Tasks.NextCursor)
+		p.Next = fmt.Sprintf("/admission/inbox?status=%s&overdue=%s&community=%s&cursor=%s", p.Status, q.Get("overdue"), p.Community, p.Tasks.NextCursor)
 	}
 	for _, st := range p.Statuses {
-		l, err := h.svc.Tasks(ctx, sc, TaskFilter{Status: st, Limit: 1})
+		l, err := h.svc.Tasks(ctx, sc, TaskFilter{Status: st, Region: p.Community, Limit: 1})
 		if err != nil {
 			return p, err
 		}
 		p.Counts[st] = *l.Total
 	}
-	l, err := h.svc.Tasks(ctx, sc, TaskFilter{Overdue: true, Limit: 1})
+	l, err := h.svc.Tasks(ctx, sc, TaskFilter{Overdue: true, Region: p.Community, Limit: 1})
 	if err != nil {
 		return p, err
 	}

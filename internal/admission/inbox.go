@@ -308,6 +308,7 @@ func (s *Service) ReviewDecline(ctx context.Context, sc authz.Scope, id int64, i
 type Burden struct {
 	ID            int64  `json:"id"`
 	CommunityCode string `json:"community_code"`
+	CommunityName string `json:"community_name"`
 	Kind          string `json:"kind" doc:"signboard or ledger"`
 	Name          string `json:"name"`
 	Department    string `json:"department,omitempty" doc:"the department that demanded it"`
@@ -427,5 +428,17 @@ func (s *Service) Burdens(ctx context.Context, sc authz.Scope, kind string, curr
 		}
 		return qb
 	}
-	return newest(ctx, s.db, "burdens", burdenCols, ` FROM admission_burdens b`, "b.id", where, afterID, limit, scanBurden, func(b Burden) int64 { return b.ID })
+	l, err := newest(ctx, s.db, "burdens", burdenCols, ` FROM admission_burdens b`, "b.id", where, afterID, limit, scanBurden, func(b Burden) int64 { return b.ID })
+	if err != nil || len(l.Items) == 0 {
+		return l, err
+	}
+	codes := make([]string, len(l.Items))
+	for i, b := range l.Items {
+		codes[i] = b.CommunityCode
+	}
+	names, err := s.deps.Territory.UnscopedNames(ctx, codes)
+	for i := range l.Items {
+		l.Items[i].CommunityName = names[l.Items[i].CommunityCode]
+	}
+	return l, err
 }
