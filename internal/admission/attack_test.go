@@ -155,6 +155,9 @@ func TestAtOnce(t *testing.T) {
 	if got[200] != 1 || got[409] != 7 {
 		t.Errorf("eight reviews at once: %v, want one 200 and seven 409", got)
 	}
+	if p := sec.Get("/admission/tasks/" + task); !strings.Contains(p.Body, `id="task-review"`) || !strings.Contains(p.Body, "应当办理") {
+		t.Error("the reopened task does not say who overruled the decline and why")
+	}
 	var rep admission.Report
 	sec.Get("/api/v1/admission/burden?month=2026-11").JSON(t, &rep)
 	if rep.Total.N["declined"] != 0 {

@@ -11,6 +11,7 @@ import (
 	"grassroots/internal/apptest"
 	"grassroots/internal/city"
 	"grassroots/internal/platform/pdf/pdftest"
+	"grassroots/internal/platform/web"
 )
 
 // printed is the text of a certificate's PDF, fetched as its issuer
@@ -196,7 +197,7 @@ func TestCertificateRevokeReason(t *testing.T) {
 func TestVerifyMessages(t *testing.T) {
 	e := apptest.New(t)
 	anon := e.Anon()
-	en := http.Header{"Accept-Language": {"en"}}
+	en := http.Header{"Cookie": {web.LangCookie + "=en"}}
 	for _, tt := range []struct {
 		name, code string
 		header     http.Header

@@ -1,9 +1,7 @@
 package admission
 
 import (
-	"encoding/json"
 	"fmt"
-	"html/template"
 	"math"
 	"net/http"
 	"strconv"
@@ -13,7 +11,6 @@ import (
 	"grassroots/internal/platform/authz"
 	"grassroots/internal/platform/errs"
 	"grassroots/internal/platform/pdf"
-	"grassroots/internal/platform/tabular"
 	"grassroots/internal/platform/web"
 	"grassroots/internal/territory"
 )
@@ -978,97 +975,4 @@ func (h *handler) handleVerify(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	return h.ui.Render(w, r, status, "admission_verify", "", p)
-}
-
-// ---- the burden ----
-
-type burdenPage struct {
-	labels
-	Report  Report
-	Metrics []string
-	// EffectMetrics are the figures compared before and since a version.
-	EffectMetrics []string
-	Chart         template.JS
-	Month         string
-	CanDrill      bool
-}
-
-// Link is where a child's row leads: its own report.
-func (p burdenPage) Link(code string) string {
-	if len(code) > 12 {
-		return ""
-	}
-	return "/admission/burden?region=" + code + "&month=" + p.Month
-}
-
-func (h *handler) handleBurden(w http.ResponseWriter, r *http.Request) error {
-	ctx := r.Context()
-	q := r.URL.Query()
-	rep, err := h.svc.Burden(ctx, authz.ScopeFrom(ctx), strings.TrimSpace(q.Get("region")), q.Get("month"))
-	if err != nil {
-		return err
-	}
-	p := burdenPage{labels: labels{h.ui.Page(r, "title.adm_burden")}, Report: rep, Metrics: Metrics, Month: rep.Month,
-		CanDrill: authz.ScopeFrom(ctx).Department == 0, EffectMetrics: []string{"tasks", "form", "offlist", "refused", "declined", "emergency", "misused"}}
-	var months []string
-	series := map[string][]int64{}
-	for _, f := range rep.Trend {
-		months = append(months, f.Code)
-		for _, m := range []string{"tasks", "offlist", "declined", "certificate"} {
-			series[m] = append(series[m], f.N[m])
-		}
-	}
-	var ss []any
-	var legend []string
-	for i, m := range []string{"tasks", "offlist", "declined", "certificate"} {
-		name := p.T("adm.metric." + m)
-		legend = append(legend, name)
-		line := map[string]any{"type": "line", "name": name, "data": series[m]}
-		if v := rep.Version; v != nil && i == 0 {
-			// Where the latest version took effect.
-			line["markLine"] = map[string]any{"symbol": "none", "data": []any{map[string]any{"xAxis": v.EffectiveFrom[:7]}},
-				"label": map[string]any{"formatter": p.T("adm.version", v.Version)}}
-		}
-		ss = append(ss, line)
-	}
-	opt := map[string]any{"title": map[string]any{"text": p.T("adm.trend"), "textStyle": map[string]any{"fontSize": 14}}, "tooltip": map[string]any{"trigger": "axis"},
-		"legend": map[string]any{"data": legend, "top": 32, "type": "scroll"}, "grid": map[string]any{"left": 8, "right": 8, "bottom": 8, "top": 72, "containLabel": true},
-		"xAxis": map[string]any{"type": "category", "data": months}, "yAxis": map[string]any{"type": "value"}, "series": ss}
-	b, _ := json.Marshal(opt)
-	p.Chart = template.JS(b)
-	return h.ui.Render(w, r, http.StatusOK, "admission_burden", "", p)
-}
-
-func (h *handler) handleBurdenXLSX(w http.ResponseWriter, r *http.Request) error {
-	ctx := r.Context()
-	q := r.URL.Query()
-	rep, err := h.svc.Burden(ctx, authz.ScopeFrom(ctx), strings.TrimSpace(q.Get("region")), q.Get("month"))
-	if err != nil {
-		return err
-	}
-	p := h.ui.Page(r, "title.adm_burden")
-	head := []string{p.T("adm.unit")}
-	for _, m := range Metrics {
-		head = append(head, p.T("adm.metric."+m))
-	}
-	head = append(head, p.T("adm.hours"), p.T("adm.signboards_kept"), p.T("adm.ledgers_kept"))
-	row := func(f Figures) []string {
-		out := []string{f.Name}
-		for _, m := range Metrics {
-			out = append(out, strconv.FormatInt(f.N[m], 10))
-		}
-		return append(out, strconv.FormatFloat(f.Hours, 'f', 1, 64), strconv.FormatInt(f.Signboards, 10), strconv.FormatInt(f.Ledgers, 10))
-	}
-	rows := [][]string{head}
-	for _, f := range rep.Children {
-		rows = append(rows, row(f))
-	}
-	total := rep.Total
-	total.Name = p.T("adm.total") + " " + rep.Name
-	rows = append(rows, row(total), []string{})
-	rows = append(rows, []string{p.T("adm.departments")})
-	for _, f := range rep.Departments {
-		rows = append(rows, row(f))
-	}
-	return tabular.WriteXLSX(w, "burden-"+rep.Month+".xlsx", rows)
 }

@@ -29,8 +29,12 @@ type Task struct {
 	DeclinedAt    *time.Time `json:"declined_at,omitempty"`
 	DeclineReason string     `json:"decline_reason,omitempty"`
 	// DeclineUpheld: the approver's review of a decline (nil: not yet).
-	DeclineUpheld *bool     `json:"decline_upheld,omitempty"`
-	CreatedAt     time.Time `json:"created_at"`
+	DeclineUpheld *bool `json:"decline_upheld,omitempty"`
+	// ReviewedBy and ReviewNote: who reviewed the last decline and what
+	// they wrote (an overruled decline leaves them on the reopened task).
+	ReviewedBy string    `json:"reviewed_by,omitempty"`
+	ReviewNote string    `json:"review_note,omitempty"`
+	CreatedAt  time.Time `json:"created_at"`
 	// Request is what was asked, by whom, under which item.
 	Request Request `json:"request"`
 }
@@ -42,14 +46,14 @@ const (
 	TaskDeclined = "declined"
 )
 
-const taskCols = `t.id, t.request_id, t.community_code, t.status, t.done_at, t.evidence, t.declined_at, t.decline_reason, t.decline_upheld, t.created_at, `
+const taskCols = `t.id, t.request_id, t.community_code, t.status, t.done_at, t.evidence, t.declined_at, t.decline_reason, t.decline_upheld, t.reviewed_by, t.review_note, t.created_at, `
 
 func scanTask(row db.Scanner) (Task, error) {
 	var t Task
 	var done, declined *time.Time
 	r := &t.Request
 	var decideBy, decidedAt, reviewedAt *time.Time
-	err := row.Scan(&t.ID, &t.RequestID, &t.CommunityCode, &t.Status, &done, &t.Evidence, &declined, &t.DeclineReason, &t.DeclineUpheld, &t.CreatedAt,
+	err := row.Scan(&t.ID, &t.RequestID, &t.CommunityCode, &t.Status, &done, &t.Evidence, &declined, &t.DeclineReason, &t.DeclineUpheld, &t.ReviewedBy, &t.ReviewNote, &t.CreatedAt,
 		&r.ID, &r.DeptID, &r.DeptName, &r.TargetCode, &r.ApproverCode, &r.Title, &r.Detail, &r.Kind, &r.ItemID,
 		&r.ItemCode, &r.ItemTitle, &r.ListID, &r.ListVersion, &r.StartsOn, &r.DueOn, &r.Hours, &r.Emergency,
 		&r.Reason, &r.Status, &r.Rule, &decideBy, &decidedAt, &r.DecidedBy, &r.DecisionNote, &reviewedAt, &r.ReviewUpheld,
@@ -269,11 +273,12 @@ func (s *Service) ReviewDecline(ctx context.Context, sc authz.Scope, id int64, i
 		const unreviewed = ` WHERE id = ? AND status = 'declined' AND decline_upheld IS NULL`
 		var res sql.Result
 		if in.Approve {
-			res, err = tx.ExecContext(ctx, `UPDATE admission_tasks SET decline_upheld = ?, updated_at = ?`+unreviewed, true, now, id)
+			res, err = tx.ExecContext(ctx, `UPDATE admission_tasks SET decline_upheld = ?, reviewed_by = ?, review_note = ?, updated_at = ?`+unreviewed,
+				true, actorName(ctx), in.Note, now, id)
 		} else {
 			// Overruled: the task is the community's again.
 			res, err = tx.ExecContext(ctx, `UPDATE admission_tasks SET status = 'open', declined_at = NULL, decline_upheld = NULL,
-				decline_reason = '', updated_at = ?`+unreviewed, now, id)
+				decline_reason = '', reviewed_by = ?, review_note = ?, updated_at = ?`+unreviewed, actorName(ctx), in.Note, now, id)
 		}
 		if err != nil {
 			return fmt.Errorf("admission: review decline %d: %w", id, err)

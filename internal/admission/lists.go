@@ -225,6 +225,8 @@ func checkItems(fe *errs.Fields, items []Item) {
 			fe.Add(f("code"), "rule.required", "")
 		case utf8.RuneCountInString(it.Code) > maxCodeLn:
 			fe.Add(f("code"), "rule.max_length", strconv.Itoa(maxCodeLn))
+		case !codeForm(it.Code):
+			fe.Add(f("code"), "rule.adm_item_code_form", "")
 		case seen[it.Code]:
 			fe.Add(f("code"), "rule.adm_code_twice", it.Code)
 		}
@@ -273,8 +275,24 @@ func checkItems(fe *errs.Fields, items []Item) {
 			if it.Department == "" {
 				fe.Add(f("department"), "rule.adm_department_required", "")
 			}
+		case "duty":
+			// The community's own duty: no department hands it down.
+			if it.Department != "" {
+				fe.Add(f("department"), "rule.adm_duty_department", "")
+			}
 		}
 	}
+}
+
+// codeForm: an item's code is letters, digits and dashes (LZ-01), as it
+// is written in a path and on paper.
+func codeForm(code string) bool {
+	for _, r := range code {
+		if !(r >= 'A' && r <= 'Z' || r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-') {
+			return false
+		}
+	}
+	return true
 }
 
 // checkOwner: the list's owner is the city or a district of it, in the

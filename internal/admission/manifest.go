@@ -40,15 +40,20 @@ func Manifest(svc *Service) module.Manifest {
 // the list it links to.
 func (s *Service) widgets() []web.Widget {
 	return []web.Widget{
-		{Name: "admission-inbox", Perm: PermInbox, Order: 20, For: func(a *authz.Actor) bool { return len(a.Scope.Region) == 12 && a.Scope.Department == 0 },
-			Load: s.inboxWidget},
+		{Name: "admission-inbox", Perm: PermInbox, Order: 20, For: func(a *authz.Actor) bool {
+			// A community's inbox, and a subdistrict's of its communities.
+			return (len(a.Scope.Region) == 12 || len(a.Scope.Region) == 9) && a.Scope.Department == 0 && !a.Scope.GridsOnly
+		}, Load: s.inboxWidget},
 		{Name: "admission-queue", Perm: PermDecide, Order: 20, Load: s.queueWidget},
 		{Name: "admission-department", Perm: PermRequest, Order: 20, For: func(a *authz.Actor) bool { return a.Scope.Department != 0 }, Load: s.departmentWidget},
 	}
 }
 
 func (s *Service) inboxWidget(ctx context.Context, a *authz.Actor) (web.Panel, error) {
-	p := web.Panel{Title: "wb.adm_inbox", Actions: []web.Action{{Label: "wb.adm_certificate", Href: "/admission/certificates"}}}
+	p := web.Panel{Title: "wb.adm_inbox"}
+	if len(a.Scope.Region) == 12 {
+		p.Actions = []web.Action{{Label: "wb.adm_certificate", Href: "/admission/certificates"}}
+	}
 	for _, it := range []struct {
 		label, href string
 		f           TaskFilter

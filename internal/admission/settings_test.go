@@ -78,3 +78,26 @@ func TestVersionStanding(t *testing.T) {
 		t.Errorf("the versions' standing after version 2 took effect")
 	}
 }
+
+// TestItemRules: an item's code is letters, digits and dashes, and a duty
+// by law names no department; each is refused naming the item's field.
+func TestItemRules(t *testing.T) {
+	e := apptest.New(t)
+	city := e.Login("city")
+	item := admission.Item{Code: "LZ-01", Section: "duty", Title: "居民会议", Carrier: "committee", Kind: "task", Frequency: "yearly"}
+	for _, tt := range []struct {
+		name string
+		edit func(*admission.Item)
+		rule string
+	}{
+		{"SpaceInCode", func(it *admission.Item) { it.Code = "ZZ 1" }, "rule.adm_item_code_form"},
+		{"DutyWithDepartment", func(it *admission.Item) { it.Department = "民政局" }, "rule.adm_duty_department"},
+	} {
+		it := item
+		tt.edit(&it)
+		r := city.API("POST", "/api/v1/admission/lists", admission.ListInput{OwnerCode: apptest.City, Title: "清单", EffectiveFrom: "2026-11-26", Items: []admission.Item{it}})
+		if r.StatusCode != 422 || rule(r) != tt.rule || !strings.Contains(r.Body, `"items[0].`) {
+			t.Errorf("%s: %d %s, want %s on items[0]", tt.name, r.StatusCode, r.Body, tt.rule)
+		}
+	}
+}
