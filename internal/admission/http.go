@@ -157,6 +157,8 @@ type versionsPage struct {
 	Owners   []territory.Region
 	Versions []List
 	Draft    *List
+	// Above is the list in force above a district's own: the city's.
+	Above *List
 	// States are the published versions' standing by id: in_force,
 	// scheduled or superseded.
 	States map[int64]string
@@ -192,6 +194,17 @@ func (h *handler) versionsPage(r *http.Request, owner string) (versionsPage, err
 		return p, err
 	}
 	p.Versions = vs
+	if len(owner) > territory.CityCodeLen(owner) {
+		ls, err := h.svc.InForce(ctx, owner, "")
+		if err != nil {
+			return p, err
+		}
+		for i := range ls {
+			if ls[i].OwnerCode != owner {
+				p.Above = &ls[i]
+			}
+		}
+	}
 	p.States = map[int64]string{}
 	today, current := h.svc.today(), false
 	for _, v := range vs { // newest first

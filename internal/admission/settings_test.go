@@ -72,6 +72,9 @@ func TestVersionStanding(t *testing.T) {
 	if strings.Count(page.Body, `data-state="in_force"`) != 1 || strings.Count(page.Body, `data-state="scheduled"`) != 1 || !strings.Contains(page.Body, "现行") {
 		t.Errorf("the versions' standing before version 2 takes effect")
 	}
+	if d := e.Login("district").Get("/admission/lists"); d.StatusCode != 200 || !strings.Contains(d.Body, `id="list-above"`) || !strings.Contains(d.Body, "测试市清单第 1 版") {
+		t.Errorf("the district's editor is not told which city list its communities work under: %d", d.StatusCode)
+	}
 	e.Clock.Add(40 * 24 * time.Hour)
 	page = e.Login("city").Get("/admission/lists")
 	if strings.Count(page.Body, `data-state="in_force"`) != 1 || strings.Count(page.Body, `data-state="superseded"`) != 1 {
