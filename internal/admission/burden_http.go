@@ -84,6 +84,15 @@ func (p burdenPage) period(from, to string) string {
 	return p.T("adm.month_range", from, to)
 }
 
+// SplitMonth is the month the version took effect in part way, which
+// counts in neither period (empty: it took effect on the 1st).
+func (p burdenPage) SplitMonth() string {
+	if v := p.Report.Version; v != nil && !strings.HasSuffix(v.EffectiveFrom, "-01") {
+		return v.EffectiveFrom[:7]
+	}
+	return ""
+}
+
 // EffectNote says why a version is not compared (empty: it is).
 func (p burdenPage) EffectNote() string {
 	v := p.Report.Version

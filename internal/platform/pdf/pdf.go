@@ -2,7 +2,8 @@
 // the embedded WenQuanYi Micro Hei font (Apache 2.0 or GPLv3 with the font
 // exception; wqy-microhei.copyright.txt), subset into each document by
 // github.com/go-pdf/fpdf. Noto CJK cannot be used: fpdf reads TrueType
-// outlines only.
+// outlines only. Text that may wrap is written with Paragraph, never with
+// fpdf's MultiCell, which loses Chinese characters at line breaks.
 package pdf
 
 import (
