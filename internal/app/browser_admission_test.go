@@ -46,6 +46,9 @@ func TestBrowserAdmissionDay(t *testing.T) {
 	dmust(chromedp.Do(dctx, chromedp.Navigate(e.srv.URL+"/admission/requests/new"), chromedp.WaitVisible(chromedp.CSS("#request-form"))))
 	fits(t, dctx, dmust, "the request form", "#request-submit", "select[name=target]")
 	shot(t, dctx, "admission-request-new-375")
+	// The district, first of the targets offered (none is chosen for her).
+	_, err := chromedp.Run(dctx, chromedp.Evaluate[string](`(function () { var s = document.querySelector("select[name=target]"); s.selectedIndex = 1; return s.value; })()`))
+	dmust(err)
 	dmust(chromedp.Do(dctx,
 		chromedp.SendKeys(chromedp.CSS("input[name=title]"), title),
 		chromedp.SetValue(chromedp.CSS("select[name=kind]"), "assessment"),
