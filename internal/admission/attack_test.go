@@ -31,6 +31,24 @@ func parallel(n int, send func() apptest.Response) map[int]int {
 	return got
 }
 
+// declineFirst declines the first open task of c's community as not on
+// the list, and returns its id.
+func declineFirst(t *testing.T, c *apptest.Client) string {
+	t.Helper()
+	var inbox struct {
+		Items []admission.Task `json:"items"`
+	}
+	c.Get("/api/v1/admission/tasks?status=open").JSON(t, &inbox)
+	if len(inbox.Items) == 0 {
+		t.Fatal("no open task to decline")
+	}
+	task := itoa(inbox.Items[0].ID)
+	if r := c.API("POST", "/api/v1/admission/tasks/"+task+"/act", map[string]any{"action": "decline", "note": "不在清单内"}); r.StatusCode != 200 {
+		t.Fatalf("decline: %d %s", r.StatusCode, r.Body)
+	}
+	return task
+}
+
 // TestBadInputChangesNothing: numbers a form cannot read, an emergency
 // that is not one of the grounds or that rides on a listed item, a
 // review note beyond its length, file names that hide their kind: each
@@ -111,12 +129,7 @@ func TestBadInputChangesNothing(t *testing.T) {
 
 	// A review note beyond its length.
 	sec := e.Login("secretary")
-	var inbox struct {
-		Items []admission.Task `json:"items"`
-	}
-	sec.Get("/api/v1/admission/tasks?status=open").JSON(t, &inbox)
-	task := itoa(inbox.Items[0].ID)
-	sec.API("POST", "/api/v1/admission/tasks/"+task+"/act", map[string]any{"action": "decline", "note": "不在清单内"})
+	task := declineFirst(t, sec)
 	if r := e.Login("district").API("POST", "/api/v1/admission/tasks/"+task+"/review", map[string]any{"approve": false, "note": strings.Repeat("长", 2001)}); r.StatusCode != 422 || rule(r) != "rule.max_length" {
 		t.Errorf("a review note of 2,001 characters: %d %s", r.StatusCode, r.Body)
 	}
@@ -142,12 +155,7 @@ func TestAtOnce(t *testing.T) {
 	}
 
 	sec := e.Login("secretary")
-	var inbox struct {
-		Items []admission.Task `json:"items"`
-	}
-	sec.Get("/api/v1/admission/tasks?status=open").JSON(t, &inbox)
-	task := itoa(inbox.Items[0].ID)
-	sec.API("POST", "/api/v1/admission/tasks/"+task+"/act", map[string]any{"action": "decline", "note": "不在清单内"})
+	task := declineFirst(t, sec)
 	district := e.Login("district")
 	got = parallel(8, func() apptest.Response {
 		return district.API("POST", "/api/v1/admission/tasks/"+task+"/review", map[string]any{"approve": false, "note": "应当办理"})
