@@ -20,9 +20,7 @@
 package admission
 
 import (
-	"context"
 	"embed"
-	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -31,7 +29,6 @@ import (
 	"grassroots/internal/platform/db"
 	"grassroots/internal/platform/module"
 	"grassroots/internal/platform/pii"
-	"grassroots/internal/platform/web"
 	"grassroots/internal/platform/workday"
 	"grassroots/internal/territory"
 )
@@ -189,25 +186,3 @@ func month(t time.Time) string { return t.In(workday.CST).Format("2006-01") }
 // oneOf reports whether v is one of vs.
 func oneOf(v string, vs []string) bool { return slices.Contains(vs, v) }
 
-// newest is a page of a list newest first: the rows of from that where
-// selects, after afterID by idCol, with the whole list's total.
-func newest[T any](ctx context.Context, q db.Querier, what, cols, from, idCol string, where func(*db.Query) *db.Query, afterID int64, limit int,
-	scan func(db.Scanner) (T, error), id func(T) int64) (web.List[T], error) {
-	qb := where(db.NewQuery(`/* admission.` + what + ` */ SELECT ` + cols + from))
-	if afterID > 0 {
-		qb.And(idCol+" < ?", afterID)
-	}
-	s, args := qb.Tail("ORDER BY "+idCol+" DESC LIMIT ?", limit+1).SQL()
-	rows, err := db.Collect(ctx, q, s, args, scan)
-	if err != nil {
-		return web.List[T]{}, fmt.Errorf("admission: %s: %w", what, err)
-	}
-	cs, cargs := where(db.NewQuery(`/* admission.` + what + `Total */ SELECT COUNT(*)` + from)).SQL()
-	var total int64
-	if err := q.QueryRowContext(ctx, cs, cargs...).Scan(&total); err != nil {
-		return web.List[T]{}, fmt.Errorf("admission: %s total: %w", what, err)
-	}
-	l := web.Paginate(rows, limit, func(x T) web.Cursor { return web.Cursor{ID: id(x)} })
-	l.Total = &total
-	return l, nil
-}

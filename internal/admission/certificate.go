@@ -263,7 +263,7 @@ func (s *Service) Certificates(ctx context.Context, sc authz.Scope, afterID int6
 		}
 		return qb
 	}
-	l, err := newest(ctx, s.db, "certificates", certCols, certFrom, "c.id", where, afterID, limit, scanCert, func(c Certificate) int64 { return c.ID })
+	l, err := web.Newest(ctx, s.db, "admission.certificates", certCols, certFrom, "c.id", where, afterID, limit, scanCert, func(c Certificate) int64 { return c.ID })
 	if err != nil {
 		return l, err
 	}

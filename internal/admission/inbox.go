@@ -119,7 +119,7 @@ func (s *Service) Tasks(ctx context.Context, sc authz.Scope, f TaskFilter) (web.
 		}
 		return qb
 	}
-	l, err := newest(ctx, s.db, "tasks", taskCols+requestCols, taskFrom, "t.id", where, f.AfterID, f.Limit, scanTask, func(t Task) int64 { return t.ID })
+	l, err := web.Newest(ctx, s.db, "admission.tasks", taskCols+requestCols, taskFrom, "t.id", where, f.AfterID, f.Limit, scanTask, func(t Task) int64 { return t.ID })
 	if err != nil {
 		return l, err
 	}
@@ -433,7 +433,7 @@ func (s *Service) Burdens(ctx context.Context, sc authz.Scope, kind string, curr
 		}
 		return qb
 	}
-	l, err := newest(ctx, s.db, "burdens", burdenCols, ` FROM admission_burdens b`, "b.id", where, afterID, limit, scanBurden, func(b Burden) int64 { return b.ID })
+	l, err := web.Newest(ctx, s.db, "admission.burdens", burdenCols, ` FROM admission_burdens b`, "b.id", where, afterID, limit, scanBurden, func(b Burden) int64 { return b.ID })
 	if err != nil || len(l.Items) == 0 {
 		return l, err
 	}

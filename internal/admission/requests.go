@@ -490,7 +490,7 @@ func (s *Service) Requests(ctx context.Context, sc authz.Scope, f RequestFilter)
 		}
 		return qb
 	}
-	l, err := newest(ctx, s.db, "requests", requestCols, requestFrom, "r.id", where, f.AfterID, f.Limit, scanRequest, func(r Request) int64 { return r.ID })
+	l, err := web.Newest(ctx, s.db, "admission.requests", requestCols, requestFrom, "r.id", where, f.AfterID, f.Limit, scanRequest, func(r Request) int64 { return r.ID })
 	if err != nil {
 		return l, err
 	}
