@@ -185,4 +185,3 @@ func month(t time.Time) string { return t.In(workday.CST).Format("2006-01") }
 
 // oneOf reports whether v is one of vs.
 func oneOf(v string, vs []string) bool { return slices.Contains(vs, v) }
-

@@ -22,7 +22,7 @@ var uiApps []*App
 // checkedBeside are the modules whose own tests check that each of their
 // pages is rendered (apptest.Main); this binary checks the other pages
 // (the layout's error page and the pages of no module).
-var checkedBeside = []string{"account", "territory", "cases", "party", "registry", "calendar", "units", "coverage", "audit", "search", "workforce", "city", "admission", "visits", "workbench"}
+var checkedBeside = []string{"account", "territory", "cases", "party", "registry", "calendar", "units", "coverage", "audit", "search", "workforce", "city", "admission", "visits", "workbench", "volunteer"}
 
 func TestMain(m *testing.M) {
 	code := m.Run()

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"grassroots/internal/account"
 	"grassroots/internal/admission"
@@ -21,6 +22,7 @@ import (
 	"grassroots/internal/territory"
 	"grassroots/internal/units"
 	"grassroots/internal/visits"
+	"grassroots/internal/volunteer"
 	"grassroots/internal/workforce"
 )
 
@@ -50,6 +52,8 @@ type foreign struct {
 	// department's request and the community's task from it, a
 	// signboard, a certificate.
 	admDraft, admRequest, admTask, admBurden, admCert, admFile, admEvidence int64
+	// A service activity of the community (双报到).
+	volActivity int64
 	// deptServes: the department serves the probers' area from above
 	// (a district department seen from a grid), so it is theirs to see.
 	deptServes bool
@@ -157,6 +161,13 @@ func (e *env) mustObjects(f foreign, lon, lat float64, username string) foreign 
 	f.patrol = pt.ID
 	f.jobID = "0123456789abcdef"
 	e.mustAdmission(ctx, &f, d)
+	now := e.app.DB.Now().In(workday.CST)
+	act, err := e.app.Volunteer.CreateActivity(ctx, authz.All, volunteer.ActivityInput{Community: f.community, Title: foreignMark + "巡逻", Category: "safety",
+		Place: foreignMark + "广场", StartsAt: now.Add(time.Hour).Format("2006-01-02T15:04"), EndsAt: now.Add(2 * time.Hour).Format("2006-01-02T15:04"), Capacity: 10})
+	if err != nil {
+		e.t.Fatalf("foreign activity: %v", err)
+	}
+	f.volActivity = act.ID
 	return f
 }
 
@@ -362,6 +373,11 @@ func (e *env) scopeMatrix(t *testing.T, f foreign, probers []string) {
 		{"/api/v1/admission/tasks/{id}/files", "{id}", id(f.admTask), none},
 		{"/admission/files/{id}", "{id}", id(f.admFile), none},
 		{"/api/v1/admission/files/{id}", "{id}", id(f.admEvidence), none},
+		{"/volunteer/{id}", "{id}", id(f.volActivity), none},
+		{"/volunteer/{id}/code", "{id}", id(f.volActivity), none},
+		{"/api/v1/volunteer/activities/{id}", "{id}", id(f.volActivity), none},
+		{"/api/v1/volunteer/activities/{id}/code", "{id}", id(f.volActivity), none},
+		{"/api/v1/volunteer/activities/{id}/attendance", "{id}", id(f.volActivity), none},
 		{"/admission/tasks/{id}", "{id}", id(f.admTask), none},
 		{"/admission/tasks/{id}/act", "{id}", id(f.admTask), none},
 		{"/admission/tasks/{id}/review", "{id}", id(f.admTask), none},

@@ -40,6 +40,7 @@ import (
 	"grassroots/internal/territory"
 	"grassroots/internal/units"
 	"grassroots/internal/visits"
+	"grassroots/internal/volunteer"
 	"grassroots/internal/workbench"
 	"grassroots/internal/workforce"
 )
@@ -63,6 +64,7 @@ type App struct {
 	Visits    *visits.Service // household visits (走访) and grid patrols
 	// Admission is the community work access list (准入清单) and its gate.
 	Admission *admission.Service
+	Volunteer *volunteer.Service
 	Policy    *authz.Policy
 	Feed      *change.Feed // keeps this instance's memory in step with the other instances' writes
 	Modules   []module.Manifest
@@ -143,6 +145,7 @@ func New(ctx context.Context, d *db.DB, o Options) (*App, error) {
 	a.Registry.SetHouseholdVisits(householdVisits(a))
 	a.Admission = admission.NewService(d, admission.Deps{Territory: a.Territory, Keys: o.Keys, Calendar: a.City.Calendar(cal.Calendar),
 		PublicURL: a.City.PublicURL})
+	a.Volunteer = volunteer.NewService(d, volunteer.Deps{Territory: a.Territory, Keys: o.Keys, PublicURL: a.City.PublicURL})
 	secure := o.Config.SecureCookies || o.Config.TLSCert != ""
 	a.Feed = change.NewFeed(d)
 	poll := o.Config.ChangePoll
@@ -168,6 +171,7 @@ func New(ctx context.Context, d *db.DB, o Options) (*App, error) {
 		city.Manifest(a.City),
 		cases.Manifest(a.Cases, a.Accounts.TokenActor),
 		admission.Manifest(a.Admission),
+		volunteer.Manifest(a.Volunteer),
 	}
 	// The workbench lays out every other module's panels; it is last.
 	var widgets []web.Widget

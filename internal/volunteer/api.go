@@ -1,0 +1,110 @@
+package volunteer
+
+import (
+	"encoding/json"
+	"net/http"
+
+	"grassroots/internal/platform/authz"
+	"grassroots/internal/platform/errs"
+	"grassroots/internal/platform/web"
+)
+
+const tag = "volunteer"
+
+func (h *handler) apiRoutes(r *web.Router) {
+	r.API("GET /api/v1/volunteer/activities", PermView, web.OpDoc{Summary: "Service activities of the actor's area, newest first, with the total (a member: of their community)", Tag: tag,
+		Query: append([]web.Param{{Name: "upcoming", Type: "boolean", Description: "only those not yet ended"}}, web.PageQuery...), Response: web.List[Activity]{}}, h.apiList)
+	r.API("POST /api/v1/volunteer/activities", PermOrganise, web.OpDoc{Summary: "Organise a service activity in a community of the actor's (audited)", Tag: tag,
+		Body: ActivityInput{}, Response: Activity{}, Status: http.StatusCreated}, h.apiCreate)
+	r.API("GET /api/v1/volunteer/activities/{id}", PermView, web.OpDoc{Summary: "One activity", Tag: tag, Response: Activity{}}, h.apiActivity)
+	r.API("GET /api/v1/volunteer/activities/{id}/code", PermOrganise, web.OpDoc{Summary: "The check-in code the organiser's phone shows now; it changes every 30 seconds", Tag: tag,
+		Response: Code{}}, h.apiCode)
+	r.API("GET /api/v1/volunteer/activities/{id}/attendance", PermOrganise, web.OpDoc{Summary: "Each member's verified stay at the activity, with its anomalies", Tag: tag,
+		Response: Attendance{}}, h.apiAttendance)
+	r.API("POST /api/v1/volunteer/checkins", PermCheckIn, web.OpDoc{Summary: "Scan an activity's code: check in, or, checked in, out (inside the venue's fence when a position is sent; audited)", Tag: tag,
+		Body: CheckInInput{}, Response: CheckIn{}, Status: http.StatusCreated}, h.apiCheckIn)
+}
+
+func (h *handler) apiList(w http.ResponseWriter, r *http.Request) error {
+	cur, limit, err := web.PageParams(r)
+	if err != nil {
+		return err
+	}
+	upcoming, err := web.BoolParam(r, "upcoming")
+	if err != nil {
+		return err
+	}
+	l, err := h.svc.Activities(r.Context(), authz.ScopeFrom(r.Context()), upcoming, cur.ID, limit)
+	if err != nil {
+		return err
+	}
+	return web.JSON(w, http.StatusOK, l)
+}
+
+func decode(r *http.Request, v any) error {
+	if err := json.NewDecoder(r.Body).Decode(v); err != nil {
+		return errs.E(errs.Malformed, "err.malformed", err.Error())
+	}
+	return nil
+}
+
+func (h *handler) apiCreate(w http.ResponseWriter, r *http.Request) error {
+	var in ActivityInput
+	if err := decode(r, &in); err != nil {
+		return err
+	}
+	a, err := h.svc.CreateActivity(r.Context(), authz.ScopeFrom(r.Context()), in)
+	if err != nil {
+		return err
+	}
+	return web.JSON(w, http.StatusCreated, a)
+}
+
+func (h *handler) apiActivity(w http.ResponseWriter, r *http.Request) error {
+	id, err := idOf(r, "kind.vol_activity")
+	if err != nil {
+		return err
+	}
+	a, err := h.svc.Activity(r.Context(), authz.ScopeFrom(r.Context()), id)
+	if err != nil {
+		return err
+	}
+	return web.JSON(w, http.StatusOK, a)
+}
+
+func (h *handler) apiCode(w http.ResponseWriter, r *http.Request) error {
+	id, err := idOf(r, "kind.vol_activity")
+	if err != nil {
+		return err
+	}
+	c, err := h.svc.CurrentCode(r.Context(), authz.ScopeFrom(r.Context()), id)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	return web.JSON(w, http.StatusOK, c)
+}
+
+func (h *handler) apiAttendance(w http.ResponseWriter, r *http.Request) error {
+	id, err := idOf(r, "kind.vol_activity")
+	if err != nil {
+		return err
+	}
+	a, err := h.svc.Attendance(r.Context(), authz.ScopeFrom(r.Context()), id)
+	if err != nil {
+		return err
+	}
+	return web.JSON(w, http.StatusOK, a)
+}
+
+func (h *handler) apiCheckIn(w http.ResponseWriter, r *http.Request) error {
+	var in CheckInInput
+	if err := decode(r, &in); err != nil {
+		return err
+	}
+	c, err := h.svc.Scan(r.Context(), authz.ActorFrom(r.Context()), in)
+	if err != nil {
+		return err
+	}
+	return web.JSON(w, http.StatusCreated, c)
+}

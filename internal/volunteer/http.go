@@ -1,0 +1,273 @@
+package volunteer
+
+import (
+	"bytes"
+	"encoding/base64"
+	"fmt"
+	"html/template"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/skip2/go-qrcode"
+
+	"grassroots/internal/platform/authz"
+	"grassroots/internal/platform/errs"
+	"grassroots/internal/platform/web"
+)
+
+type handler struct {
+	svc *Service
+	ui  *web.UI
+}
+
+func (h *handler) routes(r *web.Router) {
+	r.Page("GET /volunteer", PermView, h.handleList)
+	r.Page("GET /volunteer/new", PermOrganise, h.handleNew)
+	r.Page("POST /volunteer", PermOrganise, h.handleCreate)
+	r.Page("GET /volunteer/{id}", PermView, h.handleActivity)
+	r.Page("GET /volunteer/{id}/code", PermOrganise, h.handleCodePage)
+	r.Page("GET /checkin", PermCheckIn, h.handleCheckInPage)
+	r.Page("POST /checkin", PermCheckIn, h.handleCheckIn)
+}
+
+type labels struct{ web.Page }
+
+// N is a list's total.
+func (p labels) N(total *int64) int64 {
+	if total == nil {
+		return 0
+	}
+	return *total
+}
+
+// Label names a stored value (a category, a flag) in the page's language.
+func (p labels) Label(kind, v string) string { return p.T("vol." + kind + "." + v) }
+
+func idOf(r *http.Request, kind string) (int64, error) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, errs.NotFoundf(kind)
+	}
+	return id, nil
+}
+
+// failed turns err into each field's messages for a form sent back.
+func (h *handler) failed(lang string, err error) map[string][]string {
+	out := map[string][]string{}
+	for _, f := range errs.As(err).Fields {
+		out[f.Field] = append(out[f.Field], h.ui.FieldMessage(lang, f))
+	}
+	if len(errs.As(err).Fields) == 0 {
+		out[""] = []string{h.ui.Message(lang, errs.As(err))}
+	}
+	return out
+}
+
+type listPage struct {
+	labels
+	Activities  web.List[Activity]
+	Next        string
+	CanOrganise bool
+	CanCheckIn  bool
+}
+
+func (h *handler) handleList(w http.ResponseWriter, r *http.Request) error {
+	cur, limit, err := web.PageParams(r)
+	if err != nil {
+		return err
+	}
+	ctx := r.Context()
+	p := listPage{labels: labels{h.ui.Page(r, "title.vol_activities")}}
+	p.CanOrganise, p.CanCheckIn = p.Actor.Can(PermOrganise), p.Actor.Can(PermCheckIn)
+	// A member sees what is still to come; the organisers everything.
+	if p.Activities, err = h.svc.Activities(ctx, authz.ScopeFrom(ctx), !p.CanOrganise && p.CanCheckIn, cur.ID, limit); err != nil {
+		return err
+	}
+	if p.Activities.NextCursor != "" {
+		p.Next = "/volunteer?cursor=" + p.Activities.NextCursor
+	}
+	return h.ui.Render(w, r, http.StatusOK, "volunteer_list", "", p)
+}
+
+type newPage struct {
+	labels
+	Categories []string
+	Form       ActivityInput
+	Errs       map[string][]string
+}
+
+func (h *handler) handleNew(w http.ResponseWriter, r *http.Request) error {
+	p := newPage{labels: labels{h.ui.Page(r, "title.vol_new")}, Categories: Categories, Form: ActivityInput{Capacity: 30, MinStay: 30, Radius: DefaultRadius}}
+	return h.ui.Render(w, r, http.StatusOK, "volunteer_new", "", p)
+}
+
+func (h *handler) handleCreate(w http.ResponseWriter, r *http.Request) error {
+	num := func(name string) (int, bool) {
+		v := strings.TrimSpace(r.PostFormValue(name))
+		if v == "" {
+			return 0, true
+		}
+		n, err := strconv.Atoi(v)
+		return n, err == nil
+	}
+	point := func(name string) (*float64, bool) {
+		v := strings.TrimSpace(r.PostFormValue(name))
+		if v == "" {
+			return nil, true
+		}
+		f, err := strconv.ParseFloat(v, 64)
+		return &f, err == nil
+	}
+	in := ActivityInput{Title: r.PostFormValue("title"), Category: r.PostFormValue("category"), Place: r.PostFormValue("place"),
+		StartsAt: r.PostFormValue("starts_at"), EndsAt: r.PostFormValue("ends_at")}
+	var fe errs.Fields
+	var ok bool
+	for _, f := range []struct {
+		name string
+		dst  *int
+	}{{"capacity", &in.Capacity}, {"min_stay", &in.MinStay}, {"radius", &in.Radius}} {
+		if *f.dst, ok = num(f.name); !ok {
+			fe.Add(f.name, "rule.integer", "")
+		}
+	}
+	if in.Lat, ok = point("lat"); !ok {
+		fe.Add("venue", "rule.vol_point", "")
+	}
+	if in.Lon, ok = point("lon"); !ok {
+		fe.Add("venue", "rule.vol_point", "")
+	}
+	var a Activity
+	var err error
+	if len(fe) > 0 {
+		// Every other problem of the form too; nothing is saved.
+		if _, _, cerr := in.check(h.svc.db.Now()); cerr != nil {
+			fe = append(fe, errs.As(cerr).Fields...)
+		}
+		err = fe.Err()
+	} else {
+		a, err = h.svc.CreateActivity(r.Context(), authz.ScopeFrom(r.Context()), in)
+	}
+	if errs.CodeOf(err) == errs.Invalid {
+		p := newPage{labels: labels{h.ui.Page(r, "title.vol_new")}, Categories: Categories, Form: in}
+		p.Errs = h.failed(p.Lang, err)
+		return h.ui.Render(w, r, http.StatusUnprocessableEntity, "volunteer_new", "", p)
+	}
+	if err != nil {
+		return err
+	}
+	return web.Redirect(w, r, "/volunteer/"+strconv.FormatInt(a.ID, 10), "flash.vol_created")
+}
+
+type activityPage struct {
+	labels
+	Activity    Activity
+	Attendance  *Attendance
+	CanOrganise bool
+}
+
+func (h *handler) handleActivity(w http.ResponseWriter, r *http.Request) error {
+	id, err := idOf(r, "kind.vol_activity")
+	if err != nil {
+		return err
+	}
+	ctx := r.Context()
+	sc := authz.ScopeFrom(ctx)
+	p := activityPage{labels: labels{h.ui.Page(r, "title.vol_activity")}}
+	if p.Activity, err = h.svc.Activity(ctx, sc, id); err != nil {
+		return err
+	}
+	p.CanOrganise = p.Actor.Can(PermOrganise)
+	if p.CanOrganise {
+		att, err := h.svc.Attendance(ctx, sc, id)
+		if err != nil {
+			return err
+		}
+		p.Attendance = &att
+	}
+	return h.ui.Render(w, r, http.StatusOK, "volunteer_activity", "", p)
+}
+
+type codePage struct {
+	labels
+	Activity Activity
+	Code     Code
+	QR       template.URL
+	// Seconds until the code changes.
+	Seconds int
+}
+
+// qr is the code's link as a QR image, a data: URL.
+func qr(link string) (template.URL, error) {
+	png, err := qrcode.Encode(link, qrcode.Medium, 320)
+	if err != nil {
+		return "", fmt.Errorf("volunteer: QR: %w", err)
+	}
+	var b bytes.Buffer
+	b.WriteString("data:image/png;base64,")
+	b.WriteString(base64.StdEncoding.EncodeToString(png))
+	return template.URL(b.String()), nil
+}
+
+func (h *handler) handleCodePage(w http.ResponseWriter, r *http.Request) error {
+	id, err := idOf(r, "kind.vol_activity")
+	if err != nil {
+		return err
+	}
+	ctx := r.Context()
+	sc := authz.ScopeFrom(ctx)
+	p := codePage{labels: labels{h.ui.Page(r, "title.vol_code")}}
+	if p.Activity, err = h.svc.Activity(ctx, sc, id); err != nil {
+		return err
+	}
+	if p.Code, err = h.svc.CurrentCode(ctx, sc, id); err != nil {
+		return err
+	}
+	if p.QR, err = qr(p.Code.Link); err != nil {
+		return err
+	}
+	p.Seconds = int(p.Code.Until.Sub(h.svc.db.Now()).Seconds()) + 1
+	w.Header().Set("Cache-Control", "no-store")
+	return h.ui.Render(w, r, http.StatusOK, "volunteer_code", "", p)
+}
+
+type checkInPage struct {
+	labels
+	Code string
+	Done *CheckIn
+	Errs map[string][]string
+}
+
+func (h *handler) handleCheckInPage(w http.ResponseWriter, r *http.Request) error {
+	p := checkInPage{labels: labels{h.ui.Page(r, "title.vol_checkin")}, Code: r.URL.Query().Get("c")}
+	return h.ui.Render(w, r, http.StatusOK, "volunteer_checkin", "", p)
+}
+
+func (h *handler) handleCheckIn(w http.ResponseWriter, r *http.Request) error {
+	in := CheckInInput{Code: r.PostFormValue("code"), Device: r.PostFormValue("device")}
+	if lat, lon := r.PostFormValue("lat"), r.PostFormValue("lon"); lat != "" && lon != "" {
+		la, err1 := strconv.ParseFloat(lat, 64)
+		lo, err2 := strconv.ParseFloat(lon, 64)
+		acc, _ := strconv.ParseFloat(r.PostFormValue("accuracy"), 64)
+		if err1 == nil && err2 == nil {
+			in.Lat, in.Lon, in.Accuracy = &la, &lo, acc
+		}
+	}
+	ctx := r.Context()
+	p := checkInPage{labels: labels{h.ui.Page(r, "title.vol_checkin")}, Code: in.Code}
+	done, err := h.svc.Scan(ctx, authz.ActorFrom(ctx), in)
+	if err == nil {
+		p.Done = &done
+		return h.ui.Render(w, r, http.StatusOK, "volunteer_checkin", "", p)
+	}
+	switch errs.CodeOf(err) {
+	case errs.Invalid, errs.Conflict:
+		p.Errs = h.failed(p.Lang, err)
+		st := http.StatusUnprocessableEntity
+		if errs.CodeOf(err) == errs.Conflict {
+			st = http.StatusConflict
+		}
+		return h.ui.Render(w, r, st, "volunteer_checkin", "", p)
+	}
+	return err
+}

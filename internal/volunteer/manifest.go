@@ -1,0 +1,24 @@
+package volunteer
+
+import (
+	"grassroots/internal/platform/module"
+	"grassroots/internal/platform/web"
+)
+
+// Manifest registers the module: its tables, permissions, menu entries,
+// pages and API.
+func Manifest(svc *Service) module.Manifest {
+	m := Migrations()
+	return module.Manifest{
+		Name: "volunteer", Migrations: &m, Grants: Grants(),
+		Templates: module.Sub(templateFiles, "templates"), Messages: module.Sub(messageFiles, "messages"),
+		Menu: []web.MenuItem{
+			{Key: "nav.volunteer", Path: "/volunteer", Perm: PermView, Order: 12, Group: web.GroupWork},
+		},
+		Routes: func(r *web.Router) {
+			h := &handler{svc: svc, ui: r.UI()}
+			h.routes(r)
+			h.apiRoutes(r)
+		},
+	}
+}

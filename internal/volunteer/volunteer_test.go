@@ -1,0 +1,229 @@
+package volunteer_test
+
+import (
+	"encoding/base32"
+	"encoding/binary"
+	"fmt"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"grassroots/internal/apptest"
+	"grassroots/internal/volunteer"
+)
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// rule is the rule of the first field error of a problem answer.
+func rule(r apptest.Response) string {
+	m := regexp.MustCompile(`"rule":"([^"]+)"`).FindStringSubmatch(r.Body)
+	if m == nil {
+		return ""
+	}
+	return "rule." + m[1]
+}
+
+// The venue: a point in community A's city, and positions near and far.
+var (
+	venueLat, venueLon = 22.5431, 114.0579
+	near               = map[string]any{"lat": 22.5435, "lon": 114.0580, "accuracy": 15.0}
+	far                = map[string]any{"lat": 22.5600, "lon": 114.0579, "accuracy": 15.0}
+)
+
+// organise publishes an activity of community A starting now, as its
+// secretary does, and returns it.
+func organise(t *testing.T, e *apptest.Env, title string) volunteer.Activity {
+	t.Helper()
+	now := e.Clock.Now().In(time.FixedZone("CST", 8*3600))
+	r := e.Login("secretary").API("POST", "/api/v1/volunteer/activities", map[string]any{"title": title, "category": "safety", "place": "甲一社区广场",
+		"lat": venueLat, "lon": venueLon, "radius": 150, "starts_at": now.Format("2006-01-02T15:04"), "ends_at": now.Add(2 * time.Hour).Format("2006-01-02T15:04"),
+		"capacity": 30, "min_stay": 30})
+	if r.StatusCode != 201 {
+		t.Fatalf("organise %s: %d %s", title, r.StatusCode, r.Body)
+	}
+	var a volunteer.Activity
+	r.JSON(t, &a)
+	return a
+}
+
+func code(t *testing.T, e *apptest.Env, id int64) volunteer.Code {
+	t.Helper()
+	var c volunteer.Code
+	if r := e.Login("secretary").Get("/api/v1/volunteer/activities/" + itoa(id) + "/code"); r.StatusCode != 200 {
+		t.Fatalf("the code: %d %s", r.StatusCode, r.Body)
+	} else {
+		r.JSON(t, &c)
+	}
+	return c
+}
+
+func scan(c *apptest.Client, code string, at map[string]any, device string) apptest.Response {
+	body := map[string]any{"code": code, "device": device}
+	for k, v := range at {
+		body[k] = v
+	}
+	return c.API("POST", "/api/v1/volunteer/checkins", body)
+}
+
+// TestVerifiedPresence: a member checks in with the code shown now, at
+// the venue, and out an hour later with the code shown then; the stay
+// counts its hour. A code a minute old, one altered, one of another
+// activity, a scan from outside the fence and a third scan are refused
+// with their reasons, and count nothing.
+func TestVerifiedPresence(t *testing.T) {
+	e := apptest.New(t)
+	a := organise(t, e, "平安巡逻")
+	other := organise(t, e, "环境整治")
+	member := e.Login("member")
+	c := code(t, e, a.ID)
+	if !strings.HasSuffix(c.Link, "/checkin?c="+c.Code) || !c.Until.After(e.Clock.Now()) {
+		t.Errorf("the code's link and end: %+v", c)
+	}
+	stale := c.Code
+	for _, tt := range []struct {
+		name, code string
+		at         map[string]any
+		rule       string
+	}{
+		{"NotACode", "hello", near, "rule.vol_code_malformed"},
+		{"Altered", stale[:10] + flip(stale[10]) + stale[11:], near, "rule.vol_code_forged"},
+		{"OutsideTheFence", stale, far, "rule.vol_outside_fence"},
+	} {
+		if r := scan(member, tt.code, tt.at, "phone-1"); r.StatusCode != 422 || rule(r) != tt.rule {
+			t.Errorf("%s: %d %s, want %s", tt.name, r.StatusCode, r.Body, tt.rule)
+		}
+	}
+	// This activity's code, its number changed to another's: the other's
+	// key did not make it.
+	raw, _ := base32.StdEncoding.WithPadding(base32.NoPadding).DecodeString(c.Code)
+	binary.BigEndian.PutUint64(raw[:8], uint64(other.ID))
+	spliced := base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(raw)
+	if r := scan(member, spliced, near, "phone-1"); r.StatusCode != 422 || rule(r) != "rule.vol_code_forged" {
+		t.Errorf("a code spliced from another activity's: %d %s", r.StatusCode, r.Body)
+	}
+	in := scan(member, c.Code, near, "phone-1")
+	var ci volunteer.CheckIn
+	in.JSON(t, &ci)
+	if in.StatusCode != 201 || ci.Out || ci.ActivityID != a.ID || ci.Metres == nil || *ci.Metres > 100 {
+		t.Fatalf("check-in: %d %s", in.StatusCode, in.Body)
+	}
+	// A minute on, the code first shown has expired.
+	e.Clock.Add(time.Minute + 5*time.Second)
+	if r := scan(member, stale, near, "phone-1"); r.StatusCode != 422 || rule(r) != "rule.vol_code_expired" {
+		t.Errorf("a replayed code a minute old: %d %s", r.StatusCode, r.Body)
+	}
+	e.Clock.Add(time.Hour)
+	member = e.Login("member")
+	if r := scan(member, code(t, e, a.ID).Code, near, "phone-1"); r.StatusCode != 201 || !strings.Contains(r.Body, `"out":true`) {
+		t.Fatalf("check-out: %d %s", r.StatusCode, r.Body)
+	}
+	if r := scan(member, code(t, e, a.ID).Code, near, "phone-1"); r.StatusCode != 409 {
+		t.Errorf("a third scan: %d %s", r.StatusCode, r.Body)
+	}
+	var att volunteer.Attendance
+	e.Login("secretary").Get("/api/v1/volunteer/activities/"+itoa(a.ID)+"/attendance").JSON(t, &att)
+	if len(att.Stays) != 1 || len(att.Stays[0].Flags) != 0 || att.Stays[0].Minutes != 61 || att.Counted != 61 {
+		t.Errorf("the attendance: %+v", att)
+	}
+}
+
+func flip(b byte) string {
+	if b == 'A' {
+		return "B"
+	}
+	return "A"
+}
+
+// TestAnomaliesAreFlagged: a stay too short, and a check-in without a
+// check-out, are listed with their anomaly and count nothing.
+func TestAnomaliesAreFlagged(t *testing.T) {
+	e := apptest.New(t)
+	a := organise(t, e, "政策宣讲")
+	member := e.Login("member")
+	if r := scan(member, code(t, e, a.ID).Code, near, "phone-1"); r.StatusCode != 201 {
+		t.Fatalf("check-in: %d %s", r.StatusCode, r.Body)
+	}
+	e.Clock.Add(5 * time.Minute)
+	if r := scan(e.Login("member"), code(t, e, a.ID).Code, near, "phone-1"); r.StatusCode != 201 {
+		t.Fatalf("check-out: %d %s", r.StatusCode, r.Body)
+	}
+	var att volunteer.Attendance
+	e.Login("secretary").Get("/api/v1/volunteer/activities/"+itoa(a.ID)+"/attendance").JSON(t, &att)
+	if len(att.Stays) != 1 || fmt.Sprint(att.Stays[0].Flags) != "[short_stay]" || att.Counted != 0 || att.Flagged != 1 {
+		t.Errorf("a five-minute stay: %+v", att)
+	}
+	page := e.Login("secretary").Get("/volunteer/" + itoa(a.ID))
+	if !strings.Contains(page.Body, `data-flag="short_stay"`) || !strings.Contains(page.Body, "停留过短") {
+		t.Error("the activity page does not flag the short stay by name")
+	}
+}
+
+// TestScopeAndPages: the organiser's pages, the member's check-in page,
+// and who may see what: another community's worker sees neither the
+// activity nor its code; a member cannot show the code.
+func TestScopeAndPages(t *testing.T) {
+	e := apptest.New(t)
+	sec := e.Login("secretary")
+	sec.Get("/volunteer/new")
+	now := e.Clock.Now().In(time.FixedZone("CST", 8*3600))
+	form := url.Values{"title": {"入户关爱"}, "category": {"assistance"}, "place": {"甲一社区"}, "starts_at": {now.Add(time.Hour).Format("2006-01-02T15:04")},
+		"ends_at": {now.Add(3 * time.Hour).Format("2006-01-02T15:04")}, "capacity": {"20"}}
+	bad := url.Values{}
+	for k, v := range form {
+		bad[k] = v
+	}
+	bad.Set("ends_at", now.Format("2006-01-02T15:04"))
+	bad.Set("capacity", "二十")
+	if r := sec.Form("/volunteer", bad); r.StatusCode != 422 || !strings.Contains(r.Body, "须晚于开始时间") || !strings.Contains(r.Body, "须为整数") {
+		t.Errorf("a bad activity: %d", r.StatusCode)
+	}
+	r := sec.Form("/volunteer", form)
+	if r.StatusCode != 303 {
+		t.Fatalf("create: %d %s", r.StatusCode, r.Body)
+	}
+	loc := r.Header.Get("Location")
+	id := loc[strings.LastIndex(loc, "/")+1:]
+	if p := sec.Get(loc); p.StatusCode != 200 || !strings.Contains(p.Body, "助困扶残与就业援助") || !strings.Contains(p.Body, `id="show-code"`) {
+		t.Errorf("the activity page: %d", p.StatusCode)
+	}
+	codePage := sec.Get("/volunteer/" + id + "/code")
+	if codePage.StatusCode != 200 || !strings.Contains(codePage.Body, `src="data:image/png;base64,`) || !strings.Contains(codePage.Body, `id="code-text"`) {
+		t.Errorf("the code page: %d", codePage.StatusCode)
+	}
+	if list := sec.Get("/volunteer"); !strings.Contains(list.Body, "入户关爱") || !strings.Contains(list.Body, "共 1 条") {
+		t.Error("the organiser's list")
+	}
+	member := e.Login("member")
+	if list := member.Get("/volunteer"); !strings.Contains(list.Body, "入户关爱") || !strings.Contains(list.Body, `id="to-checkin"`) {
+		t.Error("the member's list of what is to come")
+	}
+	if g := member.Get("/volunteer/" + id + "/code"); g.StatusCode != 403 {
+		t.Errorf("a member shows the code: %d", g.StatusCode)
+	}
+	worker := e.Login("worker") // community B
+	for _, p := range []string{"/volunteer/" + id, "/api/v1/volunteer/activities/" + id + "/code", "/api/v1/volunteer/activities/" + id + "/attendance"} {
+		if g := worker.Get(p); g.StatusCode != 404 {
+			t.Errorf("community B reads %s: %d", p, g.StatusCode)
+		}
+	}
+	// The member's check-in page: a bad code is refused beside the field;
+	// the code as scanned is checked in.
+	member.Get("/checkin")
+	if p := member.Form("/checkin", url.Values{"code": {"NOTACODE"}}); p.StatusCode != 422 || !strings.Contains(p.Body, "不是签到码") {
+		t.Errorf("a bad code on the page: %d", p.StatusCode)
+	}
+	n, _ := strconv.ParseInt(id, 10, 64)
+	c := code(t, e, n)
+	if p := member.Get("/checkin?c=" + c.Code); !strings.Contains(p.Body, `value="`+c.Code+`"`) {
+		t.Error("the check-in page does not carry the scanned code")
+	}
+	if p := member.Form("/checkin", url.Values{"code": {c.Code}, "device": {"phone-9"}}); p.StatusCode != 200 || !strings.Contains(p.Body, `id="checked"`) || !strings.Contains(p.Body, "已签到") {
+		t.Errorf("check-in on the page: %d", p.StatusCode)
+	}
+	if g := sec.Get("/volunteer/" + id); !strings.Contains(g.Body, "在职党员") && !strings.Contains(g.Body, "member") {
+		t.Error("the attendance does not name the member")
+	}
+}
