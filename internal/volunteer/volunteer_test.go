@@ -35,7 +35,7 @@ var (
 
 // organise publishes an activity of community A starting now, as its
 // secretary does, and returns it.
-func organise(t *testing.T, e *apptest.Env, title string) volunteer.Activity {
+func organise(t testing.TB, e *apptest.Env, title string) volunteer.Activity {
 	t.Helper()
 	now := e.Clock.Now().In(time.FixedZone("CST", 8*3600))
 	r := e.Login("secretary").API("POST", "/api/v1/volunteer/activities", map[string]any{"title": title, "category": "safety", "place": "甲一社区广场",
@@ -49,7 +49,7 @@ func organise(t *testing.T, e *apptest.Env, title string) volunteer.Activity {
 	return a
 }
 
-func code(t *testing.T, e *apptest.Env, id int64) volunteer.Code {
+func code(t testing.TB, e *apptest.Env, id int64) volunteer.Code {
 	t.Helper()
 	var c volunteer.Code
 	if r := e.Login("secretary").Get("/api/v1/volunteer/activities/" + itoa(id) + "/code"); r.StatusCode != 200 {
