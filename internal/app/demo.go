@@ -192,6 +192,9 @@ func seedDemoScaled(ctx context.Context, a *App, out io.Writer, buildingsPerGrid
 	if err := seedAdmission(ctx, a, out); err != nil {
 		return err
 	}
+	if err := seedVolunteer(ctx, a, out); err != nil {
+		return err
+	}
 	token, err := demoToken(ctx, a)
 	if err != nil {
 		return err

@@ -371,3 +371,20 @@ func TestDemoAccessList(t *testing.T) {
 		t.Errorf("the demo's figures: %+v", rep.Total.N)
 	}
 }
+
+// TestDemoServiceActivities: the demo member finds 民巷社区's service
+// activities to check in to, and its secretary their code.
+func TestDemoServiceActivities(t *testing.T) {
+	e := newEnv(t)
+	list := e.login("demo-member").get("/volunteer")
+	if list.StatusCode != 200 || !strings.Contains(list.body, "平安巡逻") || !strings.Contains(list.body, "惠民政策宣讲") {
+		t.Fatalf("the member's service activities: %d", list.StatusCode)
+	}
+	id := regexp.MustCompile(`/volunteer/(\d+)`).FindStringSubmatch(list.body)
+	if id == nil {
+		t.Fatal("no link to an activity")
+	}
+	if c := e.login("demo-secretary").get("/volunteer/" + id[1] + "/code"); c.StatusCode != 200 || !strings.Contains(c.body, `id="code-qr"`) {
+		t.Errorf("the secretary's code page: %d", c.StatusCode)
+	}
+}
