@@ -53,7 +53,7 @@ type foreign struct {
 	// signboard, a certificate.
 	admDraft, admRequest, admTask, admBurden, admCert, admFile, admEvidence int64
 	// A service activity of the community (双报到).
-	volActivity int64
+	volActivity, volRegistration int64
 	// deptServes: the department serves the probers' area from above
 	// (a district department seen from a grid), so it is theirs to see.
 	deptServes bool
@@ -168,6 +168,12 @@ func (e *env) mustObjects(f foreign, lon, lat float64, username string) foreign 
 		e.t.Fatalf("foreign activity: %v", err)
 	}
 	f.volActivity = act.ID
+	reg, err := e.app.Volunteer.Register(ctx, &authz.Actor{UserID: 9_999_999, DisplayName: foreignMark + "党员", Role: authz.RolePartyMember,
+		Scope: authz.Scope{Region: f.community}}, volunteer.RegistrationInput{Workplace: foreignMark + "机关党委", Categories: []string{"legal"}})
+	if err != nil {
+		e.t.Fatalf("foreign registration: %v", err)
+	}
+	f.volRegistration = reg.ID
 	return f
 }
 
@@ -374,6 +380,8 @@ func (e *env) scopeMatrix(t *testing.T, f foreign, probers []string) {
 		{"/admission/files/{id}", "{id}", id(f.admFile), none},
 		{"/api/v1/admission/files/{id}", "{id}", id(f.admEvidence), none},
 		{"/volunteer/{id}", "{id}", id(f.volActivity), none},
+		{"/volunteer/registrations/{id}/confirm", "{id}", id(f.volRegistration), none},
+		{"/api/v1/volunteer/registrations/{id}/confirm", "{id}", id(f.volRegistration), none},
 		{"/volunteer/{id}/code", "{id}", id(f.volActivity), none},
 		{"/api/v1/volunteer/activities/{id}", "{id}", id(f.volActivity), none},
 		{"/api/v1/volunteer/activities/{id}/code", "{id}", id(f.volActivity), none},

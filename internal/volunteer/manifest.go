@@ -14,11 +14,14 @@ func Manifest(svc *Service) module.Manifest {
 		Templates: module.Sub(templateFiles, "templates"), Messages: module.Sub(messageFiles, "messages"),
 		Menu: []web.MenuItem{
 			{Key: "nav.volunteer", Path: "/volunteer", Perm: PermView, Order: 12, Group: web.GroupWork},
+			{Key: "nav.vol_registrations", Path: "/volunteer/registrations", Perm: PermOrganise, Order: 13, Group: web.GroupWork},
+			{Key: "nav.vol_me", Path: "/volunteer/me", Perm: PermCheckIn, Order: 13, Group: web.GroupWork},
 		},
 		Routes: func(r *web.Router) {
 			h := &handler{svc: svc, ui: r.UI()}
 			h.routes(r)
 			h.apiRoutes(r)
+			h.registrationRoutes(r)
 		},
 	}
 }

@@ -227,3 +227,56 @@ func TestScopeAndPages(t *testing.T) {
 		t.Error("the attendance does not name the member")
 	}
 }
+
+// TestRegistration: a member registers with the community where they
+// live; a registration without a service is refused beside its field; the
+// community confirms it into one of its grids (not another community's),
+// once; half a year on it is due again.
+func TestRegistration(t *testing.T) {
+	e := apptest.New(t)
+	member := e.Login("member")
+	member.Get("/volunteer/me")
+	if r := member.Form("/volunteer/me", url.Values{"workplace": {"市财政局机关党委"}}); r.StatusCode != 422 || !strings.Contains(r.Body, "请至少选择一项可提供的服务") {
+		t.Errorf("no service offered: %d", r.StatusCode)
+	}
+	if r := member.Form("/volunteer/me", url.Values{"workplace": {"市财政局机关党委"}, "categories": {"legal", "safety"}, "availability": {"周末"}}); r.StatusCode != 303 {
+		t.Fatalf("register: %d %s", r.StatusCode, r.Body)
+	}
+	var mine volunteer.Registration
+	member.Get("/api/v1/volunteer/registration").JSON(t, &mine)
+	if mine.Status != volunteer.Pending || mine.CommunityCode != apptest.CommunityA || fmt.Sprint(mine.Categories) != "[legal safety]" {
+		t.Fatalf("the member's registration: %+v", mine)
+	}
+	sec := e.Login("secretary")
+	list := sec.Get("/volunteer/registrations?status=pending")
+	if !strings.Contains(list.Body, "市财政局机关党委") || !strings.Contains(list.Body, "法律咨询与援助") || !strings.Contains(list.Body, `id="confirm-`+itoa(mine.ID)+`"`) {
+		t.Error("the community's list of registrations")
+	}
+	if r := sec.API("POST", "/api/v1/volunteer/registrations/"+itoa(mine.ID)+"/confirm", map[string]any{"grid": apptest.GridB1}); r.StatusCode != 422 || rule(r) != "rule.vol_grid" {
+		t.Errorf("placed in another community's grid: %d %s", r.StatusCode, r.Body)
+	}
+	if r := e.Login("worker").API("POST", "/api/v1/volunteer/registrations/"+itoa(mine.ID)+"/confirm", map[string]any{"grid": apptest.GridA1}); r.StatusCode != 404 {
+		t.Errorf("community B confirms community A's member: %d", r.StatusCode)
+	}
+	sec.Get("/volunteer/registrations")
+	if r := sec.Form("/volunteer/registrations/"+itoa(mine.ID)+"/confirm", url.Values{"grid": {apptest.GridA1}}); r.StatusCode != 303 {
+		t.Fatalf("confirm: %d %s", r.StatusCode, r.Body)
+	}
+	if r := sec.API("POST", "/api/v1/volunteer/registrations/"+itoa(mine.ID)+"/confirm", map[string]any{"grid": apptest.GridA1}); r.StatusCode != 409 {
+		t.Errorf("confirmed twice: %d", r.StatusCode)
+	}
+	if p := member.Get("/volunteer/me"); !strings.Contains(p.Body, "已报到") || !strings.Contains(p.Body, "2027-05-26") {
+		t.Errorf("the member's page after confirmation")
+	}
+	e.Clock.Add(190 * 24 * time.Hour)
+	var due struct {
+		Total int64 `json:"total"`
+	}
+	e.Login("secretary").Get("/api/v1/volunteer/registrations?status=expired").JSON(t, &due)
+	if due.Total != 1 {
+		t.Errorf("registrations due again after half a year: %d", due.Total)
+	}
+	if p := e.Login("member").Get("/volunteer/me"); !strings.Contains(p.Body, "已到期，须重新报到") {
+		t.Error("the member is not told to register again")
+	}
+}
