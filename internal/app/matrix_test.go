@@ -383,6 +383,8 @@ func (e *env) scopeMatrix(t *testing.T, f foreign, probers []string) {
 		{"/volunteer/registrations/{id}/confirm", "{id}", id(f.volRegistration), none},
 		{"/api/v1/volunteer/registrations/{id}/confirm", "{id}", id(f.volRegistration), none},
 		{"/volunteer/{id}/code", "{id}", id(f.volActivity), none},
+		{"/volunteer/{id}/confirm", "{id}", id(f.volActivity), none},
+		{"/api/v1/volunteer/activities/{id}/confirm", "{id}", id(f.volActivity), none},
 		{"/api/v1/volunteer/activities/{id}", "{id}", id(f.volActivity), none},
 		{"/api/v1/volunteer/activities/{id}/code", "{id}", id(f.volActivity), none},
 		{"/api/v1/volunteer/activities/{id}/attendance", "{id}", id(f.volActivity), none},

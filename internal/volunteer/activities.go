@@ -137,13 +137,17 @@ func (s *Service) CreateActivity(ctx context.Context, sc authz.Scope, in Activit
 }
 
 const activityCols = `a.id, a.community_code, a.title, a.category, a.place, a.lat, a.lon, a.radius, a.starts_at, a.ends_at, a.capacity, a.min_stay,
-	a.created_by, a.created_at, a.key_enc`
+	a.created_by, a.created_at, a.confirmed_at, a.confirmed_by, a.key_enc`
 
 func scanActivity(r db.Scanner) (Activity, error) {
 	var a Activity
 	err := r.Scan(&a.ID, &a.CommunityCode, &a.Title, &a.Category, &a.Place, &a.Lat, &a.Lon, &a.Radius, &a.StartsAt, &a.EndsAt, &a.Capacity, &a.MinStay,
-		&a.CreatedBy, &a.CreatedAt, &a.keyEnc)
+		&a.CreatedBy, &a.CreatedAt, &a.ConfirmedAt, &a.ConfirmedBy, &a.keyEnc)
 	a.StartsAt, a.EndsAt, a.CreatedAt = a.StartsAt.UTC(), a.EndsAt.UTC(), a.CreatedAt.UTC()
+	if a.ConfirmedAt != nil {
+		c := a.ConfirmedAt.UTC()
+		a.ConfirmedAt = &c
+	}
 	return a, err
 }
 

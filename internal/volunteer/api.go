@@ -21,6 +21,10 @@ func (h *handler) apiRoutes(r *web.Router) {
 		Response: Code{}}, h.apiCode)
 	r.API("GET /api/v1/volunteer/activities/{id}/attendance", PermOrganise, web.OpDoc{Summary: "Each member's verified stay at the activity, with its anomalies", Tag: tag,
 		Response: Attendance{}}, h.apiAttendance)
+	r.API("POST /api/v1/volunteer/activities/{id}/confirm", PermOrganise, web.OpDoc{Summary: "Confirm who was at an ended activity: each member's verified minutes go to their ledger, once (audited)", Tag: tag,
+		Response: Attendance{}}, h.apiConfirmAttendance)
+	r.API("GET /api/v1/volunteer/hours", PermCheckIn, web.OpDoc{Summary: "The actor's own ledger of this year: each entry with its reason, the sums against 50 hours and 60 points", Tag: tag,
+		Response: Year{}}, h.apiHours)
 	r.API("POST /api/v1/volunteer/checkins", PermCheckIn, web.OpDoc{Summary: "Scan an activity's code: check in, or, checked in, out (inside the venue's fence when a position is sent; audited)", Tag: tag,
 		Body: CheckInInput{}, Response: CheckIn{}, Status: http.StatusCreated}, h.apiCheckIn)
 }
@@ -107,4 +111,24 @@ func (h *handler) apiCheckIn(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return web.JSON(w, http.StatusCreated, c)
+}
+
+func (h *handler) apiConfirmAttendance(w http.ResponseWriter, r *http.Request) error {
+	id, err := idOf(r, "kind.vol_activity")
+	if err != nil {
+		return err
+	}
+	a, err := h.svc.ConfirmAttendance(r.Context(), authz.ScopeFrom(r.Context()), id)
+	if err != nil {
+		return err
+	}
+	return web.JSON(w, http.StatusOK, a)
+}
+
+func (h *handler) apiHours(w http.ResponseWriter, r *http.Request) error {
+	y, err := h.svc.MyYear(r.Context(), authz.ActorFrom(r.Context()), h.svc.db.Now())
+	if err != nil {
+		return err
+	}
+	return web.JSON(w, http.StatusOK, y)
 }

@@ -27,6 +27,7 @@ func (h *handler) routes(r *web.Router) {
 	r.Page("POST /volunteer", PermOrganise, h.handleCreate)
 	r.Page("GET /volunteer/{id}", PermView, h.handleActivity)
 	r.Page("GET /volunteer/{id}/code", PermOrganise, h.handleCodePage)
+	r.Page("POST /volunteer/{id}/confirm", PermOrganise, h.handleConfirmAttendance)
 	r.Page("GET /checkin", PermCheckIn, h.handleCheckInPage)
 	r.Page("POST /checkin", PermCheckIn, h.handleCheckIn)
 }
@@ -164,6 +165,7 @@ type activityPage struct {
 	Activity    Activity
 	Attendance  *Attendance
 	CanOrganise bool
+	Ended       bool
 }
 
 func (h *handler) handleActivity(w http.ResponseWriter, r *http.Request) error {
@@ -178,6 +180,7 @@ func (h *handler) handleActivity(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	p.CanOrganise = p.Actor.Can(PermOrganise)
+	p.Ended = !h.svc.db.Now().Before(p.Activity.EndsAt)
 	if p.CanOrganise {
 		att, err := h.svc.Attendance(ctx, sc, id)
 		if err != nil {
@@ -186,6 +189,17 @@ func (h *handler) handleActivity(w http.ResponseWriter, r *http.Request) error {
 		p.Attendance = &att
 	}
 	return h.ui.Render(w, r, http.StatusOK, "volunteer_activity", "", p)
+}
+
+func (h *handler) handleConfirmAttendance(w http.ResponseWriter, r *http.Request) error {
+	id, err := idOf(r, "kind.vol_activity")
+	if err != nil {
+		return err
+	}
+	if _, err := h.svc.ConfirmAttendance(r.Context(), authz.ScopeFrom(r.Context()), id); err != nil {
+		return err
+	}
+	return web.Redirect(w, r, "/volunteer/"+strconv.FormatInt(id, 10), "flash.vol_attendance_confirmed")
 }
 
 type codePage struct {

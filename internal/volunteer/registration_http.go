@@ -37,6 +37,7 @@ type mePage struct {
 	Categories []string
 	Errs       map[string][]string
 	Today      string
+	Year       Year
 }
 
 func (h *handler) mePage(r *http.Request) (mePage, error) {
@@ -47,6 +48,9 @@ func (h *handler) mePage(r *http.Request) (mePage, error) {
 		return p, err
 	}
 	p.Mine = mine
+	if p.Year, err = h.svc.MyYear(ctx, authz.ActorFrom(ctx), h.svc.db.Now()); err != nil {
+		return p, err
+	}
 	if mine != nil {
 		p.Form = RegistrationInput{Workplace: mine.Workplace, Skills: mine.Skills, Categories: mine.Categories, Availability: mine.Availability}
 	}
@@ -201,4 +205,3 @@ func (h *handler) apiConfirm(w http.ResponseWriter, r *http.Request) error {
 	}
 	return web.JSON(w, http.StatusOK, reg)
 }
-

@@ -93,7 +93,11 @@ type Activity struct {
 	MinStay       int       `json:"min_stay" doc:"the shortest stay that counts, minutes"`
 	CreatedBy     string    `json:"created_by"`
 	CreatedAt     time.Time `json:"created_at"`
-	keyEnc        string
+	// ConfirmedAt: the organiser confirmed who was there, and the
+	// verified minutes went to the members' ledgers.
+	ConfirmedAt *time.Time `json:"confirmed_at,omitempty"`
+	ConfirmedBy string     `json:"confirmed_by,omitempty"`
+	keyEnc      string
 }
 
 // Deps are what the module needs of the rest of the application.

@@ -280,3 +280,39 @@ func TestRegistration(t *testing.T) {
 		t.Error("the member is not told to register again")
 	}
 }
+
+// TestHoursLedger: once the activity has ended its organiser confirms who
+// was there; the member's verified hour goes to their ledger with the
+// activity as its reason, once; a flagged stay adds nothing.
+func TestHoursLedger(t *testing.T) {
+	e := apptest.New(t)
+	a := organise(t, e, "平安巡逻")
+	if r := scan(e.Login("member"), code(t, e, a.ID).Code, near, "phone-1"); r.StatusCode != 201 {
+		t.Fatalf("check-in: %d %s", r.StatusCode, r.Body)
+	}
+	e.Clock.Add(time.Hour)
+	if r := scan(e.Login("member"), code(t, e, a.ID).Code, near, "phone-1"); r.StatusCode != 201 {
+		t.Fatalf("check-out: %d %s", r.StatusCode, r.Body)
+	}
+	sec := e.Login("secretary")
+	if r := sec.API("POST", "/api/v1/volunteer/activities/"+itoa(a.ID)+"/confirm", nil); r.StatusCode != 409 {
+		t.Errorf("confirmed before the end: %d", r.StatusCode)
+	}
+	e.Clock.Add(90 * time.Minute)
+	sec = e.Login("secretary")
+	sec.Get("/volunteer/" + itoa(a.ID))
+	if r := sec.Form("/volunteer/"+itoa(a.ID)+"/confirm", url.Values{}); r.StatusCode != 303 {
+		t.Fatalf("confirm: %d %s", r.StatusCode, r.Body)
+	}
+	if r := sec.API("POST", "/api/v1/volunteer/activities/"+itoa(a.ID)+"/confirm", nil); r.StatusCode != 409 {
+		t.Errorf("confirmed twice: %d", r.StatusCode)
+	}
+	var y volunteer.Year
+	e.Login("member").Get("/api/v1/volunteer/hours").JSON(t, &y)
+	if len(y.Entries) != 1 || y.Minutes != 60 || y.Points != 1.2 || y.Entries[0].Reason != "平安巡逻" || y.YearHours != 50 {
+		t.Errorf("the member's year: %+v", y)
+	}
+	if p := e.Login("member").Get("/volunteer/me"); !strings.Contains(p.Body, `id="year-hours">1<`) || !strings.Contains(p.Body, "平安巡逻") {
+		t.Error("the member's page does not show the hour")
+	}
+}
