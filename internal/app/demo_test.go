@@ -380,11 +380,11 @@ func TestDemoServiceActivities(t *testing.T) {
 	if list.StatusCode != 200 || !strings.Contains(list.body, "平安巡逻") || !strings.Contains(list.body, "惠民政策宣讲") {
 		t.Fatalf("the member's service activities: %d", list.StatusCode)
 	}
-	id := regexp.MustCompile(`/volunteer/(\d+)`).FindStringSubmatch(list.body)
+	id := regexp.MustCompile(`/volunteer/activities/(\d+)`).FindStringSubmatch(list.body)
 	if id == nil {
 		t.Fatal("no link to an activity")
 	}
-	if c := e.login("demo-secretary").get("/volunteer/" + id[1] + "/code"); c.StatusCode != 200 || !strings.Contains(c.body, `id="code-qr"`) {
+	if c := e.login("demo-secretary").get("/volunteer/activities/" + id[1] + "/code"); c.StatusCode != 200 || !strings.Contains(c.body, `id="code-qr"`) {
 		t.Errorf("the secretary's code page: %d", c.StatusCode)
 	}
 }

@@ -53,7 +53,7 @@ type foreign struct {
 	// signboard, a certificate.
 	admDraft, admRequest, admTask, admBurden, admCert, admFile, admEvidence int64
 	// A service activity of the community (双报到).
-	volActivity, volRegistration int64
+	volActivity, volRegistration, volWish int64
 	// deptServes: the department serves the probers' area from above
 	// (a district department seen from a grid), so it is theirs to see.
 	deptServes bool
@@ -174,6 +174,12 @@ func (e *env) mustObjects(f foreign, lon, lat float64, username string) foreign 
 		e.t.Fatalf("foreign registration: %v", err)
 	}
 	f.volRegistration = reg.ID
+	wish, err := e.app.Volunteer.PostWish(ctx, authz.All, volunteer.WishInput{Community: f.community, Title: foreignMark + "心愿", Category: "assistance",
+		Beneficiary: foreignMark + "居民", Consented: true})
+	if err != nil {
+		e.t.Fatalf("foreign wish: %v", err)
+	}
+	f.volWish = wish.Wish.ID
 	return f
 }
 
@@ -379,11 +385,17 @@ func (e *env) scopeMatrix(t *testing.T, f foreign, probers []string) {
 		{"/api/v1/admission/tasks/{id}/files", "{id}", id(f.admTask), none},
 		{"/admission/files/{id}", "{id}", id(f.admFile), none},
 		{"/api/v1/admission/files/{id}", "{id}", id(f.admEvidence), none},
-		{"/volunteer/{id}", "{id}", id(f.volActivity), none},
+		{"/volunteer/activities/{id}", "{id}", id(f.volActivity), none},
 		{"/volunteer/registrations/{id}/confirm", "{id}", id(f.volRegistration), none},
+		{"/volunteer/wishes/{id}", "{id}", id(f.volWish), none},
+		{"/volunteer/wishes/{id}/claim", "{id}", id(f.volWish), none},
+		{"/volunteer/wishes/{id}/fulfil", "{id}", id(f.volWish), none},
+		{"/api/v1/volunteer/wishes/{id}", "{id}", id(f.volWish), none},
+		{"/api/v1/volunteer/wishes/{id}/claim", "{id}", id(f.volWish), none},
+		{"/api/v1/volunteer/wishes/{id}/fulfil", "{id}", id(f.volWish), none},
 		{"/api/v1/volunteer/registrations/{id}/confirm", "{id}", id(f.volRegistration), none},
-		{"/volunteer/{id}/code", "{id}", id(f.volActivity), none},
-		{"/volunteer/{id}/confirm", "{id}", id(f.volActivity), none},
+		{"/volunteer/activities/{id}/code", "{id}", id(f.volActivity), none},
+		{"/volunteer/activities/{id}/confirm", "{id}", id(f.volActivity), none},
 		{"/api/v1/volunteer/activities/{id}/confirm", "{id}", id(f.volActivity), none},
 		{"/api/v1/volunteer/activities/{id}", "{id}", id(f.volActivity), none},
 		{"/api/v1/volunteer/activities/{id}/code", "{id}", id(f.volActivity), none},

@@ -25,9 +25,9 @@ func (h *handler) routes(r *web.Router) {
 	r.Page("GET /volunteer", PermView, h.handleList)
 	r.Page("GET /volunteer/new", PermOrganise, h.handleNew)
 	r.Page("POST /volunteer", PermOrganise, h.handleCreate)
-	r.Page("GET /volunteer/{id}", PermView, h.handleActivity)
-	r.Page("GET /volunteer/{id}/code", PermOrganise, h.handleCodePage)
-	r.Page("POST /volunteer/{id}/confirm", PermOrganise, h.handleConfirmAttendance)
+	r.Page("GET /volunteer/activities/{id}", PermView, h.handleActivity)
+	r.Page("GET /volunteer/activities/{id}/code", PermOrganise, h.handleCodePage)
+	r.Page("POST /volunteer/activities/{id}/confirm", PermOrganise, h.handleConfirmAttendance)
 	r.Page("GET /checkin", PermCheckIn, h.handleCheckInPage)
 	r.Page("POST /checkin", PermCheckIn, h.handleCheckIn)
 }
@@ -157,7 +157,7 @@ func (h *handler) handleCreate(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return web.Redirect(w, r, "/volunteer/"+strconv.FormatInt(a.ID, 10), "flash.vol_created")
+	return web.Redirect(w, r, "/volunteer/activities/"+strconv.FormatInt(a.ID, 10), "flash.vol_created")
 }
 
 type activityPage struct {
@@ -199,7 +199,7 @@ func (h *handler) handleConfirmAttendance(w http.ResponseWriter, r *http.Request
 	if _, err := h.svc.ConfirmAttendance(r.Context(), authz.ScopeFrom(r.Context()), id); err != nil {
 		return err
 	}
-	return web.Redirect(w, r, "/volunteer/"+strconv.FormatInt(id, 10), "flash.vol_attendance_confirmed")
+	return web.Redirect(w, r, "/volunteer/activities/"+strconv.FormatInt(id, 10), "flash.vol_attendance_confirmed")
 }
 
 type codePage struct {

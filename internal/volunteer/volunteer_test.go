@@ -155,7 +155,7 @@ func TestAnomaliesAreFlagged(t *testing.T) {
 	if len(att.Stays) != 1 || fmt.Sprint(att.Stays[0].Flags) != "[short_stay]" || att.Counted != 0 || att.Flagged != 1 {
 		t.Errorf("a five-minute stay: %+v", att)
 	}
-	page := e.Login("secretary").Get("/volunteer/" + itoa(a.ID))
+	page := e.Login("secretary").Get("/volunteer/activities/" + itoa(a.ID))
 	if !strings.Contains(page.Body, `data-flag="short_stay"`) || !strings.Contains(page.Body, "停留过短") {
 		t.Error("the activity page does not flag the short stay by name")
 	}
@@ -189,7 +189,7 @@ func TestScopeAndPages(t *testing.T) {
 	if p := sec.Get(loc); p.StatusCode != 200 || !strings.Contains(p.Body, "助困扶残与就业援助") || !strings.Contains(p.Body, `id="show-code"`) {
 		t.Errorf("the activity page: %d", p.StatusCode)
 	}
-	codePage := sec.Get("/volunteer/" + id + "/code")
+	codePage := sec.Get("/volunteer/activities/" + id + "/code")
 	if codePage.StatusCode != 200 || !strings.Contains(codePage.Body, `src="data:image/png;base64,`) || !strings.Contains(codePage.Body, `id="code-text"`) {
 		t.Errorf("the code page: %d", codePage.StatusCode)
 	}
@@ -200,11 +200,11 @@ func TestScopeAndPages(t *testing.T) {
 	if list := member.Get("/volunteer"); !strings.Contains(list.Body, "入户关爱") || !strings.Contains(list.Body, `id="to-checkin"`) {
 		t.Error("the member's list of what is to come")
 	}
-	if g := member.Get("/volunteer/" + id + "/code"); g.StatusCode != 403 {
+	if g := member.Get("/volunteer/activities/" + id + "/code"); g.StatusCode != 403 {
 		t.Errorf("a member shows the code: %d", g.StatusCode)
 	}
 	worker := e.Login("worker") // community B
-	for _, p := range []string{"/volunteer/" + id, "/api/v1/volunteer/activities/" + id + "/code", "/api/v1/volunteer/activities/" + id + "/attendance"} {
+	for _, p := range []string{"/volunteer/activities/" + id, "/api/v1/volunteer/activities/" + id + "/code", "/api/v1/volunteer/activities/" + id + "/attendance"} {
 		if g := worker.Get(p); g.StatusCode != 404 {
 			t.Errorf("community B reads %s: %d", p, g.StatusCode)
 		}
@@ -223,7 +223,7 @@ func TestScopeAndPages(t *testing.T) {
 	if p := member.Form("/checkin", url.Values{"code": {c.Code}, "device": {"phone-9"}}); p.StatusCode != 200 || !strings.Contains(p.Body, `id="checked"`) || !strings.Contains(p.Body, "已签到") {
 		t.Errorf("check-in on the page: %d", p.StatusCode)
 	}
-	if g := sec.Get("/volunteer/" + id); !strings.Contains(g.Body, "在职党员") && !strings.Contains(g.Body, "member") {
+	if g := sec.Get("/volunteer/activities/" + id); !strings.Contains(g.Body, "在职党员") && !strings.Contains(g.Body, "member") {
 		t.Error("the attendance does not name the member")
 	}
 }
@@ -300,8 +300,8 @@ func TestHoursLedger(t *testing.T) {
 	}
 	e.Clock.Add(90 * time.Minute)
 	sec = e.Login("secretary")
-	sec.Get("/volunteer/" + itoa(a.ID))
-	if r := sec.Form("/volunteer/"+itoa(a.ID)+"/confirm", url.Values{}); r.StatusCode != 303 {
+	sec.Get("/volunteer/activities/" + itoa(a.ID))
+	if r := sec.Form("/volunteer/activities/"+itoa(a.ID)+"/confirm", url.Values{}); r.StatusCode != 303 {
 		t.Fatalf("confirm: %d %s", r.StatusCode, r.Body)
 	}
 	if r := sec.API("POST", "/api/v1/volunteer/activities/"+itoa(a.ID)+"/confirm", nil); r.StatusCode != 409 {
@@ -314,5 +314,95 @@ func TestHoursLedger(t *testing.T) {
 	}
 	if p := e.Login("member").Get("/volunteer/me"); !strings.Contains(p.Body, `id="year-hours">1<`) || !strings.Contains(p.Body, "平安巡逻") {
 		t.Error("the member's page does not show the hour")
+	}
+}
+
+// TestMicroWish: the community posts a wish for a beneficiary who has
+// consented (without consent it is refused) and gets the one-time code,
+// once; the list shows the beneficiary masked; a member claims it and
+// completes it with the code; a wrong code counts nothing, and five of
+// them leave it to the community; another community sees nothing.
+func TestMicroWish(t *testing.T) {
+	e := apptest.New(t)
+	sec := e.Login("secretary")
+	sec.Get("/volunteer/wishes")
+	form := url.Values{"title": {"一台助听器"}, "category": {"assistance"}, "beneficiary": {"王秀英"}}
+	if r := sec.Form("/volunteer/wishes", form); r.StatusCode != 422 || !strings.Contains(r.Body, "须经受益人本人同意") {
+		t.Errorf("a wish without consent: %d", r.StatusCode)
+	}
+	form.Set("consented", "1")
+	r := sec.Form("/volunteer/wishes", form)
+	m := regexp.MustCompile(`id="wish-code">(\d{6})<`).FindStringSubmatch(r.Body)
+	if r.StatusCode != 201 || m == nil {
+		t.Fatalf("posted: %d", r.StatusCode)
+	}
+	code := m[1]
+	var list struct {
+		Items []volunteer.Wish `json:"items"`
+	}
+	member := e.Login("member")
+	member.Get("/api/v1/volunteer/wishes?status=open").JSON(t, &list)
+	if len(list.Items) != 1 || list.Items[0].Beneficiary == "王秀英" || !strings.HasPrefix(list.Items[0].Beneficiary, "王") {
+		t.Fatalf("the open wishes as a member sees them: %+v", list.Items)
+	}
+	id := itoa(list.Items[0].ID)
+	if p := member.Get("/api/v1/volunteer/wishes/" + id); strings.Contains(p.Body, "王秀英") || strings.Contains(p.Body, code) {
+		t.Error("a wish shows the beneficiary's whole name or the code")
+	}
+	if g := e.Login("worker").Get("/api/v1/volunteer/wishes/" + id); g.StatusCode != 404 {
+		t.Errorf("community B reads the wish: %d", g.StatusCode)
+	}
+	if r := member.API("POST", "/api/v1/volunteer/wishes/"+id+"/fulfil", map[string]any{"code": code}); r.StatusCode != 409 {
+		t.Errorf("completed before it was claimed: %d", r.StatusCode)
+	}
+	member.Get("/volunteer/wishes/" + id)
+	if r := member.Form("/volunteer/wishes/"+id+"/claim", url.Values{}); r.StatusCode != 303 {
+		t.Fatalf("claim: %d %s", r.StatusCode, r.Body)
+	}
+	if r := member.API("POST", "/api/v1/volunteer/wishes/"+id+"/claim", nil); r.StatusCode != 409 {
+		t.Errorf("claimed twice: %d", r.StatusCode)
+	}
+	wrong := "000000"
+	if code == wrong {
+		wrong = "000001"
+	}
+	if r := member.Form("/volunteer/wishes/"+id+"/fulfil", url.Values{"code": {wrong}}); r.StatusCode != 422 || !strings.Contains(r.Body, "请核对受益人的确认码") {
+		t.Errorf("a wrong code: %d", r.StatusCode)
+	}
+	var y volunteer.Year
+	member.Get("/api/v1/volunteer/hours").JSON(t, &y)
+	if y.Points != 0 {
+		t.Errorf("a wrong code earned %v points", y.Points)
+	}
+	if r := member.Form("/volunteer/wishes/"+id+"/fulfil", url.Values{"code": {code}}); r.StatusCode != 303 {
+		t.Fatalf("fulfil: %d %s", r.StatusCode, r.Body)
+	}
+	member.Get("/api/v1/volunteer/hours").JSON(t, &y)
+	if y.Points != volunteer.WishPoints || len(y.Entries) != 1 || y.Entries[0].Reason != "微心愿：一台助听器" {
+		t.Errorf("the member's year after the wish: %+v", y)
+	}
+	if r := member.API("POST", "/api/v1/volunteer/wishes/"+id+"/fulfil", map[string]any{"code": code}); r.StatusCode != 409 {
+		t.Errorf("the code used again: %d", r.StatusCode)
+	}
+
+	// Five wrong codes lock a wish.
+	var p2 volunteer.Posted
+	sec.API("POST", "/api/v1/volunteer/wishes", map[string]any{"title": "辅导作业", "category": "culture", "beneficiary": "李明", "consented": true}).JSON(t, &p2)
+	id2 := itoa(p2.Wish.ID)
+	member.API("POST", "/api/v1/volunteer/wishes/"+id2+"/claim", nil)
+	bad := "999999"
+	if p2.Code == bad {
+		bad = "999998"
+	}
+	for range volunteer.MaxCodeTries {
+		member.API("POST", "/api/v1/volunteer/wishes/"+id2+"/fulfil", map[string]any{"code": bad})
+	}
+	if r := member.API("POST", "/api/v1/volunteer/wishes/"+id2+"/fulfil", map[string]any{"code": p2.Code}); r.StatusCode != 409 {
+		t.Errorf("the right code after five wrong ones: %d %s", r.StatusCode, r.Body)
+	}
+	var locked volunteer.Wish
+	member.Get("/api/v1/volunteer/wishes/"+id2).JSON(t, &locked)
+	if !locked.Locked || locked.Status != volunteer.WishClaimed {
+		t.Errorf("the wish after five wrong codes: %+v", locked)
 	}
 }

@@ -51,7 +51,7 @@ type Names map[string]Resolver
 var Kinds = []string{"case", "case_whistle", "person", "household", "building", "compound", "user", "token", "region", "grid",
 	"department", "party_org", "party_member", "unit", "worker", "reserve", "case_catalogue", "case_settings", "department_role",
 	"hotline_category", "calendar_year", "city_profile", "audit_log", "admission_list", "admission_request", "admission_task",
-	"admission_burden", "admission_certificate", "admission_settings", "admission_file", "volunteer_activity", "volunteer_registration", "visit", "patrol"}
+	"admission_burden", "admission_certificate", "admission_settings", "admission_file", "volunteer_activity", "volunteer_registration", "volunteer_wish", "visit", "patrol"}
 
 // Groups are the groups of actions the log's filter offers, by action
 // prefix; each has its name in the messages (audit.group.<prefix>).
