@@ -73,12 +73,41 @@ func TestBrowserCheckInOnTwoPhones(t *testing.T) {
 	if h, err := chromedp.Run(mctx, chromedp.Text(chromedp.CSS("#checked h2"))); err != nil || h != "已签退" {
 		t.Errorf("after the second scan: %q %v", h, err)
 	}
-	noConsoleErrors(t, mprob)
 
 	// The secretary sees the stay, flagged: a minute is too short.
 	omust(chromedp.Do(octx, chromedp.Navigate(e.srv.URL+"/volunteer"), chromedp.WaitVisible(chromedp.CSS("#activities"))))
 	omust(clickLink(octx, "平安巡逻"))
 	omust(waitFor(octx, `!!document.querySelector("#stays [data-flag=short_stay]")`))
 	shot(t, octx, "volunteer-attendance-375")
+
+	// A micro-wish: the secretary posts it for a resident who agreed and
+	// hands her the code; the member claims it, delivers, and the
+	// resident's code completes it.
+	omust(chromedp.Do(octx, chromedp.Navigate(e.srv.URL+"/volunteer/wishes"), chromedp.WaitVisible(chromedp.CSS("#wish-form")),
+		chromedp.SendKeys(chromedp.CSS("#wish-form input[name=title]"), "一台助听器"),
+		chromedp.SetValue(chromedp.CSS("#wish-form select[name=category]"), "assistance"),
+		chromedp.SendKeys(chromedp.CSS("#wish-form input[name=beneficiary]"), "王秀英"),
+		chromedp.Click(chromedp.CSS("#wish-form input[name=consented]")),
+		chromedp.Click(chromedp.CSS("#wish-submit")),
+		chromedp.WaitVisible(chromedp.CSS("#wish-code")),
+	))
+	shot(t, octx, "volunteer-wish-posted-375")
+	wishCode, err := chromedp.Run(octx, chromedp.Text(chromedp.CSS("#wish-code")))
+	omust(err)
+	mmust(chromedp.Do(mctx, chromedp.Navigate(e.srv.URL+"/volunteer/wishes?status=open"), chromedp.WaitVisible(chromedp.CSS("#wishes"))))
+	if names, err := chromedp.Run(mctx, chromedp.Text(chromedp.CSS("#wishes tbody"))); err != nil || strings.Contains(names, "王秀英") || !strings.Contains(names, "一台助听器") {
+		t.Errorf("the open wishes as the member sees them: %q %v", names, err)
+	}
+	mmust(clickLink(mctx, "一台助听器"))
+	mmust(chromedp.Do(mctx, chromedp.WaitVisible(chromedp.CSS("#claim")), chromedp.Click(chromedp.CSS("#claim")), chromedp.WaitVisible(chromedp.CSS("#fulfil-form"))))
+	mmust(chromedp.Do(mctx, chromedp.SendKeys(chromedp.CSS("#fulfil-form input[name=code]"), strings.TrimSpace(wishCode)), chromedp.Click(chromedp.CSS("#fulfil-submit"))))
+	mmust(waitFor(mctx, `document.readyState === "complete" && (document.querySelector("#wish-status") || {}).textContent === "已完成"`))
+	shot(t, mctx, "volunteer-wish-done-375")
+	mmust(chromedp.Do(mctx, chromedp.Navigate(e.srv.URL+"/volunteer/me"), chromedp.WaitVisible(chromedp.CSS("#my-year"))))
+	if pts, err := chromedp.Run(mctx, chromedp.Text(chromedp.CSS("#year-points"))); err != nil || pts != "2" {
+		t.Errorf("the member's points after the wish: %q %v", pts, err)
+	}
+	shot(t, mctx, "volunteer-me-375")
 	noConsoleErrors(t, oprob)
+	noConsoleErrors(t, mprob)
 }
