@@ -1,6 +1,7 @@
 package volunteer
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 
@@ -23,6 +24,12 @@ func (h *handler) apiRoutes(r *web.Router) {
 		Response: Attendance{}}, h.apiAttendance)
 	r.API("POST /api/v1/volunteer/activities/{id}/confirm", PermOrganise, web.OpDoc{Summary: "Confirm who was at an ended activity: each member's verified minutes go to their ledger, once (audited)", Tag: tag,
 		Response: Attendance{}}, h.apiConfirmAttendance)
+	r.API("GET /api/v1/volunteer/activities/{id}/places", PermView, web.OpDoc{Summary: "An activity's places: capacity, signed up, waiting, and the actor's own sign-up", Tag: tag,
+		Response: Places{}}, h.apiPlaces)
+	r.API("POST /api/v1/volunteer/activities/{id}/signup", PermCheckIn, web.OpDoc{Summary: "Sign up for an activity of the member's community: a place while there is one, else the waiting list (audited)", Tag: tag,
+		Response: Places{}}, h.apiSignUp)
+	r.API("POST /api/v1/volunteer/activities/{id}/cancel", PermCheckIn, web.OpDoc{Summary: "Cancel a sign-up; a place freed goes to the first on the waiting list (audited)", Tag: tag,
+		Response: Places{}}, h.apiCancel)
 	r.API("GET /api/v1/volunteer/hours", PermCheckIn, web.OpDoc{Summary: "The actor's own ledger of this year: each entry with its reason, the sums against 50 hours and 60 points", Tag: tag,
 		Response: Year{}}, h.apiHours)
 	r.API("POST /api/v1/volunteer/checkins", PermCheckIn, web.OpDoc{Summary: "Scan an activity's code: check in, or, checked in, out (inside the venue's fence when a position is sent; audited)", Tag: tag,
@@ -131,4 +138,36 @@ func (h *handler) apiHours(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return web.JSON(w, http.StatusOK, y)
+}
+
+func (h *handler) apiPlaces(w http.ResponseWriter, r *http.Request) error {
+	id, err := idOf(r, "kind.vol_activity")
+	if err != nil {
+		return err
+	}
+	p, err := h.svc.Places(r.Context(), authz.ScopeFrom(r.Context()), authz.ActorFrom(r.Context()), id)
+	if err != nil {
+		return err
+	}
+	return web.JSON(w, http.StatusOK, p)
+}
+
+func (h *handler) apiSignUp(w http.ResponseWriter, r *http.Request) error {
+	return h.apiPlacesDo(w, r, h.svc.SignUp)
+}
+
+func (h *handler) apiCancel(w http.ResponseWriter, r *http.Request) error {
+	return h.apiPlacesDo(w, r, h.svc.Cancel)
+}
+
+func (h *handler) apiPlacesDo(w http.ResponseWriter, r *http.Request, do func(context.Context, *authz.Actor, int64) (Places, error)) error {
+	id, err := idOf(r, "kind.vol_activity")
+	if err != nil {
+		return err
+	}
+	p, err := do(r.Context(), authz.ActorFrom(r.Context()), id)
+	if err != nil {
+		return err
+	}
+	return web.JSON(w, http.StatusOK, p)
 }

@@ -2,6 +2,7 @@ package volunteer
 
 import (
 	"bytes"
+	"context"
 	"encoding/base64"
 	"fmt"
 	"html/template"
@@ -28,6 +29,8 @@ func (h *handler) routes(r *web.Router) {
 	r.Page("GET /volunteer/activities/{id}", PermView, h.handleActivity)
 	r.Page("GET /volunteer/activities/{id}/code", PermOrganise, h.handleCodePage)
 	r.Page("POST /volunteer/activities/{id}/confirm", PermOrganise, h.handleConfirmAttendance)
+	r.Page("POST /volunteer/activities/{id}/signup", PermCheckIn, h.handleSignUp)
+	r.Page("POST /volunteer/activities/{id}/cancel", PermCheckIn, h.handleCancel)
 	r.Page("GET /checkin", PermCheckIn, h.handleCheckInPage)
 	r.Page("POST /checkin", PermCheckIn, h.handleCheckIn)
 }
@@ -166,6 +169,8 @@ type activityPage struct {
 	Attendance  *Attendance
 	CanOrganise bool
 	Ended       bool
+	Places      Places
+	CanSignUp   bool
 }
 
 func (h *handler) handleActivity(w http.ResponseWriter, r *http.Request) error {
@@ -181,6 +186,10 @@ func (h *handler) handleActivity(w http.ResponseWriter, r *http.Request) error {
 	}
 	p.CanOrganise = p.Actor.Can(PermOrganise)
 	p.Ended = !h.svc.db.Now().Before(p.Activity.EndsAt)
+	if p.Places, err = h.svc.Places(ctx, sc, authz.ActorFrom(ctx), id); err != nil {
+		return err
+	}
+	p.CanSignUp = p.Actor.Can(PermCheckIn) && !p.Ended
 	if p.CanOrganise {
 		att, err := h.svc.Attendance(ctx, sc, id)
 		if err != nil {
@@ -200,6 +209,29 @@ func (h *handler) handleConfirmAttendance(w http.ResponseWriter, r *http.Request
 		return err
 	}
 	return web.Redirect(w, r, "/volunteer/activities/"+strconv.FormatInt(id, 10), "flash.vol_attendance_confirmed")
+}
+
+func (h *handler) handleSignUp(w http.ResponseWriter, r *http.Request) error {
+	return h.signUpOr(w, r, h.svc.SignUp, "flash.vol_signed_up")
+}
+
+func (h *handler) handleCancel(w http.ResponseWriter, r *http.Request) error {
+	return h.signUpOr(w, r, h.svc.Cancel, "flash.vol_cancelled")
+}
+
+func (h *handler) signUpOr(w http.ResponseWriter, r *http.Request, do func(context.Context, *authz.Actor, int64) (Places, error), flash string) error {
+	id, err := idOf(r, "kind.vol_activity")
+	if err != nil {
+		return err
+	}
+	p, err := do(r.Context(), authz.ActorFrom(r.Context()), id)
+	if err != nil {
+		return err
+	}
+	if p.Mine == Waiting {
+		flash = "flash.vol_waiting"
+	}
+	return web.Redirect(w, r, "/volunteer/activities/"+strconv.FormatInt(id, 10), flash)
 }
 
 type codePage struct {

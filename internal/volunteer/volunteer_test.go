@@ -1,6 +1,7 @@
 package volunteer_test
 
 import (
+	"context"
 	"encoding/base32"
 	"encoding/binary"
 	"fmt"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	"grassroots/internal/apptest"
+	"grassroots/internal/platform/authz"
 	"grassroots/internal/volunteer"
 )
 
@@ -404,5 +406,42 @@ func TestMicroWish(t *testing.T) {
 	member.Get("/api/v1/volunteer/wishes/"+id2).JSON(t, &locked)
 	if !locked.Locked || locked.Status != volunteer.WishClaimed {
 		t.Errorf("the wish after five wrong codes: %+v", locked)
+	}
+}
+
+// TestWaitingList: with one place, the second member waits; when the
+// first cancels, the second moves up; a sign-up twice is refused.
+func TestWaitingList(t *testing.T) {
+	e := apptest.New(t)
+	now := e.Clock.Now().In(time.FixedZone("CST", 8*3600))
+	var a volunteer.Activity
+	e.Login("secretary").API("POST", "/api/v1/volunteer/activities", map[string]any{"title": "陪伴老人", "category": "assistance", "place": "甲一社区",
+		"starts_at": now.Add(24 * time.Hour).Format("2006-01-02T15:04"), "ends_at": now.Add(26 * time.Hour).Format("2006-01-02T15:04"), "capacity": 1}).JSON(t, &a)
+	other := &authz.Actor{UserID: 777, DisplayName: "李四", Role: authz.RolePartyMember, Scope: authz.Scope{Region: apptest.CommunityA}}
+	if p, err := e.App.Volunteer.SignUp(context.Background(), other, a.ID); err != nil || p.Mine != volunteer.Signed {
+		t.Fatalf("the first sign-up: %+v %v", p, err)
+	}
+	member := e.Login("member")
+	member.Get("/volunteer/activities/" + itoa(a.ID))
+	if r := member.Form("/volunteer/activities/"+itoa(a.ID)+"/signup", url.Values{}); r.StatusCode != 303 {
+		t.Fatalf("the second sign-up: %d %s", r.StatusCode, r.Body)
+	}
+	var p volunteer.Places
+	member.Get("/api/v1/volunteer/activities/"+itoa(a.ID)+"/places").JSON(t, &p)
+	if p.Mine != volunteer.Waiting || p.Signed != 1 || p.Waiting != 1 {
+		t.Fatalf("the member's place: %+v", p)
+	}
+	if r := member.API("POST", "/api/v1/volunteer/activities/"+itoa(a.ID)+"/signup", nil); r.StatusCode != 409 {
+		t.Errorf("signed up twice: %d", r.StatusCode)
+	}
+	if _, err := e.App.Volunteer.Cancel(context.Background(), other, a.ID); err != nil {
+		t.Fatal(err)
+	}
+	member.Get("/api/v1/volunteer/activities/"+itoa(a.ID)+"/places").JSON(t, &p)
+	if p.Mine != volunteer.Signed || p.Signed != 1 || p.Waiting != 0 {
+		t.Errorf("after the first cancelled: %+v, want the member moved up", p)
+	}
+	if g := e.Login("worker").API("POST", "/api/v1/volunteer/activities/"+itoa(a.ID)+"/signup", nil); g.StatusCode != 403 {
+		t.Errorf("a community worker signs up: %d", g.StatusCode)
 	}
 }
