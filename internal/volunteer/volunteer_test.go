@@ -445,3 +445,37 @@ func TestWaitingList(t *testing.T) {
 		t.Errorf("a community worker signs up: %d", g.StatusCode)
 	}
 }
+
+// TestPagesInEnglish: every page of the module in English shows no
+// Chinese of its own (names typed by people aside) and no stored value.
+func TestPagesInEnglish(t *testing.T) {
+	e := apptest.New(t)
+	a := organise(t, e, "Patrol")
+	sec, member := e.Login("secretary"), e.Login("member")
+	var w volunteer.Posted
+	sec.API("POST", "/api/v1/volunteer/wishes", map[string]any{"title": "Hearing aid", "category": "assistance", "beneficiary": "Wang", "consented": true}).JSON(t, &w)
+	scan(member, code(t, e, a.ID).Code, near, "p")
+	cjk := regexp.MustCompile(`\p{Han}`)
+	for _, c := range []*apptest.Client{sec, member} {
+		c.Form("/lang", url.Values{"lang": {"en"}, "next": {"/"}})
+	}
+	for _, p := range []struct {
+		c    *apptest.Client
+		path string
+	}{{sec, "/volunteer"}, {sec, "/volunteer/new"}, {sec, "/volunteer/activities/" + itoa(a.ID)}, {sec, "/volunteer/activities/" + itoa(a.ID) + "/code"},
+		{sec, "/volunteer/registrations"}, {sec, "/volunteer/wishes"}, {member, "/volunteer/wishes/" + itoa(w.Wish.ID)}, {member, "/volunteer/me"}, {member, "/checkin"}} {
+		r := p.c.Get(p.path)
+		text := apptest.VisibleText(r.Body)
+		// The fixture's own names are Chinese, and the language switch
+		// names Chinese in Chinese.
+		for _, name := range []string{"甲一社区居委会", "甲一社区广场", "甲区", "甲一街道", "中文"} {
+			text = strings.ReplaceAll(text, name, "")
+		}
+		// The fixture's accounts and city are named 测试….
+		text = regexp.MustCompile(`测试\p{Han}*`).ReplaceAllString(text, "")
+		if r.StatusCode != 200 || cjk.MatchString(text) {
+			t.Errorf("%s in English: %d, Chinese left: %q", p.path, r.StatusCode, cjk.FindAllString(text, 20))
+		}
+		apptest.NoCodes(t, p.path, r.Body)
+	}
+}
