@@ -133,7 +133,7 @@ func (h *handler) apiTokenCreate(w http.ResponseWriter, r *http.Request) error {
 	if err := web.DecodeJSON(r, &in); err != nil {
 		return err
 	}
-	nt, err := h.svc.CreateToken(r.Context(), in)
+	nt, err := h.svc.CreateToken(r.Context(), authz.ActorFrom(r.Context()), in)
 	if err != nil {
 		return err
 	}

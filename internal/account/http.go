@@ -628,7 +628,7 @@ func (h *handler) handleMePassword(w http.ResponseWriter, r *http.Request) error
 
 func (h *handler) handleTokenCreate(w http.ResponseWriter, r *http.Request) error {
 	uid, _ := strconv.ParseInt(r.PostFormValue("user_id"), 10, 64)
-	nt, err := h.svc.CreateToken(r.Context(), TokenInput{Name: r.PostFormValue("name"), UserID: uid})
+	nt, err := h.svc.CreateToken(r.Context(), authz.ActorFrom(r.Context()), TokenInput{Name: r.PostFormValue("name"), UserID: uid})
 	a := authz.ActorFrom(r.Context())
 	if uid == 0 {
 		uid = a.UserID

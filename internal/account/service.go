@@ -758,8 +758,7 @@ func hashToken(t string) string {
 // account the actor manages: a personal account's tokens are made by
 // their holder only, or whoever manages the account could act as its
 // holder. The secret is returned once and stored only hashed.
-func (s *Service) CreateToken(ctx context.Context, in TokenInput) (NewToken, error) {
-	a := authz.ActorFrom(ctx)
+func (s *Service) CreateToken(ctx context.Context, a *authz.Actor, in TokenInput) (NewToken, error) {
 	if a == nil {
 		return NewToken{}, errs.E(errs.Unauthorized, "err.unauthorized")
 	}

@@ -108,6 +108,21 @@ func TestBrowserCheckInOnTwoPhones(t *testing.T) {
 		t.Errorf("the member's points after the wish: %q %v", pts, err)
 	}
 	shot(t, mctx, "volunteer-me-375")
+
+	// The organiser's pages on a desktop too.
+	omust(chromedp.Do(octx, chromedp.EmulateViewport(1440, 900)))
+	for _, pg := range []struct{ name, path, sel string }{
+		{"list", "/volunteer", "#activities"}, {"registrations", "/volunteer/registrations", "#registrations"},
+		{"wishes", "/volunteer/wishes", "#wish-form"}, {"new", "/volunteer/new", "#activity-form"},
+	} {
+		omust(chromedp.Do(octx, chromedp.Navigate(e.srv.URL+pg.path), chromedp.WaitVisible(chromedp.CSS(pg.sel))))
+		bad, err := layoutProblems(octx, pg.sel)
+		omust(err)
+		for _, b := range bad {
+			t.Errorf("%s at 1440: %s", pg.path, b)
+		}
+		shot(t, octx, "volunteer-"+pg.name+"-1440")
+	}
 	noConsoleErrors(t, oprob)
 	noConsoleErrors(t, mprob)
 }

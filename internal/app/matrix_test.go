@@ -482,6 +482,32 @@ func (e *env) scopeMatrix(t *testing.T, f foreign, probers []string) {
 			t.Errorf("the scope matrix exempts %s, which is no route: remove it", p)
 		}
 	}
+	// Writes that name the foreign object in their body rather than their
+	// path: refused for every prober, and nothing is written there (the
+	// foreign audit count below stays as it was).
+	now := e.app.DB.Now().In(workday.CST)
+	for _, w := range []struct {
+		method, path string
+		body         map[string]any
+	}{
+		{"POST", "/api/v1/tokens", map[string]any{"name": "probe", "user_id": f.user}},
+		{"POST", "/api/v1/admission/lists", map[string]any{"owner_code": f.community[:6], "title": "probe", "effective_from": now.Format("2006-01-02"),
+			"items": []map[string]any{{"code": "ZM-01", "section": "certificate", "title": "居住证明", "carrier": "committee", "kind": "certificate", "frequency": "as_needed"}}}},
+		{"PUT", "/api/v1/admission/settings", map[string]any{"lead_days": 1, "decide_days": 1}},
+		{"POST", "/api/v1/admission/requests", map[string]any{"title": "probe", "kind": "task", "target": f.community, "emergency": "public_safety",
+			"emergency_reason": "probe", "starts_on": now.Format("2006-01-02"), "due_on": now.Format("2006-01-02")}},
+		{"POST", "/api/v1/admission/burdens", map[string]any{"community": f.community, "kind": "signboard", "name": "probe"}},
+		{"POST", "/api/v1/admission/certificates", map[string]any{"community": f.community, "item_id": 1, "holder": "probe", "statement": "probe"}},
+		{"POST", "/api/v1/volunteer/activities", map[string]any{"community": f.community, "title": "probe", "category": "safety", "place": "probe",
+			"starts_at": now.Add(time.Hour).Format("2006-01-02T15:04"), "ends_at": now.Add(2 * time.Hour).Format("2006-01-02T15:04"), "capacity": 1}},
+		{"POST", "/api/v1/volunteer/wishes", map[string]any{"community": f.community, "title": "probe", "category": "other", "beneficiary": "probe", "consented": true}},
+	} {
+		for _, name := range probers {
+			if r := clients[name].api(w.method, w.path, w.body); r.StatusCode < 400 || strings.Contains(r.body, foreignTell) {
+				t.Errorf("%s %s %s naming the foreign community: %d", name, w.method, w.path, r.StatusCode)
+			}
+		}
+	}
 	// Lists, counts, search and exports: no foreign row, asked plainly
 	// and filtered to the foreign community.
 	for _, rt := range e.app.Router.Routes() {
