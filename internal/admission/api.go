@@ -3,11 +3,9 @@ package admission
 import (
 	"context"
 	"net/http"
-	"strconv"
 	"strings"
 
 	"grassroots/internal/platform/authz"
-	"grassroots/internal/platform/errs"
 	"grassroots/internal/platform/web"
 )
 
@@ -228,13 +226,4 @@ func (h *handler) apiBurden(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return web.JSON(w, http.StatusOK, rep)
-}
-
-// idOf reads a path id.
-func idOf(r *http.Request, kind string) (int64, error) {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil || id <= 0 {
-		return 0, errs.NotFoundf(kind)
-	}
-	return id, nil
 }

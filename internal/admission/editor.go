@@ -160,7 +160,7 @@ var choices = map[string][]string{"section": Sections, "carrier": Carriers, "kin
 // editable is the draft of the request's path, for one who edits it: a
 // list outside the editor's scope is not found, a published one refuses.
 func (h *handler) editable(r *http.Request) (List, error) {
-	id, err := idOf(r, "kind.adm_list")
+	id, err := web.ObjectID(r, "kind.adm_list")
 	if err != nil {
 		return List{}, err
 	}

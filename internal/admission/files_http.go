@@ -102,7 +102,7 @@ func parseMultipart(r *http.Request) error {
 }
 
 func (h *handler) handleDownload(w http.ResponseWriter, r *http.Request) error {
-	id, err := idOf(r, "kind.adm_file")
+	id, err := web.ObjectID(r, "kind.adm_file")
 	if err != nil {
 		return err
 	}
@@ -122,7 +122,7 @@ func (h *handler) handleDownload(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *handler) handleRequestFiles(w http.ResponseWriter, r *http.Request) error {
-	id, err := idOf(r, "kind.adm_request")
+	id, err := web.ObjectID(r, "kind.adm_request")
 	if err != nil {
 		return err
 	}
@@ -151,7 +151,7 @@ func (h *handler) handleRequestFiles(w http.ResponseWriter, r *http.Request) err
 }
 
 func (h *handler) apiRequestFiles(w http.ResponseWriter, r *http.Request) error {
-	id, err := idOf(r, "kind.adm_request")
+	id, err := web.ObjectID(r, "kind.adm_request")
 	if err != nil {
 		return err
 	}
@@ -163,7 +163,7 @@ func (h *handler) apiRequestFiles(w http.ResponseWriter, r *http.Request) error 
 }
 
 func (h *handler) apiTaskFiles(w http.ResponseWriter, r *http.Request) error {
-	id, err := idOf(r, "kind.adm_task")
+	id, err := web.ObjectID(r, "kind.adm_task")
 	if err != nil {
 		return err
 	}
@@ -196,7 +196,7 @@ func (h *handler) apiAddEvidence(w http.ResponseWriter, r *http.Request) error {
 // with attach, and answers with it.
 func (h *handler) apiAdd(w http.ResponseWriter, r *http.Request, kind string,
 	attach func(context.Context, authz.Scope, int64, []Upload) ([]Attachment, error)) error {
-	id, err := idOf(r, kind)
+	id, err := web.ObjectID(r, kind)
 	if err != nil {
 		return err
 	}

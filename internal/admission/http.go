@@ -2,7 +2,6 @@ package admission
 
 import (
 	"fmt"
-	"math"
 	"net/http"
 	"strconv"
 	"strings"
@@ -96,14 +95,6 @@ func (p labels) Label(kind, v string) string {
 		return ""
 	}
 	return p.T("adm." + kind + "." + v)
-}
-
-// N is a list's total (none: 0).
-func (p labels) N(total *int64) int64 {
-	if total == nil {
-		return 0
-	}
-	return *total
 }
 
 // Due is a deadline as the page shows it, in China Standard Time.
@@ -253,7 +244,7 @@ func (h *handler) handleVersions(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *handler) handleVersion(w http.ResponseWriter, r *http.Request) error {
-	id, err := idOf(r, "kind.adm_list")
+	id, err := web.ObjectID(r, "kind.adm_list")
 	if err != nil {
 		return err
 	}
@@ -299,7 +290,7 @@ func (h *handler) handleSaveDraft(w http.ResponseWriter, r *http.Request) error 
 }
 
 func (h *handler) handlePublish(w http.ResponseWriter, r *http.Request) error {
-	id, err := idOf(r, "kind.adm_list")
+	id, err := web.ObjectID(r, "kind.adm_list")
 	if err != nil {
 		return err
 	}
@@ -451,42 +442,13 @@ func chosen(r *http.Request, field string) error {
 	return nil
 }
 
-// formID reads an id field of a form: empty is none; anything but a
-// positive whole number is a field error.
-func formID(fe *errs.Fields, r *http.Request, field string) int64 {
-	v := strings.TrimSpace(r.PostFormValue(field))
-	if v == "" {
-		return 0
-	}
-	n, err := strconv.ParseInt(v, 10, 64)
-	if err != nil || n <= 0 {
-		fe.Add(field, "rule.number", "")
-		return 0
-	}
-	return n
-}
-
-// formNumber reads a number field of a form: empty is 0; anything but a
-// finite number is a field error.
-func formNumber(fe *errs.Fields, r *http.Request, field string) float64 {
-	v := strings.TrimSpace(r.PostFormValue(field))
-	if v == "" {
-		return 0
-	}
-	n, err := strconv.ParseFloat(v, 64)
-	if err != nil || math.IsNaN(n) || math.IsInf(n, 0) {
-		fe.Add(field, "rule.number", "")
-		return 0
-	}
-	return n
-}
-
 func (h *handler) handleRequestFile(w http.ResponseWriter, r *http.Request) error {
 	if err := parseMultipart(r); err != nil {
 		return err
 	}
 	var fe errs.Fields
-	item, hours := formID(&fe, r, "item_id"), formNumber(&fe, r, "hours")
+	item := web.FormID(&fe, r, "item_id")
+	hours, _ := web.FormNumber(&fe, r, "hours")
 	in := RequestInput{Title: r.PostFormValue("title"), Detail: r.PostFormValue("detail"), ItemID: item, Kind: r.PostFormValue("kind"),
 		Target: r.PostFormValue("target"), StartsOn: r.PostFormValue("starts_on"), DueOn: r.PostFormValue("due_on"), Hours: hours,
 		Emergency: r.PostFormValue("emergency"), Reason: r.PostFormValue("emergency_reason")}
@@ -574,7 +536,7 @@ func (h *handler) requestTasks(r *http.Request, sc authz.Scope, id int64) (web.L
 }
 
 func (h *handler) handleRequest(w http.ResponseWriter, r *http.Request) error {
-	id, err := idOf(r, "kind.adm_request")
+	id, err := web.ObjectID(r, "kind.adm_request")
 	if err != nil {
 		return err
 	}
@@ -586,7 +548,7 @@ func (h *handler) handleRequest(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *handler) handleDecision(w http.ResponseWriter, r *http.Request) error {
-	id, err := idOf(r, "kind.adm_request")
+	id, err := web.ObjectID(r, "kind.adm_request")
 	if err != nil {
 		return err
 	}
@@ -680,11 +642,7 @@ func (h *handler) inboxPage(r *http.Request) (inboxPage, error) {
 	}
 	p.Counts["overdue"] = *l.Total
 	// The signboards and ledgers page with their own cursor (bcursor).
-	bq := r.URL.Query()
-	bq.Set("cursor", bq.Get("bcursor"))
-	br := r.Clone(ctx)
-	br.URL.RawQuery = bq.Encode()
-	bcur, _, err := web.PageParams(br)
+	bcur, err := web.CursorParam(r, "bcursor")
 	if err != nil {
 		return p, err
 	}
@@ -737,7 +695,7 @@ func (h *handler) taskPage(r *http.Request, id int64) (taskPage, error) {
 }
 
 func (h *handler) handleTask(w http.ResponseWriter, r *http.Request) error {
-	id, err := idOf(r, "kind.adm_task")
+	id, err := web.ObjectID(r, "kind.adm_task")
 	if err != nil {
 		return err
 	}
@@ -749,7 +707,7 @@ func (h *handler) handleTask(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *handler) handleTaskAct(w http.ResponseWriter, r *http.Request) error {
-	id, err := idOf(r, "kind.adm_task")
+	id, err := web.ObjectID(r, "kind.adm_task")
 	if err != nil {
 		return err
 	}
@@ -780,7 +738,7 @@ func (h *handler) handleTaskAct(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *handler) handleTaskReview(w http.ResponseWriter, r *http.Request) error {
-	id, err := idOf(r, "kind.adm_task")
+	id, err := web.ObjectID(r, "kind.adm_task")
 	if err != nil {
 		return err
 	}
@@ -821,7 +779,7 @@ func (h *handler) handleBurdenRegister(w http.ResponseWriter, r *http.Request) e
 }
 
 func (h *handler) handleBurdenRemove(w http.ResponseWriter, r *http.Request) error {
-	id, err := idOf(r, "kind.adm_burden")
+	id, err := web.ObjectID(r, "kind.adm_burden")
 	if err != nil {
 		return err
 	}
@@ -926,7 +884,7 @@ func (h *handler) certificatePage(w http.ResponseWriter, r *http.Request, status
 }
 
 func (h *handler) handleCertificate(w http.ResponseWriter, r *http.Request) error {
-	id, err := idOf(r, "kind.adm_certificate")
+	id, err := web.ObjectID(r, "kind.adm_certificate")
 	if err != nil {
 		return err
 	}
@@ -934,7 +892,7 @@ func (h *handler) handleCertificate(w http.ResponseWriter, r *http.Request) erro
 }
 
 func (h *handler) handleCertificatePDF(w http.ResponseWriter, r *http.Request) error {
-	id, err := idOf(r, "kind.adm_certificate")
+	id, err := web.ObjectID(r, "kind.adm_certificate")
 	if err != nil {
 		return err
 	}
@@ -950,7 +908,7 @@ func (h *handler) handleCertificatePDF(w http.ResponseWriter, r *http.Request) e
 }
 
 func (h *handler) handleRevoke(w http.ResponseWriter, r *http.Request) error {
-	id, err := idOf(r, "kind.adm_certificate")
+	id, err := web.ObjectID(r, "kind.adm_certificate")
 	if err != nil {
 		return err
 	}

@@ -2,7 +2,6 @@ package admission
 
 import (
 	"net/http"
-	"strconv"
 	"strings"
 
 	"grassroots/internal/platform/authz"
@@ -43,7 +42,12 @@ func (h *handler) handleSettings(w http.ResponseWriter, r *http.Request) error {
 
 func (h *handler) handleSettingsSave(w http.ResponseWriter, r *http.Request) error {
 	var fe errs.Fields
-	in := Settings{LeadDays: formInt(&fe, r, "lead_days"), DecideDays: formInt(&fe, r, "decide_days")}
+	for _, f := range []string{"lead_days", "decide_days"} {
+		if strings.TrimSpace(r.PostFormValue(f)) == "" {
+			fe.Add(f, "rule.required", "")
+		}
+	}
+	in := Settings{LeadDays: web.FormInt(&fe, r, "lead_days"), DecideDays: web.FormInt(&fe, r, "decide_days")}
 	err := fe.Err()
 	if err == nil {
 		_, err = h.svc.PutSettings(r.Context(), authz.ScopeFrom(r.Context()), in)
@@ -61,13 +65,4 @@ func (h *handler) handleSettingsSave(w http.ResponseWriter, r *http.Request) err
 		return err
 	}
 	return web.Redirect(w, r, "/admission/settings", "flash.adm_settings_saved")
-}
-
-// formInt reads a whole number of a form; anything else is a field error.
-func formInt(fe *errs.Fields, r *http.Request, field string) int {
-	n, err := strconv.Atoi(strings.TrimSpace(r.PostFormValue(field)))
-	if err != nil {
-		fe.Add(field, "rule.integer", "")
-	}
-	return n
 }

@@ -20,6 +20,7 @@ import (
 	"grassroots/internal/platform/errs"
 	"grassroots/internal/platform/text"
 	"grassroots/internal/platform/web"
+	"grassroots/internal/platform/workday"
 )
 
 // ActivityInput is what an organiser gives of an activity.
@@ -36,8 +37,6 @@ type ActivityInput struct {
 	Capacity  int      `json:"capacity"`
 	MinStay   int      `json:"min_stay,omitempty" doc:"minutes; 30 by default"`
 }
-
-var cst = time.FixedZone("CST", 8*3600)
 
 const localForm = "2006-01-02T15:04"
 
@@ -80,8 +79,8 @@ func (in *ActivityInput) check(now time.Time) (start, end time.Time, err error) 
 	if in.Capacity < 1 || in.Capacity > MaxCapacity {
 		fe.Add("capacity", "rule.range", "1–"+strconv.Itoa(MaxCapacity))
 	}
-	start, err1 := time.ParseInLocation(localForm, in.StartsAt, cst)
-	end, err2 := time.ParseInLocation(localForm, in.EndsAt, cst)
+	start, err1 := time.ParseInLocation(localForm, in.StartsAt, workday.CST)
+	end, err2 := time.ParseInLocation(localForm, in.EndsAt, workday.CST)
 	switch {
 	case err1 != nil:
 		fe.Add("starts_at", "rule.vol_time", "YYYY-MM-DDTHH:MM")
@@ -176,16 +175,23 @@ func (s *Service) Activity(ctx context.Context, sc authz.Scope, id int64) (Activ
 }
 
 func (s *Service) name(ctx context.Context, as []Activity) error {
-	if len(as) == 0 {
+	return named(ctx, s, as, func(a *Activity) []string { return []string{a.CommunityCode} },
+		func(a *Activity, names map[string]string) { a.CommunityName = names[a.CommunityCode] })
+}
+
+// named names the divisions each item holds: codes are an item's, set
+// writes their names into it.
+func named[T any](ctx context.Context, s *Service, items []T, codes func(*T) []string, set func(*T, map[string]string)) error {
+	var all []string
+	for i := range items {
+		all = append(all, codes(&items[i])...)
+	}
+	if len(all) == 0 {
 		return nil
 	}
-	codes := make([]string, len(as))
-	for i, a := range as {
-		codes[i] = a.CommunityCode
-	}
-	names, err := s.deps.Territory.UnscopedNames(ctx, codes)
-	for i := range as {
-		as[i].CommunityName = names[as[i].CommunityCode]
+	names, err := s.deps.Territory.UnscopedNames(ctx, all)
+	for i := range items {
+		set(&items[i], names)
 	}
 	return err
 }

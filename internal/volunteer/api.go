@@ -2,11 +2,9 @@ package volunteer
 
 import (
 	"context"
-	"encoding/json"
 	"net/http"
 
 	"grassroots/internal/platform/authz"
-	"grassroots/internal/platform/errs"
 	"grassroots/internal/platform/web"
 )
 
@@ -52,16 +50,9 @@ func (h *handler) apiList(w http.ResponseWriter, r *http.Request) error {
 	return web.JSON(w, http.StatusOK, l)
 }
 
-func decode(r *http.Request, v any) error {
-	if err := json.NewDecoder(r.Body).Decode(v); err != nil {
-		return errs.E(errs.Malformed, "err.malformed", err.Error())
-	}
-	return nil
-}
-
 func (h *handler) apiCreate(w http.ResponseWriter, r *http.Request) error {
 	var in ActivityInput
-	if err := decode(r, &in); err != nil {
+	if err := web.DecodeJSON(r, &in); err != nil {
 		return err
 	}
 	a, err := h.svc.CreateActivity(r.Context(), authz.ScopeFrom(r.Context()), in)
@@ -72,7 +63,7 @@ func (h *handler) apiCreate(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *handler) apiActivity(w http.ResponseWriter, r *http.Request) error {
-	id, err := idOf(r, "kind.vol_activity")
+	id, err := web.ObjectID(r, "kind.vol_activity")
 	if err != nil {
 		return err
 	}
@@ -84,7 +75,7 @@ func (h *handler) apiActivity(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *handler) apiCode(w http.ResponseWriter, r *http.Request) error {
-	id, err := idOf(r, "kind.vol_activity")
+	id, err := web.ObjectID(r, "kind.vol_activity")
 	if err != nil {
 		return err
 	}
@@ -97,7 +88,7 @@ func (h *handler) apiCode(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *handler) apiAttendance(w http.ResponseWriter, r *http.Request) error {
-	id, err := idOf(r, "kind.vol_activity")
+	id, err := web.ObjectID(r, "kind.vol_activity")
 	if err != nil {
 		return err
 	}
@@ -110,7 +101,7 @@ func (h *handler) apiAttendance(w http.ResponseWriter, r *http.Request) error {
 
 func (h *handler) apiCheckIn(w http.ResponseWriter, r *http.Request) error {
 	var in CheckInInput
-	if err := decode(r, &in); err != nil {
+	if err := web.DecodeJSON(r, &in); err != nil {
 		return err
 	}
 	c, err := h.svc.Scan(r.Context(), authz.ActorFrom(r.Context()), in)
@@ -121,7 +112,7 @@ func (h *handler) apiCheckIn(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *handler) apiConfirmAttendance(w http.ResponseWriter, r *http.Request) error {
-	id, err := idOf(r, "kind.vol_activity")
+	id, err := web.ObjectID(r, "kind.vol_activity")
 	if err != nil {
 		return err
 	}
@@ -141,7 +132,7 @@ func (h *handler) apiHours(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *handler) apiPlaces(w http.ResponseWriter, r *http.Request) error {
-	id, err := idOf(r, "kind.vol_activity")
+	id, err := web.ObjectID(r, "kind.vol_activity")
 	if err != nil {
 		return err
 	}
@@ -161,7 +152,7 @@ func (h *handler) apiCancel(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *handler) apiPlacesDo(w http.ResponseWriter, r *http.Request, do func(context.Context, *authz.Actor, int64) (Places, error)) error {
-	id, err := idOf(r, "kind.vol_activity")
+	id, err := web.ObjectID(r, "kind.vol_activity")
 	if err != nil {
 		return err
 	}

@@ -8,7 +8,6 @@ import (
 	"html/template"
 	"net/http"
 	"strconv"
-	"strings"
 
 	"github.com/skip2/go-qrcode"
 
@@ -37,24 +36,8 @@ func (h *handler) routes(r *web.Router) {
 
 type labels struct{ web.Page }
 
-// N is a list's total.
-func (p labels) N(total *int64) int64 {
-	if total == nil {
-		return 0
-	}
-	return *total
-}
-
 // Label names a stored value (a category, a flag) in the page's language.
 func (p labels) Label(kind, v string) string { return p.T("vol." + kind + "." + v) }
-
-func idOf(r *http.Request, kind string) (int64, error) {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil || id <= 0 {
-		return 0, errs.NotFoundf(kind)
-	}
-	return id, nil
-}
 
 // failed turns err into each field's messages for a form sent back.
 func (h *handler) failed(lang string, err error) map[string][]string {
@@ -107,38 +90,19 @@ func (h *handler) handleNew(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *handler) handleCreate(w http.ResponseWriter, r *http.Request) error {
-	num := func(name string) (int, bool) {
-		v := strings.TrimSpace(r.PostFormValue(name))
-		if v == "" {
-			return 0, true
-		}
-		n, err := strconv.Atoi(v)
-		return n, err == nil
-	}
-	point := func(name string) (*float64, bool) {
-		v := strings.TrimSpace(r.PostFormValue(name))
-		if v == "" {
-			return nil, true
-		}
-		f, err := strconv.ParseFloat(v, 64)
-		return &f, err == nil
-	}
 	in := ActivityInput{Title: r.PostFormValue("title"), Category: r.PostFormValue("category"), Place: r.PostFormValue("place"),
 		StartsAt: r.PostFormValue("starts_at"), EndsAt: r.PostFormValue("ends_at")}
 	var fe errs.Fields
-	var ok bool
-	for _, f := range []struct {
-		name string
-		dst  *int
-	}{{"capacity", &in.Capacity}, {"min_stay", &in.MinStay}, {"radius", &in.Radius}} {
-		if *f.dst, ok = num(f.name); !ok {
-			fe.Add(f.name, "rule.integer", "")
-		}
+	in.Capacity, in.MinStay, in.Radius = web.FormInt(&fe, r, "capacity"), web.FormInt(&fe, r, "min_stay"), web.FormInt(&fe, r, "radius")
+	// The venue's point: both or neither, its errors under "venue".
+	var pe errs.Fields
+	if lat, ok := web.FormNumber(&pe, r, "lat"); ok {
+		in.Lat = &lat
 	}
-	if in.Lat, ok = point("lat"); !ok {
-		fe.Add("venue", "rule.vol_point", "")
+	if lon, ok := web.FormNumber(&pe, r, "lon"); ok {
+		in.Lon = &lon
 	}
-	if in.Lon, ok = point("lon"); !ok {
+	if len(pe) > 0 {
 		fe.Add("venue", "rule.vol_point", "")
 	}
 	var a Activity
@@ -174,7 +138,7 @@ type activityPage struct {
 }
 
 func (h *handler) handleActivity(w http.ResponseWriter, r *http.Request) error {
-	id, err := idOf(r, "kind.vol_activity")
+	id, err := web.ObjectID(r, "kind.vol_activity")
 	if err != nil {
 		return err
 	}
@@ -201,7 +165,7 @@ func (h *handler) handleActivity(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *handler) handleConfirmAttendance(w http.ResponseWriter, r *http.Request) error {
-	id, err := idOf(r, "kind.vol_activity")
+	id, err := web.ObjectID(r, "kind.vol_activity")
 	if err != nil {
 		return err
 	}
@@ -220,7 +184,7 @@ func (h *handler) handleCancel(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *handler) signUpOr(w http.ResponseWriter, r *http.Request, do func(context.Context, *authz.Actor, int64) (Places, error), flash string) error {
-	id, err := idOf(r, "kind.vol_activity")
+	id, err := web.ObjectID(r, "kind.vol_activity")
 	if err != nil {
 		return err
 	}
@@ -256,7 +220,7 @@ func qr(link string) (template.URL, error) {
 }
 
 func (h *handler) handleCodePage(w http.ResponseWriter, r *http.Request) error {
-	id, err := idOf(r, "kind.vol_activity")
+	id, err := web.ObjectID(r, "kind.vol_activity")
 	if err != nil {
 		return err
 	}

@@ -11,6 +11,7 @@ import (
 	"grassroots/internal/platform/authz"
 	"grassroots/internal/platform/db"
 	"grassroots/internal/platform/errs"
+	"grassroots/internal/platform/workday"
 )
 
 // The yearly expectation and pass mark (邢台桥西): 50 verified hours, 60
@@ -90,11 +91,11 @@ func (s *Service) ConfirmAttendance(ctx context.Context, sc authz.Scope, id int6
 
 // MyYear is the actor's own ledger of the year of at.
 func (s *Service) MyYear(ctx context.Context, actor *authz.Actor, at time.Time) (Year, error) {
-	y := Year{Year: at.In(cst).Year(), Entries: []Entry{}, YearHours: YearHours, YearPoints: YearPoints}
+	y := Year{Year: at.In(workday.CST).Year(), Entries: []Entry{}, YearHours: YearHours, YearPoints: YearPoints}
 	if actor == nil || actor.UserID == 0 {
 		return y, nil
 	}
-	from := time.Date(y.Year, 1, 1, 0, 0, 0, 0, cst)
+	from := time.Date(y.Year, 1, 1, 0, 0, 0, 0, workday.CST)
 	entries, err := db.Collect(ctx, s.db, `/* volunteer.myYear */ SELECT id, COALESCE(activity_id, 0), minutes, points, reason, at, recorded_by FROM volunteer_ledger
 		WHERE user_id = ? AND at >= ? AND at < ? ORDER BY at, id`, []any{actor.UserID, from, from.AddDate(1, 0, 0)}, func(r db.Scanner) (Entry, error) {
 		var e Entry

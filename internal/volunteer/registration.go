@@ -17,6 +17,7 @@ import (
 	"grassroots/internal/platform/errs"
 	"grassroots/internal/platform/text"
 	"grassroots/internal/platform/web"
+	"grassroots/internal/platform/workday"
 	"grassroots/internal/territory"
 )
 
@@ -145,21 +146,14 @@ func (s *Service) registration(ctx context.Context, id int64) (Registration, err
 }
 
 func (s *Service) nameRegistrations(ctx context.Context, rs []Registration) error {
-	var codes []string
-	for _, r := range rs {
-		codes = append(codes, r.CommunityCode)
-		if r.GridCode != "" {
-			codes = append(codes, r.GridCode)
+	return named(ctx, s, rs, func(r *Registration) []string {
+		if r.GridCode == "" {
+			return []string{r.CommunityCode}
 		}
-	}
-	if len(codes) == 0 {
-		return nil
-	}
-	names, err := s.deps.Territory.UnscopedNames(ctx, codes)
-	for i := range rs {
-		rs[i].CommunityName, rs[i].GridName = names[rs[i].CommunityCode], names[rs[i].GridCode]
-	}
-	return err
+		return []string{r.CommunityCode, r.GridCode}
+	}, func(r *Registration, names map[string]string) {
+		r.CommunityName, r.GridName = names[r.CommunityCode], names[r.GridCode]
+	})
 }
 
 // MyRegistration is the actor's own registration with their community,
@@ -190,7 +184,7 @@ func (s *Service) Registrations(ctx context.Context, sc authz.Scope, status stri
 	if limit <= 0 || limit > web.MaxLimit {
 		limit = 50
 	}
-	today := s.db.Now().In(cst).Format(time.DateOnly)
+	today := s.db.Now().In(workday.CST).Format(time.DateOnly)
 	where := func(qb *db.Query) *db.Query {
 		qb.Scope(sc, "r.community_code", "")
 		if sc.Department != 0 || sc.GridsOnly {
@@ -237,7 +231,7 @@ func (s *Service) Confirm(ctx context.Context, sc authz.Scope, id int64, grid st
 	}
 	err = s.db.Tx(ctx, func(tx *db.Tx) error {
 		now := tx.Now()
-		expires := now.In(cst).AddDate(0, RegistrationMonths, 0).Format(time.DateOnly)
+		expires := now.In(workday.CST).AddDate(0, RegistrationMonths, 0).Format(time.DateOnly)
 		res, err := tx.ExecContext(ctx, `/* volunteer.confirm */ UPDATE volunteer_registrations SET status = 'confirmed', grid_code = ?, confirmed_at = ?,
 			confirmed_by = ?, expires_on = ? WHERE id = ? AND status = 'pending'`, grid, now, actorName(authz.ActorFrom(ctx)), expires, id)
 		if err != nil {

@@ -7,6 +7,7 @@ import (
 	"grassroots/internal/platform/authz"
 	"grassroots/internal/platform/errs"
 	"grassroots/internal/platform/web"
+	"grassroots/internal/platform/workday"
 	"grassroots/internal/territory"
 )
 
@@ -42,7 +43,7 @@ type mePage struct {
 
 func (h *handler) mePage(r *http.Request) (mePage, error) {
 	ctx := r.Context()
-	p := mePage{labels: labels{h.ui.Page(r, "title.vol_me")}, Categories: Categories, Today: h.svc.db.Now().In(cst).Format("2006-01-02")}
+	p := mePage{labels: labels{h.ui.Page(r, "title.vol_me")}, Categories: Categories, Today: h.svc.db.Now().In(workday.CST).Format("2006-01-02")}
 	mine, err := h.svc.MyRegistration(ctx, authz.ActorFrom(ctx))
 	if err != nil {
 		return p, err
@@ -115,7 +116,7 @@ func (h *handler) registrationsPage(r *http.Request) (registrationsPage, error) 
 		return registrationsPage{}, err
 	}
 	p := registrationsPage{labels: labels{h.ui.Page(r, "title.vol_registrations")}, Status: r.URL.Query().Get("status"),
-		Today: h.svc.db.Now().In(cst).Format("2006-01-02")}
+		Today: h.svc.db.Now().In(workday.CST).Format("2006-01-02")}
 	if p.Registrations, err = h.svc.Registrations(ctx, sc, p.Status, cur.ID, limit); err != nil {
 		return p, err
 	}
@@ -139,7 +140,7 @@ func (h *handler) handleRegistrations(w http.ResponseWriter, r *http.Request) er
 }
 
 func (h *handler) handleConfirm(w http.ResponseWriter, r *http.Request) error {
-	id, err := idOf(r, "kind.vol_registration")
+	id, err := web.ObjectID(r, "kind.vol_registration")
 	if err != nil {
 		return err
 	}
@@ -168,7 +169,7 @@ func (h *handler) apiMine(w http.ResponseWriter, r *http.Request) error {
 
 func (h *handler) apiRegister(w http.ResponseWriter, r *http.Request) error {
 	var in RegistrationInput
-	if err := decode(r, &in); err != nil {
+	if err := web.DecodeJSON(r, &in); err != nil {
 		return err
 	}
 	reg, err := h.svc.Register(r.Context(), authz.ActorFrom(r.Context()), in)
@@ -191,12 +192,12 @@ func (h *handler) apiRegistrations(w http.ResponseWriter, r *http.Request) error
 }
 
 func (h *handler) apiConfirm(w http.ResponseWriter, r *http.Request) error {
-	id, err := idOf(r, "kind.vol_registration")
+	id, err := web.ObjectID(r, "kind.vol_registration")
 	if err != nil {
 		return err
 	}
 	var in ConfirmInput
-	if err := decode(r, &in); err != nil {
+	if err := web.DecodeJSON(r, &in); err != nil {
 		return err
 	}
 	reg, err := h.svc.Confirm(r.Context(), authz.ScopeFrom(r.Context()), id, in.Grid)

@@ -180,18 +180,8 @@ func (s *Service) Wish(ctx context.Context, sc authz.Scope, id int64) (Wish, err
 }
 
 func (s *Service) nameWishes(ctx context.Context, ws []Wish) error {
-	if len(ws) == 0 {
-		return nil
-	}
-	codes := make([]string, len(ws))
-	for i, w := range ws {
-		codes[i] = w.CommunityCode
-	}
-	names, err := s.deps.Territory.UnscopedNames(ctx, codes)
-	for i := range ws {
-		ws[i].CommunityName = names[ws[i].CommunityCode]
-	}
-	return err
+	return named(ctx, s, ws, func(w *Wish) []string { return []string{w.CommunityCode} },
+		func(w *Wish, names map[string]string) { w.CommunityName = names[w.CommunityCode] })
 }
 
 // Wishes lists the wishes of the scope's area, newest first, with the

@@ -120,7 +120,7 @@ func (h *handler) wishPage(r *http.Request, id int64) (wishPage, error) {
 }
 
 func (h *handler) handleWish(w http.ResponseWriter, r *http.Request) error {
-	id, err := idOf(r, "kind.vol_wish")
+	id, err := web.ObjectID(r, "kind.vol_wish")
 	if err != nil {
 		return err
 	}
@@ -132,7 +132,7 @@ func (h *handler) handleWish(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *handler) handleClaim(w http.ResponseWriter, r *http.Request) error {
-	id, err := idOf(r, "kind.vol_wish")
+	id, err := web.ObjectID(r, "kind.vol_wish")
 	if err != nil {
 		return err
 	}
@@ -143,7 +143,7 @@ func (h *handler) handleClaim(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *handler) handleFulfil(w http.ResponseWriter, r *http.Request) error {
-	id, err := idOf(r, "kind.vol_wish")
+	id, err := web.ObjectID(r, "kind.vol_wish")
 	if err != nil {
 		return err
 	}
@@ -176,7 +176,7 @@ func (h *handler) apiWishes(w http.ResponseWriter, r *http.Request) error {
 
 func (h *handler) apiPostWish(w http.ResponseWriter, r *http.Request) error {
 	var in WishInput
-	if err := decode(r, &in); err != nil {
+	if err := web.DecodeJSON(r, &in); err != nil {
 		return err
 	}
 	p, err := h.svc.PostWish(r.Context(), authz.ScopeFrom(r.Context()), in)
@@ -188,7 +188,7 @@ func (h *handler) apiPostWish(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *handler) apiWish(w http.ResponseWriter, r *http.Request) error {
-	id, err := idOf(r, "kind.vol_wish")
+	id, err := web.ObjectID(r, "kind.vol_wish")
 	if err != nil {
 		return err
 	}
@@ -200,7 +200,7 @@ func (h *handler) apiWish(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *handler) apiClaim(w http.ResponseWriter, r *http.Request) error {
-	id, err := idOf(r, "kind.vol_wish")
+	id, err := web.ObjectID(r, "kind.vol_wish")
 	if err != nil {
 		return err
 	}
@@ -212,12 +212,12 @@ func (h *handler) apiClaim(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *handler) apiFulfil(w http.ResponseWriter, r *http.Request) error {
-	id, err := idOf(r, "kind.vol_wish")
+	id, err := web.ObjectID(r, "kind.vol_wish")
 	if err != nil {
 		return err
 	}
 	var in FulfilInput
-	if err := decode(r, &in); err != nil {
+	if err := web.DecodeJSON(r, &in); err != nil {
 		return err
 	}
 	x, err := h.svc.Fulfil(r.Context(), authz.ActorFrom(r.Context()), id, in.Code)

@@ -202,7 +202,6 @@ const MaxLimit = 500
 
 // PageParams reads ?cursor= and ?limit= (1–MaxLimit, default 50).
 func PageParams(r *http.Request) (Cursor, int, error) {
-	var c Cursor
 	limit := 50
 	var fe errs.Fields
 	if s := r.URL.Query().Get("limit"); s != "" {
@@ -213,17 +212,27 @@ func PageParams(r *http.Request) (Cursor, int, error) {
 			limit = n
 		}
 	}
-	if s := r.URL.Query().Get("cursor"); s != "" {
-		b, err := base64.RawURLEncoding.DecodeString(s)
-		key, id, ok := strings.Cut(string(b), "\x00")
-		n, perr := strconv.ParseInt(id, 10, 64)
-		if err != nil || !ok || perr != nil {
-			fe.Add("cursor", "rule.cursor", "")
-		} else {
-			c = Cursor{Key: key, ID: n}
-		}
+	c, err := CursorParam(r, "cursor")
+	if err != nil {
+		fe = append(fe, errs.As(err).Fields...)
 	}
 	return c, limit, fe.Err()
+}
+
+// CursorParam reads a cursor from the query parameter name: "cursor" for
+// a page's list, another name for a second list on the same page.
+func CursorParam(r *http.Request, name string) (Cursor, error) {
+	s := r.URL.Query().Get(name)
+	if s == "" {
+		return Cursor{}, nil
+	}
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	key, id, ok := strings.Cut(string(b), "\x00")
+	n, perr := strconv.ParseInt(id, 10, 64)
+	if err != nil || !ok || perr != nil {
+		return Cursor{}, errs.Field(name, "rule.cursor", "")
+	}
+	return Cursor{Key: key, ID: n}, nil
 }
 
 // Paginate trims items fetched with limit+1 to limit and sets the cursor

@@ -242,6 +242,14 @@ type Page struct {
 // T translates key into the page's language.
 func (p Page) T(key string, args ...any) string { return p.cat.T(p.Lang, key, args...) }
 
+// N is a list's total as a page shows it (none: 0).
+func (p Page) N(total *int64) int64 {
+	if total == nil {
+		return 0
+	}
+	return *total
+}
+
 // RoleName is the translated name of a role.
 func (p Page) RoleName(r authz.Role) string { return p.T("role." + string(r)) }
 
